@@ -1,0 +1,120 @@
+using System.Net.Http;
+using Spectre.Console;
+
+namespace DataExchange.Cli.Infrastructure;
+
+/// <summary>
+/// Turns failures into a red message on stderr, a concrete next step, and the documented exit code.
+/// Errors should tell the user what to do, not just what went wrong.
+/// </summary>
+public static class ErrorReporter
+{
+    public static int Report(Exception ex, Uri? server, CancellationToken ct)
+    {
+        switch (ex)
+        {
+            case ApiException api:
+                return ReportApi(api);
+
+            case NotLoggedInException:
+                Error(ex.Message);
+                Hint("run dx login --server URL --key KEY (or set DX_SERVER and DX_KEY)");
+                return ExitCodes.NotAuthorized;
+
+            case UsageException usage:
+                Error(usage.Message);
+                if (usage.Hint is not null)
+                {
+                    Hint(usage.Hint);
+                }
+
+                return ExitCodes.Usage;
+
+            case OperationCanceledException when ct.IsCancellationRequested:
+                Output.Warn("Cancelled.");
+                return ExitCodes.Cancelled;
+
+            // Not user-initiated: the connect timeout fired or the connection hung up.
+            case OperationCanceledException:
+            case HttpRequestException:
+            case HttpIOException:
+                Error($"Could not reach the server{(server is null ? "" : $" at {server}")}: {Innermost(ex).Message}");
+                Hint($"is the server running at {server?.ToString() ?? "the configured URL"}? Check DX_SERVER or run dx login again.");
+                return ExitCodes.ServerError;
+
+            case FileNotFoundException:
+            case DirectoryNotFoundException:
+            case UnauthorizedAccessException:
+            case IOException:
+                Error(ex.Message);
+                Hint("check the local file path and permissions");
+                return ExitCodes.Usage;
+
+            default:
+                Error($"Unexpected error: {ex}");
+                return ExitCodes.Usage;
+        }
+    }
+
+    /// <summary>Command-line parse or validation failures, caught by the CommandApp itself.</summary>
+    public static int ReportUsage(Exception ex)
+    {
+        Error(ex.Message);
+        Hint("see dx --help, or dx COMMAND --help");
+        return ExitCodes.Usage;
+    }
+
+    private static int ReportApi(ApiException ex)
+    {
+        Error($"{ex.Status} {ex.Title}");
+        if (!string.IsNullOrWhiteSpace(ex.Detail))
+        {
+            Output.Err.MarkupLineInterpolated($"[red]  {ex.Detail}[/]");
+        }
+
+        foreach (var e in ex.Errors)
+        {
+            var where = string.IsNullOrEmpty(e.Pointer) ? "" : e.Pointer + ": ";
+            var code = string.IsNullOrEmpty(e.Code) ? "" : $" ({e.Code})";
+            Output.Err.MarkupLineInterpolated($"[red]  - {where}{e.Message}{code}[/]");
+        }
+
+        // Correlation ids let an operator find the server-side log line.
+        var trace = ex.Problem?["traceId"] ?? ex.Problem?["instance"];
+        if (trace is not null)
+        {
+            Output.Info($"  trace: {Output.Format(trace)}");
+        }
+
+        var hint = ex.Status switch
+        {
+            401 => "run dx login with a valid key",
+            403 => "your key lacks the role, or you need an approved subscription: dx subscriptions request DATASET --purpose \"...\"",
+            404 => "check the id with dx datasets list",
+            409 => "it already exists or was changed meanwhile; check the current state with the matching list/show command",
+            400 or 422 => "fix the fields listed above and retry",
+            >= 500 => "the server failed; retry later, and report the trace id above if it persists",
+            _ => null,
+        };
+        if (hint is not null)
+        {
+            Hint(hint);
+        }
+
+        return ExitCodes.FromStatus(ex.Status);
+    }
+
+    private static void Error(string message) => Output.Err.MarkupLineInterpolated($"[red]error:[/] [red]{message}[/]");
+
+    private static void Hint(string hint) => Output.Err.MarkupLineInterpolated($"[yellow]hint:[/] {hint}");
+
+    private static Exception Innermost(Exception ex)
+    {
+        while (ex.InnerException is not null)
+        {
+            ex = ex.InnerException;
+        }
+
+        return ex;
+    }
+}
