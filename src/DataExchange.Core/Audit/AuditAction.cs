@@ -1,0 +1,44 @@
+namespace DataExchange.Core.Audit;
+
+/// <summary>
+/// Every auditable action, with stable numbers in blocks of 100 per capability (as bitwarden's
+/// EventType). The stored action name is the kebab-case of the member name; never rename one.
+/// </summary>
+public enum AuditAction
+{
+    AgencyCreated = 100,
+    ApiKeyIssued = 110,
+    ApiKeyRevoked = 111,
+    AdminBootstrapped = 120,
+    ConsoleSignIn = 130,
+
+    DatasetRegistered = 200,
+    SchemaVersionRegistered = 210,
+    FeedUpdated = 220,
+
+    RunQueued = 300,
+    RunStarted = 301,
+    RunFinished = 302,
+    RunSkipped = 303,
+    VersionPublished = 310,
+    FeedUploaded = 320,
+
+    SubscriptionRequested = 400,
+    SubscriptionApproved = 401,
+    SubscriptionRejected = 402,
+    SubscriptionRevoked = 403,
+
+    RecordsPulled = 500,
+    ChangesPulled = 501,
+    AccessDenied = 510,
+}
+
+/// <summary>How an audited action ended.</summary>
+public enum AuditOutcome
+{
+    Succeeded,
+    Failed,
+    Allowed,
+    Denied,
+    Skipped,
+}

@@ -1,0 +1,27 @@
+namespace DataExchange.Core.Common;
+
+/// <summary>One problem with a request, located by a JSON Pointer into the request or document.</summary>
+public sealed record ProblemItem(string Pointer, string Code, string Message);
+
+/// <summary>Base of the three domain exceptions, each mapped to one HTTP status in one place.</summary>
+public abstract class DomainException(string code, string message) : Exception(message)
+{
+    /// <summary>Stable problem code, the last part of the problem type URN.</summary>
+    public string Code { get; } = code;
+}
+
+/// <summary>The thing does not exist, or must not be revealed to this caller (404).</summary>
+public sealed class NotFoundException(string message) : DomainException("not-found", message);
+
+/// <summary>The request conflicts with the current state (409).</summary>
+public sealed class ConflictException(string code, string message) : DomainException(code, message);
+
+/// <summary>The request is malformed or breaks a rule (400), with every problem listed.</summary>
+public sealed class InvalidException(string code, string message, IReadOnlyList<ProblemItem>? errors = null) : DomainException(code, message)
+{
+    /// <summary>The individual problems; empty when the message says it all.</summary>
+    public IReadOnlyList<ProblemItem> Errors { get; } = errors ?? [];
+}
+
+/// <summary>The caller is known but may not do this (403); data endpoints audit it before throwing.</summary>
+public sealed class ForbiddenException(string code, string message) : DomainException(code, message);

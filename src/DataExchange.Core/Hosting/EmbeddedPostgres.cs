@@ -1,0 +1,249 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Security.Cryptography;
+using Npgsql;
+
+namespace DataExchange.Core.Hosting;
+
+/// <summary>
+/// A private PostgreSQL cluster run from the machine's own binaries: the embedded default of the
+/// server and the database of the tests. Runs as the <c>postgres</c> user when we are root, because
+/// PostgreSQL refuses to run as root.
+/// </summary>
+public sealed class EmbeddedPostgres : IAsyncDisposable
+{
+    const string DirectoryPrefix = "dataexchange-pg-";
+    const string OwnerFile = "dataexchange.owner";
+
+    readonly string _binDir;
+    readonly bool _ownsDirectory;
+    bool _stopped;
+
+    EmbeddedPostgres(string binDir, string dataDirectory, int port, string password, bool ownsDirectory)
+    {
+        _binDir = binDir;
+        DataDirectory = dataDirectory;
+        Port = port;
+        Password = password;
+        _ownsDirectory = ownsDirectory;
+    }
+
+    /// <summary>The data directory of the cluster.</summary>
+    public string DataDirectory { get; }
+
+    /// <summary>The TCP port on 127.0.0.1.</summary>
+    public int Port { get; }
+
+    /// <summary>The superuser password, random per cluster.</summary>
+    public string Password { get; }
+
+    /// <summary>A connection string for <paramref name="database"/> as the superuser.</summary>
+    public string ConnectionString(string database = "postgres") => new NpgsqlConnectionStringBuilder
+    {
+        Host = "127.0.0.1",
+        Port = Port,
+        Username = "postgres",
+        Password = Password,
+        Database = database,
+        // Hangfire, the app pool and the tests share one cluster; 100 connections stay well under max_connections.
+        MaxPoolSize = 40,
+    }.ConnectionString;
+
+    /// <summary>Initialises (when new) and starts a cluster; returns when it accepts connections.</summary>
+    public static async Task<EmbeddedPostgres> StartAsync(EmbeddedPostgresOptions options, CancellationToken cancellationToken = default)
+    {
+        CleanUpAbandonedClusters();
+        var binDir = options.BinDirectory ?? await FindBinDirectoryAsync(cancellationToken);
+        var ownsDirectory = options.DataDirectory is null;
+        var dataDir = options.DataDirectory ?? Path.Combine(Path.GetTempPath(), DirectoryPrefix + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6)));
+        var password = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
+        var passwordFile = Path.Combine(dataDir, "dataexchange.password");
+
+        if (!File.Exists(Path.Combine(dataDir, "PG_VERSION")))
+        {
+            // initdb creates the directory itself; as root it runs as postgres, which can write to /tmp.
+            // The password goes through a 0600 file owned by the server's user: /dev/stdin of a pipe
+            // made by root cannot be opened by postgres.
+            var initPasswordFile = dataDir + ".pw";
+            await File.WriteAllTextAsync(initPasswordFile, password, cancellationToken);
+            if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(initPasswordFile, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+            try
+            {
+                if (Environment.IsPrivilegedProcess) await CaptureAsync("chown", ["postgres", initPasswordFile], cancellationToken);
+                await RunAsync(binDir, "initdb", ["-D", dataDir, "-U", "postgres", "-A", "scram-sha-256", "--pwfile=" + initPasswordFile, "-E", "UTF8", "--no-locale", "--no-sync"], cancellationToken);
+            }
+            finally
+            {
+                File.Delete(initPasswordFile);
+            }
+            await File.WriteAllTextAsync(passwordFile, password, cancellationToken);
+            if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(passwordFile, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        }
+        else
+        {
+            password = (await File.ReadAllTextAsync(passwordFile, cancellationToken)).Trim();
+        }
+        if (ownsDirectory)
+            await File.WriteAllTextAsync(Path.Combine(dataDir, OwnerFile), Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture), cancellationToken);
+
+        for (var attempt = 1; ; attempt++)
+        {
+            var port = options.Port != 0 ? options.Port : FreePort();
+            var settings = new Dictionary<string, string>(StringComparer.Ordinal)
+            {
+                ["listen_addresses"] = "127.0.0.1",
+                ["port"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                // No Unix socket: /var/run/postgresql may not exist or belong to another cluster.
+                ["unix_socket_directories"] = "''",
+                ["max_connections"] = "300",
+                ["shared_buffers"] = "256MB",
+                ["max_wal_size"] = "2GB",
+            };
+            if (!options.Durable)
+            {
+                settings["fsync"] = "off";
+                settings["synchronous_commit"] = "off";
+                settings["full_page_writes"] = "off";
+            }
+            foreach (var (k, v) in options.Settings) settings[k] = v;
+            var serverOptions = string.Join(' ', settings.Select(s => $"-c {s.Key}={s.Value}"));
+            try
+            {
+                await RunAsync(binDir, "pg_ctl", ["start", "-D", dataDir, "-w", "-t", "60", "-l", Path.Combine(dataDir, "server.log"), "-o", serverOptions], cancellationToken);
+                return new EmbeddedPostgres(binDir, dataDir, port, password, ownsDirectory);
+            }
+            catch (InvalidOperationException) when (attempt < 3 && options.Port == 0)
+            {
+                // Another process took the free port between our probe and the bind; try another.
+            }
+        }
+    }
+
+    /// <summary>Creates a database (used by the tests: one per fixture).</summary>
+    public async Task CreateDatabaseAsync(string name, CancellationToken cancellationToken = default)
+    {
+        await using var conn = new NpgsqlConnection(ConnectionString());
+        await conn.OpenAsync(cancellationToken);
+        // Identifiers cannot be parameters; the name is quoted and comes from our own code.
+        await using var cmd = new NpgsqlCommand($"create database \"{name.Replace("\"", "\"\"", StringComparison.Ordinal)}\"", conn);
+        await cmd.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    /// <summary>Stops the cluster (fast shutdown) and removes a data directory we created.</summary>
+    public async Task StopAsync()
+    {
+        if (_stopped) return;
+        _stopped = true;
+        NpgsqlConnection.ClearAllPools();
+        try
+        {
+            await RunAsync(_binDir, "pg_ctl", ["stop", "-D", DataDirectory, "-m", "fast", "-w", "-t", "60"], CancellationToken.None);
+        }
+        finally
+        {
+            if (_ownsDirectory) TryDelete(DataDirectory);
+        }
+    }
+
+    /// <summary>Stops the cluster synchronously; for process-exit handlers.</summary>
+    public void Stop() => StopAsync().GetAwaiter().GetResult();
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync() => await StopAsync();
+
+    /// <summary>Kills clusters left by processes that died without stopping them (a killed test run).</summary>
+    static void CleanUpAbandonedClusters()
+    {
+        foreach (var dir in Directory.EnumerateDirectories(Path.GetTempPath(), DirectoryPrefix + "*"))
+        {
+            var ownerFile = Path.Combine(dir, OwnerFile);
+            if (!File.Exists(ownerFile) || !int.TryParse(File.ReadAllText(ownerFile), out var owner) || IsAlive(owner)) continue;
+            var pidFile = Path.Combine(dir, "postmaster.pid");
+            if (File.Exists(pidFile) && int.TryParse(File.ReadLines(pidFile).FirstOrDefault(), out var postmaster) && IsAlive(postmaster))
+            {
+                try { Process.GetProcessById(postmaster).Kill(); } catch (ArgumentException) { } catch (InvalidOperationException) { }
+            }
+            TryDelete(dir);
+        }
+    }
+
+    static bool IsAlive(int pid)
+    {
+        try { return !Process.GetProcessById(pid).HasExited; }
+        catch (ArgumentException) { return false; }
+        catch (InvalidOperationException) { return false; }
+    }
+
+    static void TryDelete(string dir)
+    {
+        try { Directory.Delete(dir, recursive: true); }
+        catch (IOException) { }
+        catch (UnauthorizedAccessException) { }
+    }
+
+    static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    static async Task<string> FindBinDirectoryAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            var output = await CaptureAsync("pg_config", ["--bindir"], cancellationToken);
+            var dir = output.Trim();
+            if (File.Exists(Path.Combine(dir, "initdb"))) return dir;
+        }
+        catch (System.ComponentModel.Win32Exception)
+        {
+            // pg_config is not on PATH; fall back to Debian's layout.
+        }
+        var candidate = Directory.Exists("/usr/lib/postgresql")
+            ? Directory.EnumerateDirectories("/usr/lib/postgresql").Select(d => Path.Combine(d, "bin"))
+                .Where(d => File.Exists(Path.Combine(d, "initdb"))).OrderByDescending(d => d, StringComparer.Ordinal).FirstOrDefault()
+            : null;
+        return candidate ?? throw new InvalidOperationException(
+            "PostgreSQL server binaries were not found. Install them (Debian: apt-get install postgresql) or set ConnectionStrings:DataExchange.");
+    }
+
+    static async Task RunAsync(string binDir, string tool, string[] args, CancellationToken cancellationToken)
+    {
+        var (file, arguments) = Environment.IsPrivilegedProcess
+            ? ("runuser", new[] { "-u", "postgres", "--", Path.Combine(binDir, tool) }.Concat(args))
+            : (Path.Combine(binDir, tool), args.AsEnumerable());
+        var psi = new ProcessStartInfo(file)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var a in arguments) psi.ArgumentList.Add(a);
+        using var process = Process.Start(psi) ?? throw new InvalidOperationException($"Could not start {tool}.");
+        // pg_ctl start leaves the server holding our stdout; read only until pg_ctl itself exits.
+        var stdout = process.StandardOutput.ReadToEndAsync(cancellationToken);
+        var stderr = process.StandardError.ReadToEndAsync(cancellationToken);
+        await process.WaitForExitAsync(cancellationToken);
+        if (process.ExitCode != 0)
+        {
+            var log = Path.Combine(args.SkipWhile(a => a != "-D").Skip(1).FirstOrDefault() ?? "", "server.log");
+            var tail = File.Exists(log) ? string.Join('\n', File.ReadLines(log).TakeLast(10)) : "";
+            throw new InvalidOperationException($"{tool} failed with exit code {process.ExitCode}: {await stderr}{await ReadIfDone(stdout)}\n{tail}");
+        }
+    }
+
+    static async Task<string> ReadIfDone(Task<string> task) =>
+        await Task.WhenAny(task, Task.Delay(100)) == task ? await task : "";
+
+    static async Task<string> CaptureAsync(string file, string[] args, CancellationToken cancellationToken)
+    {
+        var psi = new ProcessStartInfo(file) { RedirectStandardOutput = true, UseShellExecute = false };
+        foreach (var a in args) psi.ArgumentList.Add(a);
+        using var process = Process.Start(psi) ?? throw new InvalidOperationException($"Could not start {file}.");
+        var output = await process.StandardOutput.ReadToEndAsync(cancellationToken);
+        await process.WaitForExitAsync(cancellationToken);
+        return output;
+    }
+}
