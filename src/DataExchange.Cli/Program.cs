@@ -1,3 +1,5 @@
+using DataExchange.Cli.Agencies;
+using DataExchange.Cli.Datasets;
 using DataExchange.Cli.Infrastructure;
 using DataExchange.Cli.Session;
 using Spectre.Console.Cli;
@@ -30,6 +32,46 @@ app.Configure(config =>
         .WithExample("login", "--server", "https://dx.example.gov", "--key", "dxk_...");
     config.AddCommand<MeCommand>("me")
         .WithDescription("Show the client, agency and roles of the current key");
+
+    config.AddBranch("agencies", agencies =>
+    {
+        agencies.SetDescription("Manage member agencies (admin)");
+        agencies.AddCommand<CreateAgencyCommand>("create")
+            .WithDescription("Create an agency")
+            .WithExample("agencies", "create", "health", "--name", "Department of Health");
+        agencies.AddCommand<ListAgenciesCommand>("list").WithDescription("List agencies");
+    });
+
+    config.AddBranch("keys", keys =>
+    {
+        keys.SetDescription("Issue, list and revoke an agency's API keys");
+        keys.AddCommand<IssueKeyCommand>("issue")
+            .WithDescription("Issue a new API key (the secret is shown only once)")
+            .WithExample("keys", "issue", "health", "--name", "feed job", "--role", "steward", "--expires", "2027-01-01T00:00:00Z");
+        keys.AddCommand<ListKeysCommand>("list").WithDescription("List an agency's keys (metadata only)");
+        keys.AddCommand<RevokeKeyCommand>("revoke").WithDescription("Revoke a key immediately");
+    });
+
+    config.AddBranch("datasets", datasets =>
+    {
+        datasets.SetDescription("Register, search and inspect datasets");
+        datasets.AddCommand<RegisterDatasetCommand>("register")
+            .WithDescription("Register a dataset from a manifest (schemaFile is inlined)")
+            .WithExample("datasets", "register", "samples/facilities/manifest.json");
+        datasets.AddCommand<ListDatasetsCommand>("list")
+            .WithDescription("Search the dataset catalogue")
+            .WithExample("datasets", "list", "--owner", "health", "--tag", "geo", "--all");
+        datasets.AddCommand<ShowDatasetCommand>("show").WithDescription("Show one dataset, its feed and schema versions");
+    });
+
+    config.AddBranch("schema", schema =>
+    {
+        schema.SetDescription("Evolve a dataset's schema");
+        schema.AddCommand<CheckSchemaCommand>("check")
+            .WithDescription("Check a schema's compatibility with the current version (exit 4 if incompatible)")
+            .WithExample("schema", "check", "health.facilities", "schema.v2.json");
+        schema.AddCommand<RegisterSchemaCommand>("register").WithDescription("Register a new schema version");
+    });
 });
 
 return await app.RunAsync(args, cts.Token).ConfigureAwait(false);
