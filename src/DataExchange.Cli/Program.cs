@@ -1,5 +1,6 @@
 using DataExchange.Cli.Agencies;
 using DataExchange.Cli.Datasets;
+using DataExchange.Cli.Feeds;
 using DataExchange.Cli.Infrastructure;
 using DataExchange.Cli.Session;
 using Spectre.Console.Cli;
@@ -71,6 +72,31 @@ app.Configure(config =>
             .WithDescription("Check a schema's compatibility with the current version (exit 4 if incompatible)")
             .WithExample("schema", "check", "health.facilities", "schema.v2.json");
         schema.AddCommand<RegisterSchemaCommand>("register").WithDescription("Register a new schema version");
+    });
+
+    config.AddBranch("feed", feed =>
+    {
+        feed.SetDescription("Ingest data into a dataset");
+        feed.AddCommand<FeedRunCommand>("run")
+            .WithDescription("Start a run that fetches the dataset's configured feed source (--watch to follow it)")
+            .WithExample("feed", "run", "health.facilities", "--watch");
+        feed.AddCommand<FeedPushCommand>("push")
+            .WithDescription("Upload a local payload file as a run (streamed; --watch to follow it)")
+            .WithExample("feed", "push", "health.facilities", "facilities.csv", "--watch");
+    });
+
+    config.AddBranch("runs", runs =>
+    {
+        runs.SetDescription("Inspect feed runs");
+        runs.AddCommand<ListRunsCommand>("list").WithDescription("List a dataset's runs");
+        runs.AddCommand<ShowRunCommand>("show").WithDescription("Show one run's status and counts");
+        runs.AddCommand<RejectedRowsCommand>("rejected").WithDescription("List the rows a run rejected, with validation errors");
+    });
+
+    config.AddBranch("versions", versions =>
+    {
+        versions.SetDescription("Published dataset versions");
+        versions.AddCommand<ListVersionsCommand>("list").WithDescription("List a dataset's published versions");
     });
 });
 

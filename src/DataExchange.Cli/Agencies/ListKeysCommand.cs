@@ -15,7 +15,7 @@ public sealed class ListKeysSettings : ListSettings
 public sealed class ListKeysCommand : ApiCommand<ListKeysSettings>
 {
     protected override Task<int> RunAsync(ApiClient api, ListKeysSettings settings, CancellationToken ct) =>
-        Paging.ListAsync(api, settings, _ => new Query($"agencies/{ApiClient.Seg(settings.Agency)}/keys"),
+        Paging.ListAsync(api, settings, () => new Query($"agencies/{ApiClient.Seg(settings.Agency)}/keys"),
             items => Output.Table(items, ("Id", "id"), ("Name", "name"), ("Roles", "roles"), ("Expires", "expiresAt"), ("Created", "createdAt")),
             ct);
 }

@@ -28,7 +28,7 @@ public sealed class ListDatasetsCommand : ApiCommand<ListDatasetsSettings>
 {
     protected override Task<int> RunAsync(ApiClient api, ListDatasetsSettings settings, CancellationToken ct) =>
         Paging.ListAsync(api, settings,
-            _ => new Query("datasets")
+            () => new Query("datasets")
                 .Add("q", settings.Q)
                 .Add("owner", settings.Owner)
                 .Add("tag", settings.Tag)

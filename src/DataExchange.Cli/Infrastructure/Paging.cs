@@ -8,16 +8,16 @@ namespace DataExchange.Cli.Infrastructure;
 /// </summary>
 public static class Paging
 {
-    /// <param name="path">Builds the request path for a given cursor (null for the first page).</param>
+    /// <param name="path">Builds the request path with the command's filters; paging parameters are added here.</param>
     /// <param name="render">Draws the collected items as a table.</param>
     public static async Task<int> ListAsync(
         ApiClient api,
         ListSettings settings,
-        Func<string?, Query> path,
+        Func<Query> path,
         Action<IReadOnlyList<JsonNode?>> render,
         CancellationToken ct)
     {
-        var first = await api.GetAsync(path(null).Add("limit", settings.Limit).ToString(), ct).ConfigureAwait(false);
+        var first = await api.GetAsync(path().Add("limit", settings.Limit).ToString(), ct).ConfigureAwait(false);
         var next = NextCursor(first.Json);
 
         if (!settings.All)
@@ -41,7 +41,7 @@ public static class Paging
         var items = Output.Items(first.Json).Select(i => i?.DeepClone()).ToList();
         while (next is not null)
         {
-            var page = await api.GetAsync(path(null).Add("limit", settings.Limit).Add("after", next).ToString(), ct).ConfigureAwait(false);
+            var page = await api.GetAsync(path().Add("limit", settings.Limit).Add("after", next).ToString(), ct).ConfigureAwait(false);
             items.AddRange(Output.Items(page.Json).Select(i => i?.DeepClone()));
             next = NextCursor(page.Json);
         }

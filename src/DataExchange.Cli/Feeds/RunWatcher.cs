@@ -1,0 +1,142 @@
+using System.Text.Json.Nodes;
+using DataExchange.Cli.Infrastructure;
+using Spectre.Console;
+
+namespace DataExchange.Cli.Feeds;
+
+/// <summary>
+/// What happens after a run was accepted (202), shared by feed run and feed push: either report
+/// the queued run, or poll it to completion with live progress and exit 6 if it failed.
+/// </summary>
+public static class RunWatcher
+{
+    private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(500);
+
+    private static readonly string[] TerminalStatuses = ["succeeded", "unchanged", "failed", "skipped"];
+
+    private static readonly string[] CountNames = ["read", "valid", "rejected", "duplicate", "inserted", "updated", "deleted", "unchanged"];
+
+    public static async Task<int> CompleteAsync(ApiClient api, string dataset, ApiResponse accepted, FeedSettings settings, CancellationToken ct)
+    {
+        var runId = Output.Format(accepted.Json?["id"]);
+        if (!settings.Watch)
+        {
+            if (settings.Json)
+            {
+                Output.Raw(accepted.Raw);
+            }
+            else
+            {
+                Output.Success($"Run {runId} is {Status(accepted.Json)}.");
+                Output.Info($"Follow it with: dx runs show {dataset} {runId} (or use --watch next time)");
+            }
+
+            return ExitCodes.Success;
+        }
+
+        var runPath = $"datasets/{ApiClient.Seg(dataset)}/runs/{ApiClient.Seg(runId)}";
+        var run = settings.Json
+            ? await PollQuietlyAsync(api, runPath, accepted, ct).ConfigureAwait(false)
+            : await PollWithProgressAsync(api, runPath, accepted, ct).ConfigureAwait(false);
+
+        if (settings.Json)
+        {
+            Output.Raw(run.Raw);
+        }
+        else
+        {
+            ShowSummary(dataset, run.Json);
+        }
+
+        return Status(run.Json) == "failed" ? ExitCodes.RunFailed : ExitCodes.Success;
+    }
+
+    /// <summary>Renders a run's outcome and counts; also used by dx runs show.</summary>
+    public static void ShowSummary(string dataset, JsonNode? run)
+    {
+        var status = Status(run);
+        var color = status switch
+        {
+            "succeeded" => Color.Green,
+            "failed" => Color.Red,
+            "unchanged" or "skipped" => Color.Yellow,
+            _ => Color.Grey,
+        };
+
+        var table = new Table().Border(TableBorder.Rounded).Title(new TableTitle($"Run {Output.Format(run?["id"])}", new Style(color)));
+        table.AddColumn("Field").AddColumn(new TableColumn("Value").RightAligned());
+        table.AddRow(new Text("status"), new Text(status, new Style(color)));
+        foreach (var field in new[] { "trigger", "startedAt", "finishedAt", "publishedVersion", "schemaVersion", "payloadSha256" })
+        {
+            if (run?[field] is JsonNode value)
+            {
+                table.AddRow(new Text(field), new Text(Output.Format(value)));
+            }
+        }
+
+        foreach (var name in CountNames)
+        {
+            table.AddRow(new Text(name, new Style(Color.Grey)), new Text(Output.Format(Count(run, name))));
+        }
+
+        Output.Out.Write(table);
+
+        if (run?["error"] is JsonNode error)
+        {
+            Output.Err.MarkupLineInterpolated($"[red]error:[/] {Output.Format(error)}");
+        }
+
+        if (Count(run, "rejected") > 0)
+        {
+            Output.Info($"See rejected rows with: dx runs rejected {dataset} {Output.Format(run?["id"])}");
+        }
+    }
+
+    private static async Task<ApiResponse> PollQuietlyAsync(ApiClient api, string runPath, ApiResponse run, CancellationToken ct)
+    {
+        while (!IsFinished(run.Json))
+        {
+            await Task.Delay(PollInterval, ct).ConfigureAwait(false);
+            run = await api.GetAsync(runPath, ct).ConfigureAwait(false);
+        }
+
+        return run;
+    }
+
+    private static async Task<ApiResponse> PollWithProgressAsync(ApiClient api, string runPath, ApiResponse run, CancellationToken ct)
+    {
+        // Progress goes to stderr so the summary on stdout can be captured cleanly.
+        await Output.Err.Progress()
+            .AutoClear(false)
+            .Columns(new SpinnerColumn(), new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(), new ElapsedTimeColumn())
+            .StartAsync(async ctx =>
+            {
+                var task = ctx.AddTask(Describe(run.Json));
+                // The API reports records read so far but not the payload's total, so the bar cannot
+                // show a fraction: it pulses while the description carries the live count.
+                task.IsIndeterminate = true;
+                while (!IsFinished(run.Json))
+                {
+                    await Task.Delay(PollInterval, ct).ConfigureAwait(false);
+                    run = await api.GetAsync(runPath, ct).ConfigureAwait(false);
+                    task.Description = Describe(run.Json);
+                }
+
+                task.IsIndeterminate = false;
+                task.Value = task.MaxValue;
+                task.StopTask();
+            }).ConfigureAwait(false);
+
+        return run;
+    }
+
+    private static string Describe(JsonNode? run) =>
+        Markup.Escape($"{Status(run)} · {Output.Format(Count(run, "read"))} records read");
+
+    private static bool IsFinished(JsonNode? run) => TerminalStatuses.Contains(Status(run));
+
+    private static string Status(JsonNode? run) => Output.Format(run?["status"]);
+
+    private static long Count(JsonNode? run, string name) =>
+        Output.Get(run, "counts." + name) is JsonValue v && v.TryGetValue<long>(out var n) ? n : 0;
+}
