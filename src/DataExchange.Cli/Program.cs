@@ -1,8 +1,11 @@
 using DataExchange.Cli.Agencies;
+using DataExchange.Cli.Audit;
 using DataExchange.Cli.Datasets;
 using DataExchange.Cli.Feeds;
 using DataExchange.Cli.Infrastructure;
+using DataExchange.Cli.Pull;
 using DataExchange.Cli.Session;
+using DataExchange.Cli.Subscriptions;
 using Spectre.Console.Cli;
 
 // Ctrl+C cancels the running request instead of killing the process, so streams are closed and
@@ -97,6 +100,35 @@ app.Configure(config =>
     {
         versions.SetDescription("Published dataset versions");
         versions.AddCommand<ListVersionsCommand>("list").WithDescription("List a dataset's published versions");
+    });
+
+    config.AddBranch("subscriptions", subscriptions =>
+    {
+        subscriptions.SetDescription("Request and grant access to other agencies' datasets");
+        subscriptions.AddCommand<RequestSubscriptionCommand>("request")
+            .WithDescription("Ask the owning agency for access to a dataset")
+            .WithExample("subscriptions", "request", "health.facilities", "--purpose", "Emergency planning", "--field", "name", "--field", "beds");
+        subscriptions.AddCommand<ListSubscriptionsCommand>("list").WithDescription("List subscriptions visible to your agency");
+        subscriptions.AddCommand<ApproveSubscriptionCommand>("approve")
+            .WithDescription("Approve a pending request, optionally narrowing fields or attaching a policy")
+            .WithExample("subscriptions", "approve", "SUB_ID", "--field", "name", "--expires", "2027-01-01T00:00:00Z");
+        subscriptions.AddCommand<RejectSubscriptionCommand>("reject").WithDescription("Reject a pending request with a reason");
+        subscriptions.AddCommand<RevokeSubscriptionCommand>("revoke").WithDescription("Revoke access (or withdraw your own request)");
+    });
+
+    config.AddCommand<PullCommand>("pull")
+        .WithDescription("Download a dataset's records (json array, ndjson or csv), streamed")
+        .WithExample("pull", "health.facilities", "--format", "csv", "--out", "facilities.csv");
+
+    config.AddBranch("audit", audit =>
+    {
+        audit.SetDescription("Search and export the audit log (auditor)");
+        audit.AddCommand<AuditSearchCommand>("search")
+            .WithDescription("Search audit entries")
+            .WithExample("audit", "search", "--dataset", "health.facilities", "--outcome", "denied");
+        audit.AddCommand<AuditExportCommand>("export")
+            .WithDescription("Stream matching audit entries to stdout as ndjson or csv")
+            .WithExample("audit", "export", "--format", "csv", "--from", "2026-01-01T00:00:00Z");
     });
 });
 

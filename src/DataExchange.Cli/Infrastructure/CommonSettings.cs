@@ -12,8 +12,18 @@ public class JsonSettings : CommandSettings
     public bool Json { get; init; }
 }
 
+/// <summary>What <see cref="Paging"/> needs from a list command's settings.</summary>
+public interface IListOptions
+{
+    bool Json { get; }
+
+    int? Limit { get; }
+
+    bool All { get; }
+}
+
 /// <summary>Paging options shared by every list (the API pages with ?limit=&amp;after=).</summary>
-public class ListSettings : JsonSettings
+public class ListSettings : JsonSettings, IListOptions
 {
     [CommandOption("--limit <N>")]
     [Description("Maximum items per page (server default when omitted)")]

@@ -12,7 +12,7 @@ public static class Paging
     /// <param name="render">Draws the collected items as a table.</param>
     public static async Task<int> ListAsync(
         ApiClient api,
-        ListSettings settings,
+        IListOptions settings,
         Func<Query> path,
         Action<IReadOnlyList<JsonNode?>> render,
         CancellationToken ct)
