@@ -132,4 +132,4 @@ app.Configure(config =>
     });
 });
 
-return await app.RunAsync(args, cts.Token).ConfigureAwait(false);
+return await app.RunAsync(Compat.Rewrite(args), cts.Token).ConfigureAwait(false);

@@ -6,8 +6,9 @@ namespace DataExchange.Cli.Datasets;
 
 public sealed class ListDatasetsSettings : ListSettings
 {
-    [CommandOption("--q <TEXT>")]
-    [Description("Free-text search in id, title and description")]
+    // Spectre rejects one-letter long names, so the documented "--q" is rewritten to "--query" in Program.cs.
+    [CommandOption("-q|--query <TEXT>")]
+    [Description("Free-text search in id, title and description (--q also accepted)")]
     public string? Q { get; init; }
 
     [CommandOption("--owner <AGENCY>")]

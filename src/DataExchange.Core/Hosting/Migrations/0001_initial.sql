@@ -105,7 +105,7 @@ create table dx.dataset_versions (
 -- the change feed since v is the rows whose validity starts or ends after v.
 create table dx.records (
     dataset_id      text not null,
-    key             text not null,
+    key             text collate "C" not null,  -- byte order: fast keyset paging, same order everywhere
     valid_from      int not null,
     valid_to        int,
     hash            bytea not null,          -- SHA-256 of the canonical JSON of data

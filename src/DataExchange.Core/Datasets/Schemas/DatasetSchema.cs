@@ -1,0 +1,220 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json.Nodes;
+using DataExchange.Core.Common;
+using Newtonsoft.Json.Linq;
+using NJsonSchema;
+using NJsonSchema.Validation;
+
+namespace DataExchange.Core.Datasets.Schemas;
+
+/// <summary>
+/// One schema version, vetted and compiled: validates records (NJsonSchema with the exchange's
+/// strict formats) and coerces CSV cells to the declared types. Immutable and thread-safe, so
+/// parallel validators share one instance.
+/// </summary>
+public sealed class DatasetSchema
+{
+    static readonly JsonSchemaValidatorSettings ValidatorSettings = new() { FormatValidators = StrictFormats.All };
+
+    readonly JsonSchema _schema;
+    readonly Dictionary<string, CellType> _columns;
+
+    DatasetSchema(int version, string text, string fingerprint, JsonObject document, JsonSchema schema)
+    {
+        Version = version;
+        Text = text;
+        Fingerprint = fingerprint;
+        Document = document;
+        _schema = schema;
+        _columns = ReadColumnTypes(document);
+    }
+
+    /// <summary>The version number within its dataset.</summary>
+    public int Version { get; }
+
+    /// <summary>The schema exactly as registered.</summary>
+    public string Text { get; }
+
+    /// <summary>SHA-256 (hex) of the canonical JSON.</summary>
+    public string Fingerprint { get; }
+
+    /// <summary>The parsed schema document.</summary>
+    public JsonObject Document { get; }
+
+    /// <summary>Top-level property names in schema order.</summary>
+    public IEnumerable<string> PropertyNames => _columns.Keys;
+
+    /// <summary>Vets and compiles <paramref name="text"/>; throws <see cref="InvalidException"/> listing every problem.</summary>
+    public static async Task<DatasetSchema> LoadAsync(string text, int version, CancellationToken cancellationToken = default)
+    {
+        JsonObject document;
+        try
+        {
+            document = JsonNode.Parse(text, documentOptions: new System.Text.Json.JsonDocumentOptions { MaxDepth = SchemaVetter.MaxDepth * 4 }) as JsonObject
+                ?? throw new InvalidException("invalid-schema", "The schema must be a JSON object.");
+        }
+        catch (System.Text.Json.JsonException e)
+        {
+            throw new InvalidException("invalid-schema", $"The schema is not valid JSON: {e.Message}");
+        }
+        var problems = SchemaVetter.Vet(document, Encoding.UTF8.GetByteCount(text));
+        if (problems.Count > 0)
+            throw new InvalidException(problems[0].Code, "The schema uses rules the exchange cannot enforce, or is malformed.", problems);
+        if (document["type"]?.ToString() != "object")
+            throw new InvalidException("invalid-schema", "A record schema must have \"type\": \"object\" at its root.", [new("/type", "type", "Set \"type\": \"object\".")]);
+        var schema = await JsonSchema.FromJsonAsync(text, cancellationToken);
+        var fingerprint = Convert.ToHexStringLower(SHA256.HashData(CanonicalJson.ToBytes(document)));
+        return new DatasetSchema(version, text, fingerprint, document, schema);
+    }
+
+    /// <summary>The errors of <paramref name="record"/>; empty when valid.</summary>
+    public IReadOnlyList<RecordError> Validate(JObject record)
+    {
+        var errors = new JsonSchemaValidator(ValidatorSettings).Validate(record, _schema);
+        if (errors.Count == 0) return [];
+        var result = new List<RecordError>(errors.Count);
+        foreach (var e in errors) Flatten(e, result);
+        return result;
+    }
+
+    /// <summary>
+    /// Sets the cell <paramref name="value"/> of <paramref name="column"/> on <paramref name="record"/>,
+    /// converted to the column's declared type. An empty cell means no value: null when the schema
+    /// allows null, otherwise the property is left out so that <c>required</c> catches it.
+    /// Returns an error when the text cannot be converted.
+    /// </summary>
+    public RecordError? Coerce(JObject record, string column, string value)
+    {
+        var type = _columns.GetValueOrDefault(column, CellType.String);
+        if (value.Length == 0)
+        {
+            if ((type & CellType.Null) != 0) record[column] = JValue.CreateNull();
+            return null;
+        }
+        if ((type & CellType.Integer) != 0 && long.TryParse(value, System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture, out var l))
+            record[column] = new JValue(l);
+        else if ((type & CellType.Number) != 0 && decimal.TryParse(value, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var d))
+            record[column] = new JValue(d);
+        else if ((type & CellType.Boolean) != 0 && TryBoolean(value, out var b))
+            record[column] = new JValue(b);
+        else if ((type & CellType.String) != 0)
+            record[column] = new JValue(value);
+        else
+            return new RecordError("type", "/" + column, $"/properties/{column}/type",
+                $"'{Truncate(value)}' is not {Describe(type)}.", Version);
+        return null;
+    }
+
+    static bool TryBoolean(string v, out bool b)
+    {
+        switch (v.Trim().ToLowerInvariant())
+        {
+            case "true" or "1" or "yes" or "y" or "t": b = true; return true;
+            case "false" or "0" or "no" or "n" or "f": b = false; return true;
+            default: b = false; return false;
+        }
+    }
+
+    static string Describe(CellType type) =>
+        (type & CellType.Integer) != 0 ? "an integer" : (type & CellType.Number) != 0 ? "a number" : (type & CellType.Boolean) != 0 ? "a boolean (true/false)" : "of the declared type";
+
+    static string Truncate(string v) => v.Length <= 40 ? v : v[..40] + "…";
+
+    void Flatten(ValidationError e, List<RecordError> into)
+    {
+        if (e is ChildSchemaValidationError child && child.Errors.Count > 0)
+        {
+            foreach (var inner in child.Errors.Values.SelectMany(x => x)) Flatten(inner, into);
+            return;
+        }
+        var pointer = ToPointer(e.Path);
+        if (e.Kind == ValidationErrorKind.PropertyRequired && e.Property is { } missing && !pointer.EndsWith("/" + missing, StringComparison.Ordinal))
+            pointer = pointer.TrimEnd('/') + "/" + missing;
+        var (code, keyword) = Classify(e);
+        var schemaPointer = SchemaPointerFor(pointer, keyword, e.Kind == ValidationErrorKind.PropertyRequired);
+        into.Add(new RecordError(code, pointer, schemaPointer, Message(e, pointer), Version));
+    }
+
+    static string ToPointer(string? path)
+    {
+        if (string.IsNullOrEmpty(path)) return "";
+        var p = path.StartsWith('#') ? path[1..] : path;
+        var sb = new StringBuilder();
+        foreach (var part in p.Split(['/', '.'], StringSplitOptions.RemoveEmptyEntries))
+        {
+            var bracket = part.IndexOf('[', StringComparison.Ordinal);
+            var name = bracket >= 0 ? part[..bracket] : part;
+            if (name.Length > 0) sb.Append('/').Append(name.Replace("~", "~0", StringComparison.Ordinal).Replace("/", "~1", StringComparison.Ordinal));
+            if (bracket >= 0) sb.Append('/').Append(part[(bracket + 1)..].TrimEnd(']').Replace("][", "/", StringComparison.Ordinal));
+        }
+        return sb.ToString();
+    }
+
+    static string SchemaPointerFor(string recordPointer, string keyword, bool required)
+    {
+        var parts = recordPointer.Split('/', StringSplitOptions.RemoveEmptyEntries);
+        if (required) return string.Concat(parts.SkipLast(1).Select(p => "/properties/" + p)) + "/required";
+        return string.Concat(parts.Select(p => int.TryParse(p, out _) ? "/items" : "/properties/" + p)) + "/" + keyword;
+    }
+
+    static (string Code, string Keyword) Classify(ValidationError e) => e.Kind switch
+    {
+        ValidationErrorKind.PropertyRequired => ("required", "required"),
+        ValidationErrorKind.StringExpected or ValidationErrorKind.NumberExpected or ValidationErrorKind.IntegerExpected
+            or ValidationErrorKind.BooleanExpected or ValidationErrorKind.ObjectExpected or ValidationErrorKind.ArrayExpected
+            or ValidationErrorKind.NullExpected or ValidationErrorKind.NoTypeValidates => ("type", "type"),
+        ValidationErrorKind.PatternMismatch => ("pattern", "pattern"),
+        ValidationErrorKind.StringTooShort => ("minLength", "minLength"),
+        ValidationErrorKind.StringTooLong => ("maxLength", "maxLength"),
+        ValidationErrorKind.NumberTooSmall => ("minimum", "minimum"),
+        ValidationErrorKind.NumberTooBig or ValidationErrorKind.IntegerTooBig => ("maximum", "maximum"),
+        ValidationErrorKind.NotInEnumeration => ("enum", "enum"),
+        ValidationErrorKind.NoAdditionalPropertiesAllowed or ValidationErrorKind.AdditionalPropertiesNotValid => ("additionalProperties", "additionalProperties"),
+        ValidationErrorKind.TooManyItems => ("maxItems", "maxItems"),
+        ValidationErrorKind.TooFewItems => ("minItems", "minItems"),
+        ValidationErrorKind.ItemsNotUnique => ("uniqueItems", "uniqueItems"),
+        ValidationErrorKind.NumberNotMultipleOf or ValidationErrorKind.IntegerNotMultipleOf => ("multipleOf", "multipleOf"),
+        ValidationErrorKind.NotAnyOf => ("anyOf", "anyOf"),
+        ValidationErrorKind.NotAllOf => ("allOf", "allOf"),
+        ValidationErrorKind.NotOneOf => ("oneOf", "oneOf"),
+        ValidationErrorKind.ExcludedSchemaValidates => ("not", "not"),
+        ValidationErrorKind.TooManyProperties => ("maxProperties", "maxProperties"),
+        ValidationErrorKind.TooFewProperties => ("minProperties", "minProperties"),
+        _ when e.Schema?.Format is not null => ("format", "format"),
+        _ => ("invalid", e.Kind.ToString()),
+    };
+
+    static string Message(ValidationError e, string pointer)
+    {
+        var where = pointer.Length == 0 ? "the record" : pointer;
+        var value = e.Token is JValue v && v.Value is not null ? $" (value '{Truncate(v.ToString(System.Globalization.CultureInfo.InvariantCulture))}')" : "";
+        return e.Kind switch
+        {
+            ValidationErrorKind.PropertyRequired => $"{where} is required.",
+            ValidationErrorKind.NotInEnumeration => $"{where} is not one of the allowed values{value}.",
+            ValidationErrorKind.NoAdditionalPropertiesAllowed => $"{where} is not a property of this schema.",
+            _ when e.Schema?.Format is { } f => $"{where} is not a valid {f}{value}.",
+            _ => $"{where}: {e.Kind}{value}.",
+        };
+    }
+
+    [Flags]
+    enum CellType { String = 1, Integer = 2, Number = 4, Boolean = 8, Null = 16 }
+
+    static Dictionary<string, CellType> ReadColumnTypes(JsonObject document)
+    {
+        var columns = new Dictionary<string, CellType>(StringComparer.Ordinal);
+        if (document["properties"] is not JsonObject props) return columns;
+        foreach (var (name, prop) in props)
+        {
+            var type = prop?["type"];
+            var names = type is JsonArray arr ? arr.Select(t => t?.ToString() ?? "") : type is null ? ["string"] : [type.ToString()];
+            CellType t = 0;
+            foreach (var n in names)
+                t |= n switch { "integer" => CellType.Integer, "number" => CellType.Number, "boolean" => CellType.Boolean, "null" => CellType.Null, _ => CellType.String };
+            columns[name] = t;
+        }
+        return columns;
+    }
+}

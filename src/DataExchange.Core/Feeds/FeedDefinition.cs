@@ -1,0 +1,26 @@
+namespace DataExchange.Core.Feeds;
+
+/// <summary>Where and how a dataset's records arrive, and on what schedule.</summary>
+public sealed record FeedDefinition
+{
+    /// <summary><c>file:&lt;path under the drop root&gt;</c>, <c>http(s)://…</c> on an allowed host, or <c>upload</c> (pushed by the steward).</summary>
+    public string? Source { get; init; }
+    /// <summary>csv (default), json (an array of objects) or ndjson.</summary>
+    public string? Format { get; init; }
+    /// <summary>Cron schedule (5 fields, UTC); absent for upload-only feeds.</summary>
+    public string? Cron { get; init; }
+    /// <summary>snapshot (default: keys missing from a payload are deleted) or incremental (upserts only).</summary>
+    public string? Mode { get; init; }
+    /// <summary>CSV field separator; default ",".</summary>
+    public string? Delimiter { get; init; }
+    /// <summary>CSV quote character; default '"'.</summary>
+    public string? Quote { get; init; }
+    /// <summary>Text encoding: utf-8 (default; a BOM is honoured) or gb18030 / gbk.</summary>
+    public string? Encoding { get; init; }
+    /// <summary>Whether the payload is gzip-compressed; default: detected from the magic bytes.</summary>
+    public bool? Gzip { get; init; }
+    /// <summary>Share of rejected records (0–1) above which a run fails and publishes nothing; default 0.1.</summary>
+    public double? RejectThreshold { get; init; }
+    /// <summary>Same key with different content in one payload: reject (default) or last-wins.</summary>
+    public string? OnConflict { get; init; }
+}

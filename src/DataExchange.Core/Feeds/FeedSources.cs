@@ -1,0 +1,154 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Security.Cryptography;
+using Microsoft.Extensions.Options;
+
+namespace DataExchange.Core.Feeds;
+
+/// <summary>
+/// Fetches a feed's payload into a temp file while hashing it, so that parsing streams from disk
+/// and memory stays flat however large the feed. Only allowed hosts and paths inside the drop root.
+/// </summary>
+public sealed class FeedSources : IDisposable
+{
+    readonly FeedOptions _options;
+    readonly HttpClient _http;
+
+    /// <summary>Creates the fetcher with its own HTTP handler (redirects off: a redirect could leave the allow-list).</summary>
+    public FeedSources(IOptions<FeedOptions> options)
+    {
+        _options = options.Value;
+        _http = new HttpClient(new SocketsHttpHandler
+        {
+            ConnectTimeout = _options.ConnectTimeout,
+            AllowAutoRedirect = false,
+            AutomaticDecompression = DecompressionMethods.None,
+            PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+        })
+        { Timeout = Timeout.InfiniteTimeSpan };
+    }
+
+    /// <summary>The full path of <paramref name="relative"/> under the drop root, or null when it would leave it.</summary>
+    public static string? ResolveDropPath(FeedOptions options, string relative)
+    {
+        if (relative.Length == 0 || Path.IsPathRooted(relative) || relative.Contains('\0', StringComparison.Ordinal)) return null;
+        var root = Path.GetFullPath(options.DropRoot);
+        var full = Path.GetFullPath(Path.Combine(root, relative));
+        return full.StartsWith(root.TrimEnd(Path.DirectorySeparatorChar) + Path.DirectorySeparatorChar, StringComparison.Ordinal) ? full : null;
+    }
+
+    /// <summary>Whether an HTTP source may be fetched: its host is on the allow-list, case-insensitively.</summary>
+    public static bool IsAllowedHost(FeedOptions options, Uri uri) =>
+        uri.Scheme is "http" or "https" && options.AllowedHosts.Contains(uri.IdnHost, StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>Spools the payload of <paramref name="feed"/> to a temp file.</summary>
+    public async Task<FetchedPayload> FetchAsync(FeedDefinition feed, string? etag, string? lastModified, CancellationToken cancellationToken)
+    {
+        var source = feed.Source ?? "";
+        if (source.StartsWith("file:", StringComparison.Ordinal))
+        {
+            var path = ResolveDropPath(_options, source["file:".Length..])
+                ?? throw new FeedFetchException("The file source leaves the drop folder.", retryable: false);
+            if (!File.Exists(path)) throw new FeedFetchException($"The file '{source}' does not exist in the drop folder.", retryable: true);
+            await using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan | FileOptions.Asynchronous);
+            return await SpoolAsync(file, null, null, cancellationToken);
+        }
+        if (Uri.TryCreate(source, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https")
+            return await FetchHttpAsync(uri, etag, lastModified, cancellationToken);
+        throw new FeedFetchException($"The source '{source}' cannot be fetched; pushed feeds arrive through the upload endpoint.", retryable: false);
+    }
+
+    /// <summary>Spools an uploaded body (already local) the same way, for one code path after fetch.</summary>
+    public Task<FetchedPayload> SpoolAsync(Stream body, CancellationToken cancellationToken) => SpoolAsync(body, null, null, cancellationToken);
+
+    async Task<FetchedPayload> FetchHttpAsync(Uri uri, string? etag, string? lastModified, CancellationToken cancellationToken)
+    {
+        // Checked again at fetch time: the allow-list may have shrunk since registration.
+        if (!IsAllowedHost(_options, uri)) throw new FeedFetchException($"The host '{uri.Host}' is not on the allow-list.", retryable: false);
+        using var request = new HttpRequestMessage(HttpMethod.Get, uri);
+        if (etag is not null && EntityTagHeaderValue.TryParse(etag, out var tag)) request.Headers.IfNoneMatch.Add(tag);
+        if (lastModified is not null && DateTimeOffset.TryParse(lastModified, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.None, out var since))
+            request.Headers.IfModifiedSince = since;
+        HttpResponseMessage response;
+        using (var headersTimeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
+        {
+            headersTimeout.CancelAfter(_options.ConnectTimeout + _options.ReadTimeout);
+            try
+            {
+                response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, headersTimeout.Token);
+            }
+            catch (Exception e) when (e is HttpRequestException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
+            {
+                throw new FeedFetchException($"Fetching {uri} failed: {e.Message}", retryable: true, e);
+            }
+        }
+        using (response)
+        {
+            if (response.StatusCode == HttpStatusCode.NotModified) return new FetchedPayload(null, null, 0, etag, lastModified);
+            if (!response.IsSuccessStatusCode)
+                throw new FeedFetchException($"{uri} answered {(int)response.StatusCode} {response.ReasonPhrase}.", retryable: (int)response.StatusCode >= 500 || response.StatusCode == HttpStatusCode.TooManyRequests);
+            if (response.Content.Headers.ContentLength > _options.MaxPayloadBytes)
+                throw new FeedFetchException($"The payload is {response.Content.Headers.ContentLength} bytes; the limit is {_options.MaxPayloadBytes}.", retryable: false);
+            await using var body = await response.Content.ReadAsStreamAsync(cancellationToken);
+            return await SpoolAsync(body, response.Headers.ETag?.ToString(), response.Content.Headers.LastModified?.ToString("R"), cancellationToken);
+        }
+    }
+
+    async Task<FetchedPayload> SpoolAsync(Stream input, string? etag, string? lastModified, CancellationToken cancellationToken)
+    {
+        Directory.CreateDirectory(_options.WorkDirectory);
+        var path = Path.Combine(_options.WorkDirectory, "payload-" + Guid.NewGuid().ToString("N"));
+        var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(1 << 16);
+        try
+        {
+            using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+            long length = 0;
+            await using (var output = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, FileOptions.Asynchronous))
+            {
+                while (true)
+                {
+                    int read;
+                    using (var readTimeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
+                    {
+                        // A per-read deadline: a source that stops sending mid-body fails instead of hanging the run.
+                        readTimeout.CancelAfter(_options.ReadTimeout);
+                        try
+                        {
+                            read = await input.ReadAsync(buffer, readTimeout.Token);
+                        }
+                        catch (Exception e) when (e is IOException or HttpRequestException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
+                        {
+                            throw new FeedFetchException($"The payload stopped arriving after {length} bytes: {e.Message}", retryable: true, e);
+                        }
+                    }
+                    if (read == 0) break;
+                    length += read;
+                    if (length > _options.MaxPayloadBytes)
+                        throw new FeedFetchException($"The payload exceeds the limit of {_options.MaxPayloadBytes} bytes.", retryable: false);
+                    sha.AppendData(buffer, 0, read);
+                    await output.WriteAsync(buffer.AsMemory(0, read), cancellationToken);
+                }
+            }
+            return new FetchedPayload(path, Convert.ToHexStringLower(sha.GetHashAndReset()), length, etag, lastModified);
+        }
+        catch
+        {
+            File.Delete(path);
+            throw;
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    /// <inheritdoc />
+    public void Dispose() => _http.Dispose();
+}
+
+/// <summary>The payload could not be fetched; <see cref="Retryable"/> says whether trying later may help.</summary>
+public sealed class FeedFetchException(string message, bool retryable, Exception? inner = null) : Exception(message, inner)
+{
+    /// <summary>Whether a later attempt may succeed (timeouts, 5xx) as opposed to a configuration error.</summary>
+    public bool Retryable { get; } = retryable;
+}
