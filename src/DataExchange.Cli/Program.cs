@@ -42,7 +42,7 @@ app.Configure(config =>
         agencies.SetDescription("Manage member agencies (admin)");
         agencies.AddCommand<CreateAgencyCommand>("create")
             .WithDescription("Create an agency")
-            .WithExample("agencies", "create", "health", "--name", "Department of Health");
+            .WithExample("agencies", "create", "health", "--name", "\"Department of Health\"");
         agencies.AddCommand<ListAgenciesCommand>("list").WithDescription("List agencies");
     });
 
@@ -51,7 +51,7 @@ app.Configure(config =>
         keys.SetDescription("Issue, list and revoke an agency's API keys");
         keys.AddCommand<IssueKeyCommand>("issue")
             .WithDescription("Issue a new API key (the secret is shown only once)")
-            .WithExample("keys", "issue", "health", "--name", "feed job", "--role", "steward", "--expires", "2027-01-01T00:00:00Z");
+            .WithExample("keys", "issue", "health", "--name", "\"feed job\"", "--role", "steward", "--expires", "2027-01-01T00:00:00Z");
         keys.AddCommand<ListKeysCommand>("list").WithDescription("List an agency's keys (metadata only)");
         keys.AddCommand<RevokeKeyCommand>("revoke").WithDescription("Revoke a key immediately");
     });
@@ -61,7 +61,7 @@ app.Configure(config =>
         datasets.SetDescription("Register, search and inspect datasets");
         datasets.AddCommand<RegisterDatasetCommand>("register")
             .WithDescription("Register a dataset from a manifest (schemaFile is inlined)")
-            .WithExample("datasets", "register", "samples/facilities/manifest.json");
+            .WithExample("datasets", "register", "facilities/manifest.json");
         datasets.AddCommand<ListDatasetsCommand>("list")
             .WithDescription("Search the dataset catalogue")
             .WithExample("datasets", "list", "--owner", "health", "--tag", "geo", "--all");
@@ -107,7 +107,7 @@ app.Configure(config =>
         subscriptions.SetDescription("Request and grant access to other agencies' datasets");
         subscriptions.AddCommand<RequestSubscriptionCommand>("request")
             .WithDescription("Ask the owning agency for access to a dataset")
-            .WithExample("subscriptions", "request", "health.facilities", "--purpose", "Emergency planning", "--field", "name", "--field", "beds");
+            .WithExample("subscriptions", "request", "health.facilities", "--purpose", "\"Emergency planning\"", "--field", "name", "--field", "beds");
         subscriptions.AddCommand<ListSubscriptionsCommand>("list").WithDescription("List subscriptions visible to your agency");
         subscriptions.AddCommand<ApproveSubscriptionCommand>("approve")
             .WithDescription("Approve a pending request, optionally narrowing fields or attaching a policy")

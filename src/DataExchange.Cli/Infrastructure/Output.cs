@@ -12,20 +12,21 @@ namespace DataExchange.Cli.Infrastructure;
 /// </summary>
 public static class Output
 {
-    public static IAnsiConsole Out => AnsiConsole.Console;
+    public static IAnsiConsole Out { get; } = Create(Console.Out, Console.IsOutputRedirected, redirectedWidth: 200);
 
-    public static IAnsiConsole Err { get; } = CreateErr();
+    public static IAnsiConsole Err { get; } = Create(Console.Error, Console.IsErrorRedirected, redirectedWidth: 1000);
 
-    private static IAnsiConsole CreateErr()
+    private static IAnsiConsole Create(TextWriter writer, bool redirected, int redirectedWidth)
     {
-        var err = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
-        if (Console.IsErrorRedirected)
+        var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(writer) });
+        if (redirected)
         {
-            // Logs and CI capture stderr: keep each message on one line rather than wrapping at 80 columns.
-            err.Profile.Width = 1000;
+            // Without a terminal Spectre assumes 80 columns, which wraps wide tables and every log
+            // line; files and CI logs read better unwrapped (scripts should use --json anyway).
+            console.Profile.Width = redirectedWidth;
         }
 
-        return err;
+        return console;
     }
 
     /// <summary>Writes the server's JSON untouched, for scripts.</summary>
