@@ -165,3 +165,12 @@ create trigger audit_log_no_update_delete before update or delete on dx.audit_lo
     for each row execute function dx.audit_log_refuse_change();
 create trigger audit_log_no_truncate before truncate on dx.audit_log
     for each statement execute function dx.audit_log_refuse_change();
+
+-- Pushed payloads, in 1 MiB chunks: kept in PostgreSQL (the one store) so that any worker, not
+-- only the API node that received the upload, can run it.
+create table dx.upload_chunks (
+    run_id  bigint not null references dx.ingestion_runs (id),
+    seq     int not null,
+    data    bytea not null,
+    primary key (run_id, seq)
+);

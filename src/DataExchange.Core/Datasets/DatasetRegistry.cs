@@ -1,0 +1,174 @@
+using System.Collections.Concurrent;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using DataExchange.Core.Audit;
+using DataExchange.Core.Common;
+using DataExchange.Core.Datasets.Schemas;
+using DataExchange.Core.Feeds;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace DataExchange.Core.Datasets;
+
+/// <summary>Registers datasets with their first schema version and feed, and reads them back.</summary>
+public sealed partial class DatasetRegistry(NpgsqlDataSource dataSource, AuditWriter audit, IOptions<FeedOptions> feedOptions, IFeedScheduler scheduler, TimeProvider time)
+{
+    static readonly string[] CompatibilityModes = ["BACKWARD", "BACKWARD_TRANSITIVE", "FORWARD", "FORWARD_TRANSITIVE", "FULL", "FULL_TRANSITIVE", "NONE"];
+
+    // Compiled schemas are immutable per (dataset, version): cache them for the life of the process.
+    readonly ConcurrentDictionary<(string, int), Task<DatasetSchema>> _schemas = new();
+
+    [GeneratedRegex("^[a-z][a-z0-9-]{1,30}[a-z0-9]\\.[a-z0-9][a-z0-9-]{0,62}$")]
+    private static partial Regex IdPattern();
+
+    /// <summary>Registers a dataset owned by the caller's agency.</summary>
+    public async Task<Dataset> RegisterAsync(Caller caller, RegisterDatasetRequest request, CancellationToken cancellationToken = default)
+    {
+        caller.Require(Role.Steward);
+        var (id, feed, schemaText) = Validate(caller, request);
+        var schema = await DatasetSchema.LoadAsync(schemaText, 1, cancellationToken);
+        var missingKeys = request.KeyFields!.Where(k => schema.Document["properties"]?[k] is null).ToList();
+        if (missingKeys.Count > 0)
+            throw new InvalidException("invalid-key-fields", "Every key field must be a property of the schema.",
+                [.. missingKeys.Select(k => new ProblemItem("/keyFields", "unknown-property", $"'{k}' is not in the schema's properties."))]);
+
+        var now = time.GetUtcNow();
+        await using var conn = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var tx = await conn.BeginTransactionAsync(cancellationToken);
+        const string insertDataset = """
+            insert into dx.datasets (id, owner_agency_id, title, description, key_fields, classification, tags, compatibility, created_at)
+            values ($1, $2, $3, $4, $5, $6, $7, $8, $9) on conflict do nothing
+            """;
+        await using (var cmd = Db.Command(conn, insertDataset, id, caller.AgencyId, request.Title!.Trim(), request.Description?.Trim() ?? "",
+            request.KeyFields!.ToArray(), request.Classification!, (request.Tags ?? []).ToArray(), request.Compatibility ?? "BACKWARD", now))
+        {
+            if (await cmd.ExecuteNonQueryAsync(cancellationToken) == 0)
+                throw new ConflictException("dataset-exists", $"Dataset '{id}' already exists.");
+        }
+        await InsertSchemaVersionAsync(conn, id, schema, now, cancellationToken);
+        await UpsertFeedAsync(conn, id, feed, now, cancellationToken);
+        await audit.AppendAsync(conn, new AuditRecord(caller, AuditAction.DatasetRegistered, AuditOutcome.Succeeded, id, id,
+            new JsonObject { ["schemaVersion"] = 1, ["fingerprint"] = schema.Fingerprint, ["classification"] = request.Classification, ["feedSource"] = feed.Source }), cancellationToken);
+        await tx.CommitAsync(cancellationToken);
+        scheduler.Schedule(id, feed.Cron);
+        return (await FindAsync(id, cancellationToken))!;
+    }
+
+    /// <summary>The dataset with its feed and schema versions; 404 when unknown.</summary>
+    public async Task<Dataset> GetAsync(string id, CancellationToken cancellationToken = default)
+    {
+        var dataset = await FindAsync(id, cancellationToken) ?? throw new NotFoundException($"Dataset '{id}' does not exist.");
+        return dataset with { Feed = await GetFeedAsync(id, cancellationToken), SchemaVersions = await ListSchemaVersionsAsync(id, cancellationToken) };
+    }
+
+    /// <summary>The dataset's row without feed and versions, or null.</summary>
+    public async Task<Dataset?> FindAsync(string id, CancellationToken cancellationToken = default)
+    {
+        await using var cmd = Db.Command(dataSource, CatalogueSql.Select + " where d.id = $1", id);
+        await using var reader = await cmd.ExecuteReaderAsync(cancellationToken);
+        return await reader.ReadAsync(cancellationToken) ? CatalogueSql.Read(reader) : null;
+    }
+
+    /// <summary>The feed of a dataset.</summary>
+    public async Task<FeedDefinition> GetFeedAsync(string id, CancellationToken cancellationToken = default)
+    {
+        await using var cmd = Db.Command(dataSource, "select source, format, cron, mode, options from dx.feeds where dataset_id = $1", id);
+        await using var reader = await cmd.ExecuteReaderAsync(cancellationToken);
+        if (!await reader.ReadAsync(cancellationToken)) throw new NotFoundException($"Dataset '{id}' has no feed.");
+        var options = JsonSerializer.Deserialize<FeedDefinition>(reader.GetString(4), Json.Options)!;
+        return options with { Source = reader.GetString(0), Format = reader.GetString(1), Cron = reader.Get<string>(2), Mode = reader.GetString(3) };
+    }
+
+    /// <summary>Every schema version of a dataset, oldest first.</summary>
+    public async Task<IReadOnlyList<SchemaVersionInfo>> ListSchemaVersionsAsync(string id, CancellationToken cancellationToken = default)
+    {
+        await using var cmd = Db.Command(dataSource, "select version, fingerprint, created_at from dx.schema_versions where dataset_id = $1 order by version", id);
+        await using var reader = await cmd.ExecuteReaderAsync(cancellationToken);
+        var list = new List<SchemaVersionInfo>();
+        while (await reader.ReadAsync(cancellationToken))
+            list.Add(new SchemaVersionInfo(reader.GetInt32(0), reader.GetString(1), reader.GetFieldValue<DateTimeOffset>(2)));
+        return list;
+    }
+
+    /// <summary>One schema version with its document; 404 when unknown.</summary>
+    public async Task<SchemaVersionInfo> GetSchemaVersionAsync(string id, int version, CancellationToken cancellationToken = default)
+    {
+        var schema = await GetSchemaAsync(id, version, cancellationToken);
+        var info = (await ListSchemaVersionsAsync(id, cancellationToken)).First(v => v.Version == version);
+        return info with { Schema = JsonNode.Parse(schema.Text) };
+    }
+
+    /// <summary>The compiled schema of a version (cached).</summary>
+    public Task<DatasetSchema> GetSchemaAsync(string id, int version, CancellationToken cancellationToken = default) =>
+        _schemas.GetOrAdd((id, version), static (key, state) => LoadSchemaAsync(state, key.Item1, key.Item2), dataSource);
+
+    /// <summary>The newest schema version number.</summary>
+    public async Task<int> LatestSchemaVersionAsync(string id, CancellationToken cancellationToken = default)
+    {
+        await using var cmd = Db.Command(dataSource, "select max(version) from dx.schema_versions where dataset_id = $1", id);
+        return await cmd.ExecuteScalarAsync(cancellationToken) is int v ? v : throw new NotFoundException($"Dataset '{id}' does not exist.");
+    }
+
+    static async Task<DatasetSchema> LoadSchemaAsync(NpgsqlDataSource dataSource, string id, int version)
+    {
+        await using var cmd = Db.Command(dataSource, "select schema_text from dx.schema_versions where dataset_id = $1 and version = $2", id, version);
+        var text = await cmd.ExecuteScalarAsync() as string ?? throw new NotFoundException($"Dataset '{id}' has no schema version {version}.");
+        return await DatasetSchema.LoadAsync(text, version);
+    }
+
+    internal static async Task InsertSchemaVersionAsync(NpgsqlConnection conn, string id, DatasetSchema schema, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        const string sql = "insert into dx.schema_versions (dataset_id, version, schema_text, fingerprint, created_at) values ($1, $2, $3, $4, $5)";
+        await using var cmd = Db.Command(conn, sql, id, schema.Version, schema.Text, schema.Fingerprint, now);
+        await cmd.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    static async Task UpsertFeedAsync(NpgsqlConnection conn, string id, FeedDefinition feed, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        const string sql = """
+            insert into dx.feeds (dataset_id, source, format, options, cron, mode, updated_at) values ($1, $2, $3, $4, $5, $6, $7)
+            on conflict (dataset_id) do update set source = $2, format = $3, options = $4, cron = $5, mode = $6, updated_at = $7, etag = null, last_modified = null
+            """;
+        var options = JsonSerializer.Serialize(feed with { Source = null, Format = null, Cron = null, Mode = null }, Json.Options);
+        await using var cmd = Db.Command(conn, sql, id, feed.Source, feed.Format, options, feed.Cron, feed.Mode, now);
+        cmd.Parameters[3].NpgsqlDbType = NpgsqlDbType.Jsonb;
+        cmd.Parameters[4].NpgsqlDbType = NpgsqlDbType.Text;
+        await cmd.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    (string Id, FeedDefinition Feed, string SchemaText) Validate(Caller caller, RegisterDatasetRequest request)
+    {
+        var errors = new List<ProblemItem>();
+        var id = request.Id ?? "";
+        if (!IdPattern().IsMatch(id))
+            errors.Add(new("/id", "pattern", "Use <agency-code>.<slug>, lower case, e.g. gd-amr.business-licences."));
+        else if (!id.StartsWith(caller.AgencyId + ".", StringComparison.Ordinal))
+            throw new ForbiddenException("foreign-agency", $"Stewards register datasets of their own agency: the id must start with '{caller.AgencyId}.'.");
+        if (request.Owner is not null && request.Owner != caller.AgencyId)
+            throw new ForbiddenException("foreign-agency", "Stewards register datasets of their own agency only.");
+        if (string.IsNullOrWhiteSpace(request.Title) || request.Title.Length > 200)
+            errors.Add(new("/title", "required", "Give a title of at most 200 characters."));
+        if (request.Description?.Length > 4000)
+            errors.Add(new("/description", "maxLength", "Keep the description under 4000 characters."));
+        if (request.KeyFields is not { Count: > 0 } || request.KeyFields.Any(string.IsNullOrWhiteSpace) || request.KeyFields.Distinct().Count() != request.KeyFields.Count)
+            errors.Add(new("/keyFields", "required", "Name one or more distinct key fields."));
+        if (request.Classification is null || !Classification.All.Contains(request.Classification))
+            errors.Add(new("/classification", "enum", $"Use one of: {string.Join(", ", Classification.All)}."));
+        if (request.Compatibility is not null && !CompatibilityModes.Contains(request.Compatibility))
+            errors.Add(new("/compatibility", "enum", $"Use one of: {string.Join(", ", CompatibilityModes)}."));
+        if (request.Tags?.Any(t => string.IsNullOrWhiteSpace(t) || t.Length > 50) == true)
+            errors.Add(new("/tags", "invalid", "Tags are non-empty words of at most 50 characters."));
+        if (request.Schema is null) errors.Add(new("/schema", "required", "Give the JSON Schema (draft-07) of one record."));
+        if (request.Feed is null) errors.Add(new("/feed", "required", "Give the feed: source, format, cron and mode."));
+        FeedDefinition? feed = null;
+        if (request.Feed is not null)
+        {
+            try { feed = FeedValidator.Normalise(request.Feed, feedOptions.Value); }
+            catch (InvalidException e) { errors.AddRange(e.Errors); }
+        }
+        if (errors.Count > 0) throw new InvalidException("invalid-request", "The dataset registration is not valid.", errors);
+        return (id, feed!, request.Schema!.ToJsonString());
+    }
+}

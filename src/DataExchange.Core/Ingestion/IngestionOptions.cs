@@ -1,0 +1,14 @@
+namespace DataExchange.Core.Ingestion;
+
+/// <summary>Tuning of the ingestion pipeline (section <c>Ingestion</c>).</summary>
+public sealed class IngestionOptions
+{
+    /// <summary>Records per batch between parser, validators and writer. Default 2000: big enough to amortise channel hops, small enough to keep memory flat.</summary>
+    public int BatchSize { get; set; } = 2000;
+
+    /// <summary>Parallel validators. Default: one per core.</summary>
+    public int Validators { get; set; } = Environment.ProcessorCount;
+
+    /// <summary>Largest CSV record in bytes; a longer one (say, an unclosed quote) fails the run instead of eating memory. Default 4 MiB.</summary>
+    public int MaxRecordBytes { get; set; } = 4 * 1024 * 1024;
+}

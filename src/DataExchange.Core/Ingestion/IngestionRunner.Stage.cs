@@ -1,0 +1,132 @@
+using System.Runtime.CompilerServices;
+using System.Text.Json;
+using System.Threading.Channels;
+using DataExchange.Core.Datasets.Schemas;
+using DataExchange.Core.Feeds;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace DataExchange.Core.Ingestion;
+
+public sealed partial class IngestionRunner
+{
+    const string CreateStageSql = """
+        drop table if exists pg_temp.stage;
+        create temp table stage (line bigint not null, key text collate "C" not null, hash bytea not null, data text not null)
+        """;
+
+    sealed record Batch(string[] Header, List<SourceRecord> Records);
+
+    sealed record Results(List<StagedRecord> Staged, List<QuarantinedRecord> Quarantined);
+
+    /// <summary>
+    /// Streams the payload through parallel validators into the temp table <c>stage</c> (binary
+    /// COPY on <paramref name="conn"/>) and the quarantine (binary COPY on a second connection).
+    /// Bounded channels keep at most a few batches in memory whatever the payload size.
+    /// </summary>
+    async Task<RunCounts> StageAsync(NpgsqlConnection conn, RunRow run, string path, FeedDefinition feed, DatasetSchema schema,
+        IReadOnlyList<string> keyFields, CancellationToken cancellationToken)
+    {
+        await using (var create = new NpgsqlCommand(CreateStageSql, conn)) await create.ExecuteNonQueryAsync(cancellationToken);
+
+        var opts = options.Value;
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var token = cts.Token;
+        var input = Channel.CreateBounded<Batch>(opts.Validators * 2);
+        var output = Channel.CreateBounded<Results>(opts.Validators * 2);
+        var validator = new RecordValidator(schema, keyFields);
+
+        var producer = Task.Run(() => ProduceAsync(path, feed, opts, input.Writer, token), token);
+        var workers = Enumerable.Range(0, opts.Validators).Select(_ => Task.Run(async () =>
+        {
+            await foreach (var batch in input.Reader.ReadAllAsync(token))
+            {
+                var results = new Results(new List<StagedRecord>(batch.Records.Count), []);
+                foreach (var record in batch.Records)
+                {
+                    var (staged, quarantined) = validator.Process(record, batch.Header);
+                    if (staged is { } s) results.Staged.Add(s);
+                    else results.Quarantined.Add(quarantined!.Value);
+                }
+                await output.Writer.WriteAsync(results, token);
+            }
+        }, token)).ToArray();
+        var closeOutput = Task.WhenAll(workers).ContinueWith(t => output.Writer.TryComplete(t.Exception), TaskScheduler.Default);
+
+        try
+        {
+            var (valid, rejected) = await WriteAsync(conn, run, output.Reader, token);
+            await producer;
+            await Task.WhenAll(workers);
+            await closeOutput;
+            return new RunCounts(valid + rejected, valid, rejected, 0, 0, 0, 0, 0);
+        }
+        catch
+        {
+            await cts.CancelAsync();
+            throw;
+        }
+    }
+
+    static async Task ProduceAsync(string path, FeedDefinition feed, IngestionOptions opts, ChannelWriter<Batch> writer, CancellationToken token)
+    {
+        try
+        {
+            var header = new StrongBox<string[]>([]);
+            var batch = new List<SourceRecord>(opts.BatchSize);
+            await foreach (var record in PayloadReader.ReadAsync(path, feed, opts, header, token))
+            {
+                batch.Add(record);
+                if (batch.Count == opts.BatchSize)
+                {
+                    await writer.WriteAsync(new Batch(header.Value!, batch), token);
+                    batch = new List<SourceRecord>(opts.BatchSize);
+                }
+            }
+            if (batch.Count > 0) await writer.WriteAsync(new Batch(header.Value!, batch), token);
+            writer.TryComplete();
+        }
+        catch (Exception e)
+        {
+            writer.TryComplete(e);
+            throw;
+        }
+    }
+
+    async Task<(long Valid, long Rejected)> WriteAsync(NpgsqlConnection conn, RunRow run, ChannelReader<Results> results, CancellationToken token)
+    {
+        long valid = 0, rejected = 0;
+        await using var quarantineConn = await dataSource.OpenConnectionAsync(token);
+        await using (var stage = await conn.BeginBinaryImportAsync("copy stage (line, key, hash, data) from stdin (format binary)", token))
+        await using (var quarantine = await quarantineConn.BeginBinaryImportAsync(
+            "copy dx.rejected_records (run_id, line, raw, errors, schema_version) from stdin (format binary)", token))
+        {
+            await foreach (var batch in results.ReadAllAsync(token))
+            {
+                foreach (var r in batch.Staged)
+                {
+                    await stage.StartRowAsync(token);
+                    await stage.WriteAsync(r.Line, NpgsqlDbType.Bigint, token);
+                    await stage.WriteAsync(r.Key, NpgsqlDbType.Text, token);
+                    await stage.WriteAsync(r.Hash, NpgsqlDbType.Bytea, token);
+                    await stage.WriteAsync(r.Data, NpgsqlDbType.Text, token);
+                }
+                valid += batch.Staged.Count;
+                foreach (var q in batch.Quarantined)
+                {
+                    await quarantine.StartRowAsync(token);
+                    await quarantine.WriteAsync(run.Id, NpgsqlDbType.Bigint, token);
+                    await quarantine.WriteAsync(q.Line, NpgsqlDbType.Bigint, token);
+                    // NUL cannot be stored in PostgreSQL text; show it escaped rather than lose the record.
+                    await quarantine.WriteAsync(q.Raw.Replace("\0", "\\u0000", StringComparison.Ordinal), NpgsqlDbType.Text, token);
+                    await quarantine.WriteAsync(JsonSerializer.Serialize(q.Errors.Select(e => new { e.Code, e.Pointer, e.SchemaPointer, e.Message }), Common.Json.Options), NpgsqlDbType.Jsonb, token);
+                    await quarantine.WriteAsync(run.SchemaVersion, NpgsqlDbType.Integer, token);
+                }
+                rejected += batch.Quarantined.Count;
+            }
+            await stage.CompleteAsync(token);
+            await quarantine.CompleteAsync(token);
+        }
+        return (valid, rejected);
+    }
+}

@@ -1,0 +1,224 @@
+using System.Text.Json.Nodes;
+using DataExchange.Core.Audit;
+using DataExchange.Core.Common;
+using DataExchange.Core.Datasets;
+using DataExchange.Core.Feeds;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Npgsql;
+
+namespace DataExchange.Core.Ingestion;
+
+/// <summary>
+/// Executes one ingestion run: fetch → parse → validate (parallel) → stage (binary COPY) →
+/// de-duplicate → merge → publish, the publish in one transaction. A run is re-entrant: executed
+/// again after a crash it starts over; executed again after it finished it does nothing.
+/// </summary>
+public sealed partial class IngestionRunner(
+    NpgsqlDataSource dataSource,
+    DatasetRegistry registry,
+    FeedSources sources,
+    UploadStore uploads,
+    AuditWriter audit,
+    IOptions<IngestionOptions> options,
+    TimeProvider time,
+    ILogger<IngestionRunner> logger)
+{
+    /// <summary>Runs <paramref name="runId"/>; <paramref name="finalAttempt"/> says whether a retryable failure is final.</summary>
+    public async Task ExecuteAsync(long runId, bool finalAttempt, CancellationToken cancellationToken)
+    {
+        await using var conn = await dataSource.OpenConnectionAsync(cancellationToken);
+        var run = await LoadRunAsync(conn, runId, cancellationToken);
+        if (run is null || RunStatus.IsFinal(run.Status)) return;
+
+        // Session lock per dataset: one run at a time, released by PostgreSQL if this process dies.
+        if (!await TryLockAsync(conn, run.DatasetId, cancellationToken))
+        {
+            await FinishAsync(conn, run, RunStatus.Skipped, "Another run of this feed was in progress; this trigger was skipped.", null, cancellationToken);
+            return;
+        }
+        try
+        {
+            await StartAsync(conn, run, cancellationToken);
+            await ProcessAsync(conn, run, cancellationToken);
+        }
+        catch (FeedFetchException e) when (e.Retryable && !finalAttempt)
+        {
+            LogRetry(logger, run.Id, e.Message);
+            await MarkRetryAsync(conn, run, e.Message, cancellationToken);
+            throw;
+        }
+        catch (Exception e) when (e is FeedFetchException or InvalidDataException or CsvHelper.CsvFormatException or InvalidException
+                                      or Newtonsoft.Json.JsonException or System.Text.DecoderFallbackException)
+        {
+            await FinishAsync(conn, run, RunStatus.Failed, e.Message, null, CancellationToken.None);
+        }
+        finally
+        {
+            await UnlockAsync(conn, run.DatasetId);
+        }
+    }
+
+    async Task ProcessAsync(NpgsqlConnection conn, RunRow run, CancellationToken cancellationToken)
+    {
+        var dataset = await registry.FindAsync(run.DatasetId, cancellationToken) ?? throw new NotFoundException(run.DatasetId);
+        var feed = await registry.GetFeedAsync(run.DatasetId, cancellationToken);
+        var schema = await registry.GetSchemaAsync(run.DatasetId, run.SchemaVersion, cancellationToken);
+        var (etag, lastModified) = await GetValidatorsAsync(conn, run.DatasetId, cancellationToken);
+
+        using var payload = run.Trigger == "upload"
+            ? await uploads.SpoolAsync(run.Id, cancellationToken)
+            : await sources.FetchAsync(feed, etag, lastModified, cancellationToken);
+        if (payload.NotModified)
+        {
+            await FinishAsync(conn, run, RunStatus.Unchanged, "The source answered 304 Not Modified.", null, cancellationToken);
+            return;
+        }
+        await SetPayloadAsync(conn, run.Id, payload, cancellationToken);
+        if (await IsSamePayloadAsync(conn, run, payload.Sha256!, cancellationToken))
+        {
+            await FinishAsync(conn, run, RunStatus.Unchanged, null, null, cancellationToken);
+            return;
+        }
+
+        var counts = await StageAsync(conn, run, payload.Path!, feed, schema, dataset.KeyFields, cancellationToken);
+        counts = await DeduplicateAsync(conn, run, feed, counts, cancellationToken);
+        if (counts.Read == 0)
+        {
+            await FinishAsync(conn, run, RunStatus.Failed, "The payload has no records; an empty snapshot would delete every record, so nothing was published.", counts, cancellationToken);
+            return;
+        }
+        var share = (double)counts.Rejected / counts.Read;
+        if (share > feed.RejectThreshold)
+        {
+            await FinishAsync(conn, run, RunStatus.Failed,
+                $"{counts.Rejected} of {counts.Read} records ({share:P1}) were rejected, above the feed's threshold of {feed.RejectThreshold:P0}; nothing was published.", counts, cancellationToken);
+            return;
+        }
+        await MergeAndPublishAsync(conn, run, feed, counts, cancellationToken);
+    }
+
+    internal sealed record RunRow(long Id, string DatasetId, string Status, string Trigger, int SchemaVersion);
+
+    static async Task<RunRow?> LoadRunAsync(NpgsqlConnection conn, long runId, CancellationToken cancellationToken)
+    {
+        await using var cmd = Db.Command(conn, "select id, dataset_id, status, trigger, schema_version from dx.ingestion_runs where id = $1", runId);
+        await using var r = await cmd.ExecuteReaderAsync(cancellationToken);
+        return await r.ReadAsync(cancellationToken) ? new RunRow(r.GetInt64(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetInt32(4)) : null;
+    }
+
+    static long LockKey(string datasetId) => BitConverter.ToInt64(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes("ingest:" + datasetId)));
+
+    static async Task<bool> TryLockAsync(NpgsqlConnection conn, string datasetId, CancellationToken cancellationToken)
+    {
+        await using var cmd = Db.Command(conn, "select pg_try_advisory_lock($1)", LockKey(datasetId));
+        return (bool)(await cmd.ExecuteScalarAsync(cancellationToken))!;
+    }
+
+    static async Task UnlockAsync(NpgsqlConnection conn, string datasetId)
+    {
+        if (conn.State != System.Data.ConnectionState.Open) return;
+        await using var cmd = Db.Command(conn, "select pg_advisory_unlock($1)", LockKey(datasetId));
+        await cmd.ExecuteScalarAsync();
+    }
+
+    async Task StartAsync(NpgsqlConnection conn, RunRow run, CancellationToken cancellationToken)
+    {
+        // A run found 'running' was interrupted (crash): its quarantine is redone from scratch.
+        const string sql = """
+            delete from dx.rejected_records where run_id = $1
+            """;
+        await using (var cmd = Db.Command(conn, sql, run.Id)) await cmd.ExecuteNonQueryAsync(cancellationToken);
+        const string start = """
+            update dx.ingestion_runs set status = 'running', started_at = $2, error = null, read_count = 0, valid_count = 0,
+                rejected_count = 0, duplicate_count = 0, inserted_count = 0, updated_count = 0, deleted_count = 0, unchanged_count = 0
+            where id = $1
+            """;
+        await using var tx = await conn.BeginTransactionAsync(cancellationToken);
+        await using (var cmd = Db.Command(conn, start, run.Id, time.GetUtcNow())) await cmd.ExecuteNonQueryAsync(cancellationToken);
+        await audit.AppendAsync(conn, new AuditRecord(Caller.System, AuditAction.RunStarted, AuditOutcome.Succeeded, RunTarget(run), run.DatasetId,
+            new JsonObject { ["trigger"] = run.Trigger, ["previousStatus"] = run.Status }), cancellationToken);
+        await tx.CommitAsync(cancellationToken);
+    }
+
+    async Task MarkRetryAsync(NpgsqlConnection conn, RunRow run, string error, CancellationToken cancellationToken)
+    {
+        await using var cmd = Db.Command(conn, "update dx.ingestion_runs set status = 'queued', error = $2 where id = $1", run.Id, "Retrying after: " + error);
+        await cmd.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    static async Task<(string?, string?)> GetValidatorsAsync(NpgsqlConnection conn, string datasetId, CancellationToken cancellationToken)
+    {
+        await using var cmd = Db.Command(conn, "select etag, last_modified from dx.feeds where dataset_id = $1", datasetId);
+        await using var r = await cmd.ExecuteReaderAsync(cancellationToken);
+        return await r.ReadAsync(cancellationToken) ? (r.Get<string>(0), r.Get<string>(1)) : (null, null);
+    }
+
+    static async Task SetPayloadAsync(NpgsqlConnection conn, long runId, FetchedPayload payload, CancellationToken cancellationToken)
+    {
+        await using var cmd = Db.Command(conn, "update dx.ingestion_runs set payload_sha256 = $2 where id = $1", runId, payload.Sha256);
+        await cmd.ExecuteNonQueryAsync(cancellationToken);
+        if (payload.ETag is null && payload.LastModified is null) return;
+        await using var feed = Db.Command(conn, "update dx.feeds set etag = $2, last_modified = $3 where dataset_id = (select dataset_id from dx.ingestion_runs where id = $1)",
+            runId, payload.ETag, payload.LastModified);
+        feed.Parameters[1].NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text;
+        feed.Parameters[2].NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text;
+        await feed.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    /// <summary>Same bytes as the last successful run under the same schema version: nothing can have changed.</summary>
+    static async Task<bool> IsSamePayloadAsync(NpgsqlConnection conn, RunRow run, string sha256, CancellationToken cancellationToken)
+    {
+        const string sql = """
+            select payload_sha256 = $2 and schema_version = $3 from dx.ingestion_runs
+            where dataset_id = $1 and id <> $4 and status in ('succeeded', 'unchanged') and payload_sha256 is not null
+            order by id desc limit 1
+            """;
+        await using var cmd = Db.Command(conn, sql, run.DatasetId, sha256, run.SchemaVersion, run.Id);
+        return await cmd.ExecuteScalarAsync(cancellationToken) is true;
+    }
+
+    async Task FinishAsync(NpgsqlConnection conn, RunRow run, string status, string? error, RunCounts? counts, CancellationToken cancellationToken)
+    {
+        await using var tx = await conn.BeginTransactionAsync(cancellationToken);
+        await UpdateRunAsync(conn, run.Id, status, error, counts, null, cancellationToken);
+        await AuditFinishedAsync(conn, run, status, error, counts, null, cancellationToken);
+        await tx.CommitAsync(cancellationToken);
+        LogFinished(logger, run.Id, run.DatasetId, status, error);
+    }
+
+    async Task UpdateRunAsync(NpgsqlConnection conn, long runId, string status, string? error, RunCounts? counts, int? version, CancellationToken cancellationToken)
+    {
+        const string sql = """
+            update dx.ingestion_runs set status = $2, error = $3, finished_at = $4, published_version = $5,
+                read_count = $6, valid_count = $7, rejected_count = $8, duplicate_count = $9,
+                inserted_count = $10, updated_count = $11, deleted_count = $12, unchanged_count = $13
+            where id = $1
+            """;
+        var c = counts ?? new RunCounts(0, 0, 0, 0, 0, 0, 0, 0);
+        await using var cmd = Db.Command(conn, sql, runId, status, error, time.GetUtcNow(), version,
+            c.Read, c.Valid, c.Rejected, c.Duplicate, c.Inserted, c.Updated, c.Deleted, c.Unchanged);
+        cmd.Parameters[2].NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text;
+        cmd.Parameters[4].NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Integer;
+        await cmd.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    Task AuditFinishedAsync(NpgsqlConnection conn, RunRow run, string status, string? error, RunCounts? counts, int? version, CancellationToken cancellationToken)
+    {
+        var details = new JsonObject { ["status"] = status, ["trigger"] = run.Trigger, ["schemaVersion"] = run.SchemaVersion };
+        if (error is not null) details["error"] = error;
+        if (version is not null) details["publishedVersion"] = version;
+        if (counts is not null) details["counts"] = System.Text.Json.JsonSerializer.SerializeToNode(counts, Json.Options);
+        var outcome = status switch { RunStatus.Failed => AuditOutcome.Failed, RunStatus.Skipped => AuditOutcome.Skipped, _ => AuditOutcome.Succeeded };
+        var action = status == RunStatus.Skipped ? AuditAction.RunSkipped : AuditAction.RunFinished;
+        return audit.AppendAsync(conn, new AuditRecord(Caller.System, action, outcome, RunTarget(run), run.DatasetId, details), cancellationToken);
+    }
+
+    static string RunTarget(RunRow run) => $"{run.DatasetId}/runs/{run.Id}";
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Run {RunId} of {DatasetId} ended {Status}. {Error}")]
+    static partial void LogFinished(ILogger logger, long runId, string datasetId, string status, string? error);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Run {RunId} will be retried: {Error}")]
+    static partial void LogRetry(ILogger logger, long runId, string error);
+}

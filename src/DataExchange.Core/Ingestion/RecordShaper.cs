@@ -1,0 +1,94 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using Newtonsoft.Json;
+using Newtonsoft.Json.Linq;
+
+namespace DataExchange.Core.Ingestion;
+
+/// <summary>
+/// Turns a validated record into what is stored: the key (key fields, trimmed, joined by U+001F),
+/// the canonical JSON text (members sorted by ordinal name, no whitespace) and its SHA-256.
+/// Equal content gives equal hashes whatever the column order of the source.
+/// </summary>
+public static class RecordShaper
+{
+    /// <summary>Separates the parts of a composite key; a control character no real key contains.</summary>
+    public const char KeySeparator = '\u001f';
+
+    /// <summary>The record's key, or null with a reason when a key field is missing or empty.</summary>
+    public static string? Key(JObject record, IReadOnlyList<string> keyFields, out string? missing)
+    {
+        missing = null;
+        if (keyFields.Count == 1) return KeyPart(record, keyFields[0], ref missing);
+        var sb = new StringBuilder();
+        for (var i = 0; i < keyFields.Count; i++)
+        {
+            var part = KeyPart(record, keyFields[i], ref missing);
+            if (part is null) return null;
+            if (i > 0) sb.Append(KeySeparator);
+            sb.Append(part);
+        }
+        return sb.ToString();
+    }
+
+    static string? KeyPart(JObject record, string field, ref string? missing)
+    {
+        var token = record[field];
+        var text = token switch
+        {
+            null or { Type: JTokenType.Null } => null,
+            JValue { Value: IFormattable f } => f.ToString(null, CultureInfo.InvariantCulture),
+            JValue v => v.Value?.ToString()?.Trim(),
+            _ => token.ToString(Formatting.None),
+        };
+        if (string.IsNullOrEmpty(text)) missing = field;
+        return string.IsNullOrEmpty(text) ? null : text;
+    }
+
+    /// <summary>The canonical JSON text of <paramref name="token"/>.</summary>
+    public static string Canonical(JToken token)
+    {
+        var sb = new StringBuilder(256);
+        using (var writer = new JsonTextWriter(new StringWriter(sb, CultureInfo.InvariantCulture)) { Formatting = Formatting.None })
+            Write(writer, token);
+        return sb.ToString();
+    }
+
+    /// <summary>SHA-256 of the UTF-8 bytes of <paramref name="canonical"/>.</summary>
+    public static byte[] Hash(string canonical)
+    {
+        var max = Encoding.UTF8.GetMaxByteCount(canonical.Length);
+        if (max <= 4096)
+        {
+            Span<byte> bytes = stackalloc byte[max];
+            var n = Encoding.UTF8.GetBytes(canonical, bytes);
+            return SHA256.HashData(bytes[..n]);
+        }
+        return SHA256.HashData(Encoding.UTF8.GetBytes(canonical));
+    }
+
+    static void Write(JsonTextWriter writer, JToken token)
+    {
+        switch (token)
+        {
+            case JObject obj:
+                writer.WriteStartObject();
+                foreach (var p in obj.Properties().OrderBy(p => p.Name, StringComparer.Ordinal))
+                {
+                    writer.WritePropertyName(p.Name);
+                    Write(writer, p.Value);
+                }
+                writer.WriteEndObject();
+                break;
+            case JArray array:
+                writer.WriteStartArray();
+                foreach (var item in array) Write(writer, item);
+                writer.WriteEndArray();
+                break;
+            default:
+                token.WriteTo(writer);
+                break;
+        }
+    }
+}

@@ -1,0 +1,72 @@
+using DataExchange.Core.Datasets.Schemas;
+using Newtonsoft.Json;
+using Newtonsoft.Json.Linq;
+
+namespace DataExchange.Core.Ingestion;
+
+/// <summary>A record that passed validation, ready for staging.</summary>
+public readonly record struct StagedRecord(long Line, string Key, byte[] Hash, string Data);
+
+/// <summary>A record that failed, with its errors, for quarantine.</summary>
+public readonly record struct QuarantinedRecord(long Line, string Raw, IReadOnlyList<RecordError> Errors);
+
+/// <summary>
+/// Turns one source record into a staged or quarantined record: coerces CSV cells, validates
+/// against the pinned schema, extracts the key and computes the canonical hash. Stateless, so
+/// many run in parallel over one <see cref="DatasetSchema"/>.
+/// </summary>
+public sealed class RecordValidator(DatasetSchema schema, IReadOnlyList<string> keyFields)
+{
+    static readonly JsonSerializerSettings JsonSettings = new()
+    {
+        DateParseHandling = DateParseHandling.None,
+        FloatParseHandling = FloatParseHandling.Decimal,
+        MaxDepth = 64,
+    };
+
+    /// <summary>Validates <paramref name="source"/>; exactly one of the results is set.</summary>
+    public (StagedRecord? Staged, QuarantinedRecord? Quarantined) Process(in SourceRecord source, string[] header)
+    {
+        var errors = new List<RecordError>();
+        JObject? record = source.Cells is { } cells ? FromCells(cells, header, errors) : FromJson(source.Json!, errors);
+        if (record is not null)
+        {
+            foreach (var e in schema.Validate(record))
+                if (!errors.Exists(c => c.Pointer == e.Pointer)) errors.Add(e);
+            var key = RecordShaper.Key(record, keyFields, out var missing);
+            if (key is null && missing is not null && !errors.Exists(c => c.Pointer == "/" + missing))
+                errors.Add(new RecordError("key-missing", "/" + missing, "", $"Key field '{missing}' has no value.", schema.Version));
+            if (errors.Count == 0)
+            {
+                var data = RecordShaper.Canonical(record);
+                return (new StagedRecord(source.Line, key!, RecordShaper.Hash(data), data), null);
+            }
+        }
+        return (null, new QuarantinedRecord(source.Line, source.Raw, errors));
+    }
+
+    JObject FromCells(string[] cells, string[] header, List<RecordError> errors)
+    {
+        var record = new JObject();
+        if (cells.Length != header.Length)
+            errors.Add(new RecordError("field-count", "", "", $"The row has {cells.Length} fields; the header has {header.Length}.", schema.Version));
+        var n = Math.Min(cells.Length, header.Length);
+        for (var i = 0; i < n; i++)
+            if (schema.Coerce(record, header[i], cells[i]) is { } error) errors.Add(error);
+        return record;
+    }
+
+    JObject? FromJson(string json, List<RecordError> errors)
+    {
+        try
+        {
+            if (JsonConvert.DeserializeObject<JToken>(json, JsonSettings) is JObject obj) return obj;
+            errors.Add(new RecordError("type", "", "/type", "The record is not a JSON object.", schema.Version));
+        }
+        catch (JsonException e)
+        {
+            errors.Add(new RecordError("malformed-json", "", "", $"The record is not valid JSON: {e.Message}", schema.Version));
+        }
+        return null;
+    }
+}
