@@ -46,7 +46,17 @@ public sealed class DatasetSchema
     public IEnumerable<string> PropertyNames => _columns.Keys;
 
     /// <summary>Vets and compiles <paramref name="text"/>; throws <see cref="InvalidException"/> listing every problem.</summary>
-    public static async Task<DatasetSchema> LoadAsync(string text, int version, CancellationToken cancellationToken = default)
+    public static Task<DatasetSchema> LoadAsync(string text, int version, CancellationToken cancellationToken = default) =>
+        LoadCoreAsync(text, version, recordRoot: true, cancellationToken);
+
+    /// <summary>
+    /// Loads a schema for any JSON value, not only records: the conformance tests run the official
+    /// suite's schemas (many with no object root) through the same vetting and validation.
+    /// </summary>
+    internal static Task<DatasetSchema> LoadAnyAsync(string text, CancellationToken cancellationToken = default) =>
+        LoadCoreAsync(text, 0, recordRoot: false, cancellationToken);
+
+    static async Task<DatasetSchema> LoadCoreAsync(string text, int version, bool recordRoot, CancellationToken cancellationToken)
     {
         JsonObject document;
         try
@@ -61,7 +71,7 @@ public sealed class DatasetSchema
         var problems = SchemaVetter.Vet(document, Encoding.UTF8.GetByteCount(text));
         if (problems.Count > 0)
             throw new InvalidException(problems[0].Code, "The schema uses rules the exchange cannot enforce, or is malformed.", problems);
-        if (document["type"]?.ToString() != "object")
+        if (recordRoot && document["type"]?.ToString() != "object")
             throw new InvalidException("invalid-schema", "A record schema must have \"type\": \"object\" at its root.", [new("/type", "type", "Set \"type\": \"object\".")]);
         var schema = await JsonSchema.FromJsonAsync(text, cancellationToken);
         var fingerprint = Convert.ToHexStringLower(SHA256.HashData(CanonicalJson.ToBytes(document)));
@@ -69,7 +79,10 @@ public sealed class DatasetSchema
     }
 
     /// <summary>The errors of <paramref name="record"/>; empty when valid.</summary>
-    public IReadOnlyList<RecordError> Validate(JObject record)
+    public IReadOnlyList<RecordError> Validate(JObject record) => Validate((JToken)record);
+
+    /// <summary>The errors of any JSON value; empty when valid.</summary>
+    internal IReadOnlyList<RecordError> Validate(JToken record)
     {
         var errors = new JsonSchemaValidator(ValidatorSettings).Validate(record, _schema);
         if (errors.Count == 0) return [];

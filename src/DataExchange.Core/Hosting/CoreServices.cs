@@ -1,0 +1,53 @@
+using DataExchange.Core.Agencies;
+using DataExchange.Core.Audit;
+using DataExchange.Core.Catalogue;
+using DataExchange.Core.Datasets;
+using DataExchange.Core.Feeds;
+using DataExchange.Core.Ingestion;
+using DataExchange.Core.Pull;
+using DataExchange.Core.Subscriptions;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+
+namespace DataExchange.Core.Hosting;
+
+/// <summary>Registers the capabilities of the exchange; hosts add HTTP and Hangfire on top.</summary>
+public static class CoreServices
+{
+    /// <summary>Adds every capability over one <see cref="NpgsqlDataSource"/> for <paramref name="connectionString"/>.</summary>
+    public static IServiceCollection AddDataExchangeCore(this IServiceCollection services, string connectionString, IConfiguration configuration)
+    {
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton(_ => new NpgsqlDataSourceBuilder(connectionString) { Name = "dataexchange" }.Build());
+        services.AddSingleton<Migrator>();
+        services.AddSingleton<AuditWriter>().AddSingleton<AuditService>();
+        services.AddSingleton<AgencyService>().AddSingleton<ApiKeyService>();
+        services.AddFeeds(configuration).AddSingleton<DatasetRegistry>().AddSingleton<CatalogueService>();
+        services.AddIngestion(configuration);
+        services.AddSingleton<SubscriptionService>().AddSingleton<PullService>();
+        return services;
+    }
+
+    /// <summary>Feed fetching, with options from section <c>Feeds</c>.</summary>
+    public static IServiceCollection AddFeeds(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<FeedOptions>().Bind(configuration.GetSection("Feeds"))
+            .Validate(o => o.MaxPayloadBytes > 0 && o.ReadTimeout > TimeSpan.Zero && o.ConnectTimeout > TimeSpan.Zero, "Feeds: limits and timeouts must be positive.")
+            .ValidateOnStart();
+        services.AddSingleton<FeedSources>().AddSingleton<UploadStore>();
+        services.AddSingleton<IFeedScheduler, HangfireFeedScheduler>();
+        return services;
+    }
+
+    /// <summary>The ingestion pipeline and its Hangfire jobs, with options from section <c>Ingestion</c>.</summary>
+    public static IServiceCollection AddIngestion(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<IngestionOptions>().Bind(configuration.GetSection("Ingestion"))
+            .Validate(o => o.BatchSize > 0 && o.Validators > 0 && o.MaxRecordBytes > 0, "Ingestion: sizes must be positive.")
+            .ValidateOnStart();
+        services.AddSingleton<IngestionRunner>().AddSingleton<IngestionService>().AddTransient<IngestionJob>();
+        services.AddSingleton<IRunQueue, HangfireRunQueue>();
+        return services;
+    }
+}

@@ -1,0 +1,44 @@
+using System.Text.Json.Nodes;
+
+namespace DataExchange.Core.Subscriptions;
+
+/// <summary>Subscription states.</summary>
+public static class SubscriptionStatus
+{
+    public const string Pending = "pending";
+    public const string Approved = "approved";
+    public const string Rejected = "rejected";
+    public const string Revoked = "revoked";
+    public const string Expired = "expired";
+}
+
+/// <summary>A consumer agency's request for a dataset, and its decision.</summary>
+public sealed record Subscription(
+    string Id,
+    string DatasetId,
+    string ConsumerAgency,
+    string Purpose,
+    IReadOnlyList<string>? Fields,
+    string Status,
+    JsonObject? Policy,
+    DateTimeOffset? ExpiresAt,
+    string RequestedBy,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset? DecidedAt,
+    string? DecidedBy,
+    string? Reason);
+
+/// <summary>Body of a subscription request.</summary>
+public sealed record SubscriptionRequest(string? DatasetId, string? Purpose, IReadOnlyList<string>? Fields);
+
+/// <summary>Body of an approval: the access policy and an optional expiry.</summary>
+public sealed record ApprovalRequest(JsonObject? Policy, DateTimeOffset? ExpiresAt);
+
+/// <summary>Body of a rejection.</summary>
+public sealed record RejectionRequest(string? Reason);
+
+/// <summary>
+/// The outcome of an access decision on a dataset's data: allowed with the policy to apply (null
+/// for the owner, who reads everything), or denied with a reason code and explanation.
+/// </summary>
+public sealed record AccessDecision(bool Allowed, string Code, string Reason, string? SubscriptionId, AccessPolicy? Policy);

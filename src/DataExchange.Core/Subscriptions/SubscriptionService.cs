@@ -1,0 +1,198 @@
+using System.Text.Json.Nodes;
+using DataExchange.Core.Audit;
+using DataExchange.Core.Common;
+using DataExchange.Core.Datasets;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace DataExchange.Core.Subscriptions;
+
+/// <summary>The subscription lifecycle (request → approve/reject → revoke/expire) and access decisions.</summary>
+public sealed class SubscriptionService(NpgsqlDataSource dataSource, DatasetRegistry registry, AuditWriter audit, TimeProvider time)
+{
+    const string Columns = "id, dataset_id, consumer_agency_id, purpose, fields, status, policy::text, expires_at, requested_by, created_at, decided_at, decided_by, reason";
+
+    /// <summary>A consumer agency asks for a dataset, with a purpose.</summary>
+    public async Task<Subscription> RequestAsync(Caller caller, SubscriptionRequest request, CancellationToken cancellationToken = default)
+    {
+        caller.Require(Role.Consumer);
+        var errors = new List<ProblemItem>();
+        if (string.IsNullOrWhiteSpace(request.DatasetId)) errors.Add(new("/datasetId", "required", "Name the dataset."));
+        if (string.IsNullOrWhiteSpace(request.Purpose) || request.Purpose.Length > 1000)
+            errors.Add(new("/purpose", "required", "State the purpose of use (at most 1000 characters); the steward decides on it."));
+        if (errors.Count > 0) throw new InvalidException("invalid-request", "The subscription request is not valid.", errors);
+        var dataset = await registry.FindAsync(request.DatasetId!, cancellationToken) ?? throw new NotFoundException($"Dataset '{request.DatasetId}' does not exist.");
+        if (request.Fields is { } fields)
+        {
+            var schema = await registry.GetSchemaAsync(dataset.Id, dataset.SchemaVersion, cancellationToken);
+            var known = schema.PropertyNames.ToHashSet(StringComparer.Ordinal);
+            var unknown = fields.Select((f, i) => (f, i)).Where(x => !known.Contains(x.f)).ToList();
+            if (unknown.Count > 0)
+                throw new InvalidException("invalid-request", "Some requested fields are not in the dataset.", [.. unknown.Select(u => new ProblemItem($"/fields/{u.i}", "unknown-field", $"'{u.f}' is not a field."))]);
+        }
+
+        var id = Ids.New("sub");
+        var now = time.GetUtcNow();
+        const string sql = """
+            insert into dx.subscriptions (id, dataset_id, consumer_agency_id, purpose, fields, status, requested_by, created_at)
+            values ($1, $2, $3, $4, $5, 'pending', $6, $7)
+            """;
+        await using var conn = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var tx = await conn.BeginTransactionAsync(cancellationToken);
+        await using (var cmd = Db.Command(conn, sql, id, dataset.Id, caller.AgencyId, request.Purpose!.Trim(), request.Fields?.ToArray(), caller.ClientId, now))
+        {
+            cmd.Parameters[4].NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text;
+            await cmd.ExecuteNonQueryAsync(cancellationToken);
+        }
+        await audit.AppendAsync(conn, new AuditRecord(caller, AuditAction.SubscriptionRequested, AuditOutcome.Succeeded, id, dataset.Id,
+            new JsonObject { ["purpose"] = request.Purpose, ["consumer"] = caller.AgencyId }), cancellationToken);
+        await tx.CommitAsync(cancellationToken);
+        return await GetAsync(caller, id, cancellationToken);
+    }
+
+    /// <summary>A steward of the owning agency approves with a policy.</summary>
+    public async Task<Subscription> ApproveAsync(Caller caller, string id, ApprovalRequest request, CancellationToken cancellationToken = default)
+    {
+        var sub = await GetForOwnerAsync(caller, id, cancellationToken);
+        if (sub.Status is not (SubscriptionStatus.Pending or SubscriptionStatus.Approved))
+            throw new ConflictException("invalid-transition", $"A {sub.Status} subscription cannot be approved; the consumer can request again.");
+        if (request.ExpiresAt is { } e && e <= time.GetUtcNow())
+            throw new InvalidException("invalid-request", "The expiry must be in the future.", [new("/expiresAt", "past", "Give a future time.")]);
+        var dataset = await registry.FindAsync(sub.DatasetId, cancellationToken);
+        var schema = await registry.GetSchemaAsync(sub.DatasetId, dataset!.SchemaVersion, cancellationToken);
+        var policy = AccessPolicy.Parse(request.Policy, schema.PropertyNames);
+        const string sql = """
+            update dx.subscriptions set status = 'approved', policy = $2, expires_at = $3, decided_at = $4, decided_by = $5, reason = null
+            where id = $1
+            """;
+        await TransitionAsync(caller, sub, AuditAction.SubscriptionApproved, new JsonObject { ["policyHash"] = policy.Hash, ["expiresAt"] = request.ExpiresAt?.ToString("O") },
+            conn =>
+            {
+                var cmd = Db.Command(conn, sql, sub.Id, policy.Document.ToJsonString(), request.ExpiresAt, time.GetUtcNow(), caller.ClientId);
+                cmd.Parameters[1].NpgsqlDbType = NpgsqlDbType.Jsonb;
+                cmd.Parameters[2].NpgsqlDbType = NpgsqlDbType.TimestampTz;
+                return cmd;
+            }, cancellationToken);
+        return await GetAsync(caller, id, cancellationToken);
+    }
+
+    /// <summary>A steward of the owning agency rejects with a reason.</summary>
+    public async Task<Subscription> RejectAsync(Caller caller, string id, RejectionRequest request, CancellationToken cancellationToken = default)
+    {
+        var sub = await GetForOwnerAsync(caller, id, cancellationToken);
+        if (sub.Status != SubscriptionStatus.Pending)
+            throw new ConflictException("invalid-transition", $"Only pending requests can be rejected; this one is {sub.Status}. Revoke an approved one instead.");
+        if (string.IsNullOrWhiteSpace(request.Reason))
+            throw new InvalidException("invalid-request", "Give the consumer a reason.", [new("/reason", "required", "State why the request is rejected.")]);
+        const string sql = "update dx.subscriptions set status = 'rejected', reason = $2, decided_at = $3, decided_by = $4 where id = $1";
+        await TransitionAsync(caller, sub, AuditAction.SubscriptionRejected, new JsonObject { ["reason"] = request.Reason },
+            conn => Db.Command(conn, sql, sub.Id, request.Reason.Trim(), time.GetUtcNow(), caller.ClientId), cancellationToken);
+        return await GetAsync(caller, id, cancellationToken);
+    }
+
+    /// <summary>Revokes an approval, effective on the next request; the owner's steward or the consumer itself may.</summary>
+    public async Task<Subscription> RevokeAsync(Caller caller, string id, CancellationToken cancellationToken = default)
+    {
+        var sub = await GetAsync(caller, id, cancellationToken);
+        var dataset = await registry.FindAsync(sub.DatasetId, cancellationToken);
+        var isOwnerSteward = caller.Has(Role.Steward) && dataset!.Owner == caller.AgencyId;
+        var isConsumer = caller.Has(Role.Consumer) && sub.ConsumerAgency == caller.AgencyId;
+        if (!isOwnerSteward && !isConsumer) throw new ForbiddenException("role-required", "Only the owner's stewards or the consumer may revoke.");
+        if (sub.Status is SubscriptionStatus.Revoked or SubscriptionStatus.Rejected) return sub;
+        const string sql = "update dx.subscriptions set status = 'revoked', decided_at = $2, decided_by = $3 where id = $1";
+        await TransitionAsync(caller, sub, AuditAction.SubscriptionRevoked, new JsonObject(),
+            conn => Db.Command(conn, sql, sub.Id, time.GetUtcNow(), caller.ClientId), cancellationToken);
+        return await GetAsync(caller, id, cancellationToken);
+    }
+
+    /// <summary>One subscription, visible to the consumer agency and the owning agency only (404 to others).</summary>
+    public async Task<Subscription> GetAsync(Caller caller, string id, CancellationToken cancellationToken = default)
+    {
+        const string sql = $"select {Columns} from dx.subscriptions s where id = $1 and ($2 or consumer_agency_id = $3 or dataset_id in (select id from dx.datasets where owner_agency_id = $3))";
+        await using var cmd = Db.Command(dataSource, sql, id, caller.IsOperator, caller.AgencyId);
+        await using var r = await cmd.ExecuteReaderAsync(cancellationToken);
+        return await r.ReadAsync(cancellationToken) ? Read(r, time.GetUtcNow()) : throw new NotFoundException($"Subscription '{id}' does not exist.");
+    }
+
+    /// <summary>Subscriptions the caller's agency made or received, newest first.</summary>
+    public async Task<Page<Subscription>> ListAsync(Caller caller, string? status, string? datasetId, int? limit, string? after, CancellationToken cancellationToken = default)
+    {
+        var take = Paging.Limit(limit);
+        const string sql = $"""
+            select {Columns} from dx.subscriptions s
+            where ($1 or consumer_agency_id = $2 or dataset_id in (select id from dx.datasets where owner_agency_id = $2))
+              and ($3::text is null or dataset_id = $3) and ($4::text is null or id < $4)
+            order by id desc limit $5
+            """;
+        await using var cmd = Db.Command(dataSource, sql, caller.IsOperator, caller.AgencyId, datasetId, Paging.Decode(after), take + 1);
+        cmd.Parameters[2].NpgsqlDbType = NpgsqlDbType.Text;
+        cmd.Parameters[3].NpgsqlDbType = NpgsqlDbType.Text;
+        var list = new List<Subscription>();
+        await using (var r = await cmd.ExecuteReaderAsync(cancellationToken))
+            while (await r.ReadAsync(cancellationToken)) list.Add(Read(r, time.GetUtcNow()));
+        // Status is derived (an approval past its expiry reads as expired), so it is filtered after reading.
+        if (status is not null) list = list.Where(s => s.Status == status).ToList();
+        var next = list.Count > take ? Paging.Encode(list[take - 1].Id) : null;
+        return new Page<Subscription>(list.Take(take).ToList(), next);
+    }
+
+    /// <summary>
+    /// Decides whether <paramref name="caller"/> may read <paramref name="datasetId"/> now. Deny by default:
+    /// the owning agency reads everything; others need an approved, unexpired subscription.
+    /// </summary>
+    public async Task<AccessDecision> DecideAsync(Caller caller, string datasetId, CancellationToken cancellationToken = default)
+    {
+        var dataset = await registry.FindAsync(datasetId, cancellationToken) ?? throw new NotFoundException($"Dataset '{datasetId}' does not exist.");
+        if (dataset.Owner == caller.AgencyId)
+            return new AccessDecision(true, "owner", "Your agency owns this dataset.", null, AccessPolicy.Owner);
+        if (!caller.Has(Role.Consumer))
+            return new AccessDecision(false, "role-required", "Reading another agency's data needs the consumer role.", null, null);
+        const string sql = $"select {Columns} from dx.subscriptions where dataset_id = $1 and consumer_agency_id = $2 order by (status = 'approved') desc, created_at desc limit 1";
+        await using var cmd = Db.Command(dataSource, sql, datasetId, caller.AgencyId);
+        await using var r = await cmd.ExecuteReaderAsync(cancellationToken);
+        if (!await r.ReadAsync(cancellationToken))
+            return new AccessDecision(false, "subscription-required", "Your agency has no subscription to this dataset; request one with a purpose.", null, null);
+        var sub = Read(r, time.GetUtcNow());
+        return sub.Status switch
+        {
+            SubscriptionStatus.Approved => new AccessDecision(true, "subscription", $"Approved subscription {sub.Id}.", sub.Id,
+                new AccessPolicy(sub.Policy?["fields"] is System.Text.Json.Nodes.JsonArray f ? f.Select(x => x!.GetValue<string>()).ToList() : null, sub.Policy ?? [])),
+            SubscriptionStatus.Expired => new AccessDecision(false, "policy-expired", $"Subscription {sub.Id} expired at {sub.ExpiresAt:O}.", sub.Id, null),
+            SubscriptionStatus.Revoked => new AccessDecision(false, "subscription-revoked", $"Subscription {sub.Id} was revoked.", sub.Id, null),
+            SubscriptionStatus.Rejected => new AccessDecision(false, "subscription-rejected", $"Subscription {sub.Id} was rejected: {sub.Reason}", sub.Id, null),
+            _ => new AccessDecision(false, "subscription-pending", $"Subscription {sub.Id} awaits the steward's approval.", sub.Id, null),
+        };
+    }
+
+    async Task<Subscription> GetForOwnerAsync(Caller caller, string id, CancellationToken cancellationToken)
+    {
+        caller.Require(Role.Steward);
+        var sub = await GetAsync(caller, id, cancellationToken);
+        var dataset = await registry.FindAsync(sub.DatasetId, cancellationToken);
+        if (dataset!.Owner != caller.AgencyId)
+            throw new ForbiddenException("not-owner", "Only stewards of the agency that owns the dataset decide on its subscriptions.");
+        return sub;
+    }
+
+    async Task TransitionAsync(Caller caller, Subscription sub, AuditAction action, JsonObject details, Func<NpgsqlConnection, NpgsqlCommand> update, CancellationToken cancellationToken)
+    {
+        await using var conn = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var tx = await conn.BeginTransactionAsync(cancellationToken);
+        await using (var cmd = update(conn)) await cmd.ExecuteNonQueryAsync(cancellationToken);
+        details["previousStatus"] = sub.Status;
+        details["consumer"] = sub.ConsumerAgency;
+        await audit.AppendAsync(conn, new AuditRecord(caller, action, AuditOutcome.Succeeded, sub.Id, sub.DatasetId, details), cancellationToken);
+        await tx.CommitAsync(cancellationToken);
+    }
+
+    static Subscription Read(NpgsqlDataReader r, DateTimeOffset now)
+    {
+        var status = r.GetString(5);
+        var expires = r.GetNullable<DateTimeOffset>(7);
+        // Expiry is checked at read time on every request, not by a sweeper that might lag.
+        if (status == SubscriptionStatus.Approved && expires is { } e && e <= now) status = SubscriptionStatus.Expired;
+        return new Subscription(r.GetString(0), r.GetString(1), r.GetString(2), r.GetString(3), r.Get<string[]>(4), status,
+            r.IsDBNull(6) ? null : JsonNode.Parse(r.GetString(6)) as JsonObject, expires, r.GetString(8), r.GetFieldValue<DateTimeOffset>(9),
+            r.GetNullable<DateTimeOffset>(10), r.Get<string>(11), r.Get<string>(12));
+    }
+}
