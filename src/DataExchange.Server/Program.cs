@@ -1,6 +1,88 @@
+using DataExchange.Core.Common;
+using DataExchange.Core.Hosting;
+using DataExchange.Server.Agencies;
+using DataExchange.Server.Audit;
+using DataExchange.Server.Datasets;
+using DataExchange.Server.Demo;
+using DataExchange.Server.Hosting;
+using DataExchange.Server.Ingestion;
+using DataExchange.Server.Pull;
+using DataExchange.Server.Subscriptions;
+using Microsoft.AspNetCore.Authentication;
+
 var builder = WebApplication.CreateBuilder(args);
+var demo = args.Contains("--demo");
+var roles = ServerRoles.From(builder.Configuration);
+if (builder.Configuration["urls"] is null && builder.Configuration["ASPNETCORE_URLS"] is null)
+    builder.WebHost.UseUrls("http://127.0.0.1:5080");
+var samples = demo ? DemoSeeder.FindSamples(builder.Configuration) ?? throw new InvalidOperationException("--demo needs the samples/ folder; set Demo:SamplesPath.") : null;
+if (samples is not null && builder.Configuration["Feeds:DropRoot"] is null)
+    builder.Configuration["Feeds:DropRoot"] = Path.Combine(samples, "feeds");
+
+var (connectionString, embedded) = await DatabaseSetup.ResolveAsync(builder.Configuration);
+
+builder.Services.AddDataExchangeCore(connectionString, builder.Configuration);
+builder.Services.AddExchangeHangfire(connectionString, roles);
+builder.Services.AddAuthentication(ApiKeyAuthentication.SchemeName)
+    .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthentication>(ApiKeyAuthentication.SchemeName, null);
+builder.Services.AddAuthorization();
+builder.Services.AddProblemDetails().AddExceptionHandler<ProblemMapping>();
+builder.Services.ConfigureHttpJsonOptions(o => Json.Configure(o.SerializerOptions));
+builder.Services.AddOpenApi("v1");
+builder.Services.AddExchangeHealthChecks();
+builder.Services.AddSingleton<DemoSeeder>();
+
 var app = builder.Build();
+if (embedded is not null) app.Lifetime.ApplicationStopped.Register(embedded.Stop);
+await app.Services.GetRequiredService<Migrator>().MigrateAsync();
 
-app.MapGet("/", () => "Hello World!");
+app.UseExceptionHandler();
+app.UseStatusCodePages();
+app.UseAuthentication();
+app.UseAuthorization();
+app.MapOpenApi("/openapi/{documentName}.json").AllowAnonymous();
+app.MapExchangeHealth();
+if (roles.Api)
+{
+    var api = app.MapGroup("/api/v1").RequireAuthorization();
+    api.MapAgencies();
+    api.MapDatasets();
+    api.MapRuns();
+    api.MapSubscriptions();
+    api.MapRecords();
+    api.MapAudit();
+    app.MapExchangeHangfireDashboard();
+}
 
-app.Run();
+if (samples is not null)
+{
+    app.Lifetime.ApplicationStarted.Register(() => _ = Task.Run(async () =>
+    {
+        var url = app.Urls.FirstOrDefault() ?? "http://127.0.0.1:5080";
+        var credentialsPath = Path.Combine(Path.GetTempPath(), "dataexchange-demo-credentials.json");
+        var credentials = await app.Services.GetRequiredService<DemoSeeder>().SeedAsync(samples, url, credentialsPath, app.Lifetime.ApplicationStopping);
+        Console.WriteLine($"""
+
+            DataExchange demo is running.
+              API:        {url}/api/v1   (OpenAPI: {url}/openapi/v1.json)
+              Dashboard:  {url}/hangfire (admins)
+              Admin key:  {credentials.AdminKey}
+              All keys:   {credentialsPath}
+              Database:   {(embedded is null ? "configured connection string" : $"embedded PostgreSQL on 127.0.0.1:{embedded.Port} ({embedded.DataDirectory})")}
+            Try:  curl -H "Authorization: Bearer {credentials.AdminKey}" {url}/api/v1/datasets
+            Press Ctrl+C to stop{(embedded is null ? "" : " (the embedded PostgreSQL stops with it)")}.
+            """);
+    }));
+}
+
+try
+{
+    await app.RunAsync();
+}
+finally
+{
+    if (embedded is not null) await embedded.DisposeAsync();
+}
+
+/// <summary>The server's entry point; public for the integration tests' WebApplicationFactory.</summary>
+public partial class Program;

@@ -1,0 +1,45 @@
+using DataExchange.Core.Catalogue;
+using DataExchange.Core.Datasets;
+using DataExchange.Server.Agencies;
+using DataExchange.Server.Hosting;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace DataExchange.Server.Datasets;
+
+/// <summary>Registering datasets, the catalogue, and schema versions.</summary>
+public static class DatasetEndpoints
+{
+    /// <summary>Maps /api/v1/datasets….</summary>
+    public static RouteGroupBuilder MapDatasets(this RouteGroupBuilder api)
+    {
+        var datasets = api.MapGroup("/datasets").WithTags("Datasets");
+        datasets.MapPost("/", async Task<Created<Dataset>> (RegisterDatasetRequest body, HttpContext http, DatasetRegistry registry, CancellationToken ct) =>
+        {
+            var dataset = await registry.RegisterAsync(http.Caller(), body, ct);
+            return TypedResults.Created($"/api/v1/datasets/{dataset.Id}", dataset);
+        }).WithSummary("Register a dataset of the caller's agency with its schema (version 1) and feed (stewards).");
+
+        datasets.MapGet("/", async (string? q, string? owner, string? tag, string? classification, int? limit, string? after, HttpContext http, CatalogueService catalogue, CancellationToken ct) =>
+            TypedResults.Ok((await catalogue.SearchAsync(new CatalogueQuery(q, owner, tag, classification, limit, after), ct)).ToBody(http)))
+            .WithSummary("Search the catalogue by text, owner agency, tag and classification.");
+
+        datasets.MapGet("/{datasetId}", async (string datasetId, DatasetRegistry registry, CancellationToken ct) =>
+            TypedResults.Ok(await registry.GetAsync(datasetId, ct)))
+            .WithSummary("A dataset's catalogue entry with its feed and schema versions.");
+
+        datasets.MapGet("/{datasetId}/schemas", async (string datasetId, DatasetRegistry registry, CancellationToken ct) =>
+        {
+            await registry.GetAsync(datasetId, ct);
+            return TypedResults.Ok(new PageBody<SchemaVersionInfo>(await registry.ListSchemaVersionsAsync(datasetId, ct), null));
+        }).WithSummary("The dataset's schema versions, oldest first.");
+
+        datasets.MapGet("/{datasetId}/schemas/{version:int}", async (string datasetId, int version, DatasetRegistry registry, CancellationToken ct) =>
+            TypedResults.Ok(await registry.GetSchemaVersionAsync(datasetId, version, ct)))
+            .WithSummary("One schema version with its document.");
+
+        datasets.MapGet("/{datasetId}/feed", async (string datasetId, DatasetRegistry registry, CancellationToken ct) =>
+            TypedResults.Ok(await registry.GetFeedAsync(datasetId, ct)))
+            .WithSummary("The dataset's feed definition.");
+        return api;
+    }
+}

@@ -1,0 +1,50 @@
+using Hangfire;
+using Hangfire.Dashboard;
+using Hangfire.PostgreSql;
+
+namespace DataExchange.Server.Hosting;
+
+/// <summary>Hangfire on PostgreSQL (schema <c>hangfire</c>), with the settings long ingestion runs need.</summary>
+public static class HangfireSetup
+{
+    /// <summary>Adds Hangfire storage, and a Hangfire server when this process has the worker role.</summary>
+    public static IServiceCollection AddExchangeHangfire(this IServiceCollection services, string connectionString, ServerRoles roles)
+    {
+        services.AddHangfire((provider, config) => config
+            .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
+            .UseSimpleAssemblyNameTypeSerializer()
+            .UseRecommendedSerializerSettings()
+            .UsePostgreSqlStorage(o => o.UseNpgsqlConnection(connectionString), new PostgreSqlStorageOptions
+            {
+                SchemaName = "hangfire",
+                // The default polls every 15 s; a "run now" should start within a second.
+                QueuePollInterval = TimeSpan.FromMilliseconds(500),
+                // Runs of large feeds outlast any fixed timeout; the sliding one is renewed while the job is alive
+                // and lets another worker take the job 5 minutes after its process died.
+                UseSlidingInvisibilityTimeout = true,
+                InvisibilityTimeout = TimeSpan.FromMinutes(5),
+                PrepareSchemaIfNecessary = true,
+            }));
+        if (roles.Worker)
+            services.AddHangfireServer(o =>
+            {
+                o.WorkerCount = Math.Max(2, Environment.ProcessorCount * 2);
+                o.Queues = ["default"];
+                o.SchedulePollingInterval = TimeSpan.FromSeconds(1);
+            });
+        return services;
+    }
+
+    /// <summary>The dashboard at /hangfire, for admins only.</summary>
+    public static void MapExchangeHangfireDashboard(this WebApplication app) =>
+        app.MapHangfireDashboard("/hangfire", new DashboardOptions { Authorization = [new AdminOnly()], DisplayStorageConnectionString = false, AppPath = "/" });
+
+    sealed class AdminOnly : IDashboardAuthorizationFilter
+    {
+        public bool Authorize(DashboardContext context)
+        {
+            var user = context.GetHttpContext().User;
+            return user.Identity?.IsAuthenticated == true && user.IsInRole("admin");
+        }
+    }
+}

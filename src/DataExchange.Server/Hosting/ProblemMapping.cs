@@ -1,0 +1,46 @@
+using System.Net.Sockets;
+using DataExchange.Core.Common;
+using Microsoft.AspNetCore.Diagnostics;
+using Npgsql;
+
+namespace DataExchange.Server.Hosting;
+
+/// <summary>
+/// Maps domain exceptions to RFC 9457 problem details in one place: Invalid → 400, Forbidden → 403,
+/// NotFound → 404, Conflict → 409; an unreachable database → 503 with Retry-After.
+/// </summary>
+public sealed partial class ProblemMapping(ILogger<ProblemMapping> logger) : IExceptionHandler
+{
+    /// <inheritdoc />
+    public async ValueTask<bool> TryHandleAsync(HttpContext context, Exception exception, CancellationToken cancellationToken)
+    {
+        var (status, code, title, detail, errors) = exception switch
+        {
+            InvalidException e => (400, e.Code, "The request is not valid", e.Message, e.Errors),
+            ForbiddenException e => (403, e.Code, "Forbidden", e.Message, null),
+            NotFoundException e => (404, e.Code, "Not found", e.Message, null),
+            ConflictException e => (409, e.Code, "Conflict", e.Message, null),
+            BadHttpRequestException e => (e.StatusCode, e.StatusCode == 413 ? "payload-too-large" : "bad-request", "Bad request", e.Message, null),
+            PostgresException { SqlState: PostgresErrorCodes.UniqueViolation } => (409, "conflict", "Conflict", "The resource already exists.", null),
+            _ when IsDatabaseUnavailable(exception) => (503, "database-unavailable", "Service unavailable", "The database is unreachable; retry shortly.", (IReadOnlyList<ProblemItem>?)null),
+            _ => (500, "internal", "Internal error", "Something went wrong; the error was logged.", null),
+        };
+        if (status >= 500 && status != 503) LogUnhandled(logger, exception);
+        if (context.Response.HasStarted) return false;
+        context.Response.StatusCode = status;
+        if (status == 503) context.Response.Headers.RetryAfter = "5";
+        var extensions = new Dictionary<string, object?>();
+        if (errors is { Count: > 0 }) extensions["errors"] = errors.Select(e => new { pointer = e.Pointer, code = e.Code, message = e.Message }).ToArray();
+        await Results.Problem(detail: detail, statusCode: status, title: title, type: "urn:dataexchange:problem:" + code, extensions: extensions).ExecuteAsync(context);
+        return true;
+    }
+
+    static bool IsDatabaseUnavailable(Exception e) =>
+        e is NpgsqlException { InnerException: SocketException or IOException or TimeoutException }
+        || e is PostgresException { SqlState: PostgresErrorCodes.AdminShutdown or PostgresErrorCodes.CannotConnectNow or PostgresErrorCodes.CrashShutdown }
+        || (e is NpgsqlException n && n.IsTransient)
+        || e is TimeoutException;
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Unhandled error")]
+    static partial void LogUnhandled(ILogger logger, Exception exception);
+}

@@ -1,0 +1,47 @@
+using DataExchange.Core.Ingestion;
+using DataExchange.Server.Agencies;
+using DataExchange.Server.Hosting;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace DataExchange.Server.Ingestion;
+
+/// <summary>Runs ("run now", uploads, status, quarantine) and published versions.</summary>
+public static class RunEndpoints
+{
+    /// <summary>Maps /api/v1/datasets/{id}/runs…, /uploads and /versions.</summary>
+    public static RouteGroupBuilder MapRuns(this RouteGroupBuilder api)
+    {
+        var group = api.MapGroup("/datasets/{datasetId}").WithTags("Ingestion");
+        group.MapPost("/runs", async Task<Accepted<RunInfo>> (string datasetId, HttpContext http, IngestionService service, CancellationToken ct) =>
+        {
+            var run = await service.RunNowAsync(http.Caller(), datasetId, ct);
+            return TypedResults.Accepted($"/api/v1/datasets/{datasetId}/runs/{run.Id}", run);
+        }).WithSummary("Run the feed now (stewards of the owner). Answers 202 with the queued run.");
+
+        group.MapPost("/uploads", async Task<Accepted<RunInfo>> (string datasetId, HttpContext http, IngestionService service, CancellationToken ct) =>
+        {
+            var run = await service.UploadAsync(http.Caller(), datasetId, http.Request.Body, ct);
+            return TypedResults.Accepted($"/api/v1/datasets/{datasetId}/runs/{run.Id}", run);
+        }).WithSummary("Push a payload (request body, streamed) and queue its run (stewards of the owner).")
+          .Accepts<Stream>("application/octet-stream", "text/csv", "application/json", "application/x-ndjson")
+          // The feed limit (Feeds:MaxPayloadBytes) applies while streaming, not Kestrel's 30 MB default.
+          .WithMetadata(new Microsoft.AspNetCore.Mvc.DisableRequestSizeLimitAttribute());
+
+        group.MapGet("/runs", async (string datasetId, int? limit, string? after, HttpContext http, IngestionService service, CancellationToken ct) =>
+            TypedResults.Ok((await service.ListRunsAsync(datasetId, limit, after, ct)).ToBody(http)))
+            .WithSummary("The dataset's runs, newest first, with status, timings and counts.");
+
+        group.MapGet("/runs/{runId:long}", async (string datasetId, long runId, IngestionService service, CancellationToken ct) =>
+            TypedResults.Ok(await service.GetRunAsync(datasetId, runId, ct)))
+            .WithSummary("One run.");
+
+        group.MapGet("/runs/{runId:long}/rejected", async (string datasetId, long runId, int? limit, string? after, HttpContext http, IngestionService service, CancellationToken ct) =>
+            TypedResults.Ok((await service.ListRejectedAsync(http.Caller(), datasetId, runId, limit, after, ct)).ToBody(http)))
+            .WithSummary("A run's quarantined records with their errors (stewards of the owner).");
+
+        group.MapGet("/versions", async (string datasetId, IngestionService service, CancellationToken ct) =>
+            TypedResults.Ok(new PageBody<DatasetVersion>(await service.ListVersionsAsync(datasetId, ct), null)))
+            .WithSummary("Published versions, newest first, with change counts.");
+        return api;
+    }
+}
