@@ -3,8 +3,6 @@ using System.Text;
 using System.Text.Json.Nodes;
 using DataExchange.Core.Common;
 using Newtonsoft.Json.Linq;
-using NJsonSchema;
-using NJsonSchema.Validation;
 
 namespace DataExchange.Core.Datasets.Schemas;
 
@@ -15,18 +13,16 @@ namespace DataExchange.Core.Datasets.Schemas;
 /// </summary>
 public sealed class DatasetSchema
 {
-    static readonly JsonSchemaValidatorSettings ValidatorSettings = new() { FormatValidators = StrictFormats.All };
-
-    readonly JsonSchema _schema;
+    readonly SchemaEvaluator _evaluator;
     readonly Dictionary<string, CellType> _columns;
 
-    DatasetSchema(int version, string text, string fingerprint, JsonObject document, JsonSchema schema)
+    DatasetSchema(int version, string text, string fingerprint, JsonObject document)
     {
         Version = version;
         Text = text;
         Fingerprint = fingerprint;
         Document = document;
-        _schema = schema;
+        _evaluator = new SchemaEvaluator(SchemaNode.Compile(document), version);
         _columns = ReadColumnTypes(document);
     }
 
@@ -46,17 +42,17 @@ public sealed class DatasetSchema
     public IEnumerable<string> PropertyNames => _columns.Keys;
 
     /// <summary>Vets and compiles <paramref name="text"/>; throws <see cref="InvalidException"/> listing every problem.</summary>
+    /// <remarks>The work is synchronous (parse, vet, compile); the Task shape is the contract callers already use.</remarks>
     public static Task<DatasetSchema> LoadAsync(string text, int version, CancellationToken cancellationToken = default) =>
-        LoadCoreAsync(text, version, recordRoot: true, cancellationToken);
+        Task.FromResult(Load(text, version, recordRoot: true));
 
     /// <summary>
     /// Loads a schema for any JSON value, not only records: the conformance tests run the official
     /// suite's schemas (many with no object root) through the same vetting and validation.
     /// </summary>
-    internal static Task<DatasetSchema> LoadAnyAsync(string text, CancellationToken cancellationToken = default) =>
-        LoadCoreAsync(text, 0, recordRoot: false, cancellationToken);
+    internal static DatasetSchema LoadAny(string text) => Load(text, 0, recordRoot: false);
 
-    static async Task<DatasetSchema> LoadCoreAsync(string text, int version, bool recordRoot, CancellationToken cancellationToken)
+    static DatasetSchema Load(string text, int version, bool recordRoot)
     {
         JsonObject document;
         try
@@ -73,23 +69,18 @@ public sealed class DatasetSchema
             throw new InvalidException(problems[0].Code, "The schema uses rules the exchange cannot enforce, or is malformed.", problems);
         if (recordRoot && document["type"]?.ToString() != "object")
             throw new InvalidException("invalid-schema", "A record schema must have \"type\": \"object\" at its root.", [new("/type", "type", "Set \"type\": \"object\".")]);
-        var schema = await JsonSchema.FromJsonAsync(text, cancellationToken);
         var fingerprint = Convert.ToHexStringLower(SHA256.HashData(CanonicalJson.ToBytes(document)));
-        return new DatasetSchema(version, text, fingerprint, document, schema);
+        return new DatasetSchema(version, text, fingerprint, document);
     }
 
     /// <summary>The errors of <paramref name="record"/>; empty when valid.</summary>
     public IReadOnlyList<RecordError> Validate(JObject record) => Validate((JToken)record);
 
     /// <summary>The errors of any JSON value; empty when valid.</summary>
-    internal IReadOnlyList<RecordError> Validate(JToken record)
-    {
-        var errors = new JsonSchemaValidator(ValidatorSettings).Validate(record, _schema);
-        if (errors.Count == 0) return [];
-        var result = new List<RecordError>(errors.Count);
-        foreach (var e in errors) Flatten(e, result);
-        return result;
-    }
+    internal IReadOnlyList<RecordError> Validate(JToken record) => _evaluator.Errors(record);
+
+    /// <summary>Whether any JSON value is valid, without collecting errors.</summary>
+    internal bool IsValid(JToken record) => _evaluator.IsValid(record);
 
     /// <summary>
     /// Sets the cell <paramref name="value"/> of <paramref name="column"/> on <paramref name="record"/>,
@@ -134,84 +125,6 @@ public sealed class DatasetSchema
 
     static string Truncate(string v) => v.Length <= 40 ? v : v[..40] + "…";
 
-    void Flatten(ValidationError e, List<RecordError> into)
-    {
-        if (e is ChildSchemaValidationError child && child.Errors.Count > 0)
-        {
-            foreach (var inner in child.Errors.Values.SelectMany(x => x)) Flatten(inner, into);
-            return;
-        }
-        var pointer = ToPointer(e.Path);
-        if (e.Kind == ValidationErrorKind.PropertyRequired && e.Property is { } missing && !pointer.EndsWith("/" + missing, StringComparison.Ordinal))
-            pointer = pointer.TrimEnd('/') + "/" + missing;
-        var (code, keyword) = Classify(e);
-        var schemaPointer = SchemaPointerFor(pointer, keyword, e.Kind == ValidationErrorKind.PropertyRequired);
-        into.Add(new RecordError(code, pointer, schemaPointer, Message(e, pointer), Version));
-    }
-
-    static string ToPointer(string? path)
-    {
-        if (string.IsNullOrEmpty(path)) return "";
-        var p = path.StartsWith('#') ? path[1..] : path;
-        var sb = new StringBuilder();
-        foreach (var part in p.Split(['/', '.'], StringSplitOptions.RemoveEmptyEntries))
-        {
-            var bracket = part.IndexOf('[', StringComparison.Ordinal);
-            var name = bracket >= 0 ? part[..bracket] : part;
-            if (name.Length > 0) sb.Append('/').Append(name.Replace("~", "~0", StringComparison.Ordinal).Replace("/", "~1", StringComparison.Ordinal));
-            if (bracket >= 0) sb.Append('/').Append(part[(bracket + 1)..].TrimEnd(']').Replace("][", "/", StringComparison.Ordinal));
-        }
-        return sb.ToString();
-    }
-
-    static string SchemaPointerFor(string recordPointer, string keyword, bool required)
-    {
-        var parts = recordPointer.Split('/', StringSplitOptions.RemoveEmptyEntries);
-        if (required) return string.Concat(parts.SkipLast(1).Select(p => "/properties/" + p)) + "/required";
-        return string.Concat(parts.Select(p => int.TryParse(p, out _) ? "/items" : "/properties/" + p)) + "/" + keyword;
-    }
-
-    static (string Code, string Keyword) Classify(ValidationError e) => e.Kind switch
-    {
-        ValidationErrorKind.PropertyRequired => ("required", "required"),
-        ValidationErrorKind.StringExpected or ValidationErrorKind.NumberExpected or ValidationErrorKind.IntegerExpected
-            or ValidationErrorKind.BooleanExpected or ValidationErrorKind.ObjectExpected or ValidationErrorKind.ArrayExpected
-            or ValidationErrorKind.NullExpected or ValidationErrorKind.NoTypeValidates => ("type", "type"),
-        ValidationErrorKind.PatternMismatch => ("pattern", "pattern"),
-        ValidationErrorKind.StringTooShort => ("minLength", "minLength"),
-        ValidationErrorKind.StringTooLong => ("maxLength", "maxLength"),
-        ValidationErrorKind.NumberTooSmall => ("minimum", "minimum"),
-        ValidationErrorKind.NumberTooBig or ValidationErrorKind.IntegerTooBig => ("maximum", "maximum"),
-        ValidationErrorKind.NotInEnumeration => ("enum", "enum"),
-        ValidationErrorKind.NoAdditionalPropertiesAllowed or ValidationErrorKind.AdditionalPropertiesNotValid => ("additionalProperties", "additionalProperties"),
-        ValidationErrorKind.TooManyItems => ("maxItems", "maxItems"),
-        ValidationErrorKind.TooFewItems => ("minItems", "minItems"),
-        ValidationErrorKind.ItemsNotUnique => ("uniqueItems", "uniqueItems"),
-        ValidationErrorKind.NumberNotMultipleOf or ValidationErrorKind.IntegerNotMultipleOf => ("multipleOf", "multipleOf"),
-        ValidationErrorKind.NotAnyOf => ("anyOf", "anyOf"),
-        ValidationErrorKind.NotAllOf => ("allOf", "allOf"),
-        ValidationErrorKind.NotOneOf => ("oneOf", "oneOf"),
-        ValidationErrorKind.ExcludedSchemaValidates => ("not", "not"),
-        ValidationErrorKind.TooManyProperties => ("maxProperties", "maxProperties"),
-        ValidationErrorKind.TooFewProperties => ("minProperties", "minProperties"),
-        _ when e.Schema?.Format is not null => ("format", "format"),
-        _ => ("invalid", e.Kind.ToString()),
-    };
-
-    static string Message(ValidationError e, string pointer)
-    {
-        var where = pointer.Length == 0 ? "the record" : pointer;
-        var value = e.Token is JValue v && v.Value is not null ? $" (value '{Truncate(v.ToString(System.Globalization.CultureInfo.InvariantCulture))}')" : "";
-        return e.Kind switch
-        {
-            ValidationErrorKind.PropertyRequired => $"{where} is required.",
-            ValidationErrorKind.NotInEnumeration => $"{where} is not one of the allowed values{value}.",
-            ValidationErrorKind.NoAdditionalPropertiesAllowed => $"{where} is not a property of this schema.",
-            _ when e.Schema?.Format is { } f => $"{where} is not a valid {f}{value}.",
-            _ => $"{where}: {e.Kind}{value}.",
-        };
-    }
-
     [Flags]
     enum CellType { String = 1, Integer = 2, Number = 4, Boolean = 8, Null = 16 }
 
@@ -221,7 +134,7 @@ public sealed class DatasetSchema
         if (document["properties"] is not JsonObject props) return columns;
         foreach (var (name, prop) in props)
         {
-            var type = prop?["type"];
+            var type = prop is JsonObject p ? p["type"] : null;
             var names = type is JsonArray arr ? arr.Select(t => t?.ToString() ?? "") : type is null ? ["string"] : [type.ToString()];
             CellType t = 0;
             foreach (var n in names)

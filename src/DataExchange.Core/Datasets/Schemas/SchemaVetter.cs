@@ -9,7 +9,7 @@ namespace DataExchange.Core.Datasets.Schemas;
 /// $id/remote-$ref construct overflows its stack, so only keywords the exchange is known to
 /// enforce are accepted, every $ref must point inside the document, and size and depth are bounded.
 /// </summary>
-public static class SchemaVetter
+public static partial class SchemaVetter
 {
     /// <summary>64 KiB of schema text is far beyond any record schema seen in practice.</summary>
     public const int MaxSchemaBytes = 64 * 1024;
@@ -53,12 +53,15 @@ public static class SchemaVetter
             problems.Add(new("", "schema-too-large", $"The schema is {textLength} bytes; the limit is {MaxSchemaBytes}."));
         if (schema["$schema"] is { } draft && (draft.GetValueKind() != System.Text.Json.JsonValueKind.String || !AcceptedDrafts.Contains(draft.GetValue<string>())))
             problems.Add(new("/$schema", "draft-not-supported", "Only JSON Schema draft-07 (http://json-schema.org/draft-07/schema#) is accepted."));
-        VetSchema(schema, "", 0, problems, isRoot: true);
+        var refs = new RefGraph();
+        VetSchema(schema, "", 0, problems, refs, isRoot: true);
+        refs.Check(schema, problems);
         return problems;
     }
 
-    static void VetSchema(JsonNode? node, string pointer, int depth, List<ProblemItem> problems, bool isRoot = false)
+    static void VetSchema(JsonNode? node, string pointer, int depth, List<ProblemItem> problems, RefGraph refs, bool isRoot = false)
     {
+        refs.Schemas.Add(pointer);
         if (depth > MaxDepth)
         {
             problems.Add(new(pointer, "schema-too-deep", $"The schema nests deeper than {MaxDepth} levels."));
@@ -71,6 +74,11 @@ public static class SchemaVetter
             problems.Add(new(pointer, "not-a-schema", "A schema must be an object or a boolean."));
             return;
         }
+        if (obj.ContainsKey("$ref"))
+            foreach (var (keyword, _) in obj)
+                if (keyword != "$ref" && keyword != "definitions" && !Annotations.Contains(keyword))
+                    problems.Add(new(pointer + "/" + Escape(keyword), "ref-sibling",
+                        "Draft-07 ignores every keyword beside $ref; put the $ref and the other rules in an allOf."));
         foreach (var (keyword, value) in obj)
         {
             var at = pointer + "/" + Escape(keyword);
@@ -87,6 +95,7 @@ public static class SchemaVetter
                 case "$ref":
                     if (value?.GetValueKind() != System.Text.Json.JsonValueKind.String || !value.GetValue<string>().StartsWith('#'))
                         problems.Add(new(at, "external-ref", "Only references inside this document (starting with #) are allowed; the exchange never fetches schemas."));
+                    else refs.AddRef(pointer, at, value.GetValue<string>());
                     break;
                 case "format":
                     if (value?.GetValueKind() != System.Text.Json.JsonValueKind.String || !Formats.Contains(value.GetValue<string>()))
@@ -94,24 +103,35 @@ public static class SchemaVetter
                     break;
                 case "properties" or "definitions":
                     if (value is JsonObject children)
-                        foreach (var (name, child) in children) VetSchema(child, at + "/" + Escape(name), depth + 1, problems);
+                        foreach (var (name, child) in children) VetSchema(child, at + "/" + Escape(name), depth + 1, problems, refs);
                     else problems.Add(new(at, "not-an-object", $"{keyword} must be an object of schemas."));
                     break;
                 case "items":
                     if (value is JsonArray)
                         problems.Add(new(at, "keyword-not-enforced", "Tuple-form items (an array) is not enforced; use one schema for all items."));
-                    else VetSchema(value, at, depth + 1, problems);
+                    else VetSchema(value, at, depth + 1, problems, refs);
                     break;
-                case "additionalProperties" or "not":
-                    VetSchema(value, at, depth + 1, problems);
+                case "additionalProperties":
+                    VetSchema(value, at, depth + 1, problems, refs);
+                    break;
+                case "not":
+                    refs.AddEdge(pointer, at);
+                    VetSchema(value, at, depth + 1, problems, refs);
                     break;
                 case "allOf" or "anyOf" or "oneOf":
-                    if (value is JsonArray list)
-                        for (var i = 0; i < list.Count; i++) VetSchema(list[i], $"{at}/{i}", depth + 1, problems);
-                    else problems.Add(new(at, "not-an-array", $"{keyword} must be an array of schemas."));
+                    if (value is JsonArray { Count: > 0 } list)
+                        for (var i = 0; i < list.Count; i++)
+                        {
+                            refs.AddEdge(pointer, $"{at}/{i}");
+                            VetSchema(list[i], $"{at}/{i}", depth + 1, problems, refs);
+                        }
+                    else problems.Add(new(at, "not-an-array", $"{keyword} must be a non-empty array of schemas."));
                     break;
                 case "pattern":
                     VetPattern(value, at, problems);
+                    break;
+                default:
+                    VetShape(keyword, value, at, problems);
                     break;
             }
         }
@@ -124,9 +144,15 @@ public static class SchemaVetter
             problems.Add(new(at, "invalid-pattern", "pattern must be a string."));
             return;
         }
+        // .NET matches UTF-16 units, so "🐲*" would repeat only the low surrogate: refuse rather than mis-match.
+        if (value.GetValue<string>().Any(char.IsSurrogate))
+        {
+            problems.Add(new(at, "pattern-not-enforced", "Patterns with characters beyond U+FFFF cannot be matched faithfully; use an escape-free range of BMP characters or drop the pattern."));
+            return;
+        }
         try
         {
-            _ = new System.Text.RegularExpressions.Regex(value.GetValue<string>(), System.Text.RegularExpressions.RegexOptions.ECMAScript, TimeSpan.FromMilliseconds(100));
+            _ = SchemaNode.EcmaRegex(value.GetValue<string>());
         }
         catch (ArgumentException e)
         {
@@ -134,5 +160,5 @@ public static class SchemaVetter
         }
     }
 
-    static string Escape(string token) => token.Replace("~", "~0", StringComparison.Ordinal).Replace("/", "~1", StringComparison.Ordinal);
+    static string Escape(string token) => SchemaPointers.Escape(token);
 }

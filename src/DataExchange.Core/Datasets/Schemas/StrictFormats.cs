@@ -19,8 +19,8 @@ public static partial class StrictFormats
     [
         new Check("date", ValidationErrorKind.DateExpected, IsDate),
         new Check("date-time", ValidationErrorKind.DateTimeExpected, IsDateTime),
-        new Check("email", ValidationErrorKind.EmailExpected, v => EmailPattern().IsMatch(v)),
-        new Check("uri", ValidationErrorKind.UriExpected, v => Uri.TryCreate(v, UriKind.Absolute, out var u) && u.Scheme.Length > 0 && !v.Contains(' ', StringComparison.Ordinal)),
+        new Check("email", ValidationErrorKind.EmailExpected, IsEmail),
+        new Check("uri", ValidationErrorKind.UriExpected, StrictUri.IsUri),
         new Check("uuid", ValidationErrorKind.UuidExpected, v => v.Length == 36 && Guid.TryParseExact(v, "D", out _)),
         new Check("ipv4", ValidationErrorKind.IpV4Expected, IsIpv4),
         new Check("cn-resident-id", ValidationErrorKind.Unknown, ChineseIds.IsResidentId),
@@ -30,21 +30,41 @@ public static partial class StrictFormats
     static bool IsDate(string v) =>
         v.Length == 10 && DateOnly.TryParseExact(v, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out _);
 
-    /// <summary>RFC 3339 date-time: the offset (Z or ±hh:mm) is required.</summary>
-    static bool IsDateTime(string v) =>
-        DateTimePattern().IsMatch(v) && DateTimeOffset.TryParse(v, CultureInfo.InvariantCulture, DateTimeStyles.None, out _);
+    /// <summary>
+    /// RFC 3339 date-time: the offset (Z or ±hh:mm) is required. A leap second (:60) is valid only
+    /// where one can occur, at 23:59:60 UTC; .NET cannot hold it, so it is checked as :59.
+    /// </summary>
+    static bool IsDateTime(string v)
+    {
+        if (!DateTimePattern().IsMatch(v)) return false;
+        var leap = v.AsSpan(17, 2).SequenceEqual("60");
+        var text = leap ? string.Concat(v.AsSpan(0, 17), "59", v.AsSpan(19)) : v;
+        if (!DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.None, out var at)) return false;
+        var offset = v[^1] is 'Z' or 'z' ? "" : v[^6..];
+        if (offset.Length > 0 && (int.Parse(offset.AsSpan(1, 2), CultureInfo.InvariantCulture) > 23 || int.Parse(offset.AsSpan(4, 2), CultureInfo.InvariantCulture) > 59)) return false;
+        return !leap || at.UtcDateTime is { Hour: 23, Minute: 59 };
+    }
 
-    static bool IsIpv4(string v)
+    /// <summary>Dots may separate words of the local part but not start, end or double up (RFC 5322 dot-atom).</summary>
+    static bool IsEmail(string v)
+    {
+        if (!EmailPattern().IsMatch(v)) return false;
+        var local = v[..v.LastIndexOf('@')];
+        return local[0] != '.' && local[^1] != '.' && !local.Contains("..", StringComparison.Ordinal);
+    }
+
+    internal static bool IsIpv4(string v)
     {
         var parts = v.Split('.');
         return parts.Length == 4 && parts.All(p => p.Length is > 0 and <= 3 && p.All(char.IsAsciiDigit) && (p.Length == 1 || p[0] != '0') && int.Parse(p, CultureInfo.InvariantCulture) <= 255)
             && IPAddress.TryParse(v, out _);
     }
 
-    [GeneratedRegex(@"^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$")]
+    // \z, not $: .NET's $ also matches before a trailing newline.
+    [GeneratedRegex(@"^[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?([Zz]|[+-][0-9]{2}:[0-9]{2})\z")]
     private static partial Regex DateTimePattern();
 
-    [GeneratedRegex(@"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
+    [GeneratedRegex(@"^[^@\s]+@[^@\s]+\.[^@\s]+\z")]
     private static partial Regex EmailPattern();
 
     sealed class Check(string format, ValidationErrorKind kind, Func<string, bool> isValid) : IFormatValidator

@@ -1,0 +1,199 @@
+using System.Text.RegularExpressions;
+using Newtonsoft.Json;
+using Newtonsoft.Json.Linq;
+
+namespace DataExchange.Core.Datasets.Schemas;
+
+/// <summary>
+/// Draft-07 validation of the keywords the vetter accepts, written to the spec because NJsonSchema 11
+/// disagrees with it on lengths (UTF-16 units), required on non-objects, boolean subschemas, 1.0 as
+/// an integer, enum/uniqueItems equality and big numbers. A first pass only answers valid or not
+/// (no allocations for the common valid record); errors are collected only for invalid ones.
+/// </summary>
+internal sealed class SchemaEvaluator(SchemaNode root, int version)
+{
+    /// <summary>Whether <paramref name="instance"/> is valid.</summary>
+    public bool IsValid(JToken instance) => Check(root, instance, "", null);
+
+    /// <summary>Every error of <paramref name="instance"/>; empty when valid.</summary>
+    public IReadOnlyList<RecordError> Errors(JToken instance)
+    {
+        if (IsValid(instance)) return [];
+        var errors = new List<RecordError>();
+        Check(root, instance, "", errors);
+        return errors;
+    }
+
+    bool Check(SchemaNode s, JToken t, string at, List<RecordError>? errors)
+    {
+        if (s.Constant is { } constant)
+            return constant || Fail(errors, "false", at, s.Pointer, $"{Where(at)} is not allowed here.");
+        // draft-07: a $ref replaces its schema; the vetter refuses assertions beside it, so nothing is lost.
+        if (s.Ref is { } target) return Check(target, t, at, errors);
+        var ok = true;
+        if (s.Types != JsonTypes.None && !HasType(s.Types, t))
+        {
+            ok = Fail(errors, "type", at, s.Pointer + "/type", $"{Where(at)} must be {Describe(s.Types)}{Value(t)}.");
+            if (errors is null) return false;
+        }
+        if (s.Enum is { } allowed && !allowed.Any(v => JsonValues.DeepEquals(v, t)))
+            ok = Fail(errors, "enum", at, s.Pointer + "/enum", $"{Where(at)} is not one of the allowed values{Value(t)}.");
+        if (errors is null && !ok) return false;
+        ok &= t.Type switch
+        {
+            JTokenType.String => CheckString(s, (string)t!, t, at, errors),
+            JTokenType.Integer or JTokenType.Float => CheckNumber(s, (JValue)t, at, errors),
+            JTokenType.Object => CheckObject(s, (JObject)t, at, errors),
+            JTokenType.Array => CheckArray(s, (JArray)t, at, errors),
+            _ => true,
+        };
+        if (errors is null && !ok) return false;
+        return CheckCombinators(s, t, at, errors) && ok;
+    }
+
+    bool CheckString(SchemaNode s, string v, JToken t, string at, List<RecordError>? errors)
+    {
+        var ok = true;
+        if (s.MinLength is not null || s.MaxLength is not null)
+        {
+            var length = JsonValues.CodePoints(v);
+            if (length < s.MinLength)
+                ok = Fail(errors, "minLength", at, s.Pointer + "/minLength", $"{Where(at)} must be at least {s.MinLength} characters{Value(t)}.");
+            if (length > s.MaxLength)
+                ok = Fail(errors, "maxLength", at, s.Pointer + "/maxLength", $"{Where(at)} must be at most {s.MaxLength} characters{Value(t)}.");
+        }
+        if (s.Pattern is { } pattern && !Matches(pattern, v))
+            ok = Fail(errors, "pattern", at, s.Pointer + "/pattern", $"{Where(at)} does not match the pattern {pattern}{Value(t)}.");
+        if (s.Format is { } format && !format.IsValid(v, JTokenType.String))
+            ok = Fail(errors, "format", at, s.Pointer + "/format", $"{Where(at)} is not a valid {format.Format}{Value(t)}.");
+        return ok;
+    }
+
+    // A pattern that runs past its 100 ms budget (catastrophic backtracking) fails closed.
+    static bool Matches(Regex pattern, string v)
+    {
+        try { return pattern.IsMatch(v); }
+        catch (RegexMatchTimeoutException) { return false; }
+    }
+
+    bool CheckNumber(SchemaNode s, JValue v, string at, List<RecordError>? errors)
+    {
+        var ok = true;
+        if (s.Minimum is { } min && JsonValues.Compare(v, min) < 0)
+            ok = Fail(errors, "minimum", at, s.Pointer + "/minimum", $"{Where(at)} must be at least {min}{Value(v)}.");
+        if (s.ExclusiveMinimum is { } xmin && JsonValues.Compare(v, xmin) <= 0)
+            ok = Fail(errors, "exclusiveMinimum", at, s.Pointer + "/exclusiveMinimum", $"{Where(at)} must be more than {xmin}{Value(v)}.");
+        if (s.Maximum is { } max && JsonValues.Compare(v, max) > 0)
+            ok = Fail(errors, "maximum", at, s.Pointer + "/maximum", $"{Where(at)} must be at most {max}{Value(v)}.");
+        if (s.ExclusiveMaximum is { } xmax && JsonValues.Compare(v, xmax) >= 0)
+            ok = Fail(errors, "exclusiveMaximum", at, s.Pointer + "/exclusiveMaximum", $"{Where(at)} must be less than {xmax}{Value(v)}.");
+        if (s.MultipleOf is { } step && !JsonValues.IsMultipleOf(v, step))
+            ok = Fail(errors, "multipleOf", at, s.Pointer + "/multipleOf", $"{Where(at)} must be a multiple of {step}{Value(v)}.");
+        return ok;
+    }
+
+    bool CheckObject(SchemaNode s, JObject o, string at, List<RecordError>? errors)
+    {
+        var ok = true;
+        if (s.Required is { } required)
+            foreach (var name in required)
+                if (!o.ContainsKey(name))
+                {
+                    var missing = at + "/" + SchemaPointers.Escape(name);
+                    ok = Fail(errors, "required", missing, s.Pointer + "/required", $"{missing} is required.");
+                    if (errors is null) return false;
+                }
+        if (o.Count < s.MinProperties)
+            ok = Fail(errors, "minProperties", at, s.Pointer + "/minProperties", $"{Where(at)} must have at least {s.MinProperties} properties.");
+        if (o.Count > s.MaxProperties)
+            ok = Fail(errors, "maxProperties", at, s.Pointer + "/maxProperties", $"{Where(at)} must have at most {s.MaxProperties} properties.");
+        if (errors is null && !ok) return false;
+        foreach (var (name, value) in o)
+        {
+            var child = errors is null ? "" : at + "/" + SchemaPointers.Escape(name);
+            if (s.Properties is not null && s.Properties.TryGetValue(name, out var property))
+                ok &= Check(property, value!, child, errors);
+            else if (s.AdditionalProperties is { Constant: false })
+                ok = Fail(errors, "additionalProperties", child, s.Pointer + "/additionalProperties", $"{child} is not a property of this schema.");
+            else if (s.AdditionalProperties is { } additional)
+                ok &= Check(additional, value!, child, errors);
+            if (errors is null && !ok) return false;
+        }
+        return ok;
+    }
+
+    bool CheckArray(SchemaNode s, JArray a, string at, List<RecordError>? errors)
+    {
+        var ok = true;
+        if (a.Count < s.MinItems)
+            ok = Fail(errors, "minItems", at, s.Pointer + "/minItems", $"{Where(at)} must have at least {s.MinItems} items.");
+        if (a.Count > s.MaxItems)
+            ok = Fail(errors, "maxItems", at, s.Pointer + "/maxItems", $"{Where(at)} must have at most {s.MaxItems} items.");
+        if (s.UniqueItems)
+            for (var i = 1; i < a.Count && ok; i++)
+                for (var j = 0; j < i; j++)
+                    if (JsonValues.DeepEquals(a[i], a[j]))
+                    {
+                        ok = Fail(errors, "uniqueItems", at, s.Pointer + "/uniqueItems", $"{Where(at)} has equal items at {j} and {i}.");
+                        break;
+                    }
+        if (errors is null && !ok) return false;
+        if (s.Items is { } items)
+            for (var i = 0; i < a.Count; i++)
+            {
+                ok &= Check(items, a[i], errors is null ? "" : $"{at}/{i}", errors);
+                if (errors is null && !ok) return false;
+            }
+        return ok;
+    }
+
+    bool CheckCombinators(SchemaNode s, JToken t, string at, List<RecordError>? errors)
+    {
+        var ok = true;
+        if (s.AllOf is { } all)
+            foreach (var branch in all)
+            {
+                ok &= Check(branch, t, at, errors);
+                if (errors is null && !ok) return false;
+            }
+        if (s.AnyOf is { } any && !any.Any(b => Check(b, t, at, null)))
+            ok = Fail(errors, "anyOf", at, s.Pointer + "/anyOf", $"{Where(at)} matches none of the allowed schemas (anyOf).");
+        if (s.OneOf is { } one)
+        {
+            var matches = one.Count(b => Check(b, t, at, null));
+            if (matches != 1)
+                ok = Fail(errors, "oneOf", at, s.Pointer + "/oneOf", $"{Where(at)} matches {matches} of the schemas; exactly one must match (oneOf).");
+        }
+        if (s.Not is { } not && Check(not, t, at, null))
+            ok = Fail(errors, "not", at, s.Pointer + "/not", $"{Where(at)} matches a schema it must not match (not).");
+        return ok;
+    }
+
+    static bool HasType(JsonTypes types, JToken t) => t.Type switch
+    {
+        JTokenType.Null => (types & JsonTypes.Null) != 0,
+        JTokenType.Boolean => (types & JsonTypes.Boolean) != 0,
+        JTokenType.Object => (types & JsonTypes.Object) != 0,
+        JTokenType.Array => (types & JsonTypes.Array) != 0,
+        JTokenType.Integer or JTokenType.Float => (types & JsonTypes.Number) != 0 || ((types & JsonTypes.Integer) != 0 && JsonValues.IsInteger(t)),
+        _ => (types & JsonTypes.String) != 0,
+    };
+
+    bool Fail(List<RecordError>? errors, string code, string pointer, string schemaPointer, string message)
+    {
+        errors?.Add(new RecordError(code, pointer, schemaPointer, message, version));
+        return false;
+    }
+
+    static string Where(string pointer) => pointer.Length == 0 ? "the record" : pointer;
+
+    static string Describe(JsonTypes types) =>
+        string.Join(" or ", Enum.GetValues<JsonTypes>().Where(f => f != JsonTypes.None && (types & f) != 0).Select(f => f.ToString().ToLowerInvariant()));
+
+    static string Value(JToken t)
+    {
+        if (t is not JValue { Value: not null } v) return "";
+        var text = v.Type == JTokenType.String ? (string)v! : v.ToString(Formatting.None, []);
+        return $" (value '{(text.Length <= 40 ? text : text[..40] + "…")}')";
+    }
+}
