@@ -93,7 +93,9 @@ public static class ErrorReporter
             404 => "check the id with dx datasets list",
             409 => "it already exists or was changed meanwhile; check the current state with the matching list/show command",
             400 or 422 => "fix the fields listed above and retry",
-            >= 500 => "the server failed; retry later, and report the trace id above if it persists",
+            >= 500 => trace is null
+                ? "the server failed; retry later, and tell the operator the time of the failure if it persists"
+                : "the server failed; retry later, and tell the operator the trace id above if it persists",
             _ => null,
         };
         if (hint is not null)
