@@ -20,6 +20,10 @@ public class AuditFilterSettings : CommandSettings
     [Description("Only entries by this acting agency")]
     public string? Agency { get; init; }
 
+    [CommandOption("--client <CLIENT>")]
+    [Description("Only entries by this API client (key) id")]
+    public string? Client { get; init; }
+
     [CommandOption("--outcome <OUTCOME>")]
     [Description("allowed, denied, succeeded or failed")]
     public string? Outcome { get; init; }
@@ -47,6 +51,7 @@ public class AuditFilterSettings : CommandSettings
         .Add("action", Action)
         .Add("dataset", Dataset)
         .Add("agency", Agency)
+        .Add("client", Client)
         .Add("outcome", Outcome)
         .Add("from", From)
         .Add("to", To);
