@@ -20,7 +20,7 @@ public static class CoreServices
     {
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(_ => new NpgsqlDataSourceBuilder(connectionString) { Name = "dataexchange" }.Build());
-        services.AddSingleton<Migrator>();
+        services.AddSingleton(new DatabaseOptions(connectionString)).AddSingleton<Migrator>();
         services.AddSingleton<AuditWriter>().AddSingleton<AuditService>();
         services.AddSingleton<AgencyService>().AddSingleton<ApiKeyService>();
         services.AddFeeds(configuration).AddSingleton<DatasetRegistry>().AddSingleton<CatalogueService>();

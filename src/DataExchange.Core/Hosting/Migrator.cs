@@ -5,12 +5,15 @@ using Npgsql;
 
 namespace DataExchange.Core.Hosting;
 
+/// <summary>The database the exchange uses (the data source hides its password, DbUp needs it).</summary>
+public sealed record DatabaseOptions(string ConnectionString);
+
 /// <summary>
 /// Applies the numbered SQL files under Hosting/Migrations with DbUp (a maintained runner with a
 /// journal table), inside a PostgreSQL advisory lock so that several server processes starting at
 /// once migrate exactly once.
 /// </summary>
-public sealed partial class Migrator(NpgsqlDataSource dataSource, ILogger<Migrator> logger)
+public sealed partial class Migrator(NpgsqlDataSource dataSource, DatabaseOptions database, ILogger<Migrator> logger)
 {
     // Arbitrary, fixed: "DX" + "MIGR".
     const long LockKey = 0x44_58_4D_49_47_52;
@@ -29,7 +32,7 @@ public sealed partial class Migrator(NpgsqlDataSource dataSource, ILogger<Migrat
             await using (var cmd = new NpgsqlCommand("create schema if not exists dx", lockConnection))
                 await cmd.ExecuteNonQueryAsync(cancellationToken);
             var upgrader = DeployChanges.To
-                .PostgresqlDatabase(dataSource.ConnectionString)
+                .PostgresqlDatabase(database.ConnectionString)
                 .JournalToPostgresqlTable("dx", "migrations")
                 .WithScriptsEmbeddedInAssembly(typeof(Migrator).Assembly, name => name.Contains(".Hosting.Migrations.", StringComparison.Ordinal))
                 .WithTransactionPerScript()

@@ -11,9 +11,8 @@ public sealed partial class IngestionRunner
     // Keys seen more than once in the payload. Grouping on (key, hash) only keeps the jsonb text
     // out of the sort; duplicates are rare, so the result is small.
     const string FindDuplicatesSql = """
-        drop table if exists pg_temp.dups;
         create temp table dups as
-            select key, count(*) as n, min(hash) <> max(hash) as conflicting, min(line) as first_line, max(line) as last_line
+            select key, count(*) as n, count(distinct hash) > 1 as conflicting, min(line) as first_line, max(line) as last_line
             from stage group by key having count(*) > 1
         """;
 
@@ -67,7 +66,6 @@ public sealed partial class IngestionRunner
     // Changed and new keys: a hash join of the payload against the current rows. Only these rows are
     // written; unchanged ones are never rewritten (1M rows, 2% changed: 3.2 s versus 20.6 s for a full upsert).
     const string FindChangesSql = """
-        drop table if exists pg_temp.changes;
         create temp table changes as
             select s.line, s.key, r.key is null as is_insert
             from stage s left join dx.records r on r.dataset_id = $1 and r.valid_to is null and r.key = s.key
@@ -75,7 +73,6 @@ public sealed partial class IngestionRunner
         """;
 
     const string FindDeletesSql = """
-        drop table if exists pg_temp.deletes;
         create temp table deletes as
             select r.key from dx.records r
             where r.dataset_id = $1 and r.valid_to is null and $2

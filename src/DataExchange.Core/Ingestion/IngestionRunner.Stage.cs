@@ -11,7 +11,8 @@ namespace DataExchange.Core.Ingestion;
 public sealed partial class IngestionRunner
 {
     const string CreateStageSql = """
-        drop table if exists pg_temp.stage;
+        -- A redone run on a reused pooled connection starts clean.
+        drop table if exists pg_temp.stage, pg_temp.dups, pg_temp.changes, pg_temp.deletes;
         create temp table stage (line bigint not null, key text collate "C" not null, hash bytea not null, data text not null)
         """;
 

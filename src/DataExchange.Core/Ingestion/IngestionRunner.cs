@@ -42,16 +42,21 @@ public sealed partial class IngestionRunner(
             await StartAsync(conn, run, cancellationToken);
             await ProcessAsync(conn, run, cancellationToken);
         }
-        catch (FeedFetchException e) when (e.Retryable && !finalAttempt)
+        catch (Exception e) when (IsPayloadProblem(e))
         {
+            // The payload or the feed definition is wrong: retrying the same bytes cannot help.
+            await FinishAsync(conn, run, RunStatus.Failed, e.Message, null, CancellationToken.None);
+        }
+        catch (Exception e) when (!finalAttempt && e is not OperationCanceledException)
+        {
+            // Transient (source down, database hiccup): back to queued, and Hangfire retries with backoff.
             LogRetry(logger, run.Id, e.Message);
-            await MarkRetryAsync(conn, run, e.Message, cancellationToken);
+            await MarkRetryAsync(conn, run, e.Message, CancellationToken.None);
             throw;
         }
-        catch (Exception e) when (e is FeedFetchException or InvalidDataException or CsvHelper.CsvFormatException or InvalidException
-                                      or Newtonsoft.Json.JsonException or System.Text.DecoderFallbackException)
+        catch (Exception e) when (e is not OperationCanceledException)
         {
-            await FinishAsync(conn, run, RunStatus.Failed, e.Message, null, CancellationToken.None);
+            await FinishAsync(conn, run, RunStatus.Failed, $"Failed after {IngestionJob.Retries + 1} attempts: {e.Message}", null, CancellationToken.None);
         }
         finally
         {
@@ -97,6 +102,10 @@ public sealed partial class IngestionRunner(
         }
         await MergeAndPublishAsync(conn, run, feed, counts, cancellationToken);
     }
+
+    static bool IsPayloadProblem(Exception e) =>
+        e is FeedFetchException { Retryable: false } or InvalidDataException or CsvHelper.CsvFormatException or InvalidException
+            or Newtonsoft.Json.JsonException or System.Text.DecoderFallbackException;
 
     internal sealed record RunRow(long Id, string DatasetId, string Status, string Trigger, int SchemaVersion);
 

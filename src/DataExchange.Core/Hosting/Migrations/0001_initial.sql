@@ -19,6 +19,9 @@ create table dx.api_clients (
 );
 create index api_clients_agency on dx.api_clients (agency_id);
 
+-- array_to_string is only STABLE; generated columns need IMMUTABLE, and joining text with spaces is.
+create function dx.words(text[]) returns text language sql immutable parallel safe as $$ select array_to_string($1, ' ') $$;
+
 create table dx.datasets (
     id              text primary key,        -- <agency-code>.<slug>
     owner_agency_id text not null references dx.agencies (id),
@@ -30,7 +33,7 @@ create table dx.datasets (
     compatibility   text not null,
     created_at      timestamptz not null,
     search          tsvector generated always as (
-        to_tsvector('simple', replace(id, '.', ' ') || ' ' || title || ' ' || description || ' ' || array_to_string(tags, ' '))) stored
+        to_tsvector('simple', replace(id, '.', ' ') || ' ' || title || ' ' || description || ' ' || dx.words(tags))) stored
 );
 create index datasets_search on dx.datasets using gin (search);
 

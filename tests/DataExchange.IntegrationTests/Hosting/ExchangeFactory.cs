@@ -1,0 +1,31 @@
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+
+namespace DataExchange.IntegrationTests.Hosting;
+
+/// <summary>
+/// The real server (API + Hangfire worker) in the ASP.NET Core test host, on a database of its own
+/// and a temp drop folder. Extra settings override configuration.
+/// </summary>
+public sealed class ExchangeFactory(string connectionString, IDictionary<string, string?>? settings = null) : WebApplicationFactory<Program>
+{
+    /// <summary>The drop root of <c>file:</c> feeds, deleted on dispose.</summary>
+    public string DropRoot { get; } = Directory.CreateTempSubdirectory("dx-drop-").FullName;
+
+    /// <inheritdoc />
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment("Testing");
+        builder.UseSetting("ConnectionStrings:DataExchange", connectionString);
+        builder.UseSetting("Feeds:DropRoot", DropRoot);
+        builder.UseSetting("Logging:LogLevel:Default", "Warning");
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>()) builder.UseSetting(key, value);
+    }
+
+    /// <inheritdoc />
+    protected override void Dispose(bool disposing)
+    {
+        base.Dispose(disposing);
+        if (disposing && Directory.Exists(DropRoot)) Directory.Delete(DropRoot, recursive: true);
+    }
+}
