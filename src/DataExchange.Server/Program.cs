@@ -47,6 +47,7 @@ if (roles.Api)
     var api = app.MapGroup("/api/v1").RequireAuthorization();
     api.MapAgencies();
     api.MapDatasets();
+    api.MapSchemas();
     api.MapRuns();
     api.MapSubscriptions();
     api.MapRecords();

@@ -43,3 +43,29 @@ public static class DatasetEndpoints
         return api;
     }
 }
+
+/// <summary>Schema versions: register, dry-run compatibility, and Frictionless import.</summary>
+public static class SchemaEndpoints
+{
+    /// <summary>Maps POST /datasets/{id}/schemas, /schemas/compatibility and /datasets/frictionless.</summary>
+    public static RouteGroupBuilder MapSchemas(this RouteGroupBuilder api)
+    {
+        var group = api.MapGroup("/datasets").WithTags("Datasets");
+        group.MapPost("/{datasetId}/schemas", async Task<Created<SchemaVersionInfo>> (string datasetId, System.Text.Json.Nodes.JsonObject schema, HttpContext http, DatasetRegistry registry, CancellationToken ct) =>
+        {
+            var version = await registry.RegisterSchemaVersionAsync(http.Caller(), datasetId, schema, ct);
+            return TypedResults.Created($"/api/v1/datasets/{datasetId}/schemas/{version.Version}", version);
+        }).WithSummary("Register the next schema version; refused with every incompatibility listed when it breaks the dataset's compatibility mode.");
+
+        group.MapPost("/{datasetId}/schemas/compatibility", async (string datasetId, System.Text.Json.Nodes.JsonObject schema, HttpContext http, DatasetRegistry registry, CancellationToken ct) =>
+            TypedResults.Ok(await registry.CheckCompatibilityAsync(http.Caller(), datasetId, schema, ct)))
+            .WithSummary("Dry run: the compatibility report of a candidate schema, registering nothing.");
+
+        group.MapPost("/frictionless", async Task<Created<Dataset>> (FrictionlessImportRequest body, HttpContext http, DatasetRegistry registry, CancellationToken ct) =>
+        {
+            var dataset = await registry.ImportFrictionlessAsync(http.Caller(), body, ct);
+            return TypedResults.Created($"/api/v1/datasets/{dataset.Id}", dataset);
+        }).WithSummary("Register a dataset from a Frictionless datapackage.json (Table Schema → JSON Schema, primaryKey → key fields).");
+        return api;
+    }
+}
