@@ -28,6 +28,8 @@ builder.Services.AddAuthentication(ApiKeyAuthentication.SchemeName)
 builder.Services.AddAuthorization();
 builder.Services.AddProblemDetails().AddExceptionHandler<ProblemMapping>();
 builder.Services.ConfigureHttpJsonOptions(o => Json.Configure(o.SerializerOptions));
+// Malformed bodies become problem details with the parser's message, in every environment.
+builder.Services.Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
 builder.Services.AddOpenApi("v1");
 builder.Services.AddExchangeHealthChecks();
 builder.Services.AddSingleton<DemoSeeder>();

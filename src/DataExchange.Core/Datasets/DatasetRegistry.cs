@@ -27,6 +27,7 @@ public sealed partial class DatasetRegistry(NpgsqlDataSource dataSource, AuditWr
     public async Task<Dataset> RegisterAsync(Caller caller, RegisterDatasetRequest request, CancellationToken cancellationToken = default)
     {
         caller.Require(Role.Steward);
+        DocumentSchemas.Validate((DocumentSchemas.DatasetManifest, request, ""), (DocumentSchemas.FeedDefinition, request.Feed, "/feed"));
         var (id, feed, schemaText) = Validate(caller, request);
         var schema = await DatasetSchema.LoadAsync(schemaText, 1, cancellationToken);
         var missingKeys = request.KeyFields!.Where(k => schema.Document["properties"]?[k] is null).ToList();

@@ -88,6 +88,22 @@ public sealed class SchemaEvolutionTests
             Does.Contain(("/properties/code/const", "keyword-not-enforced")));
     }
 
+    [Test]
+    public async Task Manifest_ViolatingTheManifestSchema_IsRefusedWithEveryPointer()
+    {
+        var (status, problem, _) = await _steward.SendAsync(HttpMethod.Post, "/api/v1/datasets", new
+        {
+            id = "cn-stats.Bad Id", title = "", keyFields = Array.Empty<string>(), classification = "secret", schema = Schema(("code", "{\"type\":\"string\"}")),
+            feed = new { source = "file:x.csv", format = "xml", cron = "0 3 * * *" },
+        });
+        Assert.That(status, Is.EqualTo(HttpStatusCode.BadRequest));
+        var pointers = problem!["errors"]!.AsArray().Select(e => e!["pointer"]!.GetValue<string>()).ToList();
+        Assert.That(pointers, Is.SupersetOf(new[] { "/id", "/title", "/keyFields", "/classification", "/feed/format" }), problem.ToJsonString());
+        var (unknown, body, _) = await _steward.SendAsync(HttpMethod.Post, "/api/v1/datasets", new { id = "cn-stats.x", titel = "typo" });
+        Assert.That(unknown, Is.EqualTo(HttpStatusCode.BadRequest), "an unknown member is refused, not ignored");
+        Assert.That(body!["detail"]!.GetValue<string>(), Does.Contain("titel"));
+    }
+
     [TestCase("world-cities", "world-cities.csv", null, 34032)]
     [TestCase("population", "population.csv", "Country Code,Year", 17195)]
     public async Task FrictionlessPackage_RegistersAndItsRealFeedIngestsCleanly(string package, string file, string? keys, int expected)

@@ -63,7 +63,7 @@ internal sealed class SchemaEvaluator(SchemaNode root, int version)
                 ok = Fail(errors, "maxLength", at, s.Pointer + "/maxLength", $"{Where(at)} must be at most {s.MaxLength} characters{Value(t)}.");
         }
         if (s.Pattern is { } pattern && !Matches(pattern, v))
-            ok = Fail(errors, "pattern", at, s.Pointer + "/pattern", $"{Where(at)} does not match the pattern {pattern}{Value(t)}.");
+            ok = Fail(errors, "pattern", at, s.Pointer + "/pattern", $"{Where(at)} does not match the pattern {s.PatternSource}{Value(t)}.");
         if (s.Format is { } format && !format.IsValid(v, JTokenType.String))
             ok = Fail(errors, "format", at, s.Pointer + "/format", $"{Where(at)} is not a valid {format.Format}{Value(t)}.");
         return ok;

@@ -26,6 +26,9 @@ internal sealed class SchemaNode
     public int? MinLength { get; set; }
     public int? MaxLength { get; set; }
     public Regex? Pattern { get; set; }
+
+    /// <summary>The pattern as written in the schema, for messages (the compiled one is rewritten for ECMA-262 semantics).</summary>
+    public string? PatternSource { get; set; }
     public IFormatValidator? Format { get; set; }
     public JValue? Minimum { get; set; }
     public JValue? Maximum { get; set; }
@@ -97,7 +100,7 @@ internal sealed class SchemaNode
                     case "enum": s.Enum = [.. value!.AsArray().Select(n => JsonValues.Parse(n?.ToJsonString() ?? "null"))]; break;
                     case "minLength": s.MinLength = Count(value); break;
                     case "maxLength": s.MaxLength = Count(value); break;
-                    case "pattern": s.Pattern = EcmaRegex(value!.GetValue<string>()); break;
+                    case "pattern": s.PatternSource = value!.GetValue<string>(); s.Pattern = EcmaRegex(s.PatternSource); break;
                     case "format": s.Format = StrictFormats.All.First(f => f.Format == value!.GetValue<string>()); break;
                     case "minimum": s.Minimum = Number(value); break;
                     case "maximum": s.Maximum = Number(value); break;

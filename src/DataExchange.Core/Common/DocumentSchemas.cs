@@ -1,0 +1,46 @@
+using System.Collections.Concurrent;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using DataExchange.Core.Datasets.Schemas;
+using Newtonsoft.Json.Linq;
+
+namespace DataExchange.Core.Common;
+
+/// <summary>
+/// The exchange's own documents (dataset manifest, feed definition…) are checked against the JSON
+/// Schemas published in <c>schemas/</c>, with the same evaluator that checks records, so the
+/// published schema and the enforced rules cannot drift apart.
+/// </summary>
+public static class DocumentSchemas
+{
+    /// <summary>schemas/dataset-manifest.schema.json.</summary>
+    public const string DatasetManifest = "dataset-manifest";
+
+    /// <summary>schemas/feed-definition.schema.json.</summary>
+    public const string FeedDefinition = "feed-definition";
+
+    static readonly ConcurrentDictionary<string, DatasetSchema> Loaded = new(StringComparer.Ordinal);
+
+    /// <summary>Throws <see cref="InvalidException"/> listing every violation of every (schema, document, pointer prefix) given.</summary>
+    public static void Validate(params (string Name, object? Document, string At)[] documents)
+    {
+        var problems = documents.Where(d => d.Document is not null).SelectMany(d => Errors(d.Name, d.Document!, d.At)).ToList();
+        if (problems.Count > 0)
+            throw new InvalidException("invalid-request", $"The request does not follow {string.Join(" and ", documents.Select(d => d.Name + ".schema.json"))}.", problems);
+    }
+
+    /// <summary>The violations of <paramref name="document"/>, pointers prefixed with <paramref name="at"/>.</summary>
+    public static IEnumerable<ProblemItem> Errors(string name, object document, string at = "")
+    {
+        var node = document as JsonNode ?? JsonSerializer.SerializeToNode(document, document.GetType(), Json.Options);
+        return Get(name).Validate(JToken.Parse(node?.ToJsonString() ?? "null")).Select(e => new ProblemItem(at + e.Pointer, e.Code, e.Message));
+    }
+
+    static DatasetSchema Get(string name) => Loaded.GetOrAdd(name, static n =>
+    {
+        using var stream = typeof(DocumentSchemas).Assembly.GetManifestResourceStream($"schemas.{n}.schema.json")
+            ?? throw new InvalidOperationException($"Schema {n} is not embedded.");
+        using var reader = new StreamReader(stream);
+        return DatasetSchema.LoadAny(reader.ReadToEnd());
+    });
+}
