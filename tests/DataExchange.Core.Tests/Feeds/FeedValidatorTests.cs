@@ -1,0 +1,45 @@
+using DataExchange.Core.Common;
+using DataExchange.Core.Feeds;
+using NUnit.Framework;
+
+namespace DataExchange.Core.Tests.Feeds;
+
+public sealed class FeedValidatorTests
+{
+    static readonly FeedOptions Options = new() { DropRoot = Path.Combine(Path.GetTempPath(), "dx-drop-root"), AllowedHosts = ["data.example.gov.cn"] };
+
+    [TestCase("../etc/passwd")]
+    [TestCase("a/../../etc/passwd")]
+    [TestCase("/etc/passwd")]
+    [TestCase("")]
+    public void ResolveDropPath_RefusesPathsThatLeaveTheRoot(string path) => Assert.That(FeedSources.ResolveDropPath(Options, path), Is.Null);
+
+    [Test]
+    public void ResolveDropPath_AcceptsNestedRelativePaths() =>
+        Assert.That(FeedSources.ResolveDropPath(Options, "gd-amr/licences.csv"), Is.EqualTo(Path.Combine(Options.DropRoot, "gd-amr", "licences.csv")));
+
+    [TestCase("https://data.example.gov.cn/x.csv", true)]
+    [TestCase("https://DATA.example.gov.cn/x.csv", true)]
+    [TestCase("https://169.254.169.254/latest/meta-data", false)]
+    [TestCase("http://127.0.0.1:5432/", false)]
+    [TestCase("ftp://data.example.gov.cn/x.csv", false)]
+    [TestCase("https://data.example.gov.cn.evil.com/x.csv", false)]
+    public void IsAllowedHost_OnlyTheAllowList(string url, bool allowed) => Assert.That(FeedSources.IsAllowedHost(Options, new Uri(url)), Is.EqualTo(allowed));
+
+    [Test]
+    public void Normalise_FillsDefaults()
+    {
+        var feed = FeedValidator.Normalise(new FeedDefinition { Source = "file:x.csv", Cron = "0 2 * * *" }, Options);
+        Assert.That((feed.Format, feed.Mode, feed.Delimiter, feed.Encoding, feed.OnConflict, feed.RejectThreshold), Is.EqualTo(("csv", "snapshot", ",", "utf-8", "reject", 0.1)));
+    }
+
+    [Test]
+    public void Normalise_ListsEveryProblem()
+    {
+        var e = Assert.Throws<InvalidException>(() => FeedValidator.Normalise(new FeedDefinition
+        {
+            Source = "https://169.254.169.254/x", Format = "xml", Mode = "sometimes", Cron = "every day", Delimiter = "ab", Encoding = "latin1",
+        }, Options));
+        Assert.That(e!.Errors.Select(x => x.Pointer), Is.EquivalentTo(new[] { "/feed/source", "/feed/format", "/feed/mode", "/feed/cron", "/feed/delimiter", "/feed/encoding" }));
+    }
+}
