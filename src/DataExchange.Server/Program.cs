@@ -42,6 +42,7 @@ app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseAuthentication();
 app.UseAuthorization();
+app.UseMiddleware<Idempotency>();
 app.MapOpenApi("/openapi/{documentName}.json").AllowAnonymous();
 app.MapExchangeHealth();
 if (roles.Api)

@@ -1,6 +1,7 @@
 using DataExchange.Core.Agencies;
 using DataExchange.Core.Audit;
 using DataExchange.Core.Catalogue;
+using DataExchange.Core.Common;
 using DataExchange.Core.Datasets;
 using DataExchange.Core.Feeds;
 using DataExchange.Core.Ingestion;
@@ -21,6 +22,7 @@ public static class CoreServices
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(_ => new NpgsqlDataSourceBuilder(connectionString) { Name = "dataexchange" }.Build());
         services.AddSingleton(new DatabaseOptions(connectionString)).AddSingleton<Migrator>();
+        services.AddSingleton<IdempotencyStore>();
         services.AddSingleton<AuditWriter>().AddSingleton<AuditService>();
         services.AddSingleton<AgencyService>().AddSingleton<ApiKeyService>();
         services.AddFeeds(configuration).AddSingleton<DatasetRegistry>().AddSingleton<CatalogueService>();

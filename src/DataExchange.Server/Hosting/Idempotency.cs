@@ -1,0 +1,86 @@
+using System.Security.Cryptography;
+using DataExchange.Core.Common;
+using DataExchange.Server.Agencies;
+
+namespace DataExchange.Server.Hosting;
+
+/// <summary>
+/// Honours <c>Idempotency-Key</c> on JSON POSTs (API.md): the first request runs and its 2xx answer
+/// is stored; a retry with the same key and body gets that answer again, with
+/// <c>Idempotent-Replayed: true</c>; the same key on a different request is refused with 422.
+/// Streamed uploads are not covered: hashing them would mean buffering the payload.
+/// </summary>
+public sealed class Idempotency(RequestDelegate next)
+{
+    const int MaxKeyLength = 200;
+
+    /// <summary>The middleware step.</summary>
+    public async Task InvokeAsync(HttpContext context, IdempotencyStore store)
+    {
+        string? key = context.Request.Headers["Idempotency-Key"];
+        if (key is null || !HttpMethods.IsPost(context.Request.Method) || context.User.Identity?.IsAuthenticated != true
+            || context.Request.ContentType?.StartsWith("application/json", StringComparison.OrdinalIgnoreCase) != true)
+        {
+            await next(context);
+            return;
+        }
+        if (key.Length is 0 or > MaxKeyLength)
+        {
+            await Problem(context, 400, "invalid-idempotency-key", $"Idempotency-Key must be 1–{MaxKeyLength} characters.");
+            return;
+        }
+        context.Request.EnableBuffering();
+        var hash = await RequestHashAsync(context.Request);
+        var clientId = context.Caller().ClientId;
+        var (claim, earlier) = await store.ClaimAsync(clientId, key, hash, context.RequestAborted);
+        switch (claim)
+        {
+            case IdempotencyClaim.Replay:
+                context.Response.StatusCode = earlier!.Status;
+                context.Response.ContentType = "application/json; charset=utf-8";
+                context.Response.Headers["Idempotent-Replayed"] = "true";
+                if (earlier.Location is not null) context.Response.Headers.Location = earlier.Location;
+                await context.Response.Body.WriteAsync(earlier.Body, context.RequestAborted);
+                return;
+            case IdempotencyClaim.InProgress:
+                context.Response.Headers.RetryAfter = "1";
+                await Problem(context, 409, "idempotency-in-progress", "A request with this Idempotency-Key is still running; retry shortly.");
+                return;
+            case IdempotencyClaim.Mismatch:
+                await Problem(context, 422, "idempotency-key-reused", "This Idempotency-Key was used for a different request; use a new key.");
+                return;
+        }
+
+        var original = context.Response.Body;
+        using var buffer = new MemoryStream();
+        context.Response.Body = buffer;
+        IdempotentResponse? stored = null;
+        try
+        {
+            await next(context);
+            if (context.Response.StatusCode is >= 200 and < 300)
+                stored = new IdempotentResponse(context.Response.StatusCode, context.Response.Headers.Location, buffer.ToArray());
+        }
+        finally
+        {
+            context.Response.Body = original;
+            await store.CompleteAsync(clientId, key, stored, CancellationToken.None);
+            buffer.Position = 0;
+            await buffer.CopyToAsync(original, context.RequestAborted);
+        }
+    }
+
+    static async Task<byte[]> RequestHashAsync(HttpRequest request)
+    {
+        using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        sha.AppendData(System.Text.Encoding.UTF8.GetBytes($"{request.Method} {request.Path}\n"));
+        var buffer = new byte[16 * 1024];
+        int read;
+        while ((read = await request.Body.ReadAsync(buffer)) > 0) sha.AppendData(buffer, 0, read);
+        request.Body.Position = 0;
+        return sha.GetHashAndReset();
+    }
+
+    static Task Problem(HttpContext context, int status, string code, string detail) =>
+        Results.Problem(statusCode: status, title: "Idempotency", detail: detail, type: "urn:dataexchange:problem:" + code).ExecuteAsync(context);
+}
