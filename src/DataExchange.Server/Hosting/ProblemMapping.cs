@@ -23,6 +23,9 @@ public sealed partial class ProblemMapping(ILogger<ProblemMapping> logger) : IEx
             BadHttpRequestException e => (e.StatusCode, e.StatusCode == 413 ? "payload-too-large" : "bad-request", "Bad request",
                 e.InnerException is System.Text.Json.JsonException j ? $"{e.Message} {j.Message}" : e.Message, null),
             PostgresException { SqlState: PostgresErrorCodes.UniqueViolation } => (409, "conflict", "Conflict", "The resource already exists.", null),
+            // Class 22 (data exception): a value PostgreSQL cannot take, such as a NUL character in text.
+            PostgresException p when p.SqlState.StartsWith("22", StringComparison.Ordinal) => (400, "invalid-value", "The request is not valid",
+                "A value in the request cannot be stored or compared (for example a NUL character, or a number out of range).", null),
             _ when IsDatabaseUnavailable(exception) => (503, "database-unavailable", "Service unavailable", "The database is unreachable; retry shortly.", (IReadOnlyList<ProblemItem>?)null),
             _ => (500, "internal", "Internal error", "Something went wrong; the error was logged.", null),
         };
