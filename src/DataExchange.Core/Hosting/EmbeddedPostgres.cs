@@ -18,6 +18,7 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
 
     readonly string _binDir;
     readonly bool _ownsDirectory;
+    string _serverOptions = "";
     bool _stopped;
 
     EmbeddedPostgres(string binDir, string dataDirectory, int port, string password, bool ownsDirectory)
@@ -111,7 +112,7 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
             try
             {
                 await RunAsync(binDir, "pg_ctl", ["start", "-D", dataDir, "-w", "-t", "60", "-l", Path.Combine(dataDir, "server.log"), "-o", serverOptions], cancellationToken);
-                return new EmbeddedPostgres(binDir, dataDir, port, password, ownsDirectory);
+                return new EmbeddedPostgres(binDir, dataDir, port, password, ownsDirectory) { _serverOptions = serverOptions };
             }
             catch (InvalidOperationException) when (attempt < 3 && options.Port == 0)
             {
@@ -145,6 +146,13 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
             if (_ownsDirectory) TryDelete(DataDirectory);
         }
     }
+
+    /// <summary>Stops the server but keeps its data and port, as an outage would (fault tests).</summary>
+    public Task PauseAsync() => RunAsync(_binDir, "pg_ctl", ["stop", "-D", DataDirectory, "-m", "fast", "-w", "-t", "60"], CancellationToken.None);
+
+    /// <summary>Starts a paused server again on the same port with the same settings.</summary>
+    public Task ResumeAsync() =>
+        RunAsync(_binDir, "pg_ctl", ["start", "-D", DataDirectory, "-w", "-t", "60", "-l", Path.Combine(DataDirectory, "server.log"), "-o", _serverOptions], CancellationToken.None);
 
     /// <summary>Stops the cluster synchronously; for process-exit handlers.</summary>
     public void Stop() => StopAsync().GetAwaiter().GetResult();

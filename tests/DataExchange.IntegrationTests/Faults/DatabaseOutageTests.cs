@@ -1,0 +1,84 @@
+using System.Diagnostics;
+using System.Net;
+using DataExchange.Core.Agencies;
+using DataExchange.Core.Hosting;
+using DataExchange.IntegrationTests.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+using NUnit.Framework;
+
+namespace DataExchange.IntegrationTests.Faults;
+
+/// <summary>
+/// Issue 8: PostgreSQL goes away during pulls. Clients get 503 with Retry-After (never a hang or a
+/// 500), readiness reports it, and the service recovers by itself once the database is back.
+/// Runs on a cluster of its own, since stopping the shared one would disturb other fixtures.
+/// </summary>
+[TestFixture, Category("Fault")]
+public sealed class DatabaseOutageTests
+{
+    EmbeddedPostgres _cluster = null!;
+    ExchangeFactory _factory = null!;
+    ApiClient _steward = null!;
+
+    [OneTimeSetUp]
+    public async Task StartAsync()
+    {
+        _cluster = await EmbeddedPostgres.StartAsync(new EmbeddedPostgresOptions { Durable = false });
+        await _cluster.CreateDatabaseAsync("outage");
+        _factory = new ExchangeFactory(_cluster.ConnectionString("outage") + ";Timeout=3;Command Timeout=5");
+        var admin = new ApiClient(_factory.CreateClient(), (await _factory.Services.GetRequiredService<ApiKeyService>().BootstrapAdminAsync())!.Key);
+        await admin.PostAsync("/api/v1/agencies", new { code = "gd-out", name = "Outage" });
+        _steward = new ApiClient(_factory.CreateClient(), (await admin.PostAsync("/api/v1/agencies/gd-out/keys", new { name = "s", roles = new[] { "steward" } }))["key"]!.GetValue<string>());
+        File.WriteAllText(Path.Combine(_factory.DropRoot, "o.csv"), "id,name\n1,a\n2,b\n3,c\n");
+        await _steward.PostAsync("/api/v1/datasets", new
+        {
+            id = "gd-out.items", title = "Items", keyFields = new[] { "id" }, classification = "internal",
+            schema = System.Text.Json.Nodes.JsonNode.Parse("""{"type":"object","properties":{"id":{"type":"integer"},"name":{"type":"string"}},"required":["id"]}"""),
+            feed = new { source = "file:o.csv", cron = "0 1 * * *" },
+        });
+        var run = await _steward.PostAsync("/api/v1/datasets/gd-out.items/runs", null, HttpStatusCode.Accepted);
+        await _steward.WaitForRunAsync("gd-out.items", run["id"]!.GetValue<string>());
+    }
+
+    [OneTimeTearDown]
+    public async Task StopAsync()
+    {
+        _factory.Dispose();
+        await _cluster.DisposeAsync();
+    }
+
+    [Test]
+    public async Task DatabaseOutage_Answers503WithRetryAfter_AndRecoversWithin10Seconds()
+    {
+        Assert.That((await _steward.SendAsync(HttpMethod.Get, "/api/v1/datasets/gd-out.items/records")).Status, Is.EqualTo(HttpStatusCode.OK));
+
+        await _cluster.PauseAsync();
+        try
+        {
+            var (status, problem, response) = await _steward.SendAsync(HttpMethod.Get, "/api/v1/datasets/gd-out.items/records");
+            Assert.That(status, Is.EqualTo(HttpStatusCode.ServiceUnavailable), problem?.ToJsonString());
+            Assert.That(response.Headers.RetryAfter, Is.Not.Null);
+            Assert.That(problem!["type"]!.GetValue<string>(), Is.EqualTo("urn:dataexchange:problem:database-unavailable"));
+            var ready = await _factory.CreateClient().GetAsync("/health/ready");
+            Assert.That(ready.StatusCode, Is.EqualTo(HttpStatusCode.ServiceUnavailable));
+        }
+        finally
+        {
+            await _cluster.ResumeAsync();
+        }
+
+        var clock = Stopwatch.StartNew();
+        HttpStatusCode last;
+        do
+        {
+            last = (await _steward.SendAsync(HttpMethod.Get, "/api/v1/datasets/gd-out.items/records")).Status;
+            if (last == HttpStatusCode.OK) break;
+            Assert.That(last, Is.EqualTo(HttpStatusCode.ServiceUnavailable), "while recovering, only 503");
+            await Task.Delay(200);
+        } while (clock.Elapsed < TimeSpan.FromSeconds(10));
+        Assert.That(last, Is.EqualTo(HttpStatusCode.OK), "recovered by itself within 10 s");
+        var page = await _steward.GetAsync("/api/v1/datasets/gd-out.items/records");
+        Assert.That(page["items"]!.AsArray(), Has.Count.EqualTo(3), "nothing lost");
+        TestContext.Out.WriteLine($"Recovered {clock.ElapsedMilliseconds} ms after PostgreSQL came back.");
+    }
+}
