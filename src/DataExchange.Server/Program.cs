@@ -1,3 +1,4 @@
+using DataExchange.Core.Audit;
 using DataExchange.Core.Common;
 using DataExchange.Core.Hosting;
 using DataExchange.Server.Agencies;
@@ -23,6 +24,7 @@ var (connectionString, embedded) = await DatabaseSetup.ResolveAsync(builder.Conf
 
 builder.Services.AddDataExchangeCore(connectionString, builder.Configuration);
 builder.Services.AddExchangeHangfire(connectionString, roles);
+if (roles.Worker) builder.Services.AddAuditCheckpointWorker();
 builder.Services.AddAuthentication(ApiKeyAuthentication.SchemeName)
     .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthentication>(ApiKeyAuthentication.SchemeName, null);
 builder.Services.AddAuthorization();
@@ -45,6 +47,7 @@ app.UseAuthorization();
 app.UseMiddleware<Idempotency>();
 app.MapOpenApi("/openapi/{documentName}.json").AllowAnonymous();
 app.MapExchangeHealth();
+app.MapAuditKey();
 if (roles.Api)
 {
     var api = app.MapGroup("/api/v1").RequireAuthorization();

@@ -12,5 +12,8 @@ public sealed record AuditQuery(
     int? Limit = null,
     string? After = null);
 
-/// <summary>Result of verifying the chain: ok, or the first position that does not verify.</summary>
-public sealed record ChainVerification(bool Ok, long Entries, long? FirstBadSeq, string? Problem);
+/// <summary>
+/// Result of verifying the chain: ok, or the first position that does not verify; with how many
+/// entries were read and how many signed checkpoints matched before any problem.
+/// </summary>
+public sealed record ChainVerification(bool Ok, long Entries, long? FirstBadSeq, string? Problem, int CheckpointsVerified = 0);

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using System.Text.Json.Nodes;
 using DataExchange.Core.Common;
 using Npgsql;
@@ -10,7 +11,7 @@ namespace DataExchange.Core.Audit;
 /// Reads the audit log for auditors. The exchange operator's auditors see everything; an agency's
 /// auditors see entries made by their agency's clients or about their agency's datasets.
 /// </summary>
-public sealed class AuditService(NpgsqlDataSource dataSource)
+public sealed partial class AuditService(NpgsqlDataSource dataSource, AuditCheckpoints checkpoints, AuditSigningKey key)
 {
     const string Columns = "seq, at, actor_agency, actor_client, action, target, dataset_id, outcome, details::text, prev_hash, hash";
 
@@ -34,10 +35,7 @@ public sealed class AuditService(NpgsqlDataSource dataSource)
         caller.Require(Role.Auditor);
         var take = Paging.Limit(query.Limit);
         var after = Paging.Decode(query.After) is { } c ? long.Parse(c, CultureInfo.InvariantCulture) : 0;
-        await using var cmd = Db.Command(dataSource, SearchSql, caller.IsOperator, caller.AgencyId, query.Action, query.DatasetId, query.Agency,
-            query.Client, query.Outcome, query.From, query.To, after, take + 1);
-        for (var i = 2; i <= 6; i++) cmd.Parameters[i].NpgsqlDbType = NpgsqlDbType.Text;
-        cmd.Parameters[7].NpgsqlDbType = cmd.Parameters[8].NpgsqlDbType = NpgsqlDbType.TimestampTz;
+        await using var cmd = SearchCommand(caller, query, after, take + 1);
         var list = new List<AuditEntry>();
         await using (var r = await cmd.ExecuteReaderAsync(cancellationToken))
             while (await r.ReadAsync(cancellationToken)) list.Add(Read(r));
@@ -46,29 +44,33 @@ public sealed class AuditService(NpgsqlDataSource dataSource)
     }
 
     /// <summary>
-    /// Recomputes the whole chain from the stored entries (operator auditors: it reads every entry)
-    /// and names the first position whose hash, link or sequence does not verify.
+    /// Every entry matching the filters, in log order, streamed (exports of any size). The role is
+    /// checked here, before the caller starts a response.
     /// </summary>
-    public async Task<ChainVerification> VerifyAsync(Caller caller, CancellationToken cancellationToken = default)
+    public IAsyncEnumerable<AuditEntry> Export(Caller caller, AuditQuery query, CancellationToken cancellationToken = default)
     {
         caller.Require(Role.Auditor);
-        if (!caller.IsOperator) throw new ForbiddenException("operator-required", "Verifying the whole chain reads every agency's entries; the exchange's auditors do it.");
-        await using var cmd = Db.Command(dataSource, $"select {Columns} from dx.audit_log order by seq");
+        return ExportCore(caller, query, cancellationToken);
+    }
+
+    /// <summary>Whether a query selects the whole log (an export of it can be verified offline).</summary>
+    public static bool IsWholeLog(AuditQuery q) =>
+        q is { Action: null, DatasetId: null, Agency: null, Client: null, Outcome: null, From: null, To: null, After: null };
+
+    async IAsyncEnumerable<AuditEntry> ExportCore(Caller caller, AuditQuery query, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await using var cmd = SearchCommand(caller, query, 0, long.MaxValue);
         await using var r = await cmd.ExecuteReaderAsync(cancellationToken);
-        var prev = new byte[32];
-        long expected = 1, count = 0;
-        while (await r.ReadAsync(cancellationToken))
-        {
-            var e = Read(r);
-            count++;
-            if (e.Seq != expected) return new ChainVerification(false, count, expected, $"Entry {expected} is missing (found {e.Seq} next).");
-            if (!e.PrevHash.AsSpan().SequenceEqual(prev)) return new ChainVerification(false, count, e.Seq, "The link to the previous entry does not match.");
-            var hash = AuditEntry.ComputeHash(prev, AuditEntry.CanonicalBytes(e.Seq, e.At, e.ActorAgency, e.ActorClient, e.Action, e.Target, e.DatasetId, e.Outcome, e.Details));
-            if (!hash.AsSpan().SequenceEqual(e.Hash)) return new ChainVerification(false, count, e.Seq, "The entry's content does not match its hash.");
-            prev = e.Hash;
-            expected++;
-        }
-        return new ChainVerification(true, count, null, null);
+        while (await r.ReadAsync(cancellationToken)) yield return Read(r);
+    }
+
+    NpgsqlCommand SearchCommand(Caller caller, AuditQuery query, long after, long limit)
+    {
+        var cmd = Db.Command(dataSource, SearchSql, caller.IsOperator, caller.AgencyId, query.Action, query.DatasetId, query.Agency,
+            query.Client, query.Outcome, query.From, query.To, after, limit);
+        for (var i = 2; i <= 6; i++) cmd.Parameters[i].NpgsqlDbType = NpgsqlDbType.Text;
+        cmd.Parameters[7].NpgsqlDbType = cmd.Parameters[8].NpgsqlDbType = NpgsqlDbType.TimestampTz;
+        return cmd;
     }
 
     static AuditEntry Read(NpgsqlDataReader r) => new(

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Microsoft.Extensions.Options;
 using Npgsql;
 using NpgsqlTypes;
 
@@ -10,7 +11,7 @@ namespace DataExchange.Core.Audit;
 /// dx.audit_head, which serialises writers into one chain; the lock is held only until the
 /// caller commits, so callers append last, just before commit.
 /// </summary>
-public sealed class AuditWriter(NpgsqlDataSource dataSource, TimeProvider time)
+public sealed class AuditWriter(NpgsqlDataSource dataSource, TimeProvider time, IOptions<AuditOptions> options)
 {
     const string LockHeadSql = "select seq, hash from dx.audit_head where id = 1 for update";
     const string InsertSql = """
@@ -21,8 +22,10 @@ public sealed class AuditWriter(NpgsqlDataSource dataSource, TimeProvider time)
         """;
 
     /// <summary>Appends within the transaction open on <paramref name="connection"/>; returns the position.</summary>
+    /// <remarks>Returns 0 without writing for a pull when <see cref="AuditOptions.RecordPulls"/> is off (the pull benchmark's baseline).</remarks>
     public async Task<long> AppendAsync(NpgsqlConnection connection, AuditRecord record, CancellationToken cancellationToken = default)
     {
+        if (!options.Value.RecordPulls && record.Action is AuditAction.RecordsPulled or AuditAction.ChangesPulled) return 0;
         long prevSeq;
         byte[] prevHash;
         await using (var cmd = new NpgsqlCommand(LockHeadSql, connection))
@@ -62,6 +65,7 @@ public sealed class AuditWriter(NpgsqlDataSource dataSource, TimeProvider time)
     /// <summary>Appends in a transaction of its own (for decisions and reads that change nothing else).</summary>
     public async Task<long> AppendAsync(AuditRecord record, CancellationToken cancellationToken = default)
     {
+        if (!options.Value.RecordPulls && record.Action is AuditAction.RecordsPulled or AuditAction.ChangesPulled) return 0;
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var tx = await connection.BeginTransactionAsync(cancellationToken);
         var seq = await AppendAsync(connection, record, cancellationToken);

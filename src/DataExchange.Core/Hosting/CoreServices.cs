@@ -23,7 +23,7 @@ public static class CoreServices
         services.AddSingleton(_ => new NpgsqlDataSourceBuilder(connectionString) { Name = "dataexchange" }.Build());
         services.AddSingleton(new DatabaseOptions(connectionString)).AddSingleton<Migrator>();
         services.AddSingleton<IdempotencyStore>();
-        services.AddSingleton<AuditWriter>().AddSingleton<AuditService>();
+        services.AddAudit(configuration);
         services.AddSingleton<AgencyService>().AddSingleton<ApiKeyService>();
         services.AddFeeds(configuration).AddSingleton<DatasetRegistry>().AddSingleton<CatalogueService>();
         services.AddIngestion(configuration);

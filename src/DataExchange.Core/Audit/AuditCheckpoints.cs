@@ -1,0 +1,138 @@
+using System.Globalization;
+using DataExchange.Core.Audit.Merkle;
+using DataExchange.Core.Common;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Npgsql;
+
+namespace DataExchange.Core.Audit;
+
+/// <summary>Signs and lists checkpoints of the audit log.</summary>
+public sealed partial class AuditCheckpoints(NpgsqlDataSource dataSource, AuditSigningKey key, IOptions<AuditOptions> options, TimeProvider time,
+    ILogger<AuditCheckpoints> logger)
+{
+    // Arbitrary, fixed: "DX" + "CKPT". Several workers may poll; one signs at a time.
+    const long LockKey = 0x44_58_43_4B_50_54;
+    const string Columns = "tree_size, root_hash, chain_hash, signed_at, key_id, signature";
+    const string HeadSql = "select seq from dx.audit_head where id = 1";
+    const string LastSql = $"select {Columns} from dx.audit_checkpoints order by tree_size desc limit 1";
+    const string AtMostSql = $"select {Columns} from dx.audit_checkpoints where tree_size <= $1 order by tree_size desc limit 1";
+    const string PageSql = $"select {Columns} from dx.audit_checkpoints where tree_size < $1 order by tree_size desc limit $2";
+    const string HashesSql = "select seq, prev_hash, hash from dx.audit_log where seq <= $1 order by seq";
+    const string InsertSql = $"insert into dx.audit_checkpoints ({Columns}) values ($1, $2, $3, $4, $5, $6)";
+
+    /// <summary>Signs a checkpoint now when the policy of <see cref="AuditOptions"/> asks for one (the worker's tick).</summary>
+    public async Task<AuditCheckpoint?> CheckpointIfDueAsync(CancellationToken cancellationToken = default)
+    {
+        var head = await HeadAsync(cancellationToken);
+        var last = await LatestAsync(cancellationToken);
+        var signed = last?.TreeSize ?? 0;
+        if (head == signed) return null;
+        var due = head - signed >= options.Value.CheckpointEvery
+            || last is null || time.GetUtcNow() - last.SignedAt >= options.Value.CheckpointInterval;
+        return due ? await CheckpointAsync(cancellationToken) : null;
+    }
+
+    /// <summary>
+    /// Signs the current head unless it is already signed. Before signing it re-links the chain and
+    /// re-derives the previous checkpoint's root, so it never blesses a log that was cut or relinked.
+    /// </summary>
+    public async Task<AuditCheckpoint?> CheckpointAsync(CancellationToken cancellationToken = default)
+    {
+        await using var conn = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var tx = await conn.BeginTransactionAsync(cancellationToken);
+        await using (var lockCmd = Db.Command(conn, "select pg_advisory_xact_lock($1)", LockKey))
+            await lockCmd.ExecuteNonQueryAsync(cancellationToken);
+        long head;
+        await using (var cmd = Db.Command(conn, HeadSql)) head = (long)(await cmd.ExecuteScalarAsync(cancellationToken))!;
+        AuditCheckpoint? last;
+        await using (var cmd = Db.Command(conn, LastSql))
+        await using (var r = await cmd.ExecuteReaderAsync(cancellationToken))
+            last = await r.ReadAsync(cancellationToken) ? Read(r) : null;
+        if (head == 0 || head == last?.TreeSize) return null;
+
+        var tree = new MerkleAccumulator();
+        var chain = new byte[32];
+        await using (var cmd = Db.Command(conn, HashesSql, head))
+        await using (var r = await cmd.ExecuteReaderAsync(cancellationToken))
+        {
+            while (await r.ReadAsync(cancellationToken))
+            {
+                var (seq, prev, hash) = (r.GetInt64(0), r.GetFieldValue<byte[]>(1), r.GetFieldValue<byte[]>(2));
+                if (seq != tree.Size + 1 || !prev.AsSpan().SequenceEqual(chain)) return Refuse(seq);
+                tree.Append(hash);
+                chain = hash;
+                if (seq == last?.TreeSize && !tree.Root().AsSpan().SequenceEqual(last.RootHash)) return Refuse(seq);
+            }
+        }
+        if (tree.Size != head) return Refuse(tree.Size + 1);
+
+        var now = time.GetUtcNow();
+        var signedAt = new DateTimeOffset(now.Ticks - now.Ticks % 10, TimeSpan.Zero);
+        var root = tree.Root();
+        var signature = key.Sign(AuditCheckpoint.SignedText(head, root, chain, signedAt, key.KeyId));
+        var checkpoint = new AuditCheckpoint(head, root, chain, signedAt, key.KeyId, signature);
+        await using (var insert = Db.Command(conn, InsertSql, head, root, chain, signedAt, key.KeyId, signature))
+            await insert.ExecuteNonQueryAsync(cancellationToken);
+        await tx.CommitAsync(cancellationToken);
+        LogSigned(logger, head);
+        return checkpoint;
+    }
+
+    /// <summary>The newest checkpoint, if any.</summary>
+    public async Task<AuditCheckpoint?> LatestAsync(CancellationToken cancellationToken = default) =>
+        await LatestAtMostAsync(long.MaxValue, cancellationToken);
+
+    /// <summary>The newest checkpoint covering at most <paramref name="treeSize"/> entries.</summary>
+    public async Task<AuditCheckpoint?> LatestAtMostAsync(long treeSize, CancellationToken cancellationToken = default)
+    {
+        await using var cmd = Db.Command(dataSource, AtMostSql, treeSize);
+        await using var r = await cmd.ExecuteReaderAsync(cancellationToken);
+        return await r.ReadAsync(cancellationToken) ? Read(r) : null;
+    }
+
+    /// <summary>Checkpoints, newest first (any auditor: they hold hashes only).</summary>
+    public async Task<Page<AuditCheckpoint>> ListAsync(Caller caller, int? limit, string? after, CancellationToken cancellationToken = default)
+    {
+        caller.Require(Role.Auditor);
+        var take = Paging.Limit(limit);
+        var before = Paging.Decode(after) is { } c ? long.Parse(c, CultureInfo.InvariantCulture) : long.MaxValue;
+        var list = new List<AuditCheckpoint>();
+        await using (var cmd = Db.Command(dataSource, PageSql, before, take + 1))
+        await using (var r = await cmd.ExecuteReaderAsync(cancellationToken))
+            while (await r.ReadAsync(cancellationToken)) list.Add(Read(r));
+        var next = list.Count > take ? Paging.Encode(list[take - 1].TreeSize.ToString(CultureInfo.InvariantCulture)) : null;
+        return new Page<AuditCheckpoint>(list.Take(take).ToList(), next);
+    }
+
+    /// <summary>Every checkpoint, oldest first (verification).</summary>
+    public async Task<IReadOnlyList<AuditCheckpoint>> AllAsync(CancellationToken cancellationToken = default)
+    {
+        var list = new List<AuditCheckpoint>();
+        await using var cmd = Db.Command(dataSource, $"select {Columns} from dx.audit_checkpoints order by tree_size");
+        await using var r = await cmd.ExecuteReaderAsync(cancellationToken);
+        while (await r.ReadAsync(cancellationToken)) list.Add(Read(r));
+        return list;
+    }
+
+    async Task<long> HeadAsync(CancellationToken cancellationToken)
+    {
+        await using var cmd = Db.Command(dataSource, HeadSql);
+        return (long)(await cmd.ExecuteScalarAsync(cancellationToken))!;
+    }
+
+    AuditCheckpoint? Refuse(long seq)
+    {
+        LogRefused(logger, seq);
+        return null;
+    }
+
+    static AuditCheckpoint Read(NpgsqlDataReader r) => new(r.GetInt64(0), r.GetFieldValue<byte[]>(1), r.GetFieldValue<byte[]>(2),
+        r.GetFieldValue<DateTimeOffset>(3), r.GetString(4), r.GetFieldValue<byte[]>(5));
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Audit checkpoint signed at tree size {TreeSize}")]
+    static partial void LogSigned(ILogger logger, long treeSize);
+
+    [LoggerMessage(Level = LogLevel.Critical, Message = "Audit checkpoint refused: the log does not verify at position {Seq}; run POST /api/v1/audit/verification")]
+    static partial void LogRefused(ILogger logger, long seq);
+}
