@@ -125,13 +125,16 @@ app.Configure(config =>
 
     config.AddBranch("audit", audit =>
     {
-        audit.SetDescription("Search and export the audit log (auditor)");
+        audit.SetDescription("Search, export and verify the audit log (auditor)");
         audit.AddCommand<AuditSearchCommand>("search")
             .WithDescription("Search audit entries")
             .WithExample("audit", "search", "--dataset", "health.facilities", "--outcome", "denied");
         audit.AddCommand<AuditExportCommand>("export")
             .WithDescription("Stream matching audit entries to stdout as ndjson or csv")
             .WithExample("audit", "export", "--format", "csv", "--from", "2026-01-01T00:00:00Z");
+        audit.AddCommand<AuditVerifyCommand>("verify")
+            .WithDescription("Verify a whole-log NDJSON export offline: hash chain and signed checkpoint (exit 7 if not)")
+            .WithExample("audit", "verify", "audit.ndjson", "--public-key", "audit-key.pem");
     });
 });
 

@@ -26,6 +26,9 @@ public static class ExitCodes
     /// <summary>A watched feed run finished with status "failed".</summary>
     public const int RunFailed = 6;
 
+    /// <summary>dx audit verify: the audit log export does not verify.</summary>
+    public const int VerificationFailed = 7;
+
     /// <summary>Interrupted with Ctrl+C (shell convention 128 + SIGINT).</summary>
     public const int Cancelled = 130;
 
@@ -40,6 +43,7 @@ public static class ExitCodes
           4    request refused as invalid or conflicting (400/409/422)
           5    server error or server unreachable (5xx, network)
           6    feed run finished as failed (feed run/push --watch)
+          7    audit export does not verify (audit verify)
           130  interrupted (Ctrl+C)
         """;
 
