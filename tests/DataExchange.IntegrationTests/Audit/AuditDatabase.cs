@@ -36,16 +36,18 @@ public sealed class AuditDatabase : IAsyncDisposable
     public AuditService Service => _services.GetRequiredService<AuditService>();
     public AuditCheckpoints Checkpoints => _services.GetRequiredService<AuditCheckpoints>();
 
-    /// <summary>Creates and migrates a database named after <paramref name="prefix"/>.</summary>
-    public static async Task<AuditDatabase> CreateAsync(string prefix)
+    /// <summary>Creates and migrates a database named after <paramref name="prefix"/>; optionally on a fake clock and with extra settings.</summary>
+    public static async Task<AuditDatabase> CreateAsync(string prefix, TimeProvider? time = null, IDictionary<string, string?>? settings = null)
     {
         var cs = await TestCluster.CreateDatabaseAsync(prefix);
         var keys = Directory.CreateTempSubdirectory("dx-audit-key-").FullName;
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["Audit:SigningKeyPath"] = Path.Combine(keys, "audit-signing-key.pem"),
-        }).Build();
-        var services = new ServiceCollection().AddLogging().AddDataExchangeCore(cs, configuration).BuildServiceProvider();
+        }).AddInMemoryCollection(settings ?? new Dictionary<string, string?>()).Build();
+        var collection = new ServiceCollection().AddLogging().AddDataExchangeCore(cs, configuration);
+        if (time is not null) collection.AddSingleton(time);
+        var services = collection.BuildServiceProvider();
         await services.GetRequiredService<Migrator>().MigrateAsync();
         return new AuditDatabase(cs, services, keys);
     }
