@@ -1,4 +1,3 @@
-using DataExchange.Core.Audit.Merkle;
 using DataExchange.Core.Common;
 using Npgsql;
 
@@ -12,11 +11,10 @@ public sealed record ConsistencyProof(long From, long To, byte[] FromRoot, byte[
 
 /// <summary>
 /// Merkle proofs over the log: leaf data are the entry hashes, so a proof ties an entry (and the
-/// chain up to it) to a signed tree head. Trees are built from the stored hashes per request.
+/// chain up to it) to a signed tree head. Trees come from the <see cref="AuditLeafCache"/>.
 /// </summary>
-public sealed class AuditProofs(NpgsqlDataSource dataSource, AuditCheckpoints checkpoints)
+public sealed class AuditProofs(NpgsqlDataSource dataSource, AuditCheckpoints checkpoints, AuditLeafCache cache)
 {
-    const string LeavesSql = "select hash from dx.audit_log where seq <= $1 order by seq";
     const string HeadSql = "select seq from dx.audit_head where id = 1";
     const string VisibleSql = """
         select 1 from dx.audit_log a
@@ -36,10 +34,9 @@ public sealed class AuditProofs(NpgsqlDataSource dataSource, AuditCheckpoints ch
             ?? throw new ConflictException("no-checkpoint", "No checkpoint is signed yet; pass treeSize or wait for the first checkpoint.");
         await EnsureSizeAsync("treeSize", size, cancellationToken);
         if (seq > size) throw new InvalidException("entry-after-tree", $"Entry {seq} is not in a tree of {size} entries.", [new("/treeSize", "range", "Use a tree size at or after the entry.")]);
-        var (tree, hashes) = await TreeAsync(size, cancellationToken);
         var checkpoint = await checkpoints.LatestAtMostAsync(size, cancellationToken);
-        return new InclusionProof(seq, seq - 1, size, hashes[(int)(seq - 1)], tree.Root(size), tree.InclusionPath(seq - 1, size),
-            checkpoint?.TreeSize == size ? checkpoint : null);
+        return await cache.WithTreeAsync(size, (tree, hashes) => new InclusionProof(seq, seq - 1, size, hashes[(int)(seq - 1)], tree.Root(size),
+            tree.InclusionPath(seq - 1, size), checkpoint?.TreeSize == size ? checkpoint : null), cancellationToken);
     }
 
     /// <summary>Proves that the tree of <paramref name="from"/> entries is a prefix of the tree of <paramref name="to"/>.</summary>
@@ -48,8 +45,8 @@ public sealed class AuditProofs(NpgsqlDataSource dataSource, AuditCheckpoints ch
         caller.Require(Role.Auditor);
         if (from < 1 || from > to) throw new InvalidException("invalid-range", "Need 1 ≤ from ≤ to.", [new("/from", "range", "Use two tree sizes, the smaller first.")]);
         await EnsureSizeAsync("to", to, cancellationToken);
-        var (tree, _) = await TreeAsync(to, cancellationToken);
-        return new ConsistencyProof(from, to, tree.Root(from), tree.Root(to), tree.ConsistencyProof(from, to));
+        return await cache.WithTreeAsync(to, (tree, _) => new ConsistencyProof(from, to, tree.Root(from), tree.Root(to), tree.ConsistencyProof(from, to)),
+            cancellationToken);
     }
 
     async Task EnsureSizeAsync(string name, long size, CancellationToken cancellationToken)
@@ -57,15 +54,5 @@ public sealed class AuditProofs(NpgsqlDataSource dataSource, AuditCheckpoints ch
         await using var cmd = Db.Command(dataSource, HeadSql);
         var head = (long)(await cmd.ExecuteScalarAsync(cancellationToken))!;
         if (size < 1 || size > head) throw new InvalidException("invalid-tree-size", $"The log has {head} entries.", [new("/" + name, "range", $"Use 1–{head}.")]);
-    }
-
-    // 100 000 entries: 3.2 MB of hashes read and 200 000 SHA-256 computations, a few tens of ms.
-    async Task<(MerkleTree Tree, List<byte[]> EntryHashes)> TreeAsync(long size, CancellationToken cancellationToken)
-    {
-        var hashes = new List<byte[]>((int)Math.Min(size, 1 << 20));
-        await using (var cmd = Db.Command(dataSource, LeavesSql, size))
-        await using (var r = await cmd.ExecuteReaderAsync(cancellationToken))
-            while (await r.ReadAsync(cancellationToken)) hashes.Add(r.GetFieldValue<byte[]>(0));
-        return (new MerkleTree(hashes.Select(h => MerkleHash.Leaf(h)).ToList()), hashes);
     }
 }

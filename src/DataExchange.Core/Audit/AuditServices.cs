@@ -15,7 +15,7 @@ public static class AuditServices
             .Validate(o => !string.IsNullOrWhiteSpace(o.SigningKeyPath), "Audit: SigningKeyPath is required.")
             .ValidateOnStart();
         services.AddSingleton<AuditWriter>().AddSingleton<AuditService>();
-        services.AddSingleton<AuditSigningKey>().AddSingleton<AuditCheckpoints>().AddSingleton<AuditProofs>();
+        services.AddSingleton<AuditSigningKey>().AddSingleton<AuditCheckpoints>().AddSingleton<AuditProofs>().AddSingleton<AuditLeafCache>();
         return services;
     }
 

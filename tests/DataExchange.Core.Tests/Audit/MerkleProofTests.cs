@@ -39,6 +39,27 @@ public sealed class MerkleProofTests
     }
 
     [Test]
+    public void MemoisedTree_GivesTheSameRootsAndProofs_AsItGrows()
+    {
+        // 300 leaves: subtrees of 64, 128 and 256 get remembered at one size and reused at the next.
+        var data = Enumerable.Range(0, 300).Select(i => SHA256.HashData(BitConverter.GetBytes(i))).ToList();
+        var leaves = data.Select(d => MerkleHash.Leaf(d)).ToList();
+        var memo = new Dictionary<(long, long), byte[]>();
+        var plain = new MerkleTree(leaves);
+        foreach (var n in new[] { 70, 128, 129, 200, 256, 300 })
+        {
+            var memoised = new MerkleTree(leaves, memo);
+            Assert.Multiple(() =>
+            {
+                Assert.That(memoised.Root(n), Is.EqualTo(Rfc9162Verifier.Mth(data.Take(n).ToList())), $"n = {n}");
+                Assert.That(memoised.InclusionPath(n / 3, n), Is.EqualTo(plain.InclusionPath(n / 3, n)), $"n = {n}");
+                Assert.That(Rfc9162Verifier.VerifyConsistency(65, n, plain.Root(65), plain.Root(n), memoised.ConsistencyProof(65, n)), Is.True, $"n = {n}");
+            });
+        }
+        Assert.That(memo.Keys, Does.Contain((0L, 256L)).And.Contain((128L, 64L)));
+    }
+
+    [Test]
     public void InclusionPaths_DoNotVerify_ForAnotherLeafOrRoot()
     {
         Assert.Multiple(() =>

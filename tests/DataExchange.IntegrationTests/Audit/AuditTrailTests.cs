@@ -1,11 +1,8 @@
 using System.Net;
 using System.Security.Cryptography;
 using System.Text.Json.Nodes;
-using DataExchange.Core.Agencies;
-using DataExchange.Core.Audit;
 using DataExchange.IntegrationTests.Hosting;
 using DataExchange.Core.Tests.Audit;
-using Microsoft.Extensions.DependencyInjection;
 using NUnit.Framework;
 
 namespace DataExchange.IntegrationTests.Audit;
