@@ -40,10 +40,11 @@ public sealed class AuditProofs(NpgsqlDataSource dataSource, AuditCheckpoints ch
     }
 
     /// <summary>Proves that the tree of <paramref name="from"/> entries is a prefix of the tree of <paramref name="to"/>.</summary>
-    public async Task<ConsistencyProof> ConsistencyAsync(Caller caller, long from, long to, CancellationToken cancellationToken = default)
+    public async Task<ConsistencyProof> ConsistencyAsync(Caller caller, long? fromSize, long? toSize, CancellationToken cancellationToken = default)
     {
         caller.Require(Role.Auditor);
-        if (from < 1 || from > to) throw new InvalidException("invalid-range", "Need 1 ≤ from ≤ to.", [new("/from", "range", "Use two tree sizes, the smaller first.")]);
+        if (fromSize is not { } from || toSize is not { } to || from < 1 || from > to)
+            throw new InvalidException("invalid-range", "Need 1 ≤ from ≤ to.", [new("/from", "range", "Pass two tree sizes, from and to, the smaller first.")]);
         await EnsureSizeAsync("to", to, cancellationToken);
         return await cache.WithTreeAsync(to, (tree, _) => new ConsistencyProof(from, to, tree.Root(from), tree.Root(to), tree.ConsistencyProof(from, to)),
             cancellationToken);

@@ -61,7 +61,7 @@ public static class AuditEndpoints
             TypedResults.Ok(InclusionBody.From(await proofs.InclusionAsync(http.Caller(), seq, treeSize, ct))))
             .WithSummary("RFC 9162 inclusion proof of an entry in the tree of treeSize entries (default: the latest checkpoint).");
 
-        group.MapGet("/consistency", async (long from, long to, HttpContext http, AuditProofs proofs, CancellationToken ct) =>
+        group.MapGet("/consistency", async (long? from, long? to, HttpContext http, AuditProofs proofs, CancellationToken ct) =>
             TypedResults.Ok(ConsistencyBody.Of(await proofs.ConsistencyAsync(http.Caller(), from, to, ct))))
             .WithSummary("RFC 9162 consistency proof that the tree of 'from' entries is a prefix of the tree of 'to' entries.");
         return api;

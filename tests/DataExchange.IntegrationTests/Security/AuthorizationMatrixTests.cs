@@ -46,6 +46,10 @@ public sealed class AuthorizationMatrixTests : SecurityFixture
         ["POST /api/v1/subscriptions/{subscriptionId}/rejection"] = StewardOfA,
         ["GET /api/v1/audit/entries"] = (_, role) => role == "auditor",
         ["POST /api/v1/audit/verification"] = (agency, role) => agency == Operator && role == "auditor",
+        ["GET /api/v1/audit/entries/export"] = (_, role) => role == "auditor",
+        ["GET /api/v1/audit/checkpoints"] = (_, role) => role == "auditor",
+        ["GET /api/v1/audit/entries/{seq}/inclusion"] = (_, role) => role == "auditor",
+        ["GET /api/v1/audit/consistency"] = (_, role) => role == "auditor",
     };
 
     static bool Anyone(string agency, string role) => true;
@@ -109,7 +113,8 @@ public sealed class AuthorizationMatrixTests : SecurityFixture
         .Replace("{datasetId}", DatasetId, StringComparison.Ordinal)
         .Replace("{version}", "1", StringComparison.Ordinal)
         .Replace("{runId}", RunId, StringComparison.Ordinal)
-        .Replace("{subscriptionId}", SubscriptionId, StringComparison.Ordinal);
+        .Replace("{subscriptionId}", SubscriptionId, StringComparison.Ordinal)
+        .Replace("{seq}", "1", StringComparison.Ordinal);
 
     static int _unique;
 
