@@ -57,6 +57,7 @@ if (roles.Api)
     api.MapRuns();
     api.MapSubscriptions();
     api.MapRecords();
+    api.MapAccess();
     api.MapAudit();
     app.MapExchangeHangfireDashboard();
 }

@@ -27,10 +27,14 @@ public enum AuditAction
     SubscriptionApproved = 401,
     SubscriptionRejected = 402,
     SubscriptionRevoked = 403,
+    AutoApprovalSet = 410,
+    AutoApprovalRemoved = 411,
+    WebhookRegistered = 420,
 
     RecordsPulled = 500,
     ChangesPulled = 501,
     AccessDenied = 510,
+    AccessExplained = 511,
 }
 
 /// <summary>How an audited action ended.</summary>

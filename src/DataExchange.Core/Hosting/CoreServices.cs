@@ -27,7 +27,7 @@ public static class CoreServices
         services.AddSingleton<AgencyService>().AddSingleton<ApiKeyService>();
         services.AddFeeds(configuration).AddSingleton<DatasetRegistry>().AddSingleton<CatalogueService>();
         services.AddIngestion(configuration);
-        services.AddSingleton<SubscriptionService>().AddSingleton<PullService>();
+        services.AddSingleton<SubscriptionService>().AddSingleton<PullService>().AddSingleton<MaskKey>();
         return services;
     }
 

@@ -1,25 +1,20 @@
 using System.Text.Json.Nodes;
 using DataExchange.Core.Audit;
 using DataExchange.Core.Common;
+using DataExchange.Core.Datasets;
 using DataExchange.Core.Subscriptions;
 using Npgsql;
+using NpgsqlTypes;
 
 namespace DataExchange.Core.Pull;
 
 /// <summary>
 /// Reads records under the caller's access decision, made on every request (expiry and revocation
-/// take effect immediately). Every pull and every refusal is audited.
+/// take effect immediately). Every pull and every refusal is audited with dataset, version, rows
+/// and policy hash; rows served count against the subscription's daily quota in the same transaction.
 /// </summary>
-public sealed class PullService(NpgsqlDataSource dataSource, SubscriptionService subscriptions, AuditWriter audit)
+public sealed partial class PullService(NpgsqlDataSource dataSource, SubscriptionService subscriptions, DatasetRegistry registry, AuditWriter audit, MaskKey maskKey, TimeProvider time)
 {
-    // Keyset paging at a fixed version: the cursor carries the version, so pages stay consistent
-    // while newer versions publish. The (dataset_id, key, valid_from) primary key serves the scan.
-    const string SnapshotSql = """
-        select key, data::text from dx.records
-        where dataset_id = $1 and valid_from <= $2 and (valid_to is null or valid_to > $2) and key > $3
-        order by key limit $4
-        """;
-
     /// <summary>The latest published version, or 404 when nothing is published yet.</summary>
     public async Task<int> LatestVersionAsync(string datasetId, CancellationToken cancellationToken)
     {
@@ -27,33 +22,20 @@ public sealed class PullService(NpgsqlDataSource dataSource, SubscriptionService
         return await cmd.ExecuteScalarAsync(cancellationToken) is int v ? v : throw new NotFoundException($"Dataset '{datasetId}' has no published version yet.");
     }
 
-    /// <summary>A page of the snapshot at <paramref name="version"/> (default: latest).</summary>
-    public async Task<RecordPage> ReadPageAsync(Caller caller, string datasetId, int? version, string? after, int? limit, CancellationToken cancellationToken = default)
+    /// <summary>Authorises a read of <paramref name="datasetId"/> at <paramref name="version"/> (default latest), checking the quota.</summary>
+    public async Task<PullContext> OpenAsync(Caller caller, string datasetId, int? version, CancellationToken cancellationToken = default)
     {
         var decision = await AuthorizeAsync(caller, datasetId, cancellationToken);
-        var take = Paging.Limit(limit);
-        var (atVersion, afterKey) = DecodeCursor(after);
-        var v = atVersion ?? version ?? await LatestVersionAsync(datasetId, cancellationToken);
-        await EnsureVersionAsync(datasetId, v, cancellationToken);
-
-        var items = new List<JsonNode>(take);
-        string? lastKey = null;
-        var hasMore = false;
-        await using (var cmd = Db.Command(dataSource, SnapshotSql, datasetId, v, afterKey ?? "", take + 1))
-        await using (var r = await cmd.ExecuteReaderAsync(cancellationToken))
+        var v = version ?? await LatestVersionAsync(datasetId, cancellationToken);
+        await using (var cmd = Db.Command(dataSource, "select schema_version from dx.dataset_versions where dataset_id = $1 and version = $2", datasetId, v))
         {
-            while (await r.ReadAsync(cancellationToken))
-            {
-                // One row beyond the page tells whether there is a next page without a second query.
-                if (items.Count == take) { hasMore = true; break; }
-                lastKey = r.GetString(0);
-                items.Add(Project(JsonNode.Parse(r.GetString(1))!.AsObject(), decision.Policy!));
-            }
+            if (await cmd.ExecuteScalarAsync(cancellationToken) is not int schemaVersion) throw new NotFoundException($"Dataset '{datasetId}' has no version {v}.");
+            var schema = await registry.GetSchemaAsync(datasetId, schemaVersion, cancellationToken);
+            var policy = decision.Policy!;
+            var columns = schema.PropertyNames.Where(policy.Allows).ToList();
+            var left = await RowsLeftAsync(caller, decision, datasetId, cancellationToken);
+            return new PullContext(datasetId, v, decision, new PolicyShaper(policy, await maskKey.GetAsync(cancellationToken)), columns, left);
         }
-        var next = hasMore ? Paging.Encode($"{v}:{lastKey}") : null;
-        await audit.AppendAsync(new AuditRecord(caller, AuditAction.RecordsPulled, AuditOutcome.Allowed, $"{datasetId}@{v}", datasetId,
-            new JsonObject { ["version"] = v, ["rows"] = items.Count, ["policyHash"] = decision.Policy!.Hash, ["format"] = "json", ["subscription"] = decision.SubscriptionId }), cancellationToken);
-        return new RecordPage(datasetId, v, decision.Policy.Hash, items, next);
     }
 
     /// <summary>Makes the access decision and audits a refusal before throwing 403.</summary>
@@ -66,28 +48,57 @@ public sealed class PullService(NpgsqlDataSource dataSource, SubscriptionService
         throw new ForbiddenException(decision.Code, decision.Reason);
     }
 
-    async Task EnsureVersionAsync(string datasetId, int version, CancellationToken cancellationToken)
+    /// <summary>Audits a pull (also a 304) and counts its rows against the quota, in one transaction.</summary>
+    public async Task RecordPullAsync(Caller caller, PullContext context, AuditAction action, long rows, string format, JsonObject? extra = null)
     {
-        await using var cmd = Db.Command(dataSource, "select 1 from dx.dataset_versions where dataset_id = $1 and version = $2", datasetId, version);
-        if (await cmd.ExecuteScalarAsync(cancellationToken) is null)
-            throw new NotFoundException($"Dataset '{datasetId}' has no version {version}.");
+        const string usageSql = """
+            insert into dx.pull_usage (subscription_id, day, rows) values ($1, $2, $3)
+            on conflict (subscription_id, day) do update set rows = dx.pull_usage.rows + excluded.rows
+            """;
+        await using var conn = await dataSource.OpenConnectionAsync();
+        await using var tx = await conn.BeginTransactionAsync();
+        if (context.Decision.SubscriptionId is { } sub && rows > 0)
+            await using (var cmd = Db.Command(conn, usageSql, sub, DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime), rows))
+                await cmd.ExecuteNonQueryAsync();
+        var details = extra ?? new JsonObject();
+        details["version"] = context.Version;
+        details["rows"] = rows;
+        details["policyHash"] = context.Policy.Hash;
+        details["format"] = format;
+        details["subscription"] = context.Decision.SubscriptionId;
+        await audit.AppendAsync(conn, new AuditRecord(caller, action, AuditOutcome.Allowed, $"{context.DatasetId}@{context.Version}", context.DatasetId, details));
+        await tx.CommitAsync();
     }
 
-    static JsonNode Project(JsonObject record, AccessPolicy policy)
+    async Task<long?> RowsLeftAsync(Caller caller, AccessDecision decision, string datasetId, CancellationToken cancellationToken)
     {
-        if (policy.Fields is null) return record;
-        var projected = new JsonObject();
-        foreach (var f in policy.Fields)
-            if (record.TryGetPropertyValue(f, out var value)) projected[f] = value?.DeepClone();
-        return projected;
+        if (decision.Policy!.DailyRowQuota is not { } quota || decision.SubscriptionId is not { } sub) return null;
+        var now = time.GetUtcNow();
+        await using var cmd = Db.Command(dataSource, "select rows from dx.pull_usage where subscription_id = $1 and day = $2", sub, DateOnly.FromDateTime(now.UtcDateTime));
+        var used = await cmd.ExecuteScalarAsync(cancellationToken) is long u ? u : 0;
+        if (used < quota) return quota - used;
+        var retry = now.UtcDateTime.Date.AddDays(1) - now.UtcDateTime;
+        await audit.AppendAsync(new AuditRecord(caller, AuditAction.AccessDenied, AuditOutcome.Denied, datasetId, datasetId,
+            new JsonObject { ["reason"] = "quota-exceeded", ["subscription"] = sub, ["quota"] = quota, ["used"] = used }), cancellationToken);
+        throw new QuotaExceededException($"Subscription {sub} has used its {quota} rows for today (UTC); the quota resets at midnight UTC.", retry);
     }
 
-    static (int? Version, string? Key) DecodeCursor(string? after)
+    /// <summary>The snapshot query at a version, the policy's filters appended as parameters.</summary>
+    static NpgsqlCommand SnapshotCommand(NpgsqlConnection conn, PullContext context, string? afterKey, long? limit)
     {
-        if (Paging.Decode(after) is not { } cursor) return (null, null);
-        var colon = cursor.IndexOf(':', StringComparison.Ordinal);
-        if (colon <= 0 || !int.TryParse(cursor.AsSpan(0, colon), out var v))
-            throw new InvalidException("invalid-cursor", "The cursor is not one this API gave out.", [new("/after", "cursor", "Pass the 'next' value unchanged.")]);
-        return (v, cursor[(colon + 1)..]);
+        var args = new List<(object Value, NpgsqlDbType Type)>
+        {
+            (context.DatasetId, NpgsqlDbType.Text), (context.Version, NpgsqlDbType.Integer), (afterKey ?? "", NpgsqlDbType.Text),
+            (limit is { } l ? l : DBNull.Value, NpgsqlDbType.Bigint),
+        };
+        // Keyset paging at a fixed version: pages stay consistent while newer versions publish.
+        // The (dataset_id, key, valid_from) primary key serves the scan in key order.
+        var sql = """
+            select r.key, r.data::text from dx.records r
+            where r.dataset_id = $1 and r.valid_from <= $2 and (r.valid_to is null or r.valid_to > $2) and r.key > $3
+            """ + RowFilter.Compile(context.Policy.Filters, "r", args) + " order by r.key limit $4";
+        var cmd = new NpgsqlCommand(sql, conn);
+        foreach (var (value, type) in args) cmd.Parameters.Add(new NpgsqlParameter { Value = value, NpgsqlDbType = type });
+        return cmd;
     }
 }

@@ -1,28 +1,64 @@
 using System.Security.Cryptography;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using DataExchange.Core.Common;
 
 namespace DataExchange.Core.Subscriptions;
 
 /// <summary>
-/// The rules a steward attaches to an approval. Deny by default: a field is visible only when the
-/// policy lists it, or when the policy lists no fields at all (the whole record was approved).
+/// The rules a steward attaches to an approval (schemas/access-policy.schema.json). Deny by default:
+/// a field is visible only when the policy lists it, or when the policy lists no fields at all (the
+/// whole record was approved); masks change values on the way out; filters restrict rows in SQL.
 /// </summary>
-public sealed record AccessPolicy(IReadOnlyList<string>? Fields, JsonObject Document)
+public sealed record AccessPolicy(
+    IReadOnlyList<string>? Fields,
+    IReadOnlyDictionary<string, FieldMask> Masks,
+    IReadOnlyList<RowFilter> Filters,
+    long? DailyRowQuota,
+    JsonObject Document)
 {
     /// <summary>Short hash of the canonical policy, stamped on audit entries and ETags.</summary>
     public string Hash { get; } = Convert.ToHexStringLower(SHA256.HashData(CanonicalJson.ToBytes(Document)))[..16];
 
     /// <summary>The owner's view: everything.</summary>
-    public static AccessPolicy Owner { get; } = new(null, new JsonObject { ["owner"] = true });
+    public static AccessPolicy Owner { get; } = new(null, new Dictionary<string, FieldMask>(), [], null, new JsonObject { ["owner"] = true });
 
-    /// <summary>Parses and checks a policy document against the dataset's properties.</summary>
-    public static AccessPolicy Parse(JsonObject? document, IEnumerable<string> properties)
+    /// <summary>Whether <paramref name="field"/> is visible under this policy.</summary>
+    public bool Allows(string field) => Fields is null || Fields.Contains(field, StringComparer.Ordinal);
+
+    /// <summary>A summary for the decision endpoint (no data).</summary>
+    public JsonObject Summary() => new()
+    {
+        ["hash"] = Hash,
+        ["fields"] = Fields is null ? "all" : new JsonArray([.. Fields.Select(f => JsonValue.Create(f))]),
+        ["masks"] = new JsonObject(Masks.Select(m => KeyValuePair.Create(m.Key, (JsonNode?)JsonValue.Create(m.Value.Describe())))),
+        ["filters"] = new JsonArray([.. Filters.Select(f => JsonValue.Create(f.Describe()))]),
+        ["dailyRowQuota"] = DailyRowQuota,
+    };
+
+    /// <summary>Reads a stored policy (already validated when it was approved).</summary>
+    public static AccessPolicy FromStored(JsonObject? document) => Parse(document, null);
+
+    /// <summary>
+    /// Parses and checks a policy document; with <paramref name="properties"/> the named fields must
+    /// be fields of the dataset. Every problem is reported with a JSON Pointer under /policy.
+    /// </summary>
+    public static AccessPolicy Parse(JsonObject? document, IEnumerable<string>? properties)
     {
         document ??= new JsonObject();
-        var known = properties.ToHashSet(StringComparer.Ordinal);
+        var known = properties?.ToHashSet(StringComparer.Ordinal);
         var errors = new List<ProblemItem>();
         List<string>? fields = null;
+        var masks = new Dictionary<string, FieldMask>(StringComparer.Ordinal);
+        var filters = new List<RowFilter>();
+        long? quota = null;
+        string? CheckField(string? name, string pointer)
+        {
+            if (name is null) errors.Add(new(pointer, "type", "A field name must be a string."));
+            else if (known is not null && !known.Contains(name)) errors.Add(new(pointer, "unknown-field", $"'{name}' is not a field of this dataset."));
+            else return name;
+            return null;
+        }
         foreach (var (name, value) in document)
         {
             switch (name)
@@ -30,21 +66,35 @@ public sealed record AccessPolicy(IReadOnlyList<string>? Fields, JsonObject Docu
                 case "fields" when value is JsonArray arr:
                     fields = [];
                     for (var i = 0; i < arr.Count; i++)
-                    {
-                        var f = arr[i]?.GetValueKind() == System.Text.Json.JsonValueKind.String ? arr[i]!.GetValue<string>() : null;
-                        if (f is null || !known.Contains(f)) errors.Add(new($"/policy/fields/{i}", "unknown-field", $"'{arr[i]}' is not a field of this dataset."));
-                        else fields.Add(f);
-                    }
+                        if (CheckField(AsString(arr[i]), $"/policy/fields/{i}") is { } f) fields.Add(f);
                     break;
-                case "fields":
-                    errors.Add(new("/policy/fields", "type", "fields must be an array of field names."));
+                case "masks" when value is JsonObject obj:
+                    foreach (var (field, mask) in obj)
+                        if (CheckField(field, $"/policy/masks/{field}") is { } f && FieldMask.Parse(mask, $"/policy/masks/{f}", errors) is { } m) masks[f] = m;
+                    break;
+                case "filters" when value is JsonArray arr:
+                    for (var i = 0; i < arr.Count; i++)
+                        if (RowFilter.Parse(arr[i], $"/policy/filters/{i}", errors) is { } rf && CheckField(rf.Field, $"/policy/filters/{i}/field") is not null) filters.Add(rf);
+                    break;
+                case "dailyRowQuota" when value is JsonValue v && v.TryGetValue<long>(out var q) && q > 0:
+                    quota = q;
+                    break;
+                case "purpose" when value?.GetValueKind() == JsonValueKind.String:
+                    break;
+                case "fields" or "masks" or "filters" or "dailyRowQuota" or "purpose":
+                    errors.Add(new($"/policy/{name}", "type", $"'{name}' has the wrong type; see schemas/access-policy.schema.json."));
                     break;
                 default:
                     errors.Add(new($"/policy/{name}", "unknown-rule", $"'{name}' is not a policy rule this exchange enforces."));
                     break;
             }
         }
+        if (fields is not null)
+            foreach (var m in masks.Keys.Where(m => !fields.Contains(m)))
+                errors.Add(new($"/policy/masks/{m}", "mask-of-hidden-field", $"'{m}' is masked but not among the allowed fields."));
         if (errors.Count > 0) throw new InvalidException("invalid-policy", "The access policy is not valid.", errors);
-        return new AccessPolicy(fields, document);
+        return new AccessPolicy(fields, masks, filters, quota, document);
     }
+
+    static string? AsString(JsonNode? node) => node?.GetValueKind() == JsonValueKind.String ? node.GetValue<string>() : null;
 }

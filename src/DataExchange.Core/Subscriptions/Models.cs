@@ -41,4 +41,13 @@ public sealed record RejectionRequest(string? Reason);
 /// The outcome of an access decision on a dataset's data: allowed with the policy to apply (null
 /// for the owner, who reads everything), or denied with a reason code and explanation.
 /// </summary>
-public sealed record AccessDecision(bool Allowed, string Code, string Reason, string? SubscriptionId, AccessPolicy? Policy);
+public sealed record AccessDecision(bool Allowed, string Code, string Reason, string? SubscriptionId, AccessPolicy? Policy, DateTimeOffset? ExpiresAt = null);
+
+/// <summary>Body of PUT …/auto-approval: the default policy of a public dataset.</summary>
+public sealed record AutoApprovalRequest(JsonObject? Policy);
+
+/// <summary>A public dataset's auto-approval setting.</summary>
+public sealed record AutoApproval(string DatasetId, JsonObject Policy, string PolicyHash, string SetBy, DateTimeOffset SetAt);
+
+/// <summary>An access decision explained, without data (GET …/access).</summary>
+public sealed record AccessExplanation(bool Allowed, string Code, string Reason, string? SubscriptionId, DateTimeOffset? ExpiresAt, JsonObject? Policy);

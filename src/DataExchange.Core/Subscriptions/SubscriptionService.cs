@@ -8,7 +8,7 @@ using NpgsqlTypes;
 namespace DataExchange.Core.Subscriptions;
 
 /// <summary>The subscription lifecycle (request → approve/reject → revoke/expire) and access decisions.</summary>
-public sealed class SubscriptionService(NpgsqlDataSource dataSource, DatasetRegistry registry, AuditWriter audit, TimeProvider time)
+public sealed partial class SubscriptionService(NpgsqlDataSource dataSource, DatasetRegistry registry, AuditWriter audit, TimeProvider time)
 {
     const string Columns = "id, dataset_id, consumer_agency_id, purpose, fields, status, policy::text, expires_at, requested_by, created_at, decided_at, decided_by, reason";
 
@@ -46,6 +46,7 @@ public sealed class SubscriptionService(NpgsqlDataSource dataSource, DatasetRegi
         }
         await audit.AppendAsync(conn, new AuditRecord(caller, AuditAction.SubscriptionRequested, AuditOutcome.Succeeded, id, dataset.Id,
             new JsonObject { ["purpose"] = request.Purpose, ["consumer"] = caller.AgencyId }), cancellationToken);
+        await AutoApproveAsync(conn, caller, id, dataset, request.Fields, cancellationToken);
         await tx.CommitAsync(cancellationToken);
         return await GetAsync(caller, id, cancellationToken);
     }
@@ -156,7 +157,7 @@ public sealed class SubscriptionService(NpgsqlDataSource dataSource, DatasetRegi
         return sub.Status switch
         {
             SubscriptionStatus.Approved => new AccessDecision(true, "subscription", $"Approved subscription {sub.Id}.", sub.Id,
-                new AccessPolicy(sub.Policy?["fields"] is System.Text.Json.Nodes.JsonArray f ? f.Select(x => x!.GetValue<string>()).ToList() : null, sub.Policy ?? [])),
+                AccessPolicy.FromStored(sub.Policy), sub.ExpiresAt),
             SubscriptionStatus.Expired => new AccessDecision(false, "policy-expired", $"Subscription {sub.Id} expired at {sub.ExpiresAt:O}.", sub.Id, null),
             SubscriptionStatus.Revoked => new AccessDecision(false, "subscription-revoked", $"Subscription {sub.Id} was revoked.", sub.Id, null),
             SubscriptionStatus.Rejected => new AccessDecision(false, "subscription-rejected", $"Subscription {sub.Id} was rejected: {sub.Reason}", sub.Id, null),

@@ -1,0 +1,16 @@
+using DataExchange.Core.Subscriptions;
+
+namespace DataExchange.Core.Pull;
+
+/// <summary>
+/// An authorised read: the version it is pinned to, the decision and policy applied, the ETag of
+/// that (dataset, version, policy), the columns a CSV has, and the rows left in today's quota.
+/// </summary>
+public sealed record PullContext(string DatasetId, int Version, AccessDecision Decision, PolicyShaper Shaper, IReadOnlyList<string> Columns, long? RowsLeft)
+{
+    /// <summary>The policy applied.</summary>
+    public AccessPolicy Policy => Shaper.Policy;
+
+    /// <summary>Strong ETag <c>"&lt;dataset&gt;@&lt;version&gt;+&lt;policy hash&gt;"</c>: versions are immutable.</summary>
+    public string ETag => $"\"{DatasetId}@{Version}+{Policy.Hash}\"";
+}

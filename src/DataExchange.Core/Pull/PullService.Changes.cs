@@ -1,0 +1,90 @@
+using System.Text.Json;
+using DataExchange.Core.Audit;
+using DataExchange.Core.Common;
+using DataExchange.Core.Subscriptions;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace DataExchange.Core.Pull;
+
+/// <summary>One page of the change feed between two versions.</summary>
+public sealed record ChangePage(string DatasetId, int Since, int Until, string PolicyHash, byte[] ItemsJson, int Count, string? Next);
+
+public sealed partial class PullService
+{
+    // The net change of each key between version $2 (since) and $3 (until): candidate keys are those
+    // whose validity starts or ends in (since, until]; o is the row visible at since, n at until.
+    // The policy's filters decide visibility on both sides, so a row leaving the filter reads as a
+    // delete and one entering it as an insert. Keyset-paged by key.
+    const string ChangesSql = """
+        select k.key, n.data::text, n.valid_from, o.valid_to, coalesce(n_ok, false), coalesce(o_ok, false)
+        from (select distinct key from dx.records c
+              where c.dataset_id = $1 and ((c.valid_from > $2 and c.valid_from <= $3) or (c.valid_to > $2 and c.valid_to <= $3)) and c.key > $4
+              order by key limit $5) k
+        left join lateral (select r.data, r.valid_from, true as n_ok from dx.records r
+              where r.dataset_id = $1 and r.key = k.key and r.valid_from <= $3 and (r.valid_to is null or r.valid_to > $3) {0}) n on true
+        left join lateral (select r.valid_from, r.valid_to, true as o_ok from dx.records r
+              where r.dataset_id = $1 and r.key = k.key and r.valid_from <= $2 and (r.valid_to is null or r.valid_to > $2) {1}) o on true
+        order by k.key
+        """;
+
+    /// <summary>
+    /// Inserts, updates and deletes (tombstones: key only) between <paramref name="since"/> and
+    /// <paramref name="until"/> (default: latest), ordered by key; the cursor pins <c>until</c>.
+    /// </summary>
+    public async Task<ChangePage> ReadChangesAsync(Caller caller, string datasetId, int since, int? until, string? after, int? limit, CancellationToken cancellationToken = default)
+    {
+        var take = Paging.Limit(limit);
+        var (pinned, afterKey) = DecodeCursor(after);
+        var context = await OpenAsync(caller, datasetId, pinned ?? until, cancellationToken);
+        if (since < 0 || since > context.Version)
+            throw new InvalidException("invalid-range", "since must be between 0 and until.", [new("/since", "range", $"Use 0–{context.Version}.")]);
+        var pageSize = context.RowsLeft is { } left ? (int)Math.Min(take, left) : take;
+
+        var args = new List<(object Value, NpgsqlDbType Type)>
+        {
+            (datasetId, NpgsqlDbType.Text), (since, NpgsqlDbType.Integer), (context.Version, NpgsqlDbType.Integer),
+            (afterKey ?? "", NpgsqlDbType.Text), (pageSize + 1, NpgsqlDbType.Integer),
+        };
+        var sql = string.Format(System.Globalization.CultureInfo.InvariantCulture, ChangesSql,
+            RowFilter.Compile(context.Policy.Filters, "r", args), RowFilter.Compile(context.Policy.Filters, "r", args));
+
+        using var buffer = new MemoryStream();
+        var (keys, rows) = (0, 0);
+        string? lastKey = null;
+        var hasMore = false;
+        await using (var conn = await dataSource.OpenConnectionAsync(cancellationToken))
+        await using (var cmd = new NpgsqlCommand(sql, conn))
+        {
+            foreach (var (value, type) in args) cmd.Parameters.Add(new NpgsqlParameter { Value = value, NpgsqlDbType = type });
+            await using var r = await cmd.ExecuteReaderAsync(cancellationToken);
+            await using var writer = new Utf8JsonWriter(buffer);
+            writer.WriteStartArray();
+            while (await r.ReadAsync(cancellationToken))
+            {
+                if (keys == pageSize) { hasMore = true; break; }
+                keys++;
+                lastKey = r.GetString(0);
+                bool isNew = r.GetBoolean(4), wasOld = r.GetBoolean(5);
+                // A key inserted and deleted again within the range (or never visible under the filters) nets to nothing.
+                if (!isNew && !wasOld) continue;
+                writer.WriteStartObject();
+                writer.WriteString("op", !isNew ? "delete" : wasOld ? "update" : "insert");
+                writer.WriteString("key", lastKey);
+                writer.WriteNumber("version", isNew ? r.GetInt32(2) : r.IsDBNull(3) ? context.Version : Math.Min(r.GetInt32(3), context.Version));
+                if (isNew)
+                {
+                    writer.WritePropertyName("record");
+                    using var doc = JsonDocument.Parse(r.GetString(1));
+                    context.Shaper.WriteJson(writer, doc.RootElement);
+                }
+                writer.WriteEndObject();
+                rows++;
+            }
+            writer.WriteEndArray();
+        }
+        var next = hasMore ? Paging.Encode($"{context.Version}:{lastKey}") : null;
+        await RecordPullAsync(caller, context, AuditAction.ChangesPulled, rows, "json", new() { ["since"] = since });
+        return new ChangePage(datasetId, since, context.Version, context.Policy.Hash, buffer.ToArray(), rows, next);
+    }
+}

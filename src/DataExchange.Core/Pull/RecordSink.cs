@@ -1,0 +1,104 @@
+using System.Buffers;
+using System.Text;
+using System.Text.Json;
+
+namespace DataExchange.Core.Pull;
+
+/// <summary>
+/// Writes shaped records as NDJSON or CSV into a small buffer that the caller flushes to the
+/// response every ~32 KiB, so a pull of any size holds one buffer, not the result.
+/// </summary>
+public abstract class RecordSink(Stream output)
+{
+    /// <summary>The buffer of not yet flushed bytes.</summary>
+    protected ArrayBufferWriter<byte> Buffer { get; } = new(64 * 1024);
+
+    /// <summary>Bytes waiting to be flushed.</summary>
+    public int Pending => Buffer.WrittenCount;
+
+    /// <summary>Appends one record.</summary>
+    public abstract void Write(JsonElement record);
+
+    /// <summary>Writes the buffer to the output.</summary>
+    public async Task FlushAsync(CancellationToken cancellationToken)
+    {
+        if (Buffer.WrittenCount == 0) return;
+        await output.WriteAsync(Buffer.WrittenMemory, cancellationToken);
+        Buffer.ResetWrittenCount();
+    }
+
+    /// <summary>The sink of <paramref name="format"/> (NDJSON or CSV).</summary>
+    public static RecordSink Create(RecordFormat format, Stream output, PullContext context) => format switch
+    {
+        RecordFormat.Csv => new CsvSink(output, context),
+        _ => new NdjsonSink(output, context),
+    };
+
+    sealed class NdjsonSink : RecordSink
+    {
+        readonly PullContext _context;
+        readonly Utf8JsonWriter _writer;
+
+        public NdjsonSink(Stream output, PullContext context) : base(output)
+        {
+            _context = context;
+            _writer = new Utf8JsonWriter(Buffer, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping, SkipValidation = true });
+        }
+
+        public override void Write(JsonElement record)
+        {
+            _context.Shaper.WriteJson(_writer, record);
+            _writer.Flush();
+            _writer.Reset();
+            Buffer.Write("\n"u8);
+        }
+    }
+
+    sealed class CsvSink : RecordSink
+    {
+        readonly PullContext _context;
+        readonly StringBuilder _line = new();
+
+        public CsvSink(Stream output, PullContext context) : base(output)
+        {
+            _context = context;
+            WriteLine(context.Columns);
+        }
+
+        public override void Write(JsonElement record) => WriteLine(_context.Columns.Select(c => _context.Shaper.Cell(record, c)));
+
+        void WriteLine(IEnumerable<string?> cells)
+        {
+            _line.Clear();
+            var first = true;
+            foreach (var cell in cells)
+            {
+                if (!first) _line.Append(',');
+                first = false;
+                CsvCell.Append(_line, cell);
+            }
+            _line.Append("\r\n");
+            var bytes = Encoding.UTF8.GetByteCount(_line.ToString());
+            var span = Buffer.GetSpan(bytes);
+            Encoding.UTF8.GetBytes(_line.ToString(), span);
+            Buffer.Advance(bytes);
+        }
+    }
+}
+
+/// <summary>RFC 4180 cells, neutralised against spreadsheet formula injection.</summary>
+public static class CsvCell
+{
+    /// <summary>
+    /// Appends <paramref name="value"/> quoted when needed. A cell starting with <c>=</c>, <c>+</c>,
+    /// <c>-</c>, <c>@</c>, tab or carriage return is prefixed with <c>'</c> (OWASP CSV injection), so a
+    /// spreadsheet shows it as text instead of evaluating it.
+    /// </summary>
+    public static void Append(StringBuilder line, string? value)
+    {
+        if (string.IsNullOrEmpty(value)) return;
+        if (value[0] is '=' or '+' or '-' or '@' or '\t' or '\r') value = "'" + value;
+        if (value.AsSpan().IndexOfAny(",\"\r\n") < 0) { line.Append(value); return; }
+        line.Append('"').Append(value.Replace("\"", "\"\"", StringComparison.Ordinal)).Append('"');
+    }
+}

@@ -1,0 +1,95 @@
+using System.Text.Json.Nodes;
+using DataExchange.Core.Audit;
+using DataExchange.Core.Common;
+using DataExchange.Core.Datasets;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace DataExchange.Core.Subscriptions;
+
+public sealed partial class SubscriptionService
+{
+    /// <summary>
+    /// Sets a public dataset's default policy: later requests are approved on arrival with it (the
+    /// requested fields, if any, narrow its fields). Only for <c>public</c> datasets; owner stewards only.
+    /// </summary>
+    public async Task<AutoApproval> SetAutoApprovalAsync(Caller caller, string datasetId, AutoApprovalRequest request, CancellationToken cancellationToken = default)
+    {
+        var dataset = await OwnedDatasetAsync(caller, datasetId, cancellationToken);
+        if (dataset.Classification != "public")
+            throw new ConflictException("not-public", $"Only public datasets can be auto-approved; '{datasetId}' is {dataset.Classification}.");
+        var schema = await registry.GetSchemaAsync(datasetId, dataset.SchemaVersion, cancellationToken);
+        var policy = AccessPolicy.Parse(request.Policy ?? [], schema.PropertyNames);
+        const string sql = """
+            insert into dx.auto_approvals (dataset_id, policy, set_by, set_at) values ($1, $2, $3, $4)
+            on conflict (dataset_id) do update set policy = excluded.policy, set_by = excluded.set_by, set_at = excluded.set_at
+            """;
+        var now = time.GetUtcNow();
+        await using var conn = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var tx = await conn.BeginTransactionAsync(cancellationToken);
+        await using (var cmd = Db.Command(conn, sql, datasetId, policy.Document.ToJsonString(), caller.ClientId, now))
+        {
+            cmd.Parameters[1].NpgsqlDbType = NpgsqlDbType.Jsonb;
+            await cmd.ExecuteNonQueryAsync(cancellationToken);
+        }
+        await audit.AppendAsync(conn, new AuditRecord(caller, AuditAction.AutoApprovalSet, AuditOutcome.Succeeded, datasetId, datasetId,
+            new JsonObject { ["policyHash"] = policy.Hash }), cancellationToken);
+        await tx.CommitAsync(cancellationToken);
+        return new AutoApproval(datasetId, policy.Document, policy.Hash, caller.ClientId, now);
+    }
+
+    /// <summary>Turns auto-approval off; existing subscriptions stay as they are.</summary>
+    public async Task RemoveAutoApprovalAsync(Caller caller, string datasetId, CancellationToken cancellationToken = default)
+    {
+        await OwnedDatasetAsync(caller, datasetId, cancellationToken);
+        await using var conn = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var tx = await conn.BeginTransactionAsync(cancellationToken);
+        await using (var cmd = Db.Command(conn, "delete from dx.auto_approvals where dataset_id = $1", datasetId)) await cmd.ExecuteNonQueryAsync(cancellationToken);
+        await audit.AppendAsync(conn, new AuditRecord(caller, AuditAction.AutoApprovalRemoved, AuditOutcome.Succeeded, datasetId, datasetId), cancellationToken);
+        await tx.CommitAsync(cancellationToken);
+    }
+
+    /// <summary>Explains the caller's access decision on a dataset without returning data; audited.</summary>
+    public async Task<AccessExplanation> ExplainAsync(Caller caller, string datasetId, CancellationToken cancellationToken = default)
+    {
+        var d = await DecideAsync(caller, datasetId, cancellationToken);
+        await audit.AppendAsync(new AuditRecord(caller, AuditAction.AccessExplained, d.Allowed ? AuditOutcome.Allowed : AuditOutcome.Denied, datasetId, datasetId,
+            new JsonObject { ["code"] = d.Code, ["subscription"] = d.SubscriptionId, ["policyHash"] = d.Policy?.Hash }), cancellationToken);
+        return new AccessExplanation(d.Allowed, d.Code, d.Reason, d.SubscriptionId, d.ExpiresAt, d.Policy?.Summary());
+    }
+
+    // Inside the request's transaction, so the request and its automatic approval commit together.
+    async Task AutoApproveAsync(NpgsqlConnection conn, Caller caller, string id, Dataset dataset, IReadOnlyList<string>? requestedFields, CancellationToken cancellationToken)
+    {
+        if (dataset.Classification != "public") return;
+        string? stored;
+        await using (var cmd = Db.Command(conn, "select policy::text from dx.auto_approvals where dataset_id = $1", dataset.Id))
+            stored = await cmd.ExecuteScalarAsync(cancellationToken) as string;
+        if (stored is null) return;
+        var document = JsonNode.Parse(stored)!.AsObject();
+        if (requestedFields is not null)
+        {
+            var allowed = AccessPolicy.FromStored(document);
+            document["fields"] = new JsonArray([.. requestedFields.Where(allowed.Allows).Select(f => JsonValue.Create(f))]);
+            if (document["masks"] is JsonObject masks)
+                foreach (var m in masks.Select(p => p.Key).Where(m => !requestedFields.Contains(m)).ToList()) masks.Remove(m);
+        }
+        var policy = AccessPolicy.FromStored(document);
+        const string sql = "update dx.subscriptions set status = 'approved', policy = $2, decided_at = $3, decided_by = 'auto-approval' where id = $1";
+        await using (var cmd = Db.Command(conn, sql, id, policy.Document.ToJsonString(), time.GetUtcNow()))
+        {
+            cmd.Parameters[1].NpgsqlDbType = NpgsqlDbType.Jsonb;
+            await cmd.ExecuteNonQueryAsync(cancellationToken);
+        }
+        await audit.AppendAsync(conn, new AuditRecord(caller, AuditAction.SubscriptionApproved, AuditOutcome.Succeeded, id, dataset.Id,
+            new JsonObject { ["policyHash"] = policy.Hash, ["auto"] = true, ["consumer"] = caller.AgencyId }), cancellationToken);
+    }
+
+    async Task<Dataset> OwnedDatasetAsync(Caller caller, string datasetId, CancellationToken cancellationToken)
+    {
+        caller.Require(Role.Steward);
+        var dataset = await registry.FindAsync(datasetId, cancellationToken) ?? throw new NotFoundException($"Dataset '{datasetId}' does not exist.");
+        if (dataset.Owner != caller.AgencyId) throw new ForbiddenException("not-owner", "Only stewards of the owning agency set its auto-approval.");
+        return dataset;
+    }
+}
