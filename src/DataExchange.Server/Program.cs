@@ -32,7 +32,8 @@ builder.Services.AddProblemDetails().AddExceptionHandler<ProblemMapping>();
 builder.Services.ConfigureHttpJsonOptions(o => Json.Configure(o.SerializerOptions));
 // Malformed bodies become problem details with the parser's message, in every environment.
 builder.Services.Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
-builder.Services.AddOpenApi("v1");
+builder.Services.AddExchangeOpenApi();
+builder.Services.AddExchangeRateLimiting(builder.Configuration);
 builder.Services.AddExchangeHealthChecks();
 builder.Services.AddSingleton<DemoSeeder>();
 
@@ -40,17 +41,19 @@ var app = builder.Build();
 if (embedded is not null) app.Lifetime.ApplicationStopped.Register(embedded.Stop);
 await app.Services.GetRequiredService<Migrator>().MigrateAsync();
 
+app.UseResponseCompression();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseAuthentication();
 app.UseAuthorization();
+app.UseRateLimiter();
 app.UseMiddleware<Idempotency>();
 app.MapOpenApi("/openapi/{documentName}.json").AllowAnonymous();
 app.MapExchangeHealth();
 app.MapAuditKey();
 if (roles.Api)
 {
-    var api = app.MapGroup("/api/v1").RequireAuthorization();
+    var api = app.MapGroup("/api/v1").RequireAuthorization().RequireRateLimiting(RateLimiting.PerClient);
     api.MapAgencies();
     api.MapDatasets();
     api.MapSchemas();

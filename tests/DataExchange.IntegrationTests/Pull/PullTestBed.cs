@@ -1,0 +1,94 @@
+using System.Net;
+using System.Text.Json.Nodes;
+using DataExchange.Core.Agencies;
+using DataExchange.IntegrationTests.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
+using NUnit.Framework;
+
+namespace DataExchange.IntegrationTests.Pull;
+
+/// <summary>
+/// One exchange with a replaceable clock, an owner agency with a small public dataset fed by
+/// uploads, and a consumer agency: the setting of the policy, pull and change-feed tests.
+/// </summary>
+public sealed class PullTestBed : IAsyncDisposable
+{
+    public const string DatasetId = "own.people";
+    ExchangeFactory _exchange = null!;
+    WebApplicationFactory<Program> _factory = null!;
+
+    /// <summary>The clock the server reads (starts at the real now).</summary>
+    public FakeTimeProvider Clock { get; } = new(DateTimeOffset.UtcNow);
+    public ApiClient Admin { get; private set; } = null!;
+    public ApiClient Steward { get; private set; } = null!;
+    public IServiceProvider Services => _factory.Services;
+
+    /// <summary>Starts the exchange on a fresh database and registers the dataset.</summary>
+    public static async Task<PullTestBed> StartAsync(string name, IDictionary<string, string?>? settings = null)
+    {
+        var bed = new PullTestBed();
+        bed._exchange = new ExchangeFactory(await TestCluster.CreateDatabaseAsync(name), settings);
+        bed._factory = bed._exchange.WithWebHostBuilder(b => b.ConfigureTestServices(s => s.AddSingleton<TimeProvider>(bed.Clock)));
+        var bootstrap = await bed._factory.Services.GetRequiredService<ApiKeyService>().BootstrapAdminAsync();
+        bed.Admin = new ApiClient(bed._factory.CreateClient(), bootstrap!.Key);
+        await bed.Admin.PostAsync("/api/v1/agencies", new { code = "own", name = "Owner agency" });
+        bed.Steward = await bed.KeyAsync("own", "steward");
+        var schema = JsonNode.Parse("""
+            {"$schema":"http://json-schema.org/draft-07/schema#","type":"object","required":["id"],"additionalProperties":false,
+             "properties":{"id":{"type":"string"},"name":{"type":"string"},"phone":{"type":"string"},"city":{"type":"string"},"age":{"type":"integer"},"born":{"type":"string"}}}
+            """);
+        await bed.Steward.PostAsync("/api/v1/datasets", new
+        {
+            id = DatasetId, title = "People", description = "Test people", keyFields = new[] { "id" }, classification = "public",
+            tags = new[] { "test" }, schema, feed = new { source = "upload", format = "ndjson", mode = "snapshot" },
+        });
+        return bed;
+    }
+
+    /// <summary>A new consumer agency with a key (each test gets its own, so subscriptions don't interfere).</summary>
+    public async Task<ApiClient> NewConsumerAsync(string code)
+    {
+        await Admin.PostAsync("/api/v1/agencies", new { code, name = code });
+        return await KeyAsync(code, "consumer");
+    }
+
+    public async Task<ApiClient> KeyAsync(string agency, string role)
+    {
+        var issued = await Admin.PostAsync($"/api/v1/agencies/{agency}/keys", new { name = $"{agency} {role}", roles = new[] { role } });
+        var key = issued["key"]!.GetValue<string>();
+        var http = _factory.CreateClient();
+        // Also the default header, so tests can send raw requests (Accept, If-None-Match, gzip) with the same key.
+        http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", key);
+        return new ApiClient(http, key);
+    }
+
+    /// <summary>Publishes a full snapshot of <paramref name="rows"/> through an upload run; returns the version.</summary>
+    public async Task<int> PublishAsync(params object[] rows)
+    {
+        var body = string.Join("\n", rows.Select(r => System.Text.Json.JsonSerializer.Serialize(r)));
+        var (status, run, _) = await Steward.SendAsync(HttpMethod.Post, $"/api/v1/datasets/{DatasetId}/uploads", content: new StringContent(body));
+        Assert.That(status, Is.EqualTo(HttpStatusCode.Accepted), run?.ToJsonString());
+        var done = await Steward.WaitForRunAsync(DatasetId, run!["id"]!.ToString());
+        Assert.That(done["status"]!.GetValue<string>(), Is.EqualTo("succeeded"), done.ToJsonString());
+        return done["publishedVersion"]!.GetValue<int>();
+    }
+
+    /// <summary>Requests and approves a subscription for <paramref name="consumer"/> with <paramref name="policy"/>.</summary>
+    public async Task<string> SubscribeAsync(ApiClient consumer, object policy, DateTimeOffset? expiresAt = null)
+    {
+        var sub = await consumer.PostAsync("/api/v1/subscriptions", new { datasetId = DatasetId, purpose = "testing" });
+        var id = sub["id"]!.GetValue<string>();
+        if (sub["status"]!.GetValue<string>() == "pending")
+            await Steward.PostAsync($"/api/v1/subscriptions/{id}/approval", new { policy, expiresAt }, HttpStatusCode.OK);
+        return id;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _factory.DisposeAsync();
+        await _exchange.DisposeAsync();
+    }
+}
