@@ -69,7 +69,7 @@ public sealed class PullTestBed : IAsyncDisposable
     public async Task<int> PublishAsync(params object[] rows)
     {
         var body = string.Join("\n", rows.Select(r => System.Text.Json.JsonSerializer.Serialize(r)));
-        var (status, run, _) = await Steward.SendAsync(HttpMethod.Post, $"/api/v1/datasets/{DatasetId}/uploads", content: new StringContent(body));
+        var (status, run, _) = await Steward.SendAsync(HttpMethod.Post, $"/api/v1/datasets/{DatasetId}/uploads", content: new StringContent(body, System.Text.Encoding.UTF8, "application/x-ndjson"));
         Assert.That(status, Is.EqualTo(HttpStatusCode.Accepted), run?.ToJsonString());
         var done = await Steward.WaitForRunAsync(DatasetId, run!["id"]!.ToString());
         Assert.That(done["status"]!.GetValue<string>(), Is.EqualTo("succeeded"), done.ToJsonString());
