@@ -92,6 +92,9 @@ public sealed record AccessPolicy(
         if (fields is not null)
             foreach (var m in masks.Keys.Where(m => !fields.Contains(m)))
                 errors.Add(new($"/policy/masks/{m}", "mask-of-hidden-field", $"'{m}' is masked but not among the allowed fields."));
+        // A new policy is checked against schemas/access-policy.schema.json too; the parser adds what a
+        // schema cannot know (fields of this dataset). One problem per pointer, the schema's first.
+        if (known is not null) errors = [.. PolicySchema.Check(document).Concat(errors).DistinctBy(e => e.Pointer)];
         if (errors.Count > 0) throw new InvalidException("invalid-policy", "The access policy is not valid.", errors);
         return new AccessPolicy(fields, masks, filters, quota, document);
     }
