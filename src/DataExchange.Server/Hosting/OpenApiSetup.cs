@@ -77,9 +77,15 @@ public static class OpenApiSetup
             if (path.Contains('{', StringComparison.Ordinal)) Add(operation, context, "404", "Not found, or not visible to you.", "not-found", 404);
             Add(operation, context, "429", "Rate limit (`rate-limited`) or daily row quota (`quota-exceeded`) reached; see Retry-After.", "rate-limited", 429);
             operation.Description ??= operation.Summary;
+            operation.OperationId ??= OperationId(context.Description.HttpMethod ?? "get", path);
             return Task.CompletedTask;
         });
     });
+
+    // GET api/v1/datasets/{datasetId}/runs → getDatasetsDatasetIdRuns: stable, unique per method and path.
+    static string OperationId(string method, string path) =>
+        method.ToLowerInvariant() + string.Concat(path["api/v1".Length..].Split('/', '{', '}', '-', ':').Where(s => s.Length > 0 && !s.StartsWith("int", StringComparison.Ordinal) && !s.StartsWith("long", StringComparison.Ordinal))
+            .Select(s => char.ToUpperInvariant(s[0]) + s[1..]));
 
     static void Add(OpenApiOperation operation, OpenApiOperationTransformerContext context, string status, string description, string code, int statusCode)
     {

@@ -101,10 +101,10 @@ public static class RecordEndpoints
 }
 
 /// <summary>A JSON page of records (documentation shape).</summary>
-public sealed record RecordPageBody(int Version, IReadOnlyList<JsonElement> Items, string? Next);
+public sealed record RecordPageBody(int Version, IReadOnlyList<Dictionary<string, object?>> Items, string? Next);
 
 /// <summary>One change: op insert|update|delete, the key, the version it happened in, the record (absent for deletes).</summary>
-public sealed record ChangeItem(string Op, string Key, int Version, JsonElement? Record);
+public sealed record ChangeItem(string Op, string Key, int Version, Dictionary<string, object?>? Record);
 
 /// <summary>A page of the change feed (documentation shape).</summary>
 public sealed record ChangePageBody(int Since, int Until, IReadOnlyList<ChangeItem> Items, string? Next);
