@@ -61,6 +61,7 @@ if (roles.Api)
     api.MapSubscriptions();
     api.MapRecords();
     api.MapAccess();
+    api.MapWebhooks();
     api.MapAudit();
     app.MapExchangeHangfireDashboard();
 }

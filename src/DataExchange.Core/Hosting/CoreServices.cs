@@ -7,6 +7,7 @@ using DataExchange.Core.Feeds;
 using DataExchange.Core.Ingestion;
 using DataExchange.Core.Pull;
 using DataExchange.Core.Subscriptions;
+using DataExchange.Core.Subscriptions.Notifications;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
@@ -28,6 +29,7 @@ public static class CoreServices
         services.AddFeeds(configuration).AddSingleton<DatasetRegistry>().AddSingleton<CatalogueService>();
         services.AddIngestion(configuration);
         services.AddSingleton<SubscriptionService>().AddSingleton<PullService>().AddSingleton<MaskKey>();
+        services.AddSingleton<WebhookService>().AddSingleton<WebhookSender>().AddTransient<WebhookJob>().AddHostedService<OutboxDispatcher>();
         return services;
     }
 

@@ -146,6 +146,7 @@ public sealed partial class IngestionRunner
             new JsonObject { ["version"] = version, ["runId"] = run.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), ["schemaVersion"] = run.SchemaVersion,
                 ["inserted"] = inserted, ["updated"] = updated, ["deleted"] = deleted, ["rows"] = rows }), cancellationToken);
         await AuditFinishedAsync(conn, run, RunStatus.Succeeded, null, counts, version, cancellationToken);
+        await Subscriptions.Notifications.Outbox.WriteAsync(conn, run.DatasetId, version, new JsonObject { ["inserted"] = inserted, ["updated"] = updated, ["deleted"] = deleted, ["rows"] = rows }, time.GetUtcNow(), cancellationToken);
         await tx.CommitAsync(cancellationToken);
         LogFinished(logger, run.Id, run.DatasetId, RunStatus.Succeeded, $"published version {version}");
     }
