@@ -57,12 +57,12 @@ public sealed partial class PullService
         {
             await using var conn = await dataSource.OpenConnectionAsync(cancellationToken);
             await using var cmd = SnapshotCommand(conn, context, afterKey, context.RowsLeft);
-            await using var r = await cmd.ExecuteReaderAsync(System.Data.CommandBehavior.SequentialAccess, cancellationToken);
+            await using var r = await cmd.ExecuteReaderAsync(cancellationToken);
             var sink = RecordSink.Create(format, output, context);
             while (await r.ReadAsync(cancellationToken))
             {
-                await r.GetFieldValueAsync<string>(0, cancellationToken);
-                using var doc = JsonDocument.Parse(await r.GetFieldValueAsync<string>(1, cancellationToken));
+                // Rows are small and buffered whole by Npgsql, so reading the column synchronously does no I/O.
+                using var doc = JsonDocument.Parse(r.GetString(1));
                 sink.Write(doc.RootElement);
                 rows++;
                 if (sink.Pending > 32 * 1024) await sink.FlushAsync(cancellationToken);

@@ -1,0 +1,173 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Security.Cryptography;
+using System.Text.Json.Nodes;
+using DataExchange.Core.Agencies;
+using DataExchange.Core.Hosting;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace DataExchange.Benchmarks.Pull;
+
+/// <summary>
+/// <c>pull --rows N [--no-audit]</c>: PostgreSQL <c>COPY (SELECT the version's records) TO STDOUT</c> as the
+/// baseline, then the full NDJSON pull of the same snapshot through the HTTP API (real Kestrel on
+/// 127.0.0.1) under a policy that hashes one field and filters nothing. Prints
+/// <c>pull_vs_copy=R peak_mb=M</c>, R = COPY seconds / pull seconds (1 = as fast as COPY).
+/// </summary>
+public static class PullBenchmark
+{
+    const string DatasetId = "bench.people";
+
+    /// <summary>Runs the benchmark; returns the exit code.</summary>
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var rows = Arg(args, "--rows") is { } r ? int.Parse(r, CultureInfo.InvariantCulture) : 1_000_000;
+        if (args.Contains("--no-audit"))
+            Console.WriteLine("note: --no-audit needs an Audit:RecordPulls option, which this build does not have; measuring with auditing on.");
+        await using var pg = await EmbeddedPostgres.StartAsync(new EmbeddedPostgresOptions { Durable = false });
+        await pg.CreateDatabaseAsync("bench");
+        var connectionString = pg.ConnectionString("bench");
+        var port = FreePort();
+        // Run from the build output: WebApplicationFactory otherwise looks for the server's project folder.
+        Environment.SetEnvironmentVariable("ASPNETCORE_TEST_CONTENTROOT_DATAEXCHANGE_SERVER", AppContext.BaseDirectory);
+        // Any public type of the server assembly names its entry point; the benchmark's own Program would shadow the server's.
+        await using var factory = new WebApplicationFactory<DataExchange.Server.Hosting.ServerRoles>().WithWebHostBuilder(b =>
+        {
+            b.UseEnvironment("Production");
+            b.UseSetting("ConnectionStrings:DataExchange", connectionString);
+            b.UseSetting("Logging:LogLevel:Default", "Warning");
+            b.UseSetting("urls", $"http://127.0.0.1:{port}");
+        });
+        factory.UseKestrel(port);
+        factory.StartServer();
+        var baseUri = new Uri($"http://127.0.0.1:{port}");
+        var admin = Client(baseUri, (await factory.Services.GetRequiredService<ApiKeyService>().BootstrapAdminAsync())!.Key);
+        await PostAsync(admin, "/api/v1/agencies", new { code = "bench", name = "Bench owner" });
+        await PostAsync(admin, "/api/v1/agencies", new { code = "reader", name = "Bench consumer" });
+        var steward = Client(baseUri, (await PostAsync(admin, "/api/v1/agencies/bench/keys", new { name = "s", roles = new[] { "steward" } }))["key"]!.GetValue<string>());
+        var consumer = Client(baseUri, (await PostAsync(admin, "/api/v1/agencies/reader/keys", new { name = "c", roles = new[] { "consumer" } }))["key"]!.GetValue<string>());
+        var schema = JsonNode.Parse("""{"$schema":"http://json-schema.org/draft-07/schema#","type":"object","properties":{"id":{"type":"string"},"name":{"type":"string"},"phone":{"type":"string"},"city":{"type":"string"},"age":{"type":"integer"}}}""");
+        await PostAsync(steward, "/api/v1/datasets", new { id = DatasetId, title = "Bench", description = "Benchmark rows", keyFields = new[] { "id" }, classification = "internal", tags = new[] { "bench" }, schema, feed = new { source = "upload", format = "ndjson", mode = "snapshot" } });
+
+        var seed = Stopwatch.StartNew();
+        await SeedAsync(connectionString, rows);
+        Console.WriteLine($"seeded {rows} rows in {seed.Elapsed.TotalSeconds:F1} s");
+        var sub = await PostAsync(consumer, "/api/v1/subscriptions", new { datasetId = DatasetId, purpose = "benchmark" });
+        await PostAsync(steward, $"/api/v1/subscriptions/{sub["id"]}/approval", new { policy = new { masks = new { phone = "hash" } } });
+
+        // Warm both paths once on a small slice (JIT, plan cache, connection pools).
+        await CopyAsync(connectionString, 1000);
+        await PullAsync(consumer, 1000);
+
+        var copy = Stopwatch.StartNew();
+        var (copyRows, copyBytes) = await CopyAsync(connectionString, null);
+        copy.Stop();
+        var pull = Stopwatch.StartNew();
+        var (pullRows, pullBytes) = await PullAsync(consumer, null);
+        pull.Stop();
+        if (copyRows != rows || pullRows != rows) { Console.Error.WriteLine($"row counts differ: copy {copyRows}, pull {pullRows}, expected {rows}"); return 1; }
+        var peakMb = Process.GetCurrentProcess().PeakWorkingSet64 / (1024.0 * 1024.0);
+        Console.WriteLine($"copy: {copy.Elapsed.TotalSeconds:F2} s, {copyBytes / 1e6:F0} MB ({rows / copy.Elapsed.TotalSeconds:F0} rows/s)");
+        Console.WriteLine($"pull (HTTP NDJSON, hash mask, audited): {pull.Elapsed.TotalSeconds:F2} s, {pullBytes / 1e6:F0} MB ({rows / pull.Elapsed.TotalSeconds:F0} rows/s)");
+        Console.WriteLine(FormattableString.Invariant($"pull_vs_copy={copy.Elapsed.TotalSeconds / pull.Elapsed.TotalSeconds:F2} peak_mb={peakMb:F0}"));
+        return 0;
+    }
+
+    static async Task SeedAsync(string connectionString, int rows)
+    {
+        await using var conn = new NpgsqlConnection(connectionString);
+        await conn.OpenAsync();
+        const string runSql = """
+            insert into dx.ingestion_runs (dataset_id, trigger, status, schema_version, queued_at, finished_at, read_count, valid_count, inserted_count, published_version)
+            values ($1, 'manual', 'succeeded', 1, now(), now(), $2, $2, $2, 1) returning id
+            """;
+        long runId;
+        await using (var cmd = new NpgsqlCommand(runSql, conn) { Parameters = { new() { Value = DatasetId }, new() { Value = (long)rows } } })
+            runId = (long)(await cmd.ExecuteScalarAsync())!;
+        await using (var cmd = new NpgsqlCommand("insert into dx.dataset_versions values ($1, 1, $2, 1, now(), $3, 0, 0, $3)", conn) { Parameters = { new() { Value = DatasetId }, new() { Value = runId }, new() { Value = (long)rows } } })
+            await cmd.ExecuteNonQueryAsync();
+        string[] cities = ["Guangzhou", "Shenzhen", "Foshan", "Dongguan", "Zhuhai"];
+        await using (var import = await conn.BeginBinaryImportAsync("copy dx.records (dataset_id, key, valid_from, hash, schema_version, data) from stdin (format binary)"))
+        {
+            for (var i = 0; i < rows; i++)
+            {
+                var key = i.ToString("D8", CultureInfo.InvariantCulture);
+                var data = FormattableString.Invariant($"{{\"id\":\"{key}\",\"name\":\"Person {i}\",\"phone\":\"138{i:D8}\",\"city\":\"{cities[i % 5]}\",\"age\":{18 + i % 70}}}");
+                await import.StartRowAsync();
+                await import.WriteAsync(DatasetId, NpgsqlDbType.Text);
+                await import.WriteAsync(key, NpgsqlDbType.Text);
+                await import.WriteAsync(1, NpgsqlDbType.Integer);
+                await import.WriteAsync(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(data)), NpgsqlDbType.Bytea);
+                await import.WriteAsync(1, NpgsqlDbType.Integer);
+                await import.WriteAsync(data, NpgsqlDbType.Jsonb);
+            }
+            await import.CompleteAsync();
+        }
+        await using (var cmd = new NpgsqlCommand("analyze dx.records", conn)) await cmd.ExecuteNonQueryAsync();
+    }
+
+    // The same snapshot predicate and key order as the API's query.
+    static async Task<(long Rows, long Bytes)> CopyAsync(string connectionString, int? limit)
+    {
+        await using var conn = new NpgsqlConnection(connectionString);
+        await conn.OpenAsync();
+        var sql = $"copy (select data::text from dx.records where dataset_id = '{DatasetId}' and valid_from <= 1 and (valid_to is null or valid_to > 1) order by key{(limit is { } l ? " limit " + l.ToString(CultureInfo.InvariantCulture) : "")}) to stdout";
+        using var reader = await conn.BeginTextExportAsync(sql);
+        var buffer = new char[64 * 1024];
+        long rows = 0, chars = 0;
+        int n;
+        while ((n = await reader.ReadAsync(buffer)) > 0)
+        {
+            chars += n;
+            rows += buffer.AsSpan(0, n).Count('\n');
+        }
+        return (rows, chars);
+    }
+
+    static async Task<(long Rows, long Bytes)> PullAsync(HttpClient consumer, int? limit)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"/api/v1/datasets/{DatasetId}/records?format={(limit is null ? "ndjson" : "json&limit=" + limit)}");
+        using var response = await consumer.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+        response.EnsureSuccessStatusCode();
+        await using var stream = await response.Content.ReadAsStreamAsync();
+        var buffer = new byte[64 * 1024];
+        long rows = 0, bytes = 0;
+        int n;
+        while ((n = await stream.ReadAsync(buffer)) > 0)
+        {
+            bytes += n;
+            rows += buffer.AsSpan(0, n).Count((byte)'\n');
+        }
+        return (rows, bytes);
+    }
+
+    static HttpClient Client(Uri baseUri, string key)
+    {
+        var http = new HttpClient { BaseAddress = baseUri, Timeout = TimeSpan.FromMinutes(10) };
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
+        return http;
+    }
+
+    static async Task<JsonNode> PostAsync(HttpClient http, string path, object body)
+    {
+        using var response = await http.PostAsJsonAsync(path, body);
+        var text = await response.Content.ReadAsStringAsync();
+        if (!response.IsSuccessStatusCode) throw new InvalidOperationException($"POST {path}: {(int)response.StatusCode} {text}");
+        return JsonNode.Parse(text)!;
+    }
+
+    static string? Arg(string[] args, string name) => Array.IndexOf(args, name) is var i and >= 0 && i + 1 < args.Length ? args[i + 1] : null;
+
+    static int FreePort()
+    {
+        using var socket = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        socket.Start();
+        return ((System.Net.IPEndPoint)socket.LocalEndpoint).Port;
+    }
+}
