@@ -3,6 +3,7 @@ using DataExchange.Core.Common;
 using DataExchange.Core.Hosting;
 using DataExchange.Server.Agencies;
 using DataExchange.Server.Audit;
+using DataExchange.Server.Catalogue;
 using DataExchange.Server.Datasets;
 using DataExchange.Server.Demo;
 using DataExchange.Server.Hosting;
@@ -62,6 +63,7 @@ if (roles.Api)
     api.MapRecords();
     api.MapAccess();
     api.MapWebhooks();
+    api.MapCatalogue();
     api.MapAudit();
     app.MapExchangeHangfireDashboard();
 }

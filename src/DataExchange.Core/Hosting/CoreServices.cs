@@ -26,7 +26,7 @@ public static class CoreServices
         services.AddSingleton<IdempotencyStore>();
         services.AddAudit(configuration);
         services.AddSingleton<AgencyService>().AddSingleton<ApiKeyService>();
-        services.AddFeeds(configuration).AddSingleton<DatasetRegistry>().AddSingleton<CatalogueService>();
+        services.AddFeeds(configuration).AddSingleton<DatasetRegistry>().AddSingleton<CatalogueService>().AddSingleton<CatalogueEntries>();
         services.AddIngestion(configuration);
         services.AddSingleton<SubscriptionService>().AddSingleton<PullService>().AddSingleton<MaskKey>();
         services.AddSingleton<WebhookService>().AddSingleton<WebhookSender>().AddTransient<WebhookJob>().AddHostedService<OutboxDispatcher>();
