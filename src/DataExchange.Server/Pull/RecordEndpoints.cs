@@ -19,7 +19,7 @@ public static class RecordEndpoints
             .Produces<RecordPageBody>(200, "application/json", "application/x-ndjson", "text/csv")
             .Produces(304);
         api.MapGet("/datasets/{datasetId}/changes", ReadChangesAsync).WithTags("Records").WithName("getChanges")
-            .WithSummary("Net inserts, updates and deletes (tombstones) between version `since` and `until` (default latest), ordered by key and resumable by cursor.")
+            .WithSummary("Net inserts, updates and deletes (tombstones) between version `since` (default 0: everything) and `until` (default latest), ordered by key and resumable by cursor.")
             .Produces<ChangePageBody>(200);
         return api;
     }
@@ -49,9 +49,9 @@ public static class RecordEndpoints
         return Results.Bytes(Body(w => w.WriteNumber("version", page.Version), page.ItemsJson, page.Next), "application/json");
     }
 
-    static async Task<IResult> ReadChangesAsync(string datasetId, int since, int? until, string? after, int? limit, HttpContext http, PullService pull, CancellationToken ct)
+    static async Task<IResult> ReadChangesAsync(string datasetId, int? since, int? until, string? after, int? limit, HttpContext http, PullService pull, CancellationToken ct)
     {
-        var page = await pull.ReadChangesAsync(http.Caller(), datasetId, since, until, after, limit, ct);
+        var page = await pull.ReadChangesAsync(http.Caller(), datasetId, since ?? 0, until, after, limit, ct);
         if (page.Next is not null) http.Response.Headers.Append("Link", $"<{NextUrl(http, page.Next)}>; rel=\"next\"");
         return Results.Bytes(Body(w => { w.WriteNumber("since", page.Since); w.WriteNumber("until", page.Until); }, page.ItemsJson, page.Next), "application/json");
     }

@@ -38,6 +38,13 @@ public sealed class AuthorizationMatrixTests : SecurityFixture
         ["GET /api/v1/datasets/{datasetId}/runs/{runId}/rejected"] = StewardOfA,
         ["GET /api/v1/datasets/{datasetId}/versions"] = Anyone,
         ["GET /api/v1/datasets/{datasetId}/records"] = (agency, role) => agency == A || (agency == B && role == "consumer"),
+        ["GET /api/v1/datasets/{datasetId}/changes"] = (agency, role) => agency == A || (agency == B && role == "consumer"),
+        ["GET /api/v1/datasets/{datasetId}/access"] = Anyone,
+        ["PUT /api/v1/datasets/{datasetId}/auto-approval"] = StewardOfA,
+        ["DELETE /api/v1/datasets/{datasetId}/auto-approval"] = StewardOfA,
+        ["PUT /api/v1/subscriptions/{subscriptionId}/webhook"] = (agency, role) => agency == B && role == "consumer",
+        ["GET /api/v1/subscriptions/{subscriptionId}/deliveries"] = (agency, role) => agency == B && role == "consumer",
+        ["GET /api/v1/catalogue/{datasetId}"] = Anyone,
         ["POST /api/v1/subscriptions"] = (_, role) => role == "consumer",
         ["GET /api/v1/subscriptions"] = Anyone,
         ["GET /api/v1/subscriptions/{subscriptionId}"] = (agency, _) => agency is A or B or Operator,
@@ -137,6 +144,8 @@ public sealed class AuthorizationMatrixTests : SecurityFixture
             ("POST", "/api/v1/subscriptions") => new { datasetId = DatasetId, purpose = "matrix" },
             ("POST", "/api/v1/subscriptions/{subscriptionId}/approval") => new { policy = new { } },
             ("POST", "/api/v1/subscriptions/{subscriptionId}/rejection") => new { reason = "matrix" },
+            ("PUT", "/api/v1/datasets/{datasetId}/auto-approval") => new { policy = new { } },
+            ("PUT", "/api/v1/subscriptions/{subscriptionId}/webhook") => new { url = "http://example.org/hook" },
             _ => null,
         };
         if (json is not null) return JsonContent.Create(json);
