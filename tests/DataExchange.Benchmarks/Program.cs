@@ -1,13 +1,17 @@
+// Benchmarks, one subcommand each: dotnet run -c Release --project tests/DataExchange.Benchmarks -- <ingest|pull> [options]
+using DataExchange.Benchmarks.Ingest;
 using DataExchange.Benchmarks.Pull;
 
 return args.FirstOrDefault() switch
 {
+    "ingest" => await IngestBenchmark.RunAsync(args[1..]),
     "pull" => await PullBenchmark.RunAsync(args[1..]),
     _ => Usage(),
 };
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: dotnet run -c Release --project tests/DataExchange.Benchmarks -- pull --rows 1000000 [--no-audit]");
+    Console.Error.WriteLine("usage: dotnet run -c Release --project tests/DataExchange.Benchmarks -- ingest --rows 1000000");
+    Console.Error.WriteLine("       dotnet run -c Release --project tests/DataExchange.Benchmarks -- pull --rows 1000000 [--no-audit]");
     return 2;
 }
