@@ -22,6 +22,8 @@ public enum AuditAction
     RunSkipped = 303,
     VersionPublished = 310,
     FeedUploaded = 320,
+    RunReplayQueued = 330,
+    FeedHostsUpdated = 340,
 
     SubscriptionRequested = 400,
     SubscriptionApproved = 401,

@@ -23,4 +23,8 @@ public sealed record FeedDefinition
     public double? RejectThreshold { get; init; }
     /// <summary>Same key with different content in one payload: reject (default) or last-wins.</summary>
     public string? OnConflict { get; init; }
+    /// <summary>Compare keys case-insensitively (case-folded with the invariant culture before de-duplication and merge); default false.</summary>
+    public bool? CaseInsensitiveKeys { get; init; }
+    /// <summary>Incremental mode only: a boolean field whose true value deletes the record's key instead of upserting it.</summary>
+    public string? DeleteMarker { get; init; }
 }

@@ -13,10 +13,12 @@ public sealed class FeedSources : IDisposable
 {
     readonly FeedOptions _options;
     readonly HttpClient _http;
+    readonly FeedHostService _hosts;
 
     /// <summary>Creates the fetcher with its own HTTP handler (redirects off: a redirect could leave the allow-list).</summary>
-    public FeedSources(IOptions<FeedOptions> options)
+    public FeedSources(IOptions<FeedOptions> options, FeedHostService hosts)
     {
+        _hosts = hosts;
         _options = options.Value;
         _http = new HttpClient(new SocketsHttpHandler
         {
@@ -39,7 +41,8 @@ public sealed class FeedSources : IDisposable
 
     /// <summary>Whether an HTTP source may be fetched: its host is on the allow-list, case-insensitively.</summary>
     public static bool IsAllowedHost(FeedOptions options, Uri uri) =>
-        uri.Scheme is "http" or "https" && options.AllowedHosts.Contains(uri.IdnHost, StringComparer.OrdinalIgnoreCase);
+        uri.Scheme is "http" or "https"
+        && (options.AllowedHosts.Contains(uri.IdnHost, StringComparer.OrdinalIgnoreCase) || options.AdminHosts.Contains(uri.IdnHost));
 
     /// <summary>Spools the payload of <paramref name="feed"/> to a temp file.</summary>
     public async Task<FetchedPayload> FetchAsync(FeedDefinition feed, string? etag, string? lastModified, CancellationToken cancellationToken)
@@ -63,7 +66,8 @@ public sealed class FeedSources : IDisposable
 
     async Task<FetchedPayload> FetchHttpAsync(Uri uri, string? etag, string? lastModified, CancellationToken cancellationToken)
     {
-        // Checked again at fetch time: the allow-list may have shrunk since registration.
+        // Checked again at fetch time, on the current list: the allow-list may have shrunk since registration.
+        await _hosts.RefreshAsync(cancellationToken);
         if (!IsAllowedHost(_options, uri)) throw new FeedFetchException($"The host '{uri.Host}' is not on the allow-list.", retryable: false);
         using var request = new HttpRequestMessage(HttpMethod.Get, uri);
         if (etag is not null && EntityTagHeaderValue.TryParse(etag, out var tag)) request.Headers.IfNoneMatch.Add(tag);

@@ -42,6 +42,8 @@ public static class FeedValidator
         if (feed.RejectThreshold is < 0 or > 1) errors.Add(new(pointer + "/rejectThreshold", "range", "Give a share between 0 and 1."));
         var onConflict = feed.OnConflict ?? "reject";
         if (onConflict is not ("reject" or "last-wins")) errors.Add(new(pointer + "/onConflict", "enum", "Use reject or last-wins."));
+        if (feed.DeleteMarker is { } marker && (mode != "incremental" || string.IsNullOrWhiteSpace(marker)))
+            errors.Add(new(pointer + "/deleteMarker", "invalid", "A delete marker names a boolean field and needs mode incremental (a snapshot deletes by omission)."));
         if (feed.Cron is { } cron && !IsCron(cron)) errors.Add(new(pointer + "/cron", "invalid-cron", "Give a 5-field cron expression, e.g. '0 2 * * *'."));
         if (feed.Cron is null && source != "upload") errors.Add(new(pointer + "/cron", "required", "Give a cron schedule for a pulled feed."));
         if (errors.Count > 0) throw new InvalidException("invalid-feed", "The feed definition is not valid.", errors);

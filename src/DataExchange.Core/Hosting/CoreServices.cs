@@ -39,7 +39,8 @@ public static class CoreServices
         services.AddOptions<FeedOptions>().Bind(configuration.GetSection("Feeds"))
             .Validate(o => o.MaxPayloadBytes > 0 && o.ReadTimeout > TimeSpan.Zero && o.ConnectTimeout > TimeSpan.Zero, "Feeds: limits and timeouts must be positive.")
             .ValidateOnStart();
-        services.AddSingleton<FeedSources>().AddSingleton<UploadStore>();
+        services.AddSingleton<FeedSources>().AddSingleton<UploadStore>().AddSingleton<FeedHostService>();
+        services.AddHostedService<FeedHostRefresher>();
         services.AddSingleton<IFeedScheduler, HangfireFeedScheduler>();
         return services;
     }

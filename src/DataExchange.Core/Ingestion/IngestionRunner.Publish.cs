@@ -69,18 +69,22 @@ public sealed partial class IngestionRunner
         create temp table changes as
             select s.line, s.key, r.key is null as is_insert
             from stage s left join dx.records r on r.dataset_id = $1 and r.valid_to is null and r.key = s.key
-            where r.key is null or r.hash <> s.hash
+            where not s.del and (r.key is null or r.hash <> s.hash)
         """;
 
+    // Snapshot: current keys missing from the payload. Incremental: current keys whose record carried the delete marker.
     const string FindDeletesSql = """
         create temp table deletes as
             select r.key from dx.records r
             where r.dataset_id = $1 and r.valid_to is null and $2
               and not exists (select 1 from stage s where s.key = r.key)
+            union all
+            select s.key from stage s join dx.records r on r.dataset_id = $1 and r.valid_to is null and r.key = s.key
+            where s.del
         """;
 
     const string CountChangesSql = """
-        select count(*) filter (where is_insert), count(*) filter (where not is_insert), (select count(*) from deletes), (select count(*) from stage)
+        select count(*) filter (where is_insert), count(*) filter (where not is_insert), (select count(*) from deletes), (select count(*) from stage where not del)
         from changes
         """;
 

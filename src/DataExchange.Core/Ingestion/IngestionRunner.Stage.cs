@@ -13,7 +13,7 @@ public sealed partial class IngestionRunner
     const string CreateStageSql = """
         -- A redone run on a reused pooled connection starts clean.
         drop table if exists pg_temp.stage, pg_temp.dups, pg_temp.changes, pg_temp.deletes;
-        create temp table stage (line bigint not null, key text collate "C" not null, hash bytea not null, data text not null)
+        create temp table stage (line bigint not null, key text collate "C" not null, hash bytea not null, data text not null, del boolean not null)
         """;
 
     sealed record Batch(string[] Header, List<SourceRecord> Records);
@@ -35,9 +35,10 @@ public sealed partial class IngestionRunner
         var token = cts.Token;
         var input = Channel.CreateBounded<Batch>(opts.Validators * 2);
         var output = Channel.CreateBounded<Results>(opts.Validators * 2);
-        var validator = new RecordValidator(schema, keyFields);
+        var validator = new RecordValidator(schema, keyFields, feed.CaseInsensitiveKeys == true, feed.Mode == "incremental" ? feed.DeleteMarker : null);
+        var header = new StrongBox<string[]>([]);
 
-        var producer = Task.Run(() => ProduceAsync(path, feed, opts, input.Writer, token), token);
+        var producer = Task.Run(() => ProduceAsync(path, feed, opts, header, input.Writer, token), token);
         var workers = Enumerable.Range(0, opts.Validators).Select(_ => Task.Run(async () =>
         {
             await foreach (var batch in input.Reader.ReadAllAsync(token))
@@ -60,6 +61,7 @@ public sealed partial class IngestionRunner
             await producer;
             await Task.WhenAll(workers);
             await closeOutput;
+            if (feed.Format == "csv") await SaveHeaderAsync(conn, run.Id, header.Value!, token);
             return new RunCounts(valid + rejected, valid, rejected, 0, 0, 0, 0, 0);
         }
         catch
@@ -69,11 +71,16 @@ public sealed partial class IngestionRunner
         }
     }
 
-    static async Task ProduceAsync(string path, FeedDefinition feed, IngestionOptions opts, ChannelWriter<Batch> writer, CancellationToken token)
+    static async Task SaveHeaderAsync(NpgsqlConnection conn, long runId, string[] header, CancellationToken token)
+    {
+        await using var cmd = Common.Db.Command(conn, "update dx.ingestion_runs set csv_header = $2 where id = $1", runId, header);
+        await cmd.ExecuteNonQueryAsync(token);
+    }
+
+    static async Task ProduceAsync(string path, FeedDefinition feed, IngestionOptions opts, StrongBox<string[]> header, ChannelWriter<Batch> writer, CancellationToken token)
     {
         try
         {
-            var header = new StrongBox<string[]>([]);
             var batch = new List<SourceRecord>(opts.BatchSize);
             await foreach (var record in PayloadReader.ReadAsync(path, feed, opts, header, token))
             {
@@ -98,7 +105,7 @@ public sealed partial class IngestionRunner
     {
         long valid = 0, rejected = 0;
         await using var quarantineConn = await dataSource.OpenConnectionAsync(token);
-        await using (var stage = await conn.BeginBinaryImportAsync("copy stage (line, key, hash, data) from stdin (format binary)", token))
+        await using (var stage = await conn.BeginBinaryImportAsync("copy stage (line, key, hash, data, del) from stdin (format binary)", token))
         await using (var quarantine = await quarantineConn.BeginBinaryImportAsync(
             "copy dx.rejected_records (run_id, line, raw, errors, schema_version) from stdin (format binary)", token))
         {
@@ -111,6 +118,7 @@ public sealed partial class IngestionRunner
                     await stage.WriteAsync(r.Key, NpgsqlDbType.Text, token);
                     await stage.WriteAsync(r.Hash, NpgsqlDbType.Bytea, token);
                     await stage.WriteAsync(r.Data, NpgsqlDbType.Text, token);
+                    await stage.WriteAsync(r.Delete, NpgsqlDbType.Boolean, token);
                 }
                 valid += batch.Staged.Count;
                 foreach (var q in batch.Quarantined)

@@ -71,16 +71,20 @@ public sealed partial class IngestionRunner(
         var schema = await registry.GetSchemaAsync(run.DatasetId, run.SchemaVersion, cancellationToken);
         var (etag, lastModified) = await GetValidatorsAsync(conn, run.DatasetId, cancellationToken);
 
-        using var payload = run.Trigger == "upload"
-            ? await uploads.SpoolAsync(run.Id, cancellationToken)
-            : await sources.FetchAsync(feed, etag, lastModified, cancellationToken);
+        if (run.ReplayOf is { } original) feed = await ReplayFeedAsync(conn, original, feed, cancellationToken);
+        using var payload = run.Trigger switch
+        {
+            "upload" => await uploads.SpoolAsync(run.Id, cancellationToken),
+            "replay" => await SpoolQuarantineAsync(conn, run.ReplayOf!.Value, feed, cancellationToken),
+            _ => await sources.FetchAsync(feed, etag, lastModified, cancellationToken),
+        };
         if (payload.NotModified)
         {
             await FinishAsync(conn, run, RunStatus.Unchanged, "The source answered 304 Not Modified.", null, cancellationToken);
             return;
         }
         await SetPayloadAsync(conn, run.Id, payload, cancellationToken);
-        if (await IsSamePayloadAsync(conn, run, payload.Sha256!, cancellationToken))
+        if (run.ReplayOf is null && await IsSamePayloadAsync(conn, run, payload.Sha256!, cancellationToken))
         {
             await FinishAsync(conn, run, RunStatus.Unchanged, null, null, cancellationToken);
             return;
@@ -107,13 +111,13 @@ public sealed partial class IngestionRunner(
         e is FeedFetchException { Retryable: false } or InvalidDataException or CsvHelper.CsvFormatException or InvalidException
             or Newtonsoft.Json.JsonException or System.Text.DecoderFallbackException;
 
-    internal sealed record RunRow(long Id, string DatasetId, string Status, string Trigger, int SchemaVersion);
+    internal sealed record RunRow(long Id, string DatasetId, string Status, string Trigger, int SchemaVersion, long? ReplayOf);
 
     static async Task<RunRow?> LoadRunAsync(NpgsqlConnection conn, long runId, CancellationToken cancellationToken)
     {
-        await using var cmd = Db.Command(conn, "select id, dataset_id, status, trigger, schema_version from dx.ingestion_runs where id = $1", runId);
+        await using var cmd = Db.Command(conn, "select id, dataset_id, status, trigger, schema_version, replay_of from dx.ingestion_runs where id = $1", runId);
         await using var r = await cmd.ExecuteReaderAsync(cancellationToken);
-        return await r.ReadAsync(cancellationToken) ? new RunRow(r.GetInt64(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetInt32(4)) : null;
+        return await r.ReadAsync(cancellationToken) ? new RunRow(r.GetInt64(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetInt32(4), r.GetNullable<long>(5)) : null;
     }
 
     static long LockKey(string datasetId) => BitConverter.ToInt64(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes("ingest:" + datasetId)));
@@ -180,7 +184,7 @@ public sealed partial class IngestionRunner(
     {
         const string sql = """
             select payload_sha256 = $2 and schema_version = $3 from dx.ingestion_runs
-            where dataset_id = $1 and id <> $4 and status in ('succeeded', 'unchanged') and payload_sha256 is not null
+            where dataset_id = $1 and id <> $4 and status in ('succeeded', 'unchanged') and payload_sha256 is not null and trigger <> 'replay'
             order by id desc limit 1
             """;
         await using var cmd = Db.Command(conn, sql, run.DatasetId, sha256, run.SchemaVersion, run.Id);

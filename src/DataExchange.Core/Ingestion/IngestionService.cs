@@ -36,18 +36,38 @@ public sealed class IngestionService(NpgsqlDataSource dataSource, DatasetRegistr
     public async Task<long> QueueScheduledAsync(string datasetId, CancellationToken cancellationToken = default) =>
         long.Parse((await QueueAsync(Caller.System, datasetId, "schedule", null, cancellationToken)).Id, System.Globalization.CultureInfo.InvariantCulture);
 
-    async Task<RunInfo> QueueAsync(Caller caller, string datasetId, string trigger, Stream? upload, CancellationToken cancellationToken)
+    /// <summary>
+    /// Queues a replay of a finished run's quarantine under the latest schema version (after the schema
+    /// or the source was fixed): what is now valid is upserted as a new version. Stewards of the owner.
+    /// </summary>
+    public async Task<RunInfo> ReplayAsync(Caller caller, string datasetId, long runId, CancellationToken cancellationToken = default)
+    {
+        await RequireStewardAsync(caller, datasetId, cancellationToken);
+        var original = await GetRunAsync(datasetId, runId, cancellationToken);
+        if (!RunStatus.IsFinal(original.Status))
+            throw new ConflictException("run-not-finished", $"Run {runId} is {original.Status}; replay its quarantine once it has finished.");
+        await using (var cmd = Db.Command(dataSource, "select exists (select 1 from dx.rejected_records where run_id = $1)", runId))
+            if (await cmd.ExecuteScalarAsync(cancellationToken) is not true)
+                throw new ConflictException("nothing-to-replay", $"Run {runId} quarantined no records.");
+        return await QueueAsync(caller, datasetId, "replay", null, cancellationToken, runId);
+    }
+
+    async Task<RunInfo> QueueAsync(Caller caller, string datasetId, string trigger, Stream? upload, CancellationToken cancellationToken, long? replayOf = null)
     {
         var schemaVersion = await registry.LatestSchemaVersionAsync(datasetId, cancellationToken);
-        const string sql = "insert into dx.ingestion_runs (dataset_id, trigger, status, schema_version, queued_at) values ($1, $2, 'queued', $3, $4) returning id";
+        const string sql = "insert into dx.ingestion_runs (dataset_id, trigger, status, schema_version, queued_at, replay_of) values ($1, $2, 'queued', $3, $4, $5) returning id";
         await using var conn = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var tx = await conn.BeginTransactionAsync(cancellationToken);
         long runId;
-        await using (var cmd = Db.Command(conn, sql, datasetId, trigger, schemaVersion, time.GetUtcNow()))
+        await using (var cmd = Db.Command(conn, sql, datasetId, trigger, schemaVersion, time.GetUtcNow(), replayOf))
+        {
+            cmd.Parameters[4].NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Bigint;
             runId = (long)(await cmd.ExecuteScalarAsync(cancellationToken))!;
+        }
         var details = new JsonObject { ["trigger"] = trigger, ["schemaVersion"] = schemaVersion };
+        if (replayOf is not null) details["replayOf"] = replayOf.Value.ToString(System.Globalization.CultureInfo.InvariantCulture);
         if (upload is not null) details["bytes"] = await uploads.SaveAsync(conn, runId, upload, cancellationToken);
-        await audit.AppendAsync(conn, new AuditRecord(caller, upload is null ? AuditAction.RunQueued : AuditAction.FeedUploaded, AuditOutcome.Succeeded,
+        await audit.AppendAsync(conn, new AuditRecord(caller, upload is not null ? AuditAction.FeedUploaded : replayOf is not null ? AuditAction.RunReplayQueued : AuditAction.RunQueued, AuditOutcome.Succeeded,
             $"{datasetId}/runs/{runId}", datasetId, details), cancellationToken);
         await tx.CommitAsync(cancellationToken);
         queue.Enqueue(runId);

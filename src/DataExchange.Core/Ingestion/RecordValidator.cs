@@ -4,8 +4,8 @@ using Newtonsoft.Json.Linq;
 
 namespace DataExchange.Core.Ingestion;
 
-/// <summary>A record that passed validation, ready for staging.</summary>
-public readonly record struct StagedRecord(long Line, string Key, byte[] Hash, string Data);
+/// <summary>A record that passed validation, ready for staging; <paramref name="Delete"/> when its delete marker was set.</summary>
+public readonly record struct StagedRecord(long Line, string Key, byte[] Hash, string Data, bool Delete = false);
 
 /// <summary>A record that failed, with its errors, for quarantine.</summary>
 public readonly record struct QuarantinedRecord(long Line, string Raw, IReadOnlyList<RecordError> Errors);
@@ -13,10 +13,14 @@ public readonly record struct QuarantinedRecord(long Line, string Raw, IReadOnly
 /// <summary>
 /// Turns one source record into a staged or quarantined record: coerces CSV cells, validates
 /// against the pinned schema, extracts the key and computes the canonical hash. Stateless, so
-/// many run in parallel over one <see cref="DatasetSchema"/>.
+/// many run in parallel over one <see cref="DatasetSchema"/>. With <paramref name="caseInsensitiveKeys"/>
+/// keys are case-folded; with a <paramref name="deleteMarker"/> field (incremental feeds) that field is
+/// removed from every record, and a record where it is true only needs its key: it deletes that key.
 /// </summary>
-public sealed class RecordValidator(DatasetSchema schema, IReadOnlyList<string> keyFields)
+public sealed class RecordValidator(DatasetSchema schema, IReadOnlyList<string> keyFields, bool caseInsensitiveKeys = false, string? deleteMarker = null)
 {
+    static readonly byte[] DeletedHash = System.Security.Cryptography.SHA256.HashData("deleted"u8);
+
     static readonly JsonSerializerSettings JsonSettings = new()
     {
         DateParseHandling = DateParseHandling.None,
@@ -29,7 +33,13 @@ public sealed class RecordValidator(DatasetSchema schema, IReadOnlyList<string> 
     {
         var errors = new List<RecordError>();
         JObject? record = source.Cells is { } cells ? FromCells(cells, header, errors) : FromJson(source.Json!, errors);
-        if (record is not null)
+        if (record is not null && deleteMarker is not null && IsMarked(record))
+        {
+            var key = RecordShaper.Key(record, keyFields, out var missing);
+            if (key is not null) return (new StagedRecord(source.Line, Fold(key), DeletedHash, "{}", Delete: true), null);
+            errors.Add(new RecordError("key-missing", "/" + missing, "", $"Key field '{missing}' has no value; a delete needs the key.", schema.Version));
+        }
+        else if (record is not null)
         {
             foreach (var e in schema.Validate(record))
                 if (!errors.Exists(c => c.Pointer == e.Pointer)) errors.Add(e);
@@ -39,10 +49,26 @@ public sealed class RecordValidator(DatasetSchema schema, IReadOnlyList<string> 
             if (errors.Count == 0)
             {
                 var data = RecordShaper.Canonical(record);
-                return (new StagedRecord(source.Line, key!, RecordShaper.Hash(data), data), null);
+                return (new StagedRecord(source.Line, Fold(key!), RecordShaper.Hash(data), data), null);
             }
         }
         return (null, new QuarantinedRecord(source.Line, source.Raw, errors));
+    }
+
+    string Fold(string key) => caseInsensitiveKeys ? key.ToLowerInvariant() : key;
+
+    /// <summary>Removes the delete marker from <paramref name="record"/>; whether it said "delete".</summary>
+    bool IsMarked(JObject record)
+    {
+        var marker = record[deleteMarker!];
+        record.Remove(deleteMarker!);
+        return marker switch
+        {
+            JValue { Type: JTokenType.Boolean } b => (bool)b,
+            JValue { Type: JTokenType.String } t => ((string)t!).Trim().ToLowerInvariant() is "true" or "1" or "yes" or "y" or "t",
+            JValue { Type: JTokenType.Integer } i => (long)i == 1,
+            _ => false,
+        };
     }
 
     JObject FromCells(string[] cells, string[] header, List<RecordError> errors)

@@ -20,9 +20,10 @@ public static class HangfireSetup
                 // The default polls every 15 s; a "run now" should start within a second.
                 QueuePollInterval = TimeSpan.FromMilliseconds(500),
                 // Runs of large feeds outlast any fixed timeout; the sliding one is renewed while the job is alive
-                // and lets another worker take the job 5 minutes after its process died.
+                // and lets another worker take the job 5 minutes (by default) after its process died.
                 UseSlidingInvisibilityTimeout = true,
-                InvisibilityTimeout = TimeSpan.FromMinutes(5),
+                // Hangfire:InvisibilityTimeout overrides it (tests that kill a worker use a few seconds).
+                InvisibilityTimeout = provider.GetRequiredService<IConfiguration>().GetValue<TimeSpan?>("Hangfire:InvisibilityTimeout") ?? TimeSpan.FromMinutes(5),
                 PrepareSchemaIfNecessary = true,
             }));
         if (roles.Worker)

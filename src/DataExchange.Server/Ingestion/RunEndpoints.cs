@@ -39,9 +39,16 @@ public static class RunEndpoints
             TypedResults.Ok((await service.ListRejectedAsync(http.Caller(), datasetId, runId, limit, after, ct)).ToBody(http)))
             .WithSummary("A run's quarantined records with their errors (stewards of the owner).");
 
+        group.MapPost("/runs/{runId:long}/replay", async Task<Accepted<RunInfo>> (string datasetId, long runId, HttpContext http, IngestionService service, CancellationToken ct) =>
+        {
+            var run = await service.ReplayAsync(http.Caller(), datasetId, runId, ct);
+            return TypedResults.Accepted($"/api/v1/datasets/{datasetId}/runs/{run.Id}", run);
+        }).WithSummary("Replay a finished run's quarantine under the latest schema (stewards of the owner). Answers 202 with the queued replay run.");
+
         group.MapGet("/versions", async (string datasetId, IngestionService service, CancellationToken ct) =>
             TypedResults.Ok(new PageBody<DatasetVersion>(await service.ListVersionsAsync(datasetId, ct), null)))
             .WithSummary("Published versions, newest first, with change counts.");
+        api.MapFeedHosts();
         return api;
     }
 }
