@@ -97,6 +97,7 @@ app.Configure(config =>
         runs.AddCommand<ListRunsCommand>("list").WithDescription("List a dataset's runs");
         runs.AddCommand<ShowRunCommand>("show").WithDescription("Show one run's status and counts");
         runs.AddCommand<RejectedRowsCommand>("rejected").WithDescription("List the rows a run rejected, with validation errors");
+        runs.AddCommand<ReplayRunCommand>("replay").WithDescription("Replay a run's rejected rows under the latest schema (after fixing the schema or source)");
     });
 
     config.AddBranch("versions", versions =>

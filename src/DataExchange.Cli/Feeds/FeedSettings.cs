@@ -26,3 +26,11 @@ public sealed class RunSettings : DatasetSettings
     [Description("Run id (see dx runs list DATASET)")]
     public string RunId { get; init; } = "";
 }
+
+/// <summary>Settings of <c>dx runs replay DATASET RUNID [--watch]</c>.</summary>
+public sealed class ReplaySettings : FeedSettings
+{
+    [CommandArgument(1, "<RUNID>")]
+    [Description("The run whose quarantined rows to replay under the latest schema")]
+    public string RunId { get; init; } = "";
+}

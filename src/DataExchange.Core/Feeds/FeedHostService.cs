@@ -43,7 +43,7 @@ public sealed class FeedHostService(NpgsqlDataSource dataSource, AuditWriter aud
         await using (var cmd = Db.Command(conn, "select host from dx.feed_hosts order by host for update"))
         await using (var r = await cmd.ExecuteReaderAsync(cancellationToken))
             while (await r.ReadAsync(cancellationToken)) before.Add(r.GetString(0));
-        await using (var cmd = Db.Command(conn, "delete from dx.feed_hosts where not (host = any($1))", hosts.ToArray()))
+        await using (var cmd = Db.Command(conn, "delete from dx.feed_hosts where not (host = any($1))", (object)hosts.ToArray()))
             await cmd.ExecuteNonQueryAsync(cancellationToken);
         await using (var cmd = Db.Command(conn, "insert into dx.feed_hosts (host, added_by, added_at) select h, $2, $3 from unnest($1::text[]) h on conflict do nothing",
             hosts.ToArray(), caller.ClientId, time.GetUtcNow()))
