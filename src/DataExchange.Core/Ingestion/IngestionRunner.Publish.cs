@@ -112,6 +112,7 @@ public sealed partial class IngestionRunner
 
     async Task MergeAndPublishAsync(NpgsqlConnection conn, RunRow run, FeedDefinition feed, RunCounts counts, CancellationToken cancellationToken)
     {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
         await using (var cmd = Db.Command(conn, "analyze pg_temp.stage")) await cmd.ExecuteNonQueryAsync(cancellationToken);
         await using (var cmd = Db.Command(conn, FindChangesSql, run.DatasetId)) await cmd.ExecuteNonQueryAsync(cancellationToken);
         await using (var cmd = Db.Command(conn, FindDeletesSql, run.DatasetId, feed.Mode == "snapshot")) await cmd.ExecuteNonQueryAsync(cancellationToken);
@@ -152,6 +153,6 @@ public sealed partial class IngestionRunner
         await AuditFinishedAsync(conn, run, RunStatus.Succeeded, null, counts, version, cancellationToken);
         await Subscriptions.Notifications.Outbox.WriteAsync(conn, run.DatasetId, version, new JsonObject { ["inserted"] = inserted, ["updated"] = updated, ["deleted"] = deleted, ["rows"] = rows }, time.GetUtcNow(), cancellationToken);
         await tx.CommitAsync(cancellationToken);
-        LogFinished(logger, run.Id, run.DatasetId, RunStatus.Succeeded, $"published version {version}");
+        LogFinished(logger, run.Id, run.DatasetId, RunStatus.Succeeded, $"published version {version} (merge and publish took {clock.Elapsed.TotalMilliseconds:F0} ms)");
     }
 }

@@ -90,8 +90,11 @@ public sealed partial class IngestionRunner(
             return;
         }
 
+        var clock = System.Diagnostics.Stopwatch.StartNew();
         var counts = await StageAsync(conn, run, payload.Path!, feed, schema, dataset.KeyFields, cancellationToken);
+        var staged = clock.Elapsed;
         counts = await DeduplicateAsync(conn, run, feed, counts, cancellationToken);
+        LogStaged(logger, run.Id, counts.Read, staged.TotalMilliseconds, (clock.Elapsed - staged).TotalMilliseconds);
         if (counts.Read == 0)
         {
             await FinishAsync(conn, run, RunStatus.Failed, "The payload has no records; an empty snapshot would delete every record, so nothing was published.", counts, cancellationToken);
@@ -231,6 +234,9 @@ public sealed partial class IngestionRunner(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Run {RunId} of {DatasetId} ended {Status}. {Error}")]
     static partial void LogFinished(ILogger logger, long runId, string datasetId, string status, string? error);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Run {RunId} parsed, validated and staged {Read} records in {StageMs:F0} ms; de-duplicated in {DedupeMs:F0} ms")]
+    static partial void LogStaged(ILogger logger, long runId, long read, double stageMs, double dedupeMs);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Run {RunId} will be retried: {Error}")]
     static partial void LogRetry(ILogger logger, long runId, string error);

@@ -8,6 +8,7 @@ using DataExchange.Core.Hosting;
 using DataExchange.Core.Ingestion;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace DataExchange.Benchmarks.Ingest;
 
@@ -34,7 +35,7 @@ public sealed class IngestHarness : IAsyncDisposable
             ["Feeds:DropRoot"] = dropRoot,
             ["Feeds:WorkDirectory"] = Path.Combine(workDirectory, "spool"),
         }).Build();
-        var services = new ServiceCollection().AddLogging().AddDataExchangeCore(connectionString, configuration);
+        var services = new ServiceCollection().AddLogging(b => b.AddSimpleConsole(o => o.SingleLine = true).AddFilter("DataExchange", LogLevel.Information).AddFilter("Npgsql", LogLevel.Warning)).AddDataExchangeCore(connectionString, configuration);
         var queue = new InlineQueue();
         services.AddSingleton<IRunQueue>(queue).AddSingleton<IFeedScheduler, NoSchedule>();
         var harness = new IngestHarness(services.BuildServiceProvider(), queue);
