@@ -40,11 +40,18 @@ public sealed partial class IngestionRunner
           and ((d.conflicting and not $1) or s.line <> case when d.conflicting then d.last_line else d.first_line end)
         """;
 
+    /// <summary>No command timeout: set-based steps over millions of rows outlast Npgsql's default 30 s (cancellation still applies).</summary>
+    static NpgsqlCommand Long(NpgsqlCommand command)
+    {
+        command.CommandTimeout = 0;
+        return command;
+    }
+
     async Task<RunCounts> DeduplicateAsync(NpgsqlConnection conn, RunRow run, FeedDefinition feed, RunCounts counts, CancellationToken cancellationToken)
     {
         long conflictingRows, identicalExtra, conflictingExtra;
-        await using (var cmd = new NpgsqlCommand(FindDuplicatesSql, conn)) await cmd.ExecuteNonQueryAsync(cancellationToken);
-        await using (var cmd = new NpgsqlCommand(CountDuplicatesSql, conn))
+        await using (var cmd = Long(new NpgsqlCommand(FindDuplicatesSql, conn))) await cmd.ExecuteNonQueryAsync(cancellationToken);
+        await using (var cmd = Long(new NpgsqlCommand(CountDuplicatesSql, conn)))
         await using (var r = await cmd.ExecuteReaderAsync(cancellationToken))
         {
             await r.ReadAsync(cancellationToken);
@@ -54,10 +61,10 @@ public sealed partial class IngestionRunner
         var lastWins = feed.OnConflict == "last-wins";
         if (!lastWins && conflictingRows > 0)
         {
-            await using var q = Db.Command(conn, QuarantineConflictsSql, run.Id, run.SchemaVersion);
+            await using var q = Long(Db.Command(conn, QuarantineConflictsSql, run.Id, run.SchemaVersion));
             await q.ExecuteNonQueryAsync(cancellationToken);
         }
-        await using (var del = Db.Command(conn, DropDuplicatesSql, lastWins)) await del.ExecuteNonQueryAsync(cancellationToken);
+        await using (var del = Long(Db.Command(conn, DropDuplicatesSql, lastWins))) await del.ExecuteNonQueryAsync(cancellationToken);
         return lastWins
             ? counts with { Duplicate = identicalExtra + conflictingExtra }
             : counts with { Duplicate = identicalExtra, Rejected = counts.Rejected + conflictingRows };
@@ -113,11 +120,11 @@ public sealed partial class IngestionRunner
     async Task MergeAndPublishAsync(NpgsqlConnection conn, RunRow run, FeedDefinition feed, RunCounts counts, CancellationToken cancellationToken)
     {
         var clock = System.Diagnostics.Stopwatch.StartNew();
-        await using (var cmd = Db.Command(conn, "analyze pg_temp.stage")) await cmd.ExecuteNonQueryAsync(cancellationToken);
-        await using (var cmd = Db.Command(conn, FindChangesSql, run.DatasetId)) await cmd.ExecuteNonQueryAsync(cancellationToken);
-        await using (var cmd = Db.Command(conn, FindDeletesSql, run.DatasetId, feed.Mode == "snapshot")) await cmd.ExecuteNonQueryAsync(cancellationToken);
+        await using (var cmd = Long(Db.Command(conn, "analyze pg_temp.stage"))) await cmd.ExecuteNonQueryAsync(cancellationToken);
+        await using (var cmd = Long(Db.Command(conn, FindChangesSql, run.DatasetId))) await cmd.ExecuteNonQueryAsync(cancellationToken);
+        await using (var cmd = Long(Db.Command(conn, FindDeletesSql, run.DatasetId, feed.Mode == "snapshot"))) await cmd.ExecuteNonQueryAsync(cancellationToken);
         long inserted, updated, deleted, staged;
-        await using (var cmd = Db.Command(conn, CountChangesSql))
+        await using (var cmd = Long(Db.Command(conn, CountChangesSql)))
         await using (var r = await cmd.ExecuteReaderAsync(cancellationToken))
         {
             await r.ReadAsync(cancellationToken);
@@ -141,8 +148,8 @@ public sealed partial class IngestionRunner
             await r.ReadAsync(cancellationToken);
             (version, previousRows) = (r.GetInt32(0), r.GetInt64(1));
         }
-        await using (var cmd = Db.Command(conn, CloseRowsSql, run.DatasetId, version)) await cmd.ExecuteNonQueryAsync(cancellationToken);
-        await using (var cmd = Db.Command(conn, InsertRowsSql, run.DatasetId, version, run.SchemaVersion)) await cmd.ExecuteNonQueryAsync(cancellationToken);
+        await using (var cmd = Long(Db.Command(conn, CloseRowsSql, run.DatasetId, version))) await cmd.ExecuteNonQueryAsync(cancellationToken);
+        await using (var cmd = Long(Db.Command(conn, InsertRowsSql, run.DatasetId, version, run.SchemaVersion))) await cmd.ExecuteNonQueryAsync(cancellationToken);
         var rows = previousRows + inserted - deleted;
         await using (var cmd = Db.Command(conn, InsertVersionSql, run.DatasetId, version, run.Id, run.SchemaVersion, time.GetUtcNow(), inserted, updated, deleted, rows))
             await cmd.ExecuteNonQueryAsync(cancellationToken);

@@ -76,6 +76,24 @@ public sealed class FeedSourceTests
     }
 
     [Test]
+    public async Task SourceBrieflyDown_IsRetriedWithBackoff_AndTheSameRunSucceeds()
+    {
+        await _h.Admin.SendAsync(HttpMethod.Put, "/api/v1/feed-hosts", new { hosts = new[] { "127.0.0.1" } });
+        await using var server = await TinyHttpServer.StartAsync();
+        server.Body = "id,name\n1,one\n";
+        server.FailNext = 1;
+        var id = await _h.RegisterAsync("flaky", ["id"], Schema, new { source = server.Url + "feed.csv", format = "csv", cron = "0 2 * * *" });
+
+        var run = await _h.RunAsync(id);
+        Assert.Multiple(() =>
+        {
+            Assert.That(IngestionHarness.Status(run), Is.EqualTo("succeeded"), run.ToJsonString());
+            Assert.That(server.FailNext, Is.EqualTo(0), "the first attempt met the 503");
+            Assert.That(IngestionHarness.Count(run, "inserted"), Is.EqualTo(1));
+        });
+    }
+
+    [Test]
     public async Task TriggerWhileAnotherRunHoldsTheFeed_EndsSkipped_AndIsRecorded()
     {
         var id = await _h.RegisterAsync("busy", ["id"], Schema, new { source = "file:busy.csv", format = "csv", cron = "0 2 * * *" });

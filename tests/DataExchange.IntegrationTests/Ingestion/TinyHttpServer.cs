@@ -26,6 +26,8 @@ public sealed class TinyHttpServer : IAsyncDisposable
     public string Body { get; set; } = "";
     public string ETag { get; set; } = "\"0\"";
     public int ConditionalRequests => Volatile.Read(ref _conditional);
+    /// <summary>How many of the next requests answer 503 (a source that is briefly down).</summary>
+    public int FailNext { get; set; }
 
     public static Task<TinyHttpServer> StartAsync()
     {
@@ -44,6 +46,12 @@ public sealed class TinyHttpServer : IAsyncDisposable
             try { context = await _listener.GetContextAsync(); }
             catch (Exception e) when (e is HttpListenerException or ObjectDisposedException) { return; }
             using var response = context.Response;
+            if (FailNext > 0)
+            {
+                FailNext--;
+                response.StatusCode = 503;
+                continue;
+            }
             if (context.Request.Headers["If-None-Match"] is { } tag)
             {
                 Interlocked.Increment(ref _conditional);
