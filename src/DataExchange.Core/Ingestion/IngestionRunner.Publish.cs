@@ -107,9 +107,12 @@ public sealed partial class IngestionRunner
         where r.dataset_id = $1 and r.valid_to is null and r.key = c.key
         """;
 
+    // In key order: both key indexes then grow at their right edge instead of splitting pages all
+    // over, which on a first load of 1M rows is the larger part of the insert.
     const string InsertRowsSql = """
         insert into dx.records (dataset_id, key, valid_from, hash, schema_version, data)
         select $1, s.key, $2, s.hash, $3, s.data::jsonb from stage s join changes c on c.line = s.line
+        order by s.key
         """;
 
     const string InsertVersionSql = """

@@ -68,13 +68,25 @@ public static class RecordShaper
         return SHA256.HashData(Encoding.UTF8.GetBytes(canonical));
     }
 
+    /// <summary>CSV records are built in sorted column order, so the sort (and its allocations) is usually skipped.</summary>
+    static bool IsSorted(JObject obj)
+    {
+        string? previous = null;
+        foreach (var p in obj.Properties())
+        {
+            if (previous is not null && string.CompareOrdinal(previous, p.Name) > 0) return false;
+            previous = p.Name;
+        }
+        return true;
+    }
+
     static void Write(JsonTextWriter writer, JToken token)
     {
         switch (token)
         {
             case JObject obj:
                 writer.WriteStartObject();
-                foreach (var p in obj.Properties().OrderBy(p => p.Name, StringComparer.Ordinal))
+                foreach (var p in IsSorted(obj) ? obj.Properties() : obj.Properties().OrderBy(p => p.Name, StringComparer.Ordinal))
                 {
                     writer.WritePropertyName(p.Name);
                     Write(writer, p.Value);

@@ -77,9 +77,20 @@ public sealed class RecordValidator(DatasetSchema schema, IReadOnlyList<string> 
         if (cells.Length != header.Length)
             errors.Add(new RecordError("field-count", "", "", $"The row has {cells.Length} fields; the header has {header.Length}.", schema.Version));
         var n = Math.Min(cells.Length, header.Length);
-        for (var i = 0; i < n; i++)
-            if (schema.Coerce(record, header[i], cells[i]) is { } error) errors.Add(error);
+        // Columns are added in ordinal name order, so the canonical writer need not sort each record.
+        foreach (var i in SortedColumns(header))
+            if (i < n && schema.Coerce(record, header[i], cells[i]) is { } error) errors.Add(error);
         return record;
+    }
+
+    (string[] Header, int[] Order)? _sorted;
+
+    int[] SortedColumns(string[] header)
+    {
+        if (_sorted is { } cached && ReferenceEquals(cached.Header, header)) return cached.Order;
+        var order = Enumerable.Range(0, header.Length).OrderBy(i => header[i], StringComparer.Ordinal).ToArray();
+        _sorted = (header, order);
+        return order;
     }
 
     JObject? FromJson(string json, List<RecordError> errors)
