@@ -53,17 +53,17 @@ public sealed class ConsoleBrowser : IAsyncDisposable
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = path, FullPage = true });
     }
 
-    /// <summary>Screenshots <paramref name="path"/> at desktop (1280 px) and phone (390 px) widths, signed in with <paramref name="key"/>.</summary>
-    public async Task ScreenshotBothWidthsAsync(Uri baseUrl, string key, string path, string name)
+    /// <summary>Screenshots <paramref name="path"/> at desktop (1280 px) and phone (390 px) widths, in the session of <paramref name="signedIn"/>.</summary>
+    public static async Task ScreenshotBothWidthsAsync(IPage signedIn, string path, string name)
     {
+        var page = await signedIn.Context.NewPageAsync();
         foreach (var width in new[] { 1280, 390 })
         {
-            var page = await NewPageAsync(baseUrl, width);
-            await SignInAsync(page, key);
+            await page.SetViewportSizeAsync(width, width < 600 ? 844 : 900);
             await page.GotoAsync(path);
             await ScreenshotAsync(page, Path.Combine("screenshots", $"{name}-{width}.png"));
-            await page.Context.CloseAsync();
         }
+        await page.CloseAsync();
     }
 
     /// <summary>Signs in on the console's sign-in page.</summary>

@@ -1,4 +1,8 @@
 using System.Net;
+using System.Text.Json.Nodes;
+using DataExchange.Core.Agencies;
+using DataExchange.Core.Datasets;
+using Microsoft.Extensions.DependencyInjection;
 using System.Text.RegularExpressions;
 using DataExchange.IntegrationTests.Hosting;
 using Microsoft.Playwright;
@@ -78,12 +82,24 @@ public sealed partial class ConsoleTests
         await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Level = 1 })).ToContainTextAsync($"Rejected records of run {runId}");
         Assert.That(await page.Locator("tbody tr").CountAsync(), Is.EqualTo(6), "the sample's six invalid rows, each with its errors");
 
+        await AddOptionalWebsiteFieldAsync();
         await page.GotoAsync($"/console/datasets/{DatasetId}");
+        await Assertions.Expect(page.Locator("pre.diff .add").Filter(new() { HasText = "\"website\": {" })).ToHaveCountAsync(1);
         var chart = page.GetByRole(AriaRole.Img, new() { Name = "Valid and rejected records per run" });
         await Assertions.Expect(chart).ToBeVisibleAsync();
         await Assertions.Expect(page.Locator("svg.chart desc")).ToContainTextAsync("6 rejected records");
-        await ScreenshotsAsync(_steward, "/console", "catalogue");
-        await ScreenshotsAsync(_steward, $"/console/datasets/{DatasetId}", "dataset");
+        await ConsoleBrowser.ScreenshotBothWidthsAsync(page, "/console", "catalogue");
+        await ConsoleBrowser.ScreenshotBothWidthsAsync(page, $"/console/datasets/{DatasetId}", "dataset");
+    }
+
+    /// <summary>Schema version 2: one more optional property (backward compatible).</summary>
+    async Task AddOptionalWebsiteFieldAsync()
+    {
+        var services = _exchange.Factory.Services;
+        var steward = (await services.GetRequiredService<ApiKeyService>().AuthenticateAsync(_steward))!;
+        var schema = JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(Samples.RepositoryRoot, "schemas", $"{DatasetId}.schema.json")))!.AsObject();
+        schema["properties"]!["website"] = new JsonObject { ["type"] = "string", ["maxLength"] = 200 };
+        await services.GetRequiredService<DatasetRegistry>().RegisterSchemaVersionAsync(steward, DatasetId, schema);
     }
 
     [Test, DependsOnTest(nameof(Steward_RegistersADatasetFromTheConsole_AndRunsItsFeed))]
@@ -95,7 +111,7 @@ public sealed partial class ConsoleTests
 
         var page = await SignedInAsync(_steward);
         await page.GetByRole(AriaRole.Link, new() { Name = "Subscriptions" }).ClickAsync();
-        await ScreenshotsAsync(_steward, "/console/subscriptions", "approvals");
+        await ConsoleBrowser.ScreenshotBothWidthsAsync(page, "/console/subscriptions", "approvals");
         var waiting = page.GetByRole(AriaRole.Row).Filter(new() { HasText = id });
         await waiting.GetByRole(AriaRole.Link, new() { Name = "Review" }).ClickAsync();
 
@@ -106,7 +122,7 @@ public sealed partial class ConsoleTests
         var preview = page.GetByRole(AriaRole.Table).Filter(new() { HasText = "under this policy" });
         await Assertions.Expect(preview.GetByRole(AriaRole.Columnheader)).ToHaveTextAsync(["uscc", "name"]);
         Assert.That(await preview.Locator("tbody tr").CountAsync(), Is.EqualTo(5));
-        await ScreenshotsAsync(_steward, $"/console/subscriptions/{id}/approve", "approval-review");
+        await ConsoleBrowser.ScreenshotBothWidthsAsync(page, $"/console/subscriptions/{id}/approve", "approval-review");
 
         await page.GetByRole(AriaRole.Button, new() { Name = "Approve" }).ClickAsync();
         await Assertions.Expect(page.GetByRole(AriaRole.Status)).ToHaveTextAsync($"Subscription {id} approved.");
@@ -122,7 +138,7 @@ public sealed partial class ConsoleTests
         var page = await SignedInAsync(_exchange.AdminKey);
         await page.GetByRole(AriaRole.Link, new() { Name = "Audit" }).ClickAsync();
         await Assertions.Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync("Verified");
-        await ScreenshotsAsync(_exchange.AdminKey, "/console/audit", "audit");
+        await ConsoleBrowser.ScreenshotBothWidthsAsync(page, "/console/audit", "audit");
 
         await page.GetByLabel("Action").SelectOptionAsync("subscription-approved");
         await page.GetByRole(AriaRole.Button, new() { Name = "Filter" }).ClickAsync();
@@ -144,7 +160,10 @@ public sealed partial class ConsoleTests
     public async Task Admin_SeesTheJobsDashboard_ThroughTheConsoleSession()
     {
         var page = await SignedInAsync(_exchange.AdminKey);
-        await page.GetByRole(AriaRole.Link, new() { Name = "Jobs dashboard" }).ClickAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Link, new() { Name = "Jobs dashboard" })).ToHaveAttributeAsync("href", "/hangfire");
+        // The dashboard keeps polling its stats, so wait for the document only, not for the network to settle.
+        var response = await page.GotoAsync("/hangfire", new() { WaitUntil = WaitUntilState.DOMContentLoaded });
+        Assert.That(response!.Status, Is.EqualTo(200));
         await Assertions.Expect(page).ToHaveTitleAsync(new Regex("Hangfire"));
     }
 }

@@ -20,7 +20,8 @@ public static class QualityChart
         if (drawn.Count == 0) return null;
         var max = Math.Max(1, drawn.Max(r => r.Counts.Valid + r.Counts.Rejected));
         var slot = (double)(Width - Left) / drawn.Count;
-        var bar = Math.Max(2, slot * 0.7);
+        // Bars at most 40 units wide, so one or two runs do not fill the plot.
+        var bar = Math.Clamp(slot * 0.7, 2, 40);
         var plot = Height - Bottom - Top;
         var totalRejected = drawn.Sum(r => r.Counts.Rejected);
         var summary = $"{drawn.Count} runs; the latest (run {drawn[^1].Id}) had {drawn[^1].Counts.Valid} valid and {drawn[^1].Counts.Rejected} rejected records; {totalRejected} rejected in all.";

@@ -10,7 +10,8 @@ namespace DataExchange.Server.Console.Datasets;
 /// <summary>A dataset: description, feed, schema versions with a diff, freshness, quality per run and recent versions.</summary>
 public sealed class ShowModel(DatasetRegistry registry, IngestionService ingestion, TimeProvider time) : ConsolePage
 {
-    static readonly JsonSerializerOptions Pretty = new() { WriteIndented = true };
+    // Razor HTML-encodes the text, so JSON need not escape non-ASCII (the samples' descriptions are Chinese).
+    static readonly JsonSerializerOptions Pretty = new() { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     [BindProperty(SupportsGet = true)] public string Id { get; set; } = "";
     [BindProperty(SupportsGet = true)] public int? From { get; set; }
