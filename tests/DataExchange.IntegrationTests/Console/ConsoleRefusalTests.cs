@@ -47,7 +47,6 @@ public sealed partial class ConsoleTests
         request.Headers.Add("Cookie", $"{cookie.Name}={cookie.Value}");
         using var api = await http.SendAsync(request);
         Assert.That(api.StatusCode, Is.EqualTo(HttpStatusCode.Unauthorized), "the API keeps requiring an API key");
-        request.Dispose();
         using var console = new HttpRequestMessage(HttpMethod.Get, "/console");
         console.Headers.Add("Cookie", $"{cookie.Name}={cookie.Value}");
         using var page = await http.SendAsync(console);
