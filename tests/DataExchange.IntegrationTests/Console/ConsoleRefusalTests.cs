@@ -27,6 +27,21 @@ public sealed partial class ConsoleTests
     }
 
     [Test]
+    public async Task Registration_OfAnInvalidManifest_ShowsEveryProblemBesideTheForm()
+    {
+        var page = await SignedInAsync(_steward);
+        await page.GotoAsync("/console/datasets/register");
+        await page.GetByLabel("paste the manifest").FillAsync("""{ "id": "gd-amr.broken", "title": "Broken", "keyFields": ["id"], "classification": "secret" }""");
+        var response = await page.RunAndWaitForResponseAsync(
+            () => page.GetByRole(AriaRole.Button, new() { Name = "Register" }).ClickAsync(), r => r.Request.Method == "POST");
+        Assert.That(response.Status, Is.EqualTo(400));
+        var alert = page.GetByRole(AriaRole.Alert);
+        await Assertions.Expect(alert).ToContainTextAsync("/classification");
+        await Assertions.Expect(alert).ToContainTextAsync("/feed");
+        await Assertions.Expect(page.GetByLabel("paste the manifest")).ToHaveValueAsync(new System.Text.RegularExpressions.Regex("gd-amr.broken"));
+    }
+
+    [Test]
     public async Task SignIn_WithAnUnknownKey_IsRefused_AndTheConsoleCookieDoesNotOpenTheApi()
     {
         _page = await _browser.NewPageAsync(_exchange.Address);
