@@ -82,6 +82,15 @@ public sealed partial class ConsoleTests
         await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Level = 1 })).ToContainTextAsync($"Rejected records of run {runId}");
         Assert.That(await page.Locator("tbody tr").CountAsync(), Is.EqualTo(6), "the sample's six invalid rows, each with its errors");
 
+        await page.GotoAsync("/console");
+        await page.GetByLabel("Search", new() { Exact = true }).FillAsync("licence");
+        await page.GetByLabel("Classification").SelectOptionAsync("internal");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Search" }).ClickAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Link, new() { Name = "Business licence register" })).ToBeVisibleAsync();
+        await page.GetByLabel("Classification").SelectOptionAsync("restricted");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Search" }).ClickAsync();
+        await Assertions.Expect(page.GetByText("No dataset matches.")).ToBeVisibleAsync();
+
         await AddOptionalWebsiteFieldAsync();
         await page.GotoAsync($"/console/datasets/{DatasetId}");
         await Assertions.Expect(page.Locator("pre.diff .add").Filter(new() { HasText = "\"website\": {" })).ToHaveCountAsync(1);
