@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json.Nodes;
 using DataExchange.Core.Agencies;
+using DataExchange.Core.Audit;
 using DataExchange.Core.Datasets;
 using Microsoft.Extensions.DependencyInjection;
 using System.Text.RegularExpressions;
@@ -144,14 +145,17 @@ public sealed partial class ConsoleTests
     [Test, DependsOnTest(nameof(Steward_ApprovesASubscription_AfterPreviewingWhatTheConsumerWillReceive))]
     public async Task Auditor_ReadsTheVerifiedLog_FiltersIt_AndOpensAnEntry()
     {
+        var checkpoint = await _exchange.Factory.Services.GetRequiredService<AuditCheckpoints>().CheckpointAsync();
         var page = await SignedInAsync(_exchange.AdminKey);
-        await page.GetByRole(AriaRole.Link, new() { Name = "Audit" }).ClickAsync();
+        await page.GetByRole(AriaRole.Link, new() { Name = "Audit", Exact = true }).ClickAsync();
         await Assertions.Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync("Verified");
+        var signed = page.GetByRole(AriaRole.Table).Filter(new() { HasText = "Newest signed checkpoints" });
+        await Assertions.Expect(signed.Locator("tbody tr").First).ToContainTextAsync(Convert.ToHexStringLower(checkpoint!.RootHash)[..16]);
         await ConsoleBrowser.ScreenshotBothWidthsAsync(page, "/console/audit", "audit");
 
         await page.GetByLabel("Action").SelectOptionAsync("subscription-approved");
         await page.GetByRole(AriaRole.Button, new() { Name = "Filter" }).ClickAsync();
-        var rows = page.Locator("tbody tr");
+        var rows = page.GetByRole(AriaRole.Table).Filter(new() { HasText = "oldest first" }).Locator("tbody tr");
         await Assertions.Expect(rows).ToHaveCountAsync(1);
         await Assertions.Expect(rows.First).ToContainTextAsync(DatasetId);
 

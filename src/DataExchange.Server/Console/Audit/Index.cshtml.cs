@@ -5,7 +5,7 @@ using Microsoft.AspNetCore.Mvc;
 namespace DataExchange.Server.Console.Audit;
 
 /// <summary>The audit log, filterable, with the verification state of the hash chain (auditors).</summary>
-public sealed class IndexModel(AuditService audit) : ConsolePage
+public sealed class IndexModel(AuditService audit, AuditCheckpoints checkpoints) : ConsolePage
 {
     [BindProperty(SupportsGet = true)] public string? Action { get; set; }
     [BindProperty(SupportsGet = true)] public string? Dataset { get; set; }
@@ -27,12 +27,16 @@ public sealed class IndexModel(AuditService audit) : ConsolePage
     /// <summary>The chain's state; null when the caller may not verify the whole chain (agency auditors).</summary>
     public ChainVerification? Chain { get; private set; }
 
+    /// <summary>The newest signed checkpoints (every auditor: they hold hashes only).</summary>
+    public IReadOnlyList<AuditCheckpoint> Checkpoints { get; private set; } = [];
+
     /// <summary>Searches, and verifies the chain for the exchange's own auditors.</summary>
     public async Task OnGetAsync(CancellationToken cancellationToken)
     {
         Entries = await audit.SearchAsync(Caller, new AuditQuery(Blank(Action), Blank(Dataset), Blank(Agency), Blank(Client), Blank(Outcome),
             From?.ToUniversalTime(), To?.ToUniversalTime(), 100, Blank(After)), cancellationToken);
         if (Caller.IsOperator) Chain = await audit.VerifyAsync(Caller, cancellationToken);
+        Checkpoints = (await checkpoints.ListAsync(Caller, 5, null, cancellationToken)).Items;
     }
 
     /// <summary>The query string of the current filters with another cursor.</summary>
