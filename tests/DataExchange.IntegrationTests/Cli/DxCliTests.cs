@@ -71,12 +71,12 @@ public sealed class DxCliTests
         var approve = await _dx.RunAsync(["subscriptions", "approve", id, "--field", "uscc", "--field", "name"]);
         Assert.That(approve.ExitCode, Is.Zero, approve.ToString());
 
-        var file = Path.Combine(_work, "licences.json");
-        var pull = await _dx.RunAsync(["pull", DatasetId, "--format", "json"], _consumer, stdoutFile: file);
+        var file = Path.Combine(_work, "licences.csv");
+        var pull = await _dx.RunAsync(["pull", DatasetId, "--format", "csv"], _consumer, stdoutFile: file);
         Assert.That(pull.ExitCode, Is.Zero, pull.ToString());
-        var records = JsonNode.Parse(await File.ReadAllTextAsync(file))!.AsArray();
-        Assert.That(records, Has.Count.EqualTo(394));
-        Assert.That(records[0]!.AsObject().Select(p => p.Key), Is.EquivalentTo(new[] { "uscc", "name" }));
+        var lines = await File.ReadAllLinesAsync(file);
+        Assert.That(lines[0], Is.EqualTo("uscc,name"), "only the approved fields, as a CSV header");
+        Assert.That(lines.Skip(1).Count(l => l.Length > 0), Is.EqualTo(394));
 
         var revoke = await _dx.RunAsync(["subscriptions", "revoke", id]);
         Assert.That(revoke.ExitCode, Is.Zero, revoke.ToString());
