@@ -4,6 +4,7 @@ using DataExchange.Core.Hosting;
 using DataExchange.Server.Agencies;
 using DataExchange.Server.Audit;
 using DataExchange.Server.Catalogue;
+using DataExchange.Server.Console;
 using DataExchange.Server.Datasets;
 using DataExchange.Server.Demo;
 using DataExchange.Server.Hosting;
@@ -26,8 +27,9 @@ var (connectionString, embedded) = await DatabaseSetup.ResolveAsync(builder.Conf
 builder.Services.AddDataExchangeCore(connectionString, builder.Configuration);
 builder.Services.AddExchangeHangfire(connectionString, roles);
 if (roles.Worker) builder.Services.AddAuditCheckpointWorker();
-builder.Services.AddAuthentication(ApiKeyAuthentication.SchemeName)
+var authentication = builder.Services.AddAuthentication(ApiKeyAuthentication.SchemeName)
     .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthentication>(ApiKeyAuthentication.SchemeName, null);
+builder.Services.AddExchangeConsole(authentication);
 builder.Services.AddAuthorization();
 builder.Services.AddProblemDetails().AddExceptionHandler<ProblemMapping>();
 builder.Services.ConfigureHttpJsonOptions(o => Json.Configure(o.SerializerOptions));
@@ -66,6 +68,7 @@ if (roles.Api)
     api.MapCatalogue();
     api.MapAudit();
     app.MapExchangeHangfireDashboard();
+    app.MapExchangeConsole();
 }
 
 if (samples is not null)
@@ -79,6 +82,7 @@ if (samples is not null)
 
             DataExchange demo is running.
               API:        {url}/api/v1   (OpenAPI: {url}/openapi/v1.json)
+              Console:    {url}/console  (sign in with any key below)
               Dashboard:  {url}/hangfire (admins)
               Admin key:  {credentials.AdminKey}
               All keys:   {credentialsPath}

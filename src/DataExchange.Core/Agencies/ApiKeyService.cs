@@ -91,6 +91,33 @@ public sealed class ApiKeyService(NpgsqlDataSource dataSource, AuditWriter audit
         return new Caller(id, reader.GetString(0), new HashSet<string>(reader.GetFieldValue<string[]>(1), StringComparer.Ordinal));
     }
 
+    /// <summary>
+    /// Signs a person in to the web console with an API key: the same check as <see cref="AuthenticateAsync"/>,
+    /// and every attempt audited (a refused one with the key id it named, never the secret).
+    /// </summary>
+    public async Task<Caller?> ConsoleSignInAsync(string presented, string? remoteAddress, CancellationToken cancellationToken = default)
+    {
+        var caller = await AuthenticateAsync(presented.Trim(), cancellationToken);
+        var details = new JsonObject { ["remoteAddress"] = remoteAddress };
+        var target = caller?.ClientId ?? (ApiKeyFormat.TryParse(presented.Trim(), out var id, out _) ? id : null);
+        await audit.AppendAsync(new AuditRecord(caller, AuditAction.ConsoleSignIn, caller is null ? AuditOutcome.Denied : AuditOutcome.Succeeded, target, Details: details), cancellationToken);
+        return caller;
+    }
+
+    /// <summary>
+    /// The caller a key id stands for while the key is neither revoked nor expired, else null. The web
+    /// console keeps only the key id in its session cookie and re-checks it on every request, so a
+    /// revoked key loses its console session at once.
+    /// </summary>
+    public async Task<Caller?> FindActiveAsync(string keyId, CancellationToken cancellationToken = default)
+    {
+        const string sql = "select agency_id, roles from dx.api_clients where id = $1 and revoked_at is null and (expires_at is null or expires_at > $2)";
+        await using var cmd = Db.Command(dataSource, sql, keyId, time.GetUtcNow());
+        await using var reader = await cmd.ExecuteReaderAsync(cancellationToken);
+        if (!await reader.ReadAsync(cancellationToken)) return null;
+        return new Caller(keyId, reader.GetString(0), new HashSet<string>(reader.GetFieldValue<string[]>(1), StringComparer.Ordinal));
+    }
+
     async Task<IssuedApiKey> InsertAsync(NpgsqlConnection conn, string agencyId, IssueKeyRequest request, CancellationToken cancellationToken)
     {
         const string sql = "insert into dx.api_clients (id, agency_id, name, roles, secret_sha256, created_at, expires_at) values ($1, $2, $3, $4, $5, $6, $7)";

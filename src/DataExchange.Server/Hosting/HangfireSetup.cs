@@ -38,14 +38,16 @@ public static class HangfireSetup
 
     /// <summary>The dashboard at /hangfire, for admins only.</summary>
     public static void MapExchangeHangfireDashboard(this WebApplication app) =>
-        app.MapHangfireDashboard("/hangfire", new DashboardOptions { Authorization = [new AdminOnly()], DisplayStorageConnectionString = false, AppPath = "/" });
+        app.MapHangfireDashboard("/hangfire", new DashboardOptions { Authorization = [], AsyncAuthorization = [new AdminOnly()], DisplayStorageConnectionString = false, AppPath = "/" });
 
-    sealed class AdminOnly : IDashboardAuthorizationFilter
+    /// <summary>An admin's API key, or the web console's session cookie of an admin key.</summary>
+    sealed class AdminOnly : IDashboardAsyncAuthorizationFilter
     {
-        public bool Authorize(DashboardContext context)
+        public async Task<bool> AuthorizeAsync(DashboardContext context)
         {
-            var user = context.GetHttpContext().User;
-            return user.Identity?.IsAuthenticated == true && user.IsInRole("admin");
+            var http = context.GetHttpContext();
+            if (http.User.Identity?.IsAuthenticated == true) return http.User.IsInRole("admin");
+            return await Console.ConsoleSetup.IsConsoleAdminAsync(http);
         }
     }
 }

@@ -1,0 +1,50 @@
+using System.Globalization;
+using System.Net;
+using System.Text;
+using DataExchange.Core.Ingestion;
+
+namespace DataExchange.Server.Console.Datasets;
+
+/// <summary>
+/// Valid and rejected records per run as a stacked bar chart in inline SVG, drawn on the server
+/// (no script). It carries a title, a description and a text summary for screen readers.
+/// </summary>
+public static class QualityChart
+{
+    const int Width = 600, Height = 200, Left = 48, Bottom = 24, Top = 8;
+
+    /// <summary>The SVG markup for <paramref name="runs"/> (oldest first), or null when there is nothing to draw.</summary>
+    public static string? Render(IReadOnlyList<RunInfo> runs)
+    {
+        var drawn = runs.Where(r => r.Counts.Read > 0).ToList();
+        if (drawn.Count == 0) return null;
+        var max = Math.Max(1, drawn.Max(r => r.Counts.Valid + r.Counts.Rejected));
+        var slot = (double)(Width - Left) / drawn.Count;
+        // Bars at most 40 units wide, so one or two runs do not fill the plot.
+        var bar = Math.Clamp(slot * 0.7, 2, 40);
+        var plot = Height - Bottom - Top;
+        var totalRejected = drawn.Sum(r => r.Counts.Rejected);
+        var summary = $"{drawn.Count} runs; the latest (run {drawn[^1].Id}) had {drawn[^1].Counts.Valid} valid and {drawn[^1].Counts.Rejected} rejected records; {totalRejected} rejected in all.";
+        var svg = new StringBuilder();
+        svg.Append(CultureInfo.InvariantCulture, $"""<svg class="chart" viewBox="0 0 {Width} {Height}" role="img" aria-labelledby="qc-title qc-desc" xmlns="http://www.w3.org/2000/svg">""");
+        svg.Append("""<title id="qc-title">Valid and rejected records per run</title>""");
+        svg.Append(CultureInfo.InvariantCulture, $"""<desc id="qc-desc">{WebUtility.HtmlEncode(summary)}</desc>""");
+        svg.Append(CultureInfo.InvariantCulture, $"""<line x1="{Left}" y1="{Top + plot}" x2="{Width}" y2="{Top + plot}" class="axis"/>""");
+        svg.Append(CultureInfo.InvariantCulture, $"""<text x="{Left - 6}" y="{Top + 10}" text-anchor="end" class="label">{max}</text><text x="{Left - 6}" y="{Top + plot}" text-anchor="end" class="label">0</text>""");
+        for (var i = 0; i < drawn.Count; i++)
+        {
+            var r = drawn[i];
+            var x = Left + i * slot + (slot - bar) / 2;
+            var validH = plot * r.Counts.Valid / (double)max;
+            var rejectedH = plot * r.Counts.Rejected / (double)max;
+            var label = WebUtility.HtmlEncode($"Run {r.Id}: {r.Counts.Valid} valid, {r.Counts.Rejected} rejected");
+            svg.Append(CultureInfo.InvariantCulture, $"""<g><title>{label}</title>""");
+            svg.Append(CultureInfo.InvariantCulture, $"""<rect class="valid" x="{x:0.#}" y="{Top + plot - validH:0.#}" width="{bar:0.#}" height="{validH:0.#}"/>""");
+            svg.Append(CultureInfo.InvariantCulture, $"""<rect class="rejected" x="{x:0.#}" y="{Top + plot - validH - rejectedH:0.#}" width="{bar:0.#}" height="{rejectedH:0.#}"/></g>""");
+            if (drawn.Count <= 20)
+                svg.Append(CultureInfo.InvariantCulture, $"""<text x="{x + bar / 2:0.#}" y="{Height - 6}" text-anchor="middle" class="label">#{r.Id}</text>""");
+        }
+        svg.Append("</svg>");
+        return svg.ToString();
+    }
+}

@@ -1,0 +1,51 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using DataExchange.Core.Common;
+using DataExchange.Core.Datasets;
+using DataExchange.Core.Ingestion;
+using Microsoft.AspNetCore.Mvc;
+
+namespace DataExchange.Server.Console.Datasets;
+
+/// <summary>A dataset: description, feed, schema versions with a diff, freshness, quality per run and recent versions.</summary>
+public sealed class ShowModel(DatasetRegistry registry, IngestionService ingestion, TimeProvider time) : ConsolePage
+{
+    // Razor HTML-encodes the text, so JSON need not escape non-ASCII (the samples' descriptions are Chinese).
+    static readonly JsonSerializerOptions Pretty = new() { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    [BindProperty(SupportsGet = true)] public string Id { get; set; } = "";
+    [BindProperty(SupportsGet = true)] public int? From { get; set; }
+    [BindProperty(SupportsGet = true)] public int? To { get; set; }
+
+    public Dataset Dataset { get; private set; } = null!;
+    public IReadOnlyList<DiffLine>? Diff { get; private set; }
+    public string? Chart { get; private set; }
+    public IReadOnlyList<RunInfo> Runs { get; private set; } = [];
+    public IReadOnlyList<DatasetVersion> Versions { get; private set; } = [];
+    public DateTimeOffset Now { get; private set; }
+
+    /// <summary>Whether the caller may run the feed (stewards of the owning agency).</summary>
+    public bool CanRun => Caller.Has(Role.Steward) && Caller.AgencyId == Dataset.Owner;
+
+    /// <summary>Loads everything the page shows.</summary>
+    public async Task OnGetAsync(CancellationToken cancellationToken)
+    {
+        Now = time.GetUtcNow();
+        Dataset = await registry.GetAsync(Id, cancellationToken);
+        var versions = Dataset.SchemaVersions!;
+        var to = To ?? versions[^1].Version;
+        var from = From ?? (versions.Count > 1 ? versions[^2].Version : to);
+        (From, To) = (from, to);
+        Diff = LineDiff.Compute(await PrettyAsync(from, cancellationToken), await PrettyAsync(to, cancellationToken));
+        var runs = await ingestion.ListRunsAsync(Id, 30, null, cancellationToken);
+        Runs = runs.Items;
+        Chart = QualityChart.Render([.. Runs.Reverse()]);
+        Versions = [.. (await ingestion.ListVersionsAsync(Id, cancellationToken)).Take(10)];
+    }
+
+    async Task<string> PrettyAsync(int version, CancellationToken cancellationToken)
+    {
+        var schema = (await registry.GetSchemaVersionAsync(Id, version, cancellationToken)).Schema ?? new JsonObject();
+        return schema.ToJsonString(Pretty);
+    }
+}

@@ -1,0 +1,31 @@
+using System.Globalization;
+
+namespace DataExchange.Server.Console;
+
+/// <summary>How the console writes times and durations for people.</summary>
+public static class Display
+{
+    /// <summary>UTC, to the second: <c>2026-11-26 19:20:05Z</c>.</summary>
+    public static string Time(DateTimeOffset? at) => at is { } t ? t.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss'Z'", CultureInfo.InvariantCulture) : "—";
+
+    /// <summary>How long ago, coarsely: "just now", "5 min ago", "3 h ago", "2 days ago".</summary>
+    public static string Ago(DateTimeOffset? at, DateTimeOffset now)
+    {
+        if (at is not { } t) return "never";
+        var age = now - t;
+        return age.TotalMinutes switch
+        {
+            < 1 => "just now",
+            < 60 => $"{(int)age.TotalMinutes} min ago",
+            < 48 * 60 => $"{(int)age.TotalHours} h ago",
+            _ => $"{(int)age.TotalDays} days ago",
+        };
+    }
+
+    /// <summary>A run's duration, or "—" while it has not finished.</summary>
+    public static string Duration(DateTimeOffset? from, DateTimeOffset? to) =>
+        from is { } f && to is { } t ? (t - f).TotalSeconds.ToString("0.0 s", CultureInfo.InvariantCulture) : "—";
+
+    /// <summary>A count with thousands separators.</summary>
+    public static string Count(long? n) => n is { } v ? v.ToString("N0", CultureInfo.InvariantCulture) : "—";
+}

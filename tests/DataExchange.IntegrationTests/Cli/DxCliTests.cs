@@ -1,0 +1,112 @@
+using System.Text.Json.Nodes;
+using DataExchange.IntegrationTests.Hosting;
+using NUnit.Framework;
+
+namespace DataExchange.IntegrationTests.Cli;
+
+/// <summary>
+/// Issue 7: <c>dx</c> as a real process against the real server on Kestrel — login, register,
+/// feed run --watch, list, subscribe/approve/revoke, pull to a file, audit search, exit codes.
+/// </summary>
+[TestFixture]
+public sealed class DxCliTests
+{
+    const string DatasetId = "gd-amr.business-licences";
+    KestrelExchange _exchange = null!;
+    DxProcess _dx = null!;
+    string _work = null!, _steward = null!, _consumer = null!;
+
+    [OneTimeSetUp]
+    public async Task StartAsync()
+    {
+        _exchange = await KestrelExchange.StartAsync("cli");
+        _steward = await _exchange.KeyAsync("gd-amr", "steward");
+        _consumer = await _exchange.KeyAsync("gz-hrss", "consumer");
+        _exchange.DropSampleLicences();
+        _work = Directory.CreateTempSubdirectory("dx-cli-").FullName;
+        _dx = new DxProcess(Path.Combine(_work, "config", "config.json"));
+        Assert.That(File.Exists(DxProcess.DxDll), $"{DxProcess.DxDll} is built by the ProjectReference");
+    }
+
+    [OneTimeTearDown]
+    public void Stop()
+    {
+        _exchange.Dispose();
+        Directory.Delete(_work, recursive: true);
+    }
+
+    [Test, System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    public async Task Login_SavesServerAndKey_InAFileOnlyItsOwnerCanRead()
+    {
+        var result = await _dx.RunAsync(["login", "--server", _exchange.Address.ToString(), "--key", _steward]);
+        Assert.That(result.ExitCode, Is.Zero, result.ToString());
+        Assert.That(File.GetUnixFileMode(_dx.ConfigPath), Is.EqualTo(UnixFileMode.UserRead | UnixFileMode.UserWrite));
+        var saved = JsonNode.Parse(await File.ReadAllTextAsync(_dx.ConfigPath))!;
+        Assert.That(saved["key"]!.GetValue<string>(), Is.EqualTo(_steward));
+    }
+
+    [Test, DependsOnTest(nameof(Login_SavesServerAndKey_InAFileOnlyItsOwnerCanRead))]
+    public async Task Steward_RegistersTheSampleManifest_AndWatchesItsFirstRun()
+    {
+        var register = await _dx.RunAsync(["datasets", "register", Samples.Path("datasets", $"{DatasetId}.json")]);
+        Assert.That(register.ExitCode, Is.Zero, register.ToString());
+
+        var run = await _dx.RunAsync(["feed", "run", DatasetId, "--watch"]);
+        Assert.That(run.ExitCode, Is.Zero, run.ToString());
+        Assert.That(run.Stdout, Does.Contain("succeeded").And.Contain("394"), "the summary names the status and counts");
+
+        var list = await _dx.RunAsync(["datasets", "list", "--json"]);
+        Assert.That(list.ExitCode, Is.Zero, list.ToString());
+        var ids = Items(JsonNode.Parse(list.Stdout)!).Select(d => d!["id"]!.GetValue<string>());
+        Assert.That(ids, Does.Contain(DatasetId));
+    }
+
+    [Test, DependsOnTest(nameof(Steward_RegistersTheSampleManifest_AndWatchesItsFirstRun))]
+    public async Task Consumer_Subscribes_IsApproved_PullsToAFile_AndLosesAccessOnRevoke()
+    {
+        var request = await _dx.RunAsync(["subscriptions", "request", DatasetId, "--purpose", "Verify employers", "--json"], _consumer);
+        Assert.That(request.ExitCode, Is.Zero, request.ToString());
+        var id = JsonNode.Parse(request.Stdout)!["id"]!.GetValue<string>();
+
+        var approve = await _dx.RunAsync(["subscriptions", "approve", id, "--field", "uscc", "--field", "name"]);
+        Assert.That(approve.ExitCode, Is.Zero, approve.ToString());
+
+        var file = Path.Combine(_work, "licences.csv");
+        var pull = await _dx.RunAsync(["pull", DatasetId, "--format", "csv"], _consumer, stdoutFile: file);
+        Assert.That(pull.ExitCode, Is.Zero, pull.ToString());
+        var lines = await File.ReadAllLinesAsync(file);
+        Assert.That(lines[0], Is.EqualTo("uscc,name"), "only the approved fields, as a CSV header");
+        Assert.That(lines.Skip(1).Count(l => l.Length > 0), Is.EqualTo(394));
+
+        var revoke = await _dx.RunAsync(["subscriptions", "revoke", id]);
+        Assert.That(revoke.ExitCode, Is.Zero, revoke.ToString());
+        var refused = await _dx.RunAsync(["pull", DatasetId], _consumer, stdoutFile: Path.Combine(_work, "refused.json"));
+        Assert.That(refused.ExitCode, Is.EqualTo(2), refused.ToString());
+    }
+
+    [Test, DependsOnTest(nameof(Consumer_Subscribes_IsApproved_PullsToAFile_AndLosesAccessOnRevoke))]
+    public async Task Auditor_SearchesTheAuditLog_AsJson()
+    {
+        var search = await _dx.RunAsync(["audit", "search", "--dataset", DatasetId, "--json"], _exchange.AdminKey);
+        Assert.That(search.ExitCode, Is.Zero, search.ToString());
+        var actions = Items(JsonNode.Parse(search.Stdout)!).Select(e => e!["action"]!.GetValue<string>()).ToList();
+        Assert.That(actions, Is.SupersetOf(new[] { "dataset-registered", "subscription-approved", "records-pulled", "subscription-revoked", "access-denied" }));
+    }
+
+    [Test]
+    public async Task UnknownDataset_ExitsWith3()
+    {
+        var result = await _dx.RunAsync(["datasets", "show", "gd-amr.no-such-dataset"], _steward, server: _exchange.Address);
+        Assert.That(result.ExitCode, Is.EqualTo(3), result.ToString());
+    }
+
+    [Test]
+    public async Task BadKey_ExitsWith2()
+    {
+        var result = await _dx.RunAsync(["datasets", "list"], "dx_kbadbadbadbad_notthesecret", server: _exchange.Address);
+        Assert.That(result.ExitCode, Is.EqualTo(2), result.ToString());
+    }
+
+    /// <summary>A list printed with --json: the items array, or the body itself when it is one.</summary>
+    static JsonArray Items(JsonNode body) => body as JsonArray ?? body["items"]!.AsArray();
+}
