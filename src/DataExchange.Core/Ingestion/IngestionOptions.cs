@@ -9,6 +9,9 @@ public sealed class IngestionOptions
     /// <summary>Parallel validators. Default: one per core.</summary>
     public int Validators { get; set; } = Environment.ProcessorCount;
 
+    /// <summary>Most bytes a gzip payload may expand to; past it the run fails (a gzip bomb). Default 16 GiB.</summary>
+    public long MaxDecompressedBytes { get; set; } = 16L * 1024 * 1024 * 1024;
+
     /// <summary>Largest CSV record in bytes; a longer one (say, an unclosed quote) fails the run instead of eating memory. Default 4 MiB.</summary>
     public int MaxRecordBytes { get; set; } = 4 * 1024 * 1024;
 }

@@ -73,7 +73,9 @@ public sealed partial class IngestionRunner
 
     static async Task SaveHeaderAsync(NpgsqlConnection conn, long runId, string[] header, CancellationToken token)
     {
-        await using var cmd = Common.Db.Command(conn, "update dx.ingestion_runs set csv_header = $2 where id = $1", runId, header);
+        await using var cmd = Common.Db.Command(conn, "update dx.ingestion_runs set csv_header = $2 where id = $1", runId,
+            // PostgreSQL text cannot hold NUL; such a column can match no schema property anyway.
+            header.Select(h => h.Replace('\0', '\uFFFD')).ToArray());
         await cmd.ExecuteNonQueryAsync(token);
     }
 
@@ -130,7 +132,9 @@ public sealed partial class IngestionRunner
                     await quarantine.WriteAsync(q.Line, NpgsqlDbType.Bigint, token);
                     // NUL cannot be stored in PostgreSQL text; show it escaped rather than lose the record.
                     await quarantine.WriteAsync(q.Raw.Replace("\0", "\\u0000", StringComparison.Ordinal), NpgsqlDbType.Text, token);
-                    await quarantine.WriteAsync(JsonSerializer.Serialize(q.Errors.Select(e => new { e.Code, e.Pointer, e.SchemaPointer, e.Message }), Common.Json.Options), NpgsqlDbType.Jsonb, token);
+                    // jsonb refuses the \u0000 escape too (a NUL in a column name reaches the error pointers): keep it visible as text.
+                    await quarantine.WriteAsync(JsonSerializer.Serialize(q.Errors.Select(e => new { e.Code, e.Pointer, e.SchemaPointer, e.Message }), Common.Json.Options)
+                        .Replace("\\u0000", "\\\\u0000", StringComparison.Ordinal), NpgsqlDbType.Jsonb, token);
                     await quarantine.WriteAsync(run.SchemaVersion, NpgsqlDbType.Integer, token);
                 }
                 rejected += batch.Quarantined.Count;

@@ -42,10 +42,10 @@ public sealed partial class IngestionRunner(
             await StartAsync(conn, run, cancellationToken);
             await ProcessAsync(conn, run, cancellationToken);
         }
-        catch (Exception e) when (IsPayloadProblem(e))
+        catch (Exception e) when (IsPayloadProblem(Cause(e)))
         {
             // The payload or the feed definition is wrong: retrying the same bytes cannot help.
-            await FinishAsync(conn, run, RunStatus.Failed, e.Message, null, CancellationToken.None);
+            await FinishAsync(conn, run, RunStatus.Failed, Cause(e).Message, null, CancellationToken.None);
         }
         catch (Exception e) when (!finalAttempt && e is not OperationCanceledException)
         {
@@ -111,8 +111,18 @@ public sealed partial class IngestionRunner(
     }
 
     static bool IsPayloadProblem(Exception e) =>
-        e is FeedFetchException { Retryable: false } or InvalidDataException or CsvHelper.CsvFormatException or InvalidException
-            or Newtonsoft.Json.JsonException or System.Text.DecoderFallbackException;
+        e is FeedFetchException { Retryable: false } or InvalidDataException or InvalidException
+            or Newtonsoft.Json.JsonException or System.Text.DecoderFallbackException or FormatException or OverflowException
+        // CsvHelper reports malformed input (a record past MaxRecordSize, bad quoting) with its own exception types.
+        || e.GetType().Namespace?.StartsWith("CsvHelper", StringComparison.Ordinal) == true;
+
+    /// <summary>The exception that caused a pipeline failure, out of the task and channel wrappers around it.</summary>
+    static Exception Cause(Exception e)
+    {
+        while (e is AggregateException { InnerExceptions.Count: > 0 } or System.Threading.Channels.ChannelClosedException { InnerException: not null })
+            e = e is AggregateException a ? a.InnerExceptions[0] : e.InnerException!;
+        return e;
+    }
 
     internal sealed record RunRow(long Id, string DatasetId, string Status, string Trigger, int SchemaVersion, long? ReplayOf);
 

@@ -22,7 +22,7 @@ public static class PayloadReader
         StrongBox<string[]> header, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         await using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
-        await using var input = OpenDecompressed(file, feed.Gzip);
+        await using var input = OpenDecompressed(file, feed.Gzip, options.MaxDecompressedBytes);
         var records = feed.Format switch
         {
             "json" => ReadJsonArray(input, TextEncoding(feed)),
@@ -37,13 +37,13 @@ public static class PayloadReader
         await Task.CompletedTask;
     }
 
-    static Stream OpenDecompressed(FileStream file, bool? gzip)
+    static Stream OpenDecompressed(FileStream file, bool? gzip, long maxDecompressed)
     {
         Span<byte> magic = stackalloc byte[2];
         var n = file.Read(magic);
         file.Position = 0;
         var isGzip = gzip ?? (n == 2 && magic[0] == 0x1f && magic[1] == 0x8b);
-        return isGzip ? new GZipStream(file, CompressionMode.Decompress, leaveOpen: true) : file;
+        return isGzip ? new LimitedStream(new GZipStream(file, CompressionMode.Decompress, leaveOpen: true), maxDecompressed) : file;
     }
 
     static Encoding TextEncoding(FeedDefinition feed) => feed.Encoding switch
@@ -91,11 +91,16 @@ public static class PayloadReader
         using var json = new JsonTextReader(text) { DateParseHandling = DateParseHandling.None, FloatParseHandling = FloatParseHandling.Decimal, MaxDepth = 64 };
         if (!json.Read() || json.TokenType != JsonToken.StartArray)
             throw new InvalidDataException("A json feed must be one array of objects.");
-        while (json.Read() && json.TokenType != JsonToken.EndArray)
+        // The "line" of a JSON array record is its position in the array: lines are not unique when
+        // several elements share a line, and the pipeline keys staging and quarantine on it.
+        long position = 0;
+        while (true)
         {
-            var line = json.LineNumber;
+            if (!json.Read()) throw new InvalidDataException($"The JSON array is not closed after {position} elements.");
+            if (json.TokenType == JsonToken.EndArray) break;
             var element = JToken.ReadFrom(json).ToString(Formatting.None);
-            yield return new SourceRecord(line, null, element, element);
+            yield return new SourceRecord(++position, null, element, element);
         }
+        if (json.Read()) throw new InvalidDataException("There is content after the JSON array.");
     }
 }

@@ -49,7 +49,11 @@ public sealed class RecordValidator(DatasetSchema schema, IReadOnlyList<string> 
             if (errors.Count == 0)
             {
                 var data = RecordShaper.Canonical(record);
-                return (new StagedRecord(source.Line, Fold(key!), RecordShaper.Hash(data), data), null);
+                // PostgreSQL text and jsonb cannot hold NUL; such a record is quarantined, not a failed run.
+                if (data.Contains("\\u0000", StringComparison.Ordinal) || key!.Contains('\0', StringComparison.Ordinal))
+                    errors.Add(new RecordError("nul-character", "", "", "The record contains a NUL character, which cannot be stored.", schema.Version));
+                else
+                    return (new StagedRecord(source.Line, Fold(key!), RecordShaper.Hash(data), data), null);
             }
         }
         return (null, new QuarantinedRecord(source.Line, source.Raw, errors));
