@@ -33,6 +33,9 @@ public sealed class WorkerProcess : IDisposable
         return worker;
     }
 
+    /// <summary>The operating-system process id (Hangfire server ids contain it).</summary>
+    public int ProcessId => _process.Id;
+
     /// <summary>The last lines the process wrote, for failure messages.</summary>
     public string Output => string.Join('\n', _output);
 
