@@ -11,7 +11,7 @@ namespace DataExchange.IntegrationTests.Ingestion;
 /// the job over after the invisibility timeout and the run still publishes exactly one version.
 /// The API runs in the test host with no Hangfire server; both workers are real separate processes.
 /// </summary>
-[TestFixture]
+[TestFixture, Category("Fault")]
 public sealed class WorkerCrashTests
 {
     const int Rows = 200_000;
