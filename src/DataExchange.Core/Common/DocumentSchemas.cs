@@ -19,6 +19,9 @@ public static class DocumentSchemas
     /// <summary>schemas/feed-definition.schema.json.</summary>
     public const string FeedDefinition = "feed-definition";
 
+    /// <summary>schemas/audit-export-record.schema.json: one line of an NDJSON audit export.</summary>
+    public const string AuditExportRecord = "audit-export-record";
+
     static readonly ConcurrentDictionary<string, DatasetSchema> Loaded = new(StringComparer.Ordinal);
 
     /// <summary>Throws <see cref="InvalidException"/> listing every violation of every (schema, document, pointer prefix) given.</summary>

@@ -144,6 +144,10 @@ public sealed class AuditTrailTests
             Assert.That(ndjson.Length - 1, Is.GreaterThanOrEqualTo(count));
             Assert.That(JsonNode.Parse(ndjson[^1])!["checkpoint"]!["treeSize"]!.GetValue<long>(), Is.GreaterThan(0));
         });
+        // Every line, entries and the checkpoint alike, follows the published schemas/audit-export-record.schema.json.
+        var violations = ndjson.SelectMany((line, i) => DataExchange.Core.Common.DocumentSchemas
+            .Errors(DataExchange.Core.Common.DocumentSchemas.AuditExportRecord, JsonNode.Parse(line)!, $"/line/{i + 1}")).ToList();
+        Assert.That(violations, Is.Empty, string.Join("; ", violations.Select(v => $"{v.Pointer} {v.Message}")));
     }
 
     internal static HttpRequestMessage Get(string path, string key) =>
