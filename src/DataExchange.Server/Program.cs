@@ -22,6 +22,10 @@ var samples = demo ? DemoSeeder.FindSamples(builder.Configuration) ?? throw new 
 if (samples is not null && builder.Configuration["Feeds:DropRoot"] is null)
     builder.Configuration["Feeds:DropRoot"] = Path.Combine(samples, "feeds");
 
+// JSON bodies are small documents: 16 MiB is generous and keeps a hostile body from filling memory.
+// Uploads lift the limit on their own endpoint and are bounded by Feeds:MaxPayloadBytes instead.
+builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = builder.Configuration.GetValue<long?>("Server:MaxRequestBodyBytes") ?? 16 * 1024 * 1024);
+
 var (connectionString, embedded) = await DatabaseSetup.ResolveAsync(builder.Configuration);
 
 builder.Services.AddDataExchangeCore(connectionString, builder.Configuration);
