@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Net;
+using System.Text.Json.Nodes;
 using DataExchange.Core.Agencies;
 using DataExchange.Core.Hosting;
 using DataExchange.IntegrationTests.Hosting;
@@ -25,7 +26,9 @@ public sealed class DatabaseOutageTests
     {
         _cluster = await EmbeddedPostgres.StartAsync(new EmbeddedPostgresOptions { Durable = false });
         await _cluster.CreateDatabaseAsync("outage");
-        _factory = new ExchangeFactory(_cluster.ConnectionString("outage") + ";Timeout=3;Command Timeout=5");
+        // A short invisibility timeout: a job whose worker lost the database mid-run is handed out again quickly.
+        _factory = new ExchangeFactory(_cluster.ConnectionString("outage") + ";Timeout=3;Command Timeout=30",
+            new Dictionary<string, string?> { ["Hangfire:InvisibilityTimeout"] = "00:00:05" });
         var admin = new ApiClient(_factory.CreateClient(), (await _factory.Services.GetRequiredService<ApiKeyService>().BootstrapAdminAsync())!.Key);
         await admin.PostAsync("/api/v1/agencies", new { code = "gd-out", name = "Outage" });
         _steward = new ApiClient(_factory.CreateClient(), (await admin.PostAsync("/api/v1/agencies/gd-out/keys", new { name = "s", roles = new[] { "steward" } }))["key"]!.GetValue<string>());
@@ -45,6 +48,37 @@ public sealed class DatabaseOutageTests
     {
         _factory.Dispose();
         await _cluster.DisposeAsync();
+    }
+
+    [Test]
+    public async Task DatabaseRestartDuringARun_TheRunStillEndsWithExactlyOneNewVersion()
+    {
+        var sb = new System.Text.StringBuilder("id,name\n");
+        for (var i = 1; i <= 300_000; i++) sb.Append(System.Globalization.CultureInfo.InvariantCulture, $"{i},row {i}\n");
+        File.WriteAllText(Path.Combine(_factory.DropRoot, "o.csv"), sb.ToString());
+        var queued = await _steward.PostAsync("/api/v1/datasets/gd-out.items/runs", null, HttpStatusCode.Accepted);
+        var runId = queued["id"]!.GetValue<string>();
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while ((await _steward.GetAsync($"/api/v1/datasets/gd-out.items/runs/{runId}"))["status"]!.GetValue<string>() != "running" && DateTime.UtcNow < deadline)
+            await Task.Delay(50);
+        await Task.Delay(500);
+        await _cluster.PauseAsync();
+        await Task.Delay(1000);
+        await _cluster.ResumeAsync();
+
+        JsonNode run = null!;
+        var until = DateTime.UtcNow.AddSeconds(120);
+        while (DateTime.UtcNow < until)
+        {
+            var (status, body, _) = await _steward.SendAsync(HttpMethod.Get, $"/api/v1/datasets/gd-out.items/runs/{runId}");
+            if (status == HttpStatusCode.OK && body!["status"]!.GetValue<string>() is "succeeded" or "failed" or "unchanged") { run = body; break; }
+            await Task.Delay(250);
+        }
+        Assert.That(run, Is.Not.Null, "the run finished after the restart");
+        Assert.That(run["status"]!.GetValue<string>(), Is.EqualTo("succeeded"), run.ToJsonString());
+        var versions = await _steward.GetAsync("/api/v1/datasets/gd-out.items/versions");
+        Assert.That(versions["items"]!.AsArray().Count(v => v!["runId"]!.GetValue<string>() == runId), Is.EqualTo(1), "exactly one version for the run");
+        Assert.That(versions["items"]![0]!["counts"]!["total"]!.GetValue<long>(), Is.EqualTo(300_000), "all rows, none twice");
     }
 
     [Test]
