@@ -22,13 +22,13 @@ public sealed class KestrelExchange : IDisposable
     /// <summary>The operator admin key (admin + auditor).</summary>
     public string AdminKey { get; }
 
-    /// <summary>Starts the server on its own database, bootstraps the admin.</summary>
-    public static async Task<KestrelExchange> StartAsync(string databasePrefix)
+    /// <summary>Starts the server on its own database, bootstraps the admin; <paramref name="settings"/> override configuration.</summary>
+    public static async Task<KestrelExchange> StartAsync(string databasePrefix, IDictionary<string, string?>? settings = null)
     {
         var port = FreePort();
         var address = new Uri($"http://127.0.0.1:{port}");
         // "urls" also stops Program from defaulting to port 5080.
-        var factory = new ExchangeFactory(await TestCluster.CreateDatabaseAsync(databasePrefix), new Dictionary<string, string?> { ["urls"] = address.ToString() });
+        var factory = new ExchangeFactory(await TestCluster.CreateDatabaseAsync(databasePrefix), new Dictionary<string, string?>(settings ?? new Dictionary<string, string?>()) { ["urls"] = address.ToString() });
         factory.UseKestrel(o => o.Listen(IPAddress.Loopback, port));
         factory.StartServer();
         var admin = await factory.Services.GetRequiredService<ApiKeyService>().BootstrapAdminAsync();
