@@ -13,6 +13,11 @@ public sealed partial class IngestionRunner
     const string CreateStageSql = """
         -- A redone run on a reused pooled connection starts clean.
         drop table if exists pg_temp.stage, pg_temp.dups, pg_temp.changes, pg_temp.deletes;
+        -- Every statement from here on is a set operation over whole tables. With stale statistics on
+        -- dx.records (autovacuum lags after a big load) the planner chose a nested-loop anti-join of
+        -- records against stage: 200k x 200k rows, minutes instead of milliseconds. Hash joins only;
+        -- reset when the run lets go of the connection.
+        set enable_nestloop = off;
         create temp table stage (line bigint not null, key text collate "C" not null, hash bytea not null, data text not null, del boolean not null)
         """;
 

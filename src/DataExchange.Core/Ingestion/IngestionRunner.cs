@@ -146,6 +146,9 @@ public sealed partial class IngestionRunner(
         if (conn.State != System.Data.ConnectionState.Open) return;
         await using var cmd = Db.Command(conn, "select pg_advisory_unlock($1)", LockKey(datasetId));
         await cmd.ExecuteScalarAsync();
+        // The connection goes back to the pool: undo the run's planner setting (see CreateStageSql).
+        await using var reset = Db.Command(conn, "reset enable_nestloop");
+        await reset.ExecuteNonQueryAsync();
     }
 
     async Task StartAsync(NpgsqlConnection conn, RunRow run, CancellationToken cancellationToken)
