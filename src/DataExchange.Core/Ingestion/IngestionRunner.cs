@@ -60,7 +60,7 @@ public sealed partial class IngestionRunner(
         }
         finally
         {
-            await UnlockAsync(conn, run.DatasetId);
+            await ReleaseAsync(conn, run.DatasetId);
         }
     }
 
@@ -141,7 +141,8 @@ public sealed partial class IngestionRunner(
         return (bool)(await cmd.ExecuteScalarAsync(cancellationToken))!;
     }
 
-    static async Task UnlockAsync(NpgsqlConnection conn, string datasetId)
+    /// <summary>Gives back what the run took on its connection: the dataset lock and the planner setting.</summary>
+    static async Task ReleaseAsync(NpgsqlConnection conn, string datasetId)
     {
         if (conn.State != System.Data.ConnectionState.Open) return;
         await using var cmd = Db.Command(conn, "select pg_advisory_unlock($1)", LockKey(datasetId));

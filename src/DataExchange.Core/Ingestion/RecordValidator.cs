@@ -87,13 +87,17 @@ public sealed class RecordValidator(DatasetSchema schema, IReadOnlyList<string> 
         return record;
     }
 
-    (string[] Header, int[] Order)? _sorted;
+    // A class, not a value tuple: validators run on several threads, and a reference is written
+    // atomically where a two-field struct could be read half-written.
+    sealed record ColumnOrder(string[] Header, int[] Order);
+
+    ColumnOrder? _sorted;
 
     int[] SortedColumns(string[] header)
     {
-        if (_sorted is { } cached && ReferenceEquals(cached.Header, header)) return cached.Order;
+        if (Volatile.Read(ref _sorted) is { } cached && ReferenceEquals(cached.Header, header)) return cached.Order;
         var order = Enumerable.Range(0, header.Length).OrderBy(i => header[i], StringComparer.Ordinal).ToArray();
-        _sorted = (header, order);
+        Volatile.Write(ref _sorted, new ColumnOrder(header, order));
         return order;
     }
 
