@@ -6,6 +6,7 @@ return args.FirstOrDefault() switch
 {
     "ingest" => await IngestBenchmark.RunAsync(args[1..]),
     "pull" => await PullBenchmark.RunAsync(args[1..]),
+    "validate" => await ValidateBenchmark.RunAsync(args[1..]),
     _ => Usage(),
 };
 

@@ -12,6 +12,13 @@ public sealed class IngestionOptions
     /// <summary>Most bytes a gzip payload may expand to; past it the run fails (a gzip bomb). Default 16 GiB.</summary>
     public long MaxDecompressedBytes { get; set; } = 16L * 1024 * 1024 * 1024;
 
+    /// <summary>
+    /// PostgreSQL <c>work_mem</c> of a run's session, for the de-duplication, the diff against the published
+    /// version and the sort of new rows; at PostgreSQL's default of 4 MB they spill to disk. Default 256MB
+    /// (one run per dataset at a time; set lower for many concurrent large runs on a small server).
+    /// </summary>
+    public string WorkMem { get; set; } = "256MB";
+
     /// <summary>Largest CSV record in bytes; a longer one (say, an unclosed quote) fails the run instead of eating memory. Default 4 MiB.</summary>
     public int MaxRecordBytes { get; set; } = 4 * 1024 * 1024;
 }

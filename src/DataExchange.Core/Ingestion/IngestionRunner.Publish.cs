@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using DataExchange.Core.Audit;
 using DataExchange.Core.Common;
+using DataExchange.Core.Datasets.Schemas;
 using DataExchange.Core.Feeds;
 using Npgsql;
 
@@ -70,29 +71,27 @@ public sealed partial class IngestionRunner
             : counts with { Duplicate = identicalExtra, Rejected = counts.Rejected + conflictingRows };
     }
 
-    // Changed and new keys: a hash join of the payload against the current rows. Only these rows are
-    // written; unchanged ones are never rewritten (1M rows, 2% changed: 3.2 s versus 20.6 s for a full upsert).
-    const string FindChangesSql = """
-        create temp table changes as
-            select s.line, s.key, r.key is null as is_insert
-            from stage s left join dx.records r on r.dataset_id = $1 and r.valid_to is null and r.key = s.key
-            where not s.del and (r.key is null or r.hash <> s.hash)
-        """;
-
-    // Snapshot: current keys missing from the payload. Incremental: current keys whose record carried the delete marker.
-    const string FindDeletesSql = """
-        create temp table deletes as
-            select r.key from dx.records r
-            where r.dataset_id = $1 and r.valid_to is null and $2
-              and not exists (select 1 from stage s where s.key = r.key)
-            union all
-            select s.key from stage s join dx.records r on r.dataset_id = $1 and r.valid_to is null and r.key = s.key
-            where s.del
+    // One pass over the payload and the published version (a hash full join; the merge never rewrites
+    // an unchanged row: 1M rows with 2% changed, 3.2 s versus 20.6 s for a full upsert). op: I new key,
+    // U changed content, D deleted (snapshot: a published key missing from the payload; incremental:
+    // a published key whose record carried the delete marker), = unchanged but kept for verification.
+    // unverified: the record skipped the evaluator on its hash, yet is not exactly a published record.
+    const string DiffSql = """
+        create temp table diff as
+            select line, key, op, unverified from (
+                select s.line, coalesce(s.key, r.key) as key,
+                       case when s.key is null or s.del then 'D' when r.key is null then 'I' when r.hash <> s.hash then 'U' else '=' end as op,
+                       coalesce(not s.checked and (r.key is null or r.hash <> s.hash or r.schema_version <> $3), false) as unverified,
+                       s.key is null as missing, s.del, r.key is not null as published
+                from stage s
+                full join (select key, hash, schema_version from dx.records where dataset_id = $1 and valid_to is null) r on r.key = s.key
+            ) d
+            where (missing and $2) or (del and published) or (not missing and not del and op <> '=') or unverified
         """;
 
     const string CountChangesSql = """
-        select count(*) filter (where is_insert), count(*) filter (where not is_insert), (select count(*) from deletes), (select count(*) from stage where not del)
-        from changes
+        select count(*) filter (where op = 'I'), count(*) filter (where op = 'U'), count(*) filter (where op = 'D'), (select count(*) from stage where not del)
+        from diff
         """;
 
     const string NextVersionSql = """
@@ -103,15 +102,16 @@ public sealed partial class IngestionRunner
 
     const string CloseRowsSql = """
         update dx.records r set valid_to = $2
-        from (select key from changes where not is_insert union all select key from deletes) c
-        where r.dataset_id = $1 and r.valid_to is null and r.key = c.key
+        from diff d
+        where d.op in ('U', 'D') and r.dataset_id = $1 and r.valid_to is null and r.key = d.key
         """;
 
     // In key order: both key indexes then grow at their right edge instead of splitting pages all
     // over, which on a first load of 1M rows is the larger part of the insert.
     const string InsertRowsSql = """
         insert into dx.records (dataset_id, key, valid_from, hash, schema_version, data)
-        select $1, s.key, $2, s.hash, $3, s.data::jsonb from stage s join changes c on c.line = s.line
+        select $1, s.key, $2, s.hash, $3, s.data::jsonb from stage s join diff d on d.line = s.line
+        where d.op in ('I', 'U')
         order by s.key
         """;
 
@@ -120,12 +120,18 @@ public sealed partial class IngestionRunner
         values ($1, $2, $3, $4, $5, $6, $7, $8, $9)
         """;
 
-    async Task MergeAndPublishAsync(NpgsqlConnection conn, RunRow run, FeedDefinition feed, RunCounts counts, CancellationToken cancellationToken)
+    /// <summary>The published version's differences from the payload, in the temp table <c>diff</c>; skipped records verified.</summary>
+    async Task<RunCounts> DiffAsync(NpgsqlConnection conn, RunRow run, FeedDefinition feed, string path, DatasetSchema schema, IReadOnlyList<string> keyFields,
+        RunCounts counts, CancellationToken cancellationToken)
+    {
+        await using (var cmd = Long(Db.Command(conn, "analyze pg_temp.stage"))) await cmd.ExecuteNonQueryAsync(cancellationToken);
+        await using (var cmd = Long(Db.Command(conn, DiffSql, run.DatasetId, feed.Mode == "snapshot", run.SchemaVersion))) await cmd.ExecuteNonQueryAsync(cancellationToken);
+        return await VerifySkippedAsync(conn, run, feed, path, schema, keyFields, counts, cancellationToken);
+    }
+
+    async Task MergeAndPublishAsync(NpgsqlConnection conn, RunRow run, RunCounts counts, CancellationToken cancellationToken)
     {
         var clock = System.Diagnostics.Stopwatch.StartNew();
-        await using (var cmd = Long(Db.Command(conn, "analyze pg_temp.stage"))) await cmd.ExecuteNonQueryAsync(cancellationToken);
-        await using (var cmd = Long(Db.Command(conn, FindChangesSql, run.DatasetId))) await cmd.ExecuteNonQueryAsync(cancellationToken);
-        await using (var cmd = Long(Db.Command(conn, FindDeletesSql, run.DatasetId, feed.Mode == "snapshot"))) await cmd.ExecuteNonQueryAsync(cancellationToken);
         long inserted, updated, deleted, staged;
         await using (var cmd = Long(Db.Command(conn, CountChangesSql)))
         await using (var r = await cmd.ExecuteReaderAsync(cancellationToken))

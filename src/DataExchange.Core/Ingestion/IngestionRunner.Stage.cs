@@ -12,13 +12,14 @@ public sealed partial class IngestionRunner
 {
     const string CreateStageSql = """
         -- A redone run on a reused pooled connection starts clean.
-        drop table if exists pg_temp.stage, pg_temp.dups, pg_temp.changes, pg_temp.deletes;
+        drop table if exists pg_temp.stage, pg_temp.dups, pg_temp.diff;
         -- Every statement from here on is a set operation over whole tables. With stale statistics on
         -- dx.records (autovacuum lags after a big load) the planner chose a nested-loop anti-join of
         -- records against stage: 200k x 200k rows, minutes instead of milliseconds. Hash joins only;
         -- reset when the run lets go of the connection.
         set enable_nestloop = off;
-        create temp table stage (line bigint not null, key text collate "C" not null, hash bytea not null, data text not null, del boolean not null)
+        create temp table stage (line bigint not null, key text collate "C" not null, hash bytea not null, data text not null, del boolean not null,
+                                 checked boolean not null)
         """;
 
     sealed record Batch(string[] Header, List<SourceRecord> Records);
@@ -34,13 +35,17 @@ public sealed partial class IngestionRunner
         IReadOnlyList<string> keyFields, CancellationToken cancellationToken)
     {
         await using (var create = new NpgsqlCommand(CreateStageSql, conn)) await create.ExecuteNonQueryAsync(cancellationToken);
+        // The joins and sorts of a run over millions of rows spill to disk at the default 4 MB.
+        await using (var memory = Common.Db.Command(conn, "select set_config('work_mem', $1, false)", options.Value.WorkMem))
+            await memory.ExecuteNonQueryAsync(cancellationToken);
+        var published = await LoadPublishedHashesAsync(conn, run, cancellationToken);
 
         var opts = options.Value;
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var token = cts.Token;
         var input = Channel.CreateBounded<Batch>(opts.Validators * 2);
         var output = Channel.CreateBounded<Results>(opts.Validators * 2);
-        var validator = new RecordValidator(schema, keyFields, feed.CaseInsensitiveKeys == true, feed.Mode == "incremental" ? feed.DeleteMarker : null);
+        var validator = new RecordValidator(schema, keyFields, feed.CaseInsensitiveKeys == true, feed.Mode == "incremental" ? feed.DeleteMarker : null, published);
         var header = new StrongBox<string[]>([]);
 
         var producer = Task.Run(() => ProduceAsync(path, feed, opts, header, input.Writer, token), token);
@@ -74,6 +79,29 @@ public sealed partial class IngestionRunner
             await cts.CancelAsync();
             throw;
         }
+    }
+
+    // The current rows' hashes under the run's schema version: records with that content need no evaluation.
+    const string PublishedHashesSql = """
+        select hash from dx.records where dataset_id = $1 and valid_to is null and schema_version = $2
+        """;
+
+    const string CurrentRowsSql = """
+        select coalesce((select row_count from dx.dataset_versions where dataset_id = $1 order by version desc limit 1), 0)
+        """;
+
+    static async Task<PublishedHashes> LoadPublishedHashesAsync(NpgsqlConnection conn, RunRow run, CancellationToken token)
+    {
+        long rows;
+        await using (var count = Common.Db.Command(conn, CurrentRowsSql, run.DatasetId)) rows = (long)(await count.ExecuteScalarAsync(token))!;
+        if (rows == 0) return PublishedHashes.None;
+        var filter = new PublishedHashes(rows);
+        var hash = new byte[32];
+        await using var cmd = Common.Db.Command(conn, PublishedHashesSql, run.DatasetId, run.SchemaVersion);
+        await using var reader = await cmd.ExecuteReaderAsync(System.Data.CommandBehavior.SequentialAccess, token);
+        while (await reader.ReadAsync(token))
+            if (reader.GetBytes(0, 0, hash, 0, hash.Length) == hash.Length) filter.Add(hash);
+        return filter;
     }
 
     static async Task SaveHeaderAsync(NpgsqlConnection conn, long runId, string[] header, CancellationToken token)
@@ -112,7 +140,7 @@ public sealed partial class IngestionRunner
     {
         long valid = 0, rejected = 0;
         await using var quarantineConn = await dataSource.OpenConnectionAsync(token);
-        await using (var stage = await conn.BeginBinaryImportAsync("copy stage (line, key, hash, data, del) from stdin (format binary)", token))
+        await using (var stage = await conn.BeginBinaryImportAsync("copy stage (line, key, hash, data, del, checked) from stdin (format binary)", token))
         await using (var quarantine = await quarantineConn.BeginBinaryImportAsync(
             "copy dx.rejected_records (run_id, line, raw, errors, schema_version) from stdin (format binary)", token))
         {
@@ -128,6 +156,7 @@ public sealed partial class IngestionRunner
                     stage.Write(r.Hash, NpgsqlDbType.Bytea);
                     stage.Write(r.Data, NpgsqlDbType.Text);
                     stage.Write(r.Delete, NpgsqlDbType.Boolean);
+                    stage.Write(r.Checked, NpgsqlDbType.Boolean);
                 }
                 valid += batch.Staged.Count;
                 foreach (var q in batch.Quarantined)

@@ -94,6 +94,7 @@ public sealed partial class IngestionRunner(
         var counts = await StageAsync(conn, run, payload.Path!, feed, schema, dataset.KeyFields, cancellationToken);
         var staged = clock.Elapsed;
         counts = await DeduplicateAsync(conn, run, feed, counts, cancellationToken);
+        counts = await DiffAsync(conn, run, feed, payload.Path!, schema, dataset.KeyFields, counts, cancellationToken);
         LogStaged(logger, run.Id, counts.Read, staged.TotalMilliseconds, (clock.Elapsed - staged).TotalMilliseconds);
         if (counts.Read == 0)
         {
@@ -107,7 +108,7 @@ public sealed partial class IngestionRunner(
                 $"{counts.Rejected} of {counts.Read} records ({share:P1}) were rejected, above the feed's threshold of {feed.RejectThreshold:P0}; nothing was published.", counts, cancellationToken);
             return;
         }
-        await MergeAndPublishAsync(conn, run, feed, counts, cancellationToken);
+        await MergeAndPublishAsync(conn, run, counts, cancellationToken);
     }
 
     static bool IsPayloadProblem(Exception e) =>
@@ -147,8 +148,8 @@ public sealed partial class IngestionRunner(
         if (conn.State != System.Data.ConnectionState.Open) return;
         await using var cmd = Db.Command(conn, "select pg_advisory_unlock($1)", LockKey(datasetId));
         await cmd.ExecuteScalarAsync();
-        // The connection goes back to the pool: undo the run's planner setting (see CreateStageSql).
-        await using var reset = Db.Command(conn, "reset enable_nestloop");
+        // The connection goes back to the pool: undo the run's session settings (see CreateStageSql and StageAsync).
+        await using var reset = Db.Command(conn, "reset enable_nestloop; reset work_mem");
         await reset.ExecuteNonQueryAsync();
     }
 
@@ -249,7 +250,7 @@ public sealed partial class IngestionRunner(
     [LoggerMessage(Level = LogLevel.Information, Message = "Run {RunId} of {DatasetId} ended {Status}. {Error}")]
     static partial void LogFinished(ILogger logger, long runId, string datasetId, string status, string? error);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Run {RunId} parsed, validated and staged {Read} records in {StageMs:F0} ms; de-duplicated in {DedupeMs:F0} ms")]
+    [LoggerMessage(Level = LogLevel.Information, Message = "Run {RunId} parsed, validated and staged {Read} records in {StageMs:F0} ms; de-duplicated and compared with the published version in {DedupeMs:F0} ms")]
     static partial void LogStaged(ILogger logger, long runId, long read, double stageMs, double dedupeMs);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Run {RunId} will be retried: {Error}")]

@@ -4,8 +4,12 @@ using Newtonsoft.Json.Linq;
 
 namespace DataExchange.Core.Ingestion;
 
-/// <summary>A record that passed validation, ready for staging; <paramref name="Delete"/> when its delete marker was set.</summary>
-public readonly record struct StagedRecord(long Line, string Key, byte[] Hash, string Data, bool Delete = false);
+/// <summary>
+/// A record that passed validation, ready for staging; <paramref name="Delete"/> when its delete marker was set;
+/// <paramref name="Checked"/> false when its hash was probably published already and the evaluator was skipped
+/// (the run verifies those against the published records).
+/// </summary>
+public readonly record struct StagedRecord(long Line, string Key, byte[] Hash, string Data, bool Delete = false, bool Checked = true);
 
 /// <summary>A record that failed, with its errors, for quarantine.</summary>
 public readonly record struct QuarantinedRecord(long Line, string Raw, IReadOnlyList<RecordError> Errors);
@@ -16,8 +20,11 @@ public readonly record struct QuarantinedRecord(long Line, string Raw, IReadOnly
 /// many run in parallel over one <see cref="DatasetSchema"/>. With <paramref name="caseInsensitiveKeys"/>
 /// keys are case-folded; with a <paramref name="deleteMarker"/> field (incremental feeds) that field is
 /// removed from every record, and a record where it is true only needs its key: it deletes that key.
+/// A record whose hash is in <paramref name="published"/> (content published under this schema version)
+/// is not evaluated again.
 /// </summary>
-public sealed class RecordValidator(DatasetSchema schema, IReadOnlyList<string> keyFields, bool caseInsensitiveKeys = false, string? deleteMarker = null)
+public sealed class RecordValidator(DatasetSchema schema, IReadOnlyList<string> keyFields, bool caseInsensitiveKeys = false, string? deleteMarker = null,
+    PublishedHashes? published = null)
 {
     static readonly byte[] DeletedHash = System.Security.Cryptography.SHA256.HashData("deleted"u8);
 
@@ -27,6 +34,8 @@ public sealed class RecordValidator(DatasetSchema schema, IReadOnlyList<string> 
         FloatParseHandling = FloatParseHandling.Decimal,
         MaxDepth = 64,
     };
+
+    readonly PublishedHashes _published = published ?? PublishedHashes.None;
 
     /// <summary>Validates <paramref name="source"/>; exactly one of the results is set.</summary>
     public (StagedRecord? Staged, QuarantinedRecord? Quarantined) Process(in SourceRecord source, string[] header)
@@ -41,6 +50,15 @@ public sealed class RecordValidator(DatasetSchema schema, IReadOnlyList<string> 
         }
         else if (record is not null)
         {
+            // Content already published under this schema version was valid then and is valid now: the
+            // evaluator is skipped (a "maybe" of the filter is verified by the run, not trusted here).
+            if (errors.Count == 0 && !_published.IsEmpty && RecordShaper.Key(record, keyFields, out _) is { } knownKey)
+            {
+                var canonical = RecordShaper.Canonical(record);
+                var hash = RecordShaper.Hash(canonical);
+                if (_published.MightContain(hash) && !HasNul(canonical, knownKey))
+                    return (new StagedRecord(source.Line, Fold(knownKey), hash, canonical, Checked: false), null);
+            }
             foreach (var e in schema.Validate(record))
                 if (!errors.Exists(c => c.Pointer == e.Pointer)) errors.Add(e);
             var key = RecordShaper.Key(record, keyFields, out var missing);
@@ -50,7 +68,7 @@ public sealed class RecordValidator(DatasetSchema schema, IReadOnlyList<string> 
             {
                 var data = RecordShaper.Canonical(record);
                 // PostgreSQL text and jsonb cannot hold NUL; such a record is quarantined, not a failed run.
-                if (data.Contains("\\u0000", StringComparison.Ordinal) || key!.Contains('\0', StringComparison.Ordinal))
+                if (HasNul(data, key!))
                     errors.Add(new RecordError("nul-character", "", "", "The record contains a NUL character, which cannot be stored.", schema.Version));
                 else
                     return (new StagedRecord(source.Line, Fold(key!), RecordShaper.Hash(data), data), null);
@@ -58,6 +76,8 @@ public sealed class RecordValidator(DatasetSchema schema, IReadOnlyList<string> 
         }
         return (null, new QuarantinedRecord(source.Line, source.Raw, errors));
     }
+
+    static bool HasNul(string data, string key) => data.Contains("\\u0000", StringComparison.Ordinal) || key.Contains('\0', StringComparison.Ordinal);
 
     string Fold(string key) => caseInsensitiveKeys ? key.ToLowerInvariant() : key;
 

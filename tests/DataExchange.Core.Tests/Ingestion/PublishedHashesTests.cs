@@ -1,0 +1,56 @@
+using System.Security.Cryptography;
+using DataExchange.Core.Datasets.Schemas;
+using DataExchange.Core.Ingestion;
+using NUnit.Framework;
+
+namespace DataExchange.Core.Tests.Ingestion;
+
+/// <summary>Issue 4, item 5: content already published under the schema version is not evaluated again.</summary>
+[TestFixture]
+public sealed class PublishedHashesTests
+{
+    static byte[] Hash(int i) => SHA256.HashData(BitConverter.GetBytes(i));
+
+    [Test]
+    public void EveryAddedHash_IsFound_AndFewOthersAre()
+    {
+        var filter = new PublishedHashes(100_000);
+        for (var i = 0; i < 100_000; i++) filter.Add(Hash(i));
+        var missed = Enumerable.Range(0, 100_000).Count(i => !filter.MightContain(Hash(i)));
+        var falsePositives = Enumerable.Range(100_000, 100_000).Count(i => filter.MightContain(Hash(i)));
+        Assert.Multiple(() =>
+        {
+            Assert.That(missed, Is.Zero, "a Bloom filter has no false negatives");
+            Assert.That(falsePositives, Is.LessThan(200), "about 0.05% expected at 16 bits per entry");
+        });
+    }
+
+    [Test]
+    public void AnEmptyFilter_KnowsNothing() =>
+        Assert.That(PublishedHashes.None.MightContain(Hash(1)) || new PublishedHashes(10).MightContain(Hash(1)), Is.False);
+
+    const string Schema = """
+        {"type":"object","required":["code"],"properties":{"code":{"type":"string"},"n":{"type":"integer","maximum":10}}}
+        """;
+
+    [Test]
+    public async Task ARecordWithAPublishedHash_SkipsTheEvaluator_AndIsMarkedUnchecked()
+    {
+        var schema = await DatasetSchema.LoadAsync(Schema, 1);
+        // The hash of an invalid record (n > 10) in the filter stands for a false positive: the
+        // validator then trusts the filter, and only the run's verification against the database stops it.
+        var filter = new PublishedHashes(10);
+        filter.Add(RecordShaper.Hash("""{"code":"A","n":11}"""));
+        var validator = new RecordValidator(schema, ["code"], published: filter);
+        var skipped = validator.Process(new SourceRecord(2, ["A", "11"], null, "A,11"), ["code", "n"]);
+        var evaluated = validator.Process(new SourceRecord(3, ["B", "11"], null, "B,11"), ["code", "n"]);
+        var valid = validator.Process(new SourceRecord(4, ["C", "1"], null, "C,1"), ["code", "n"]);
+        Assert.Multiple(() =>
+        {
+            Assert.That(skipped.Staged!.Value.Checked, Is.False);
+            Assert.That(skipped.Staged!.Value.Data, Is.EqualTo("""{"code":"A","n":11}"""));
+            Assert.That(evaluated.Quarantined!.Value.Errors.Single().Code, Is.EqualTo("maximum"));
+            Assert.That(valid.Staged!.Value.Checked, Is.True);
+        });
+    }
+}
