@@ -55,17 +55,29 @@ public static class RecordShaper
         return sb.ToString();
     }
 
+    // One SHA-256 context per thread, reset by each hash: the one-shot API sets up and tears down a
+    // native digest context per call, a quarter of the hashing time for records of a few hundred bytes.
+    [ThreadStatic] static IncrementalHash? _sha256;
+
     /// <summary>SHA-256 of the UTF-8 bytes of <paramref name="canonical"/>.</summary>
     public static byte[] Hash(string canonical)
     {
+        var sha = _sha256 ??= IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         var max = Encoding.UTF8.GetMaxByteCount(canonical.Length);
-        if (max <= 4096)
+        byte[]? rented = null;
+        Span<byte> bytes = max <= 2048 ? stackalloc byte[2048] : (rented = System.Buffers.ArrayPool<byte>.Shared.Rent(max));
+        try
         {
-            Span<byte> bytes = stackalloc byte[max];
             var n = Encoding.UTF8.GetBytes(canonical, bytes);
-            return SHA256.HashData(bytes[..n]);
+            sha.AppendData(bytes[..n]);
+            var hash = new byte[32];
+            sha.GetHashAndReset(hash);
+            return hash;
         }
-        return SHA256.HashData(Encoding.UTF8.GetBytes(canonical));
+        finally
+        {
+            if (rented is not null) System.Buffers.ArrayPool<byte>.Shared.Return(rented);
+        }
     }
 
     /// <summary>CSV records are built in sorted column order, so the sort (and its allocations) is usually skipped.</summary>

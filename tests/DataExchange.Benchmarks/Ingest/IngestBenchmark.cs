@@ -34,10 +34,13 @@ public static class IngestBenchmark
             await cluster.CreateDatabaseAsync("bench");
             var connectionString = cluster.ConnectionString("bench");
 
+            _meter = new CpuMeter(cluster.DataDirectory);
+            _cpu = _meter.Read();
             var copy = await TimeAsync(() => CopyBaselineAsync(connectionString, csv));
             Report("COPY baseline", rows, copy);
 
             await using var harness = await IngestHarness.StartAsync(connectionString, drop, work);
+            _cpu = _meter.Read();
             var (first, firstRun) = await TimeRunAsync(harness);
             Report("first ingest", rows, first, firstRun);
             var (unchanged, unchangedRun) = await TimeRunAsync(harness);
@@ -58,6 +61,9 @@ public static class IngestBenchmark
         }
     }
 
+    static CpuMeter? _meter;
+    static (double Client, double Server) _cpu;
+
     static async Task<TimeSpan> TimeAsync(Func<Task> action)
     {
         var sw = Stopwatch.StartNew();
@@ -72,9 +78,15 @@ public static class IngestBenchmark
         return (sw.Elapsed, run);
     }
 
-    static void Report(string what, int rows, TimeSpan elapsed, string? run = null) =>
+    // CPU seconds beside wall time: on a shared 2-core machine wall time swings with the neighbours' load.
+    static void Report(string what, int rows, TimeSpan elapsed, string? run = null)
+    {
+        var now = _meter!.Read();
+        var (client, server) = (now.Client - _cpu.Client, now.Server - _cpu.Server);
+        _cpu = now;
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"{what,-24} {elapsed.TotalSeconds,8:F2} s {rows / elapsed.TotalSeconds,12:N0} rows/s  peak {Process.GetCurrentProcess().PeakWorkingSet64 / (1024 * 1024)} MB  {run}"));
+            $"{what,-24} {elapsed.TotalSeconds,8:F2} s {rows / elapsed.TotalSeconds,12:N0} rows/s  cpu {client:F1}+{server:F1} s  peak {Process.GetCurrentProcess().PeakWorkingSet64 / (1024 * 1024)} MB  {run}"));
+    }
 
     /// <summary>The baseline: the CSV as is into a plain 10-column text table, by COPY … (format csv).</summary>
     static async Task CopyBaselineAsync(string connectionString, string csv)
