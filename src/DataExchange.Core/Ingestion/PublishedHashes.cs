@@ -4,8 +4,9 @@ namespace DataExchange.Core.Ingestion;
 
 /// <summary>
 /// The content hashes a dataset has published under one schema version, as a Bloom filter: about
-/// 2 bytes per record (0.05% false positives) where a set of the hashes would hold 32 and more, so
-/// memory stays flat as datasets grow. A record whose hash may be in it skips the evaluator (issue
+/// 2 bytes per record (0.05% false positives) where a set of the hashes would hold 32 and more, and
+/// never more than 16 MiB (past 8M rows the false positives rise instead), so memory stays bounded
+/// however large datasets grow. A record whose hash may be in it skips the evaluator (issue
 /// 4, item 5: its content was already valid under this version). A "maybe" is not trusted: the run
 /// checks each skipped record against <c>dx.records</c> and validates the ones that do not match
 /// exactly (<see cref="IngestionRunner"/>, VerifySkippedAsync), so a false positive costs time, never
@@ -15,6 +16,7 @@ public sealed class PublishedHashes
 {
     const int BitsPerEntry = 16;
     const int Probes = 11; // optimal for 16 bits per entry: (16 × ln 2) ≈ 11
+    const long MaxBits = 16L * 1024 * 1024 * 8;
 
     readonly ulong[] _bits;
     readonly ulong _size;
@@ -25,7 +27,7 @@ public sealed class PublishedHashes
     /// <summary>A filter sized for <paramref name="expected"/> hashes.</summary>
     public PublishedHashes(long expected)
     {
-        var bits = Math.Max(64, expected * BitsPerEntry);
+        var bits = Math.Clamp(expected * BitsPerEntry, 64, MaxBits);
         _bits = new ulong[(bits + 63) / 64];
         _size = (ulong)_bits.Length * 64;
         IsEmpty = true;
