@@ -42,7 +42,7 @@ public sealed partial class IngestionRunner(
             await StartAsync(conn, run, cancellationToken);
             await ProcessAsync(conn, run, cancellationToken);
         }
-        catch (Exception e) when (IsPayloadProblem(Cause(e)))
+        catch (Exception e) when (IsPayloadProblem(Cause(e)) && !MayBeWholeNextTime(run, Cause(e)))
         {
             // The payload or the feed definition is wrong: retrying the same bytes cannot help.
             await FinishAsync(conn, run, RunStatus.Failed, Cause(e).Message, null, CancellationToken.None);
@@ -56,7 +56,7 @@ public sealed partial class IngestionRunner(
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            await FinishAsync(conn, run, RunStatus.Failed, $"Failed after {IngestionJob.Retries + 1} attempts: {e.Message}", null, CancellationToken.None);
+            await FinishAsync(conn, run, RunStatus.Failed, $"Failed after {options.Value.RetryDelays.Length + 1} attempts: {e.Message}", null, CancellationToken.None);
         }
         finally
         {
@@ -111,10 +111,16 @@ public sealed partial class IngestionRunner(
     }
 
     static bool IsPayloadProblem(Exception e) =>
-        e is FeedFetchException { Retryable: false } or InvalidDataException or InvalidException
+        e is FeedFetchException { Retryable: false } or InvalidDataException or TruncatedPayloadException or InvalidException
             or Newtonsoft.Json.JsonException or System.Text.DecoderFallbackException or FormatException or OverflowException
         // CsvHelper reports malformed input (a record past MaxRecordSize, bad quoting) with its own exception types.
         || e.GetType().Namespace?.StartsWith("CsvHelper", StringComparison.Ordinal) == true;
+
+    /// <summary>
+    /// A fetched payload cut short may be whole on the next fetch (the source was still writing it, or
+    /// a proxy cut the transfer); an upload or a replay reads the same stored bytes every time.
+    /// </summary>
+    static bool MayBeWholeNextTime(RunRow run, Exception e) => e is TruncatedPayloadException && run.Trigger is not ("upload" or "replay");
 
     /// <summary>The exception that caused a pipeline failure, out of the task and channel wrappers around it.</summary>
     static Exception Cause(Exception e)
