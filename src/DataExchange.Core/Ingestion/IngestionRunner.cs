@@ -87,6 +87,7 @@ public sealed partial class IngestionRunner(
         if (run.ReplayOf is null && await IsSamePayloadAsync(conn, run, payload.Sha256!, cancellationToken))
         {
             await FinishAsync(conn, run, RunStatus.Unchanged, null, null, cancellationToken);
+            await SaveValidatorsAsync(conn, run.Id, payload, cancellationToken);
             return;
         }
 
@@ -108,6 +109,7 @@ public sealed partial class IngestionRunner(
             return;
         }
         await MergeAndPublishAsync(conn, run, feed, counts, cancellationToken);
+        await SaveValidatorsAsync(conn, run.Id, payload, cancellationToken);
     }
 
     static bool IsPayloadProblem(Exception e) =>
@@ -194,6 +196,15 @@ public sealed partial class IngestionRunner(
     {
         await using var cmd = Db.Command(conn, "update dx.ingestion_runs set payload_sha256 = $2 where id = $1", runId, payload.Sha256);
         await cmd.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// Remembers the source's ETag/Last-Modified, only once its payload was taken: saved earlier, a
+    /// payload that failed (cut short, too many rejects) would answer 304 to the next attempt, and the
+    /// run would end 'unchanged' with the fixed payload never read.
+    /// </summary>
+    static async Task SaveValidatorsAsync(NpgsqlConnection conn, long runId, FetchedPayload payload, CancellationToken cancellationToken)
+    {
         if (payload.ETag is null && payload.LastModified is null) return;
         await using var feed = Db.Command(conn, "update dx.feeds set etag = $2, last_modified = $3 where dataset_id = (select dataset_id from dx.ingestion_runs where id = $1)",
             runId, payload.ETag, payload.LastModified);
