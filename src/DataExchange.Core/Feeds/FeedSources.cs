@@ -105,7 +105,8 @@ public sealed class FeedSources : IDisposable
     async Task<FetchedPayload> SpoolAsync(Stream input, string? etag, string? lastModified, CancellationToken cancellationToken)
     {
         Directory.CreateDirectory(_options.WorkDirectory);
-        var path = Path.Combine(_options.WorkDirectory, "payload-" + Guid.NewGuid().ToString("N"));
+        SpoolFiles.RemoveOrphans(_options.WorkDirectory);
+        var path = SpoolFiles.NewPath(_options.WorkDirectory);
         var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(1 << 16);
         try
         {
