@@ -34,8 +34,24 @@ public sealed partial class IngestionRunner(
         // Session lock per dataset: one run at a time, released by PostgreSQL if this process dies.
         if (!await TryLockAsync(conn, run.DatasetId, cancellationToken))
         {
-            await FinishAsync(conn, run, RunStatus.Skipped, "Another run of this feed was in progress; this trigger was skipped.", null, cancellationToken);
-            return;
+            if (run.Status != RunStatus.Running)
+            {
+                await FinishAsync(conn, run, RunStatus.Skipped, "Another run of this feed was in progress; this trigger was skipped.", null, cancellationToken);
+                return;
+            }
+            // This run was interrupted: its worker died, but PostgreSQL ends the dead worker's session (and
+            // with it the lock) only at its next exchange with the client, after the statement it was
+            // running or waiting on. Skipping would leave the run undone; come back after a retry delay.
+            const string busy = "An interrupted attempt of this run still holds the dataset's lock in PostgreSQL (its worker died mid-statement).";
+            if (finalAttempt)
+            {
+                await FinishAsync(conn, run, RunStatus.Failed, $"Failed after {options.Value.RetryDelays.Length + 1} attempts: {busy}", null, cancellationToken);
+                return;
+            }
+            LogRetry(logger, run.Id, busy);
+            await using (var note = Db.Command(conn, "update dx.ingestion_runs set error = $2 where id = $1", run.Id, "Retrying after: " + busy))
+                await note.ExecuteNonQueryAsync(cancellationToken);
+            throw new DatasetBusyException(busy);
         }
         try
         {

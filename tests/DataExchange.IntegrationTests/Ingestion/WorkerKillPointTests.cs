@@ -36,6 +36,9 @@ public sealed class WorkerKillPointTests
         {
             ["Hangfire:InvisibilityTimeout"] = "00:00:05",
             ["Feeds:WorkDirectory"] = _work,
+            ["Ingestion:RetryDelays:0"] = "00:00:01",
+            ["Ingestion:RetryDelays:1"] = "00:00:01",
+            ["Ingestion:RetryDelays:2"] = "00:00:01",
             ["Logging:LogLevel:Default"] = "Warning",
         };
     }
@@ -69,7 +72,7 @@ public sealed class WorkerKillPointTests
         var atKill = await _h.Steward.GetAsync($"/api/v1/datasets/{id}/runs/{runId}");
         Assert.That(IngestionHarness.Status(atKill), Is.EqualTo("running"), first.Output);
         Assert.That(atKill["payloadSha256"], Is.Null, "the payload is not complete yet");
-        Assert.That(SpoolsOf(first.ProcessId), Has.Length.EqualTo(1), "the worker is spooling the body");
+        await WaitForSpoolAsync(first);
         first.Kill();
 
         server.Fault = SourceFault.None;
@@ -104,15 +107,21 @@ public sealed class WorkerKillPointTests
                 "select count(*) from pg_stat_activity where pid = $1 and state = 'active' and xact_start is not null", backend), Is.EqualTo(1));
         });
         first.Kill();
-        await hold.RollbackAsync();
-        await WaitForBackendToEndAsync(backend);
+
+        // The killed worker's backend still waits on the lock, holding the dataset's advisory lock: the
+        // job, handed to the second worker, must wait for it instead of ending the run as 'skipped'.
+        using var second = WorkerProcess.Start(_h.ConnectionString, _h.Factory.DropRoot, _workerSettings);
+        var deferred = await WaitForErrorAsync(id, runId, "Retrying after: An interrupted attempt of this run still holds the dataset's lock", second);
+        Assert.That(IngestionHarness.Status(deferred), Is.EqualTo("running"), deferred.ToJsonString());
         Assert.Multiple(async () =>
         {
-            Assert.That(await FaultProbe.VersionsAsync(_h.ConnectionString, id), Is.EqualTo(0), "the killed publish committed nothing");
+            Assert.That(await FaultProbe.VersionsAsync(_h.ConnectionString, id), Is.EqualTo(0), "the killed publish is not visible");
             Assert.That(await FaultProbe.ScalarAsync(_h.ConnectionString, "select count(*) from dx.records where dataset_id = $1", id), Is.EqualTo(0), "no partial rows");
         });
 
-        using var second = WorkerProcess.Start(_h.ConnectionString, _h.Factory.DropRoot, _workerSettings);
+        // Released, the dead backend finds its client gone and ends; its transaction never committed.
+        await hold.RollbackAsync();
+        await WaitForBackendToEndAsync(backend);
         await AssertCompletedOnceAsync(id, runId, second);
         Assert.That(SpoolsOf(first.ProcessId), Is.Empty, "the killed worker's payload was removed");
     }
@@ -121,6 +130,17 @@ public sealed class WorkerKillPointTests
         (await _h.Steward.PostAsync($"/api/v1/datasets/{id}/runs", null, HttpStatusCode.Accepted))["id"]!.GetValue<string>();
 
     string[] SpoolsOf(int pid) => Directory.GetFiles(_work, $"payload-*-{pid}-*");
+
+    /// <summary>Waits until the worker has created its spool file (it does once the response headers are in).</summary>
+    async Task WaitForSpoolAsync(WorkerProcess worker)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (SpoolsOf(worker.ProcessId).Length == 0)
+        {
+            if (DateTime.UtcNow > deadline) Assert.Fail("The worker never spooled the body.\n" + worker.Output);
+            await Task.Delay(20);
+        }
+    }
 
     /// <summary>The backend pid of the worker's publish, once it waits for the test's lock to insert the version row.</summary>
     async Task<int> WaitForBlockedPublishAsync(WorkerProcess worker)
@@ -135,6 +155,18 @@ public sealed class WorkerKillPointTests
             var pid = (int)await FaultProbe.ScalarAsync(_h.ConnectionString, sql);
             if (pid != 0) return pid;
             if (DateTime.UtcNow > deadline) Assert.Fail("The publish never reached the version insert.\n" + worker.Output);
+            await Task.Delay(50);
+        }
+    }
+
+    async Task<JsonNode> WaitForErrorAsync(string id, string runId, string error, WorkerProcess worker)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (true)
+        {
+            var run = await _h.Steward.GetAsync($"/api/v1/datasets/{id}/runs/{runId}");
+            if (run["error"]?.GetValue<string>() is { } e && e.StartsWith(error, StringComparison.Ordinal)) return run;
+            if (DateTime.UtcNow > deadline) Assert.Fail($"The run never said '{error}': {run.ToJsonString()}\n{worker.Output}");
             await Task.Delay(50);
         }
     }
