@@ -19,6 +19,9 @@ public static class DocumentSchemas
     /// <summary>schemas/feed-definition.schema.json.</summary>
     public const string FeedDefinition = "feed-definition";
 
+    /// <summary>schemas/access-policy.schema.json: the policy of an approval or auto-approval.</summary>
+    public const string AccessPolicy = "access-policy";
+
     /// <summary>schemas/audit-export-record.schema.json: one line of an NDJSON audit export.</summary>
     public const string AuditExportRecord = "audit-export-record";
 

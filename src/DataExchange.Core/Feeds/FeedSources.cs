@@ -81,7 +81,11 @@ public sealed class FeedSources : IDisposable
             {
                 response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, headersTimeout.Token);
             }
-            catch (Exception e) when (e is HttpRequestException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
+            catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
+            {
+                throw new FeedFetchException($"{uri} sent no response within {(_options.ConnectTimeout + _options.ReadTimeout).TotalSeconds:0.#} s (Feeds:ConnectTimeout + Feeds:ReadTimeout).", retryable: true, e);
+            }
+            catch (HttpRequestException e)
             {
                 throw new FeedFetchException($"Fetching {uri} failed: {e.Message}", retryable: true, e);
             }
@@ -101,7 +105,8 @@ public sealed class FeedSources : IDisposable
     async Task<FetchedPayload> SpoolAsync(Stream input, string? etag, string? lastModified, CancellationToken cancellationToken)
     {
         Directory.CreateDirectory(_options.WorkDirectory);
-        var path = Path.Combine(_options.WorkDirectory, "payload-" + Guid.NewGuid().ToString("N"));
+        SpoolFiles.RemoveOrphans(_options.WorkDirectory);
+        var path = SpoolFiles.NewPath(_options.WorkDirectory);
         var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(1 << 16);
         try
         {
@@ -120,7 +125,12 @@ public sealed class FeedSources : IDisposable
                         {
                             read = await input.ReadAsync(buffer, readTimeout.Token);
                         }
-                        catch (Exception e) when (e is IOException or HttpRequestException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
+                        catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
+                        {
+                            throw new FeedFetchException(
+                                $"The payload stopped arriving after {length} bytes: nothing came for {_options.ReadTimeout.TotalSeconds:0.#} s (Feeds:ReadTimeout).", retryable: true, e);
+                        }
+                        catch (Exception e) when (e is IOException or HttpRequestException)
                         {
                             throw new FeedFetchException($"The payload stopped arriving after {length} bytes: {e.Message}", retryable: true, e);
                         }

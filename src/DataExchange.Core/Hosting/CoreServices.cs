@@ -29,6 +29,10 @@ public static class CoreServices
         services.AddFeeds(configuration).AddSingleton<DatasetRegistry>().AddSingleton<CatalogueService>().AddSingleton<CatalogueEntries>();
         services.AddIngestion(configuration);
         services.AddSingleton<SubscriptionService>().AddSingleton<PullService>().AddSingleton<MaskKey>();
+        services.AddOptions<WebhookOptions>().Bind(configuration.GetSection("Webhooks"))
+            .Validate(o => o.MaxAttempts > 0 && o.FirstRetryDelay >= TimeSpan.Zero && o.BackoffFactor >= 1 && o.MaxRetryDelay >= o.FirstRetryDelay,
+                "Webhooks: MaxAttempts must be positive, BackoffFactor at least 1, MaxRetryDelay at least FirstRetryDelay.")
+            .ValidateOnStart();
         services.AddSingleton<WebhookService>().AddSingleton<WebhookSender>().AddTransient<WebhookJob>().AddHostedService<OutboxDispatcher>();
         return services;
     }
@@ -48,9 +52,14 @@ public static class CoreServices
     /// <summary>The ingestion pipeline and its Hangfire jobs, with options from section <c>Ingestion</c>.</summary>
     public static IServiceCollection AddIngestion(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptions<IngestionOptions>().Bind(configuration.GetSection("Ingestion"))
+        var section = configuration.GetSection("Ingestion");
+        services.AddOptions<IngestionOptions>().Bind(section)
+            // The binder appends configured array items to the defaults; configured delays replace them.
+            .Configure(o => o.RetryDelays = section.GetSection(nameof(IngestionOptions.RetryDelays)).Get<TimeSpan[]>() ?? o.RetryDelays)
             .Validate(o => o.BatchSize > 0 && o.Validators > 0 && o.MaxRecordBytes > 0, "Ingestion: sizes must be positive.")
+            .Validate(o => o.RetryDelays.All(d => d >= TimeSpan.Zero), "Ingestion: retry delays must not be negative.")
             .ValidateOnStart();
+        services.AddSingleton<IngestionRetryFilterProvider>();
         services.AddSingleton<IngestionRunner>().AddSingleton<IngestionService>().AddTransient<IngestionJob>();
         services.AddSingleton<IRunQueue, HangfireRunQueue>();
         return services;

@@ -21,4 +21,11 @@ public sealed class IngestionOptions
 
     /// <summary>Largest CSV record in bytes; a longer one (say, an unclosed quote) fails the run instead of eating memory. Default 4 MiB.</summary>
     public int MaxRecordBytes { get; set; } = 4 * 1024 * 1024;
+
+    /// <summary>
+    /// Waits before each retry of a run that failed transiently (source down or cut off, database
+    /// hiccup); one retry per entry. Default 10 s, 1 min, 5 min: a source restarting or a proxy
+    /// timing out is usually back within minutes, and four attempts stay under seven minutes.
+    /// </summary>
+    public TimeSpan[] RetryDelays { get; set; } = [TimeSpan.FromSeconds(10), TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(5)];
 }

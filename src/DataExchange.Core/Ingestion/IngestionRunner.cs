@@ -34,15 +34,31 @@ public sealed partial class IngestionRunner(
         // Session lock per dataset: one run at a time, released by PostgreSQL if this process dies.
         if (!await TryLockAsync(conn, run.DatasetId, cancellationToken))
         {
-            await FinishAsync(conn, run, RunStatus.Skipped, "Another run of this feed was in progress; this trigger was skipped.", null, cancellationToken);
-            return;
+            if (run.Status != RunStatus.Running)
+            {
+                await FinishAsync(conn, run, RunStatus.Skipped, "Another run of this feed was in progress; this trigger was skipped.", null, cancellationToken);
+                return;
+            }
+            // This run was interrupted: its worker died, but PostgreSQL ends the dead worker's session (and
+            // with it the lock) only at its next exchange with the client, after the statement it was
+            // running or waiting on. Skipping would leave the run undone; come back after a retry delay.
+            const string busy = "An interrupted attempt of this run still holds the dataset's lock in PostgreSQL (its worker died mid-statement).";
+            if (finalAttempt)
+            {
+                await FinishAsync(conn, run, RunStatus.Failed, $"Failed after {options.Value.RetryDelays.Length + 1} attempts: {busy}", null, cancellationToken);
+                return;
+            }
+            LogRetry(logger, run.Id, busy);
+            await using (var note = Db.Command(conn, "update dx.ingestion_runs set error = $2 where id = $1", run.Id, "Retrying after: " + busy))
+                await note.ExecuteNonQueryAsync(cancellationToken);
+            throw new DatasetBusyException(busy);
         }
         try
         {
             await StartAsync(conn, run, cancellationToken);
             await ProcessAsync(conn, run, cancellationToken);
         }
-        catch (Exception e) when (IsPayloadProblem(Cause(e)))
+        catch (Exception e) when (IsPayloadProblem(Cause(e)) && !MayBeWholeNextTime(run, Cause(e)))
         {
             // The payload or the feed definition is wrong: retrying the same bytes cannot help.
             await FinishAsync(conn, run, RunStatus.Failed, Cause(e).Message, null, CancellationToken.None);
@@ -56,7 +72,7 @@ public sealed partial class IngestionRunner(
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            await FinishAsync(conn, run, RunStatus.Failed, $"Failed after {IngestionJob.Retries + 1} attempts: {e.Message}", null, CancellationToken.None);
+            await FinishAsync(conn, run, RunStatus.Failed, $"Failed after {options.Value.RetryDelays.Length + 1} attempts: {e.Message}", null, CancellationToken.None);
         }
         finally
         {
@@ -87,6 +103,7 @@ public sealed partial class IngestionRunner(
         if (run.ReplayOf is null && await IsSamePayloadAsync(conn, run, payload.Sha256!, cancellationToken))
         {
             await FinishAsync(conn, run, RunStatus.Unchanged, null, null, cancellationToken);
+            await SaveValidatorsAsync(conn, run.Id, payload, cancellationToken);
             return;
         }
 
@@ -109,13 +126,20 @@ public sealed partial class IngestionRunner(
             return;
         }
         await MergeAndPublishAsync(conn, run, counts, cancellationToken);
+        await SaveValidatorsAsync(conn, run.Id, payload, cancellationToken);
     }
 
     static bool IsPayloadProblem(Exception e) =>
-        e is FeedFetchException { Retryable: false } or InvalidDataException or InvalidException
+        e is FeedFetchException { Retryable: false } or InvalidDataException or TruncatedPayloadException or InvalidException
             or Newtonsoft.Json.JsonException or System.Text.DecoderFallbackException or FormatException or OverflowException
         // CsvHelper reports malformed input (a record past MaxRecordSize, bad quoting) with its own exception types.
         || e.GetType().Namespace?.StartsWith("CsvHelper", StringComparison.Ordinal) == true;
+
+    /// <summary>
+    /// A fetched payload cut short may be whole on the next fetch (the source was still writing it, or
+    /// a proxy cut the transfer); an upload or a replay reads the same stored bytes every time.
+    /// </summary>
+    static bool MayBeWholeNextTime(RunRow run, Exception e) => e is TruncatedPayloadException && run.Trigger is not ("upload" or "replay");
 
     /// <summary>The exception that caused a pipeline failure, out of the task and channel wrappers around it.</summary>
     static Exception Cause(Exception e)
@@ -189,6 +213,15 @@ public sealed partial class IngestionRunner(
     {
         await using var cmd = Db.Command(conn, "update dx.ingestion_runs set payload_sha256 = $2 where id = $1", runId, payload.Sha256);
         await cmd.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// Remembers the source's ETag/Last-Modified, only once its payload was taken: saved earlier, a
+    /// payload that failed (cut short, too many rejects) would answer 304 to the next attempt, and the
+    /// run would end 'unchanged' with the fixed payload never read.
+    /// </summary>
+    static async Task SaveValidatorsAsync(NpgsqlConnection conn, long runId, FetchedPayload payload, CancellationToken cancellationToken)
+    {
         if (payload.ETag is null && payload.LastModified is null) return;
         await using var feed = Db.Command(conn, "update dx.feeds set etag = $2, last_modified = $3 where dataset_id = (select dataset_id from dx.ingestion_runs where id = $1)",
             runId, payload.ETag, payload.LastModified);

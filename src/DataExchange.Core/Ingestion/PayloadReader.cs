@@ -1,4 +1,3 @@
-using System.IO.Compression;
 using System.Runtime.CompilerServices;
 using System.Text;
 using CsvHelper;
@@ -34,7 +33,9 @@ public static class PayloadReader
             cancellationToken.ThrowIfCancellationRequested();
             yield return record;
         }
-        await Task.CompletedTask;
+        // Read to the very end even when the parser stopped early: a gzip payload is checked for a cut there.
+        var rest = new byte[4096];
+        while (await input.ReadAsync(rest, cancellationToken) > 0) { }
     }
 
     static Stream OpenDecompressed(FileStream file, bool? gzip, long maxDecompressed)
@@ -43,7 +44,7 @@ public static class PayloadReader
         var n = file.Read(magic);
         file.Position = 0;
         var isGzip = gzip ?? (n == 2 && magic[0] == 0x1f && magic[1] == 0x8b);
-        return isGzip ? new LimitedStream(new GZipStream(file, CompressionMode.Decompress, leaveOpen: true), maxDecompressed) : file;
+        return isGzip ? new LimitedStream(new GzipPayloadStream(file), maxDecompressed) : file;
     }
 
     static Encoding TextEncoding(FeedDefinition feed) => feed.Encoding switch

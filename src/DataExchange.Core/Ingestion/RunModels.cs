@@ -40,3 +40,6 @@ public sealed record DatasetVersion(int Version, string RunId, int SchemaVersion
 
 /// <summary>Change counts of a version and its total rows.</summary>
 public sealed record VersionCounts(long Inserted, long Updated, long Deleted, long Total);
+
+/// <summary>The dataset's lock is still held by an interrupted attempt of the same run; Hangfire retries the job later.</summary>
+public sealed class DatasetBusyException(string message) : Exception(message);

@@ -5,8 +5,8 @@ using System.Text.Json;
 namespace DataExchange.Core.Pull;
 
 /// <summary>
-/// Writes shaped records as NDJSON or CSV into a small buffer that the caller flushes to the
-/// response every ~32 KiB, so a pull of any size holds one buffer, not the result.
+/// Writes shaped records (or changes of the change feed) as NDJSON or CSV into a small buffer that
+/// the caller flushes to the response every ~32 KiB, so a pull of any size holds one buffer, not the result.
 /// </summary>
 public abstract class RecordSink(Stream output)
 {
@@ -19,6 +19,9 @@ public abstract class RecordSink(Stream output)
     /// <summary>Appends one record.</summary>
     public abstract void Write(JsonElement record);
 
+    /// <summary>Appends one change (sinks made by <see cref="CreateForChanges"/>).</summary>
+    public abstract void Write(Change change);
+
     /// <summary>Writes the buffer to the output.</summary>
     public async Task FlushAsync(CancellationToken cancellationToken)
     {
@@ -30,7 +33,18 @@ public abstract class RecordSink(Stream output)
     /// <summary>The sink of <paramref name="format"/> (NDJSON or CSV).</summary>
     public static RecordSink Create(RecordFormat format, Stream output, PullContext context) => format switch
     {
-        RecordFormat.Csv => new CsvSink(output, context),
+        RecordFormat.Csv => new CsvSink(output, context, changes: false),
+        _ => new NdjsonSink(output, context),
+    };
+
+    /// <summary>
+    /// The sink of the change feed in <paramref name="format"/>: NDJSON lines are the JSON page's change
+    /// objects; CSV has the columns <c>_op,_key,_version</c> (underscored so they cannot collide with a
+    /// dataset's own fields) before the policy's fields, which stay empty in a tombstone.
+    /// </summary>
+    public static RecordSink CreateForChanges(RecordFormat format, Stream output, PullContext context) => format switch
+    {
+        RecordFormat.Csv => new CsvSink(output, context, changes: true),
         _ => new NdjsonSink(output, context),
     };
 
@@ -48,6 +62,17 @@ public abstract class RecordSink(Stream output)
         public override void Write(JsonElement record)
         {
             _context.Shaper.WriteJson(_writer, record);
+            EndLine();
+        }
+
+        public override void Write(Change change)
+        {
+            change.WriteJson(_writer, _context.Shaper);
+            EndLine();
+        }
+
+        void EndLine()
+        {
             _writer.Flush();
             _writer.Reset();
             Buffer.Write("\n"u8);
@@ -59,13 +84,23 @@ public abstract class RecordSink(Stream output)
         readonly PullContext _context;
         readonly StringBuilder _line = new();
 
-        public CsvSink(Stream output, PullContext context) : base(output)
+        public CsvSink(Stream output, PullContext context, bool changes) : base(output)
         {
             _context = context;
-            WriteLine(context.Columns);
+            WriteLine(changes ? ChangeColumns.Concat(context.Columns) : context.Columns);
         }
 
+        static readonly string[] ChangeColumns = ["_op", "_key", "_version"];
+
         public override void Write(JsonElement record) => WriteLine(_context.Columns.Select(c => _context.Shaper.Cell(record, c)));
+
+        public override void Write(Change change)
+        {
+            string?[] head = [change.Op, change.Key, change.Version.ToString(System.Globalization.CultureInfo.InvariantCulture)];
+            if (change.Data is null) { WriteLine(head.Concat(_context.Columns.Select(_ => (string?)null))); return; }
+            using var doc = JsonDocument.Parse(change.Data);
+            WriteLine(head.Concat(_context.Columns.Select(c => _context.Shaper.Cell(doc.RootElement, c))));
+        }
 
         void WriteLine(IEnumerable<string?> cells)
         {

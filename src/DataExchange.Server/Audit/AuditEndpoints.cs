@@ -45,7 +45,8 @@ public static class AuditEndpoints
             // Only an export of the whole log can be checked against a checkpoint, so only it carries one.
             var whole = caller.IsOperator && AuditService.IsWholeLog(query);
             await AuditExportWriter.WriteNdjsonAsync(http.Response.BodyWriter, entries, whole ? size => checkpoints.LatestAtMostAsync(size, ct) : null, ct);
-        }).WithSummary("Stream matching entries as NDJSON (default; a whole-log export ends with the latest signed checkpoint) or CSV.");
+        }).WithSummary("Stream matching entries as NDJSON (default; a whole-log export ends with the latest signed checkpoint) or CSV.")
+          .Produces<string>(200, "application/x-ndjson", "text/csv");
 
         group.MapPost("/verification", async (HttpContext http, AuditService audit, CancellationToken ct) =>
             TypedResults.Ok(await audit.VerifyAsync(http.Caller(), ct)))
@@ -73,5 +74,5 @@ public static class AuditEndpoints
     /// </summary>
     public static void MapAuditKey(this WebApplication app) =>
         app.MapGet("/.well-known/dataexchange/audit-key", (AuditSigningKey key) => TypedResults.Ok(new AuditKeyBody(key.KeyId, "ECDSA P-256 SHA-256", key.PublicKeyPem)))
-            .AllowAnonymous().WithTags("Audit").WithSummary("The public key that signs audit checkpoints (SPKI PEM) and its key id.");
+            .AllowAnonymous().WithTags("Audit").WithName("getAuditKey").WithSummary("The public key that signs audit checkpoints (SPKI PEM) and its key id.");
 }

@@ -1,4 +1,6 @@
+using DataExchange.Core.Ingestion;
 using Hangfire;
+using Hangfire.Common;
 using Hangfire.Dashboard;
 using Hangfire.PostgreSql;
 
@@ -27,11 +29,13 @@ public static class HangfireSetup
                 PrepareSchemaIfNecessary = true,
             }));
         if (roles.Worker)
-            services.AddHangfireServer(o =>
+            services.AddHangfireServer((provider, o) =>
             {
                 o.WorkerCount = Math.Max(2, Environment.ProcessorCount * 2);
                 o.Queues = ["default"];
                 o.SchedulePollingInterval = TimeSpan.FromSeconds(1);
+                // Hangfire's own filters and attributes, plus the ingestion retries from Ingestion:RetryDelays.
+                o.FilterProvider = new JobFilterProviderCollection(JobFilterProviders.Providers, provider.GetRequiredService<IngestionRetryFilterProvider>());
             });
         return services;
     }

@@ -6,7 +6,8 @@ namespace DataExchange.Server.Hosting;
 
 /// <summary>
 /// The OpenAPI document at /openapi/v1.json: bearer API-key security on every /api/v1 operation, and
-/// the problem+json error responses each can give (400, 401, 403, 404, 429), with examples.
+/// the problem+json error responses each can give (400, 401, 403, 404, 429), and examples of every
+/// request body, success response and parameter (<see cref="OpenApiExamples"/>).
 /// </summary>
 public static class OpenApiSetup
 {
@@ -65,8 +66,11 @@ public static class OpenApiSetup
                 if (tag is not null && document.Tags.All(t => t.Name != tag)) document.Tags.Add(new OpenApiTag { Name = tag, Description = $"{tag} endpoints." });
             return Task.CompletedTask;
         });
+        o.AddSchemaTransformer(OpenApiExamples.OmitNullableFromRequired);
         o.AddOperationTransformer((operation, context, _) =>
         {
+            OpenApiExamples.Apply(operation, context);
+            operation.Description ??= operation.Summary;
             var path = context.Description.RelativePath ?? "";
             if (!path.StartsWith("api/v1", StringComparison.Ordinal)) return Task.CompletedTask;
             operation.Security = [new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference("bearer", context.Document)] = [] }];
@@ -76,7 +80,6 @@ public static class OpenApiSetup
             Add(operation, context, "403", "The key lacks the right (e.g. `subscription-required`, `policy-expired`, `role-required`).", "subscription-required", 403);
             if (path.Contains('{', StringComparison.Ordinal)) Add(operation, context, "404", "Not found, or not visible to you.", "not-found", 404);
             Add(operation, context, "429", "Rate limit (`rate-limited`) or daily row quota (`quota-exceeded`) reached; see Retry-After.", "rate-limited", 429);
-            operation.Description ??= operation.Summary;
             operation.OperationId ??= OperationId(context.Description.HttpMethod ?? "get", path);
             return Task.CompletedTask;
         });

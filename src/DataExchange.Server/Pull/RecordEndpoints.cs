@@ -20,7 +20,9 @@ public static class RecordEndpoints
             .Produces(304);
         api.MapGet("/datasets/{datasetId}/changes", ReadChangesAsync).WithTags("Records").WithName("getChanges")
             .WithSummary("Net inserts, updates and deletes (tombstones) between version `since` (default 0: everything) and `until` (default latest), ordered by key and resumable by cursor.")
-            .Produces<ChangePageBody>(200);
+            .WithDescription("Format by `Accept` (application/json, application/x-ndjson, text/csv) or `?format=`. JSON is paged by `limit`; NDJSON (one change object per line) and CSV "
+                + "(columns `_op,_key,_version`, then the fields your policy shows, empty for a delete; formula cells neutralised) stream every change after the cursor. gzip with `Accept-Encoding: gzip`.")
+            .Produces<ChangePageBody>(200, "application/json", "application/x-ndjson", "text/csv");
         return api;
     }
 
@@ -40,7 +42,7 @@ public static class RecordEndpoints
         }
         if (fmt != RecordFormat.Json)
         {
-            http.Response.ContentType = fmt == RecordFormat.Csv ? "text/csv; charset=utf-8" : "application/x-ndjson; charset=utf-8";
+            http.Response.ContentType = ContentType(fmt);
             await pull.StreamAsync(caller, context, fmt, afterKey, http.Response.Body, ct);
             return Results.Empty;
         }
@@ -49,12 +51,22 @@ public static class RecordEndpoints
         return Results.Bytes(Body(w => w.WriteNumber("version", page.Version), page.ItemsJson, page.Next), "application/json");
     }
 
-    static async Task<IResult> ReadChangesAsync(string datasetId, int? since, int? until, string? after, int? limit, HttpContext http, PullService pull, CancellationToken ct)
+    static async Task<IResult> ReadChangesAsync(string datasetId, int? since, int? until, string? after, int? limit, string? format, HttpContext http, PullService pull, CancellationToken ct)
     {
+        var fmt = Negotiate(format, http.Request);
+        http.Response.Headers.Vary = "Accept, Accept-Encoding";
+        if (fmt != RecordFormat.Json)
+        {
+            http.Response.ContentType = ContentType(fmt);
+            await pull.StreamChangesAsync(http.Caller(), datasetId, since ?? 0, until, after, fmt, http.Response.Body, ct);
+            return Results.Empty;
+        }
         var page = await pull.ReadChangesAsync(http.Caller(), datasetId, since ?? 0, until, after, limit, ct);
         if (page.Next is not null) http.Response.Headers.Append("Link", $"<{NextUrl(http, page.Next)}>; rel=\"next\"");
         return Results.Bytes(Body(w => { w.WriteNumber("since", page.Since); w.WriteNumber("until", page.Until); }, page.ItemsJson, page.Next), "application/json");
     }
+
+    static string ContentType(RecordFormat format) => format == RecordFormat.Csv ? "text/csv; charset=utf-8" : "application/x-ndjson; charset=utf-8";
 
     static RecordFormat Negotiate(string? format, HttpRequest request)
     {

@@ -1,18 +1,36 @@
+using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
 
 namespace DataExchange.IntegrationTests.Ingestion;
 
+/// <summary>How <see cref="TinyHttpServer"/> misbehaves while it is set.</summary>
+public enum SourceFault
+{
+    /// <summary>Answers normally.</summary>
+    None,
+    /// <summary>Accepts the request and never answers.</summary>
+    HangBeforeHeaders,
+    /// <summary>Sends the headers and the first half of the body, then nothing.</summary>
+    HangMidBody,
+    /// <summary>Declares the full Content-Length, sends half of the body and closes the connection.</summary>
+    DropMidBody,
+}
+
 /// <summary>
 /// A one-resource HTTP server on 127.0.0.1 (HttpListener): answers 304 to a matching If-None-Match,
-/// otherwise the body with its ETag; optionally trickles the body to make a run slow.
+/// otherwise the body with its ETag; or misbehaves as <see cref="Fault"/> says. Requests are served
+/// concurrently, so a hanging answer does not hold up the next request.
 /// </summary>
 public sealed class TinyHttpServer : IAsyncDisposable
 {
     readonly HttpListener _listener = new();
+    readonly CancellationTokenSource _stopping = new();
+    readonly ConcurrentBag<Task> _handlers = [];
+    readonly TaskCompletionSource _faulted = new(TaskCreationOptions.RunContinuationsAsynchronously);
     readonly Task _loop;
-    int _conditional;
+    int _conditional, _requests, _failNext;
 
     TinyHttpServer(int port)
     {
@@ -23,11 +41,17 @@ public sealed class TinyHttpServer : IAsyncDisposable
     }
 
     public string Url { get; }
-    public string Body { get; set; } = "";
+    public byte[] BodyBytes { get; set; } = [];
+    public string Body { get => Encoding.UTF8.GetString(BodyBytes); set => BodyBytes = Encoding.UTF8.GetBytes(value); }
     public string ETag { get; set; } = "\"0\"";
+    public SourceFault Fault { get; set; }
     public int ConditionalRequests => Volatile.Read(ref _conditional);
+    /// <summary>Every request received, whatever was answered.</summary>
+    public int Requests => Volatile.Read(ref _requests);
     /// <summary>How many of the next requests answer 503 (a source that is briefly down).</summary>
-    public int FailNext { get; set; }
+    public int FailNext { get => Volatile.Read(ref _failNext); set => Volatile.Write(ref _failNext, value); }
+    /// <summary>Completes when a faulty answer first stalls or is cut: the client is then provably mid-fetch.</summary>
+    public Task Faulted => _faulted.Task;
 
     public static Task<TinyHttpServer> StartAsync()
     {
@@ -44,34 +68,71 @@ public sealed class TinyHttpServer : IAsyncDisposable
         {
             HttpListenerContext context;
             try { context = await _listener.GetContextAsync(); }
-            catch (Exception e) when (e is HttpListenerException or ObjectDisposedException) { return; }
-            using var response = context.Response;
-            if (FailNext > 0)
+            catch (Exception e) when (e is HttpListenerException or ObjectDisposedException or InvalidOperationException) { return; }
+            _handlers.Add(Task.Run(() => AnswerAsync(context)));
+        }
+    }
+
+    async Task AnswerAsync(HttpListenerContext context)
+    {
+        var response = context.Response;
+        try
+        {
+            Interlocked.Increment(ref _requests);
+            var fault = Fault;
+            if (Interlocked.Decrement(ref _failNext) >= 0)
             {
-                FailNext--;
                 response.StatusCode = 503;
-                continue;
+                response.Close();
+                return;
             }
+            Interlocked.Exchange(ref _failNext, 0);
+            if (fault == SourceFault.HangBeforeHeaders) await StallAsync();
             if (context.Request.Headers["If-None-Match"] is { } tag)
             {
                 Interlocked.Increment(ref _conditional);
                 if (tag == ETag)
                 {
                     response.StatusCode = 304;
-                    continue;
+                    response.Close();
+                    return;
                 }
             }
-            var bytes = Encoding.UTF8.GetBytes(Body);
+            var bytes = BodyBytes;
             response.Headers["ETag"] = ETag;
             response.ContentLength64 = bytes.Length;
-            await response.OutputStream.WriteAsync(bytes);
+            if (fault is SourceFault.HangMidBody or SourceFault.DropMidBody)
+            {
+                await response.OutputStream.WriteAsync(bytes.AsMemory(0, bytes.Length / 2), _stopping.Token);
+                await response.OutputStream.FlushAsync(_stopping.Token);
+                if (fault == SourceFault.HangMidBody) await StallAsync();
+                _faulted.TrySetResult();
+                response.Abort();
+                return;
+            }
+            await response.OutputStream.WriteAsync(bytes, _stopping.Token);
+            response.Close();
         }
+        catch (Exception e) when (e is HttpListenerException or IOException or OperationCanceledException or ObjectDisposedException or InvalidOperationException)
+        {
+            // The client went away (a killed worker, a read timeout) or the server is stopping.
+            response.Abort();
+        }
+    }
+
+    async Task StallAsync()
+    {
+        _faulted.TrySetResult();
+        await Task.Delay(Timeout.Infinite, _stopping.Token);
     }
 
     public async ValueTask DisposeAsync()
     {
+        await _stopping.CancelAsync();
         _listener.Stop();
         _listener.Close();
         await _loop;
+        await Task.WhenAll(_handlers);
+        _stopping.Dispose();
     }
 }

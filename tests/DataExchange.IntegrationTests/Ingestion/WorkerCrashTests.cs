@@ -7,14 +7,15 @@ using NUnit.Framework;
 namespace DataExchange.IntegrationTests.Ingestion;
 
 /// <summary>
-/// Issue 4, item 3: a worker process killed (SIGKILL) in the middle of a run; another worker takes
-/// the job over after the invisibility timeout and the run still publishes exactly one version.
+/// Issue 4, item 3 and issue 8, item 1: a worker process killed (SIGKILL) while it validates and
+/// stages records; another worker takes the job over after the invisibility timeout and the run still
+/// publishes exactly one version. (<see cref="WorkerKillPointTests"/> kills at fetch and publish.)
 /// The API runs in the test host with no Hangfire server; both workers are real separate processes.
 /// </summary>
 [TestFixture, Category("Fault")]
 public sealed class WorkerCrashTests
 {
-    const int Rows = 200_000;
+    const int Rows = 50_000;
     static readonly Dictionary<string, string> WorkerSettings = new() { ["Hangfire:InvisibilityTimeout"] = "00:00:05", ["Logging:LogLevel:Default"] = "Warning" };
 
     IngestionHarness _h = null!;
@@ -27,7 +28,7 @@ public sealed class WorkerCrashTests
     public void Stop() => _h.Dispose();
 
     [Test]
-    public async Task WorkerKilledMidRun_AnotherWorkerFinishesIt_WithOneVersionAndNoPartialRows()
+    public async Task WorkerKilledWhileValidating_AnotherWorkerFinishesIt_WithOneVersionAndNoPartialRows()
     {
         var schema = JsonNode.Parse("""
             {"type":"object","required":["id","name","amount"],"additionalProperties":false,
@@ -44,8 +45,9 @@ public sealed class WorkerCrashTests
         var queued = await _h.Steward.PostAsync($"/api/v1/datasets/{id}/runs", null, HttpStatusCode.Accepted);
         var runId = queued["id"]!.GetValue<string>();
         await WaitForStatusAsync(id, runId, "running", first);
-        await Task.Delay(TimeSpan.FromSeconds(1.5));
+        var staged = await WaitForStagingAsync(first);
         first.Kill();
+        TestContext.Out.WriteLine($"Killed with {staged} of {Rows} records validated and staged.");
 
         var atKill = await _h.Steward.GetAsync($"/api/v1/datasets/{id}/runs/{runId}");
         Assert.That(atKill["status"]!.GetValue<string>(), Is.EqualTo("running"), "the kill must land mid-run; make the file bigger if this machine is faster");
@@ -66,6 +68,27 @@ public sealed class WorkerCrashTests
             Assert.That(await ScalarAsync("select count(*) from dx.audit_log where dataset_id = $1 and action = 'run-started'", id), Is.EqualTo(2),
                 "the run started twice: once on the killed worker, once on the survivor");
         });
+    }
+
+    /// <summary>
+    /// Waits until validated records flow into the run's staging table (the binary COPY that the
+    /// validators feed, seen in pg_stat_progress_copy) and fewer than all have arrived: the worker is
+    /// provably validating. Returns how many had arrived.
+    /// </summary>
+    async Task<long> WaitForStagingAsync(WorkerProcess worker)
+    {
+        const string sql = """
+            select coalesce(max(p.tuples_processed), 0) from pg_stat_progress_copy p join pg_stat_activity a on a.pid = p.pid
+            where a.datname = current_database() and a.query like 'copy stage %'
+            """;
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(90);
+        while (true)
+        {
+            var staged = await FaultProbe.ScalarAsync(_h.ConnectionString, sql);
+            if (staged is > 0 and < Rows) return staged;
+            if (DateTime.UtcNow > deadline) Assert.Fail($"The run was never seen validating ({staged} staged).\n{worker.Output}");
+            await Task.Delay(20);
+        }
     }
 
     async Task WaitForStatusAsync(string datasetId, string runId, string status, WorkerProcess worker)

@@ -6,7 +6,7 @@ using NUnit.Framework;
 
 namespace DataExchange.IntegrationTests.Pull;
 
-/// <summary>Issue 5: the change feed across three versions, streamed formats, gzip and ETags.</summary>
+/// <summary>Issue 5: the change feed across three versions (JSON pages, NDJSON and CSV streams), streamed formats, gzip and ETags.</summary>
 [TestFixture]
 public sealed class ChangeFeedAndFormatTests
 {
@@ -62,6 +62,53 @@ public sealed class ChangeFeedAndFormatTests
             after = page["next"]?.GetValue<string>();
         } while (after is not null);
         Assert.That(seen.Select(s => s.Item2), Is.EqualTo(new[] { "a", "b", "c", "d", "e" }));
+    }
+
+    [Test]
+    public async Task ChangesAsNdjson_StreamTheSameChangeObjectsAsTheJsonPages_TombstonesIncluded()
+    {
+        var page = await _consumer.GetAsync(Url("changes?since=1"));
+        using var request = new HttpRequestMessage(HttpMethod.Get, Url("changes?since=1"));
+        request.Headers.Accept.ParseAdd("application/x-ndjson");
+        var (status, text, response) = await SendRawAsync(request);
+        Assert.That(status, Is.EqualTo(HttpStatusCode.OK), text);
+        Assert.That(response.Content.Headers.ContentType!.MediaType, Is.EqualTo("application/x-ndjson"));
+        var lines = text.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.That(lines, Is.EqualTo(page["items"]!.AsArray().Select(i => i!.ToJsonString()).ToArray()));
+        Assert.That(lines[1], Is.EqualTo("""{"op":"delete","key":"b","version":2}"""));
+        Assert.That(JsonNode.Parse(lines[0])!["record"]!["name"]!.GetValue<string>(), Is.EqualTo("*2"), "shaped by the policy");
+    }
+
+    [Test]
+    public async Task ChangesAsCsv_HaveOpKeyAndVersionColumns_EmptyFieldsForTombstones_AndNeutralisedFormulas()
+    {
+        var (status, text, response) = await SendRawAsync(new HttpRequestMessage(HttpMethod.Get, Url("changes?since=1&format=csv")));
+        Assert.That(status, Is.EqualTo(HttpStatusCode.OK), text);
+        Assert.That(response.Content.Headers.ContentType!.MediaType, Is.EqualTo("text/csv"));
+        Assert.That(text.Split("\r\n", StringSplitOptions.RemoveEmptyEntries), Is.EqualTo(new[]
+        {
+            "_op,_key,_version,id,name,phone,city,age,born",
+            "update,a,2,a,*2,,,1,",
+            "delete,b,2,,,,,,",
+            "delete,c,3,,,,,,",
+            "insert,d,3,d,****r,,,4,",
+            "insert,e,3,e,*,,,5,",
+        }));
+        var (_, first, _) = await SendRawAsync(new HttpRequestMessage(HttpMethod.Get, Url("changes?since=0&until=1&format=csv")));
+        Assert.That(first.Split("\r\n", StringSplitOptions.RemoveEmptyEntries)[3], Is.EqualTo("insert,c,1,c,***2,,,'-3,"), "a cell starting with - is prefixed with a quote");
+    }
+
+    [Test]
+    public async Task ChangesAsCsv_ResumeFromAJsonCursor_AndAreGzippedWhenAsked()
+    {
+        var page = await _consumer.GetAsync(Url("changes?since=1&limit=2"));
+        using var request = new HttpRequestMessage(HttpMethod.Get, Url("changes?since=1&format=csv&after=" + page["next"]!.GetValue<string>()));
+        request.Headers.AcceptEncoding.ParseAdd("gzip");
+        using var response = await _consumer.Http.SendAsync(request);
+        Assert.That(response.Content.Headers.ContentEncoding, Does.Contain("gzip"));
+        await using var unzip = new GZipStream(await response.Content.ReadAsStreamAsync(), CompressionMode.Decompress);
+        var keys = (await new StreamReader(unzip).ReadToEndAsync()).Split("\r\n", StringSplitOptions.RemoveEmptyEntries).Skip(1).Select(l => l.Split(',')[1]);
+        Assert.That(keys, Is.EqualTo(new[] { "c", "d", "e" }));
     }
 
     [Test]

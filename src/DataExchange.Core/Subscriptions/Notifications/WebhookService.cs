@@ -14,8 +14,12 @@ public sealed record Webhook(string SubscriptionId, string Url, string? Secret, 
 /// <summary>Body of PUT /subscriptions/{id}/webhook.</summary>
 public sealed record WebhookRequest(string? Url);
 
-/// <summary>One notification to one subscriber and its delivery state.</summary>
-public sealed record WebhookDelivery(long Id, string DatasetId, int Version, string Status, int Attempts, int? LastStatus, string? LastError, DateTimeOffset CreatedAt, DateTimeOffset? DeliveredAt);
+/// <summary>One notification to one subscriber: its state (pending | delivered | failed | cancelled) and every attempt, oldest first.</summary>
+public sealed record WebhookDelivery(long Id, string DatasetId, int Version, string Status, int Attempts, int? LastStatus, string? LastError, DateTimeOffset CreatedAt,
+    DateTimeOffset? DeliveredAt, IReadOnlyList<WebhookAttempt> History);
+
+/// <summary>One attempt of a delivery: the HTTP status answered, or the error when none came.</summary>
+public sealed record WebhookAttempt(int Attempt, DateTimeOffset At, int? Status, string? Error);
 
 /// <summary>Subscribers' webhooks: registration on allow-listed hosts only, and their deliveries.</summary>
 public sealed class WebhookService(NpgsqlDataSource dataSource, SubscriptionService subscriptions, AuditWriter audit, IOptions<FeedOptions> feedOptions, TimeProvider time)
@@ -49,15 +53,18 @@ public sealed class WebhookService(NpgsqlDataSource dataSource, SubscriptionServ
         var take = Paging.Limit(limit);
         var before = Paging.Decode(after) is { } a && long.TryParse(a, out var n) ? n : long.MaxValue;
         const string sql = """
-            select id, dataset_id, version, status, attempts, last_status, last_error, created_at, delivered_at
-            from dx.webhook_deliveries where subscription_id = $1 and id < $2 order by id desc limit $3
+            select d.id, d.dataset_id, d.version, d.status, d.attempts, d.last_status, d.last_error, d.created_at, d.delivered_at,
+                   coalesce((select json_agg(json_build_object('attempt', a.attempt, 'at', a.at, 'status', a.status, 'error', a.error) order by a.attempt)
+                             from dx.webhook_attempts a where a.delivery_id = d.id), '[]')::text
+            from dx.webhook_deliveries d where d.subscription_id = $1 and d.id < $2 order by d.id desc limit $3
             """;
         await using var cmd = Db.Command(dataSource, sql, sub.Id, before, take + 1);
         var list = new List<WebhookDelivery>();
         await using (var r = await cmd.ExecuteReaderAsync(cancellationToken))
             while (await r.ReadAsync(cancellationToken))
                 list.Add(new(r.GetInt64(0), r.GetString(1), r.GetInt32(2), r.GetString(3), r.GetInt32(4), r.GetNullable<int>(5), r.Get<string>(6),
-                    r.GetFieldValue<DateTimeOffset>(7), r.GetNullable<DateTimeOffset>(8)));
+                    r.GetFieldValue<DateTimeOffset>(7), r.GetNullable<DateTimeOffset>(8),
+                    System.Text.Json.JsonSerializer.Deserialize<List<WebhookAttempt>>(r.GetString(9), Json.Options)!));
         var next = list.Count > take ? Paging.Encode(list[take - 1].Id.ToString(System.Globalization.CultureInfo.InvariantCulture)) : null;
         return new Page<WebhookDelivery>([.. list.Take(take)], next);
     }

@@ -1,0 +1,114 @@
+using System.Text.Json.Nodes;
+
+namespace DataExchange.Server.Hosting;
+
+public static partial class ApiExamples
+{
+    const string UploadCsv = """
+        uscc,name,legalRep,status,issuedOn
+        91440101MA5C2K8X1T,"Guangzhou Lingnan Trading Co., Ltd.",王小明,active,2019-04-18
+        91440101MA5D7Q3W2N,Guangzhou Pearl River Logistics Co.,李华,suspended,2020-11-02
+
+        """;
+
+    const string UploadNdjson = """
+        {"uscc":"91440101MA5C2K8X1T","name":"Guangzhou Lingnan Trading Co., Ltd.","legalRep":"王小明","status":"active","issuedOn":"2019-04-18"}
+        {"uscc":"91440101MA5D7Q3W2N","name":"Guangzhou Pearl River Logistics Co.","legalRep":"李华","status":"suspended","issuedOn":"2020-11-02"}
+
+        """;
+
+    const string RecordsNdjson = """
+        {"uscc":"5b0e8a3c71f94d26a8e1c3f5d7b9a2c4e6f8a0b1d3c5e7f9a2b4c6d8e0f1a3b5","name":"Guangzhou Lingnan Trading Co., Ltd.","legalRep":"**明","status":"active"}
+
+        """;
+
+    const string RecordsCsv = "uscc,name,legalRep,status\r\n5b0e8a3c71f94d26a8e1c3f5d7b9a2c4e6f8a0b1d3c5e7f9a2b4c6d8e0f1a3b5,\"Guangzhou Lingnan Trading Co., Ltd.\",**明,active\r\n";
+
+    const string ChangesNdjson = """
+        {"op":"update","key":"91440101MA5C2K8X1T","version":3,"record":{"uscc":"5b0e8a3c71f94d26a8e1c3f5d7b9a2c4e6f8a0b1d3c5e7f9a2b4c6d8e0f1a3b5","name":"Guangzhou Lingnan Trading Co., Ltd.","legalRep":"**明","status":"suspended"}}
+        {"op":"delete","key":"91440101MA5D7Q3W2N","version":3}
+
+        """;
+
+    const string ChangesCsv = "_op,_key,_version,uscc,name,legalRep,status\r\n"
+        + "update,91440101MA5C2K8X1T,3,5b0e8a3c71f94d26a8e1c3f5d7b9a2c4e6f8a0b1d3c5e7f9a2b4c6d8e0f1a3b5,\"Guangzhou Lingnan Trading Co., Ltd.\",**明,suspended\r\n"
+        + "delete,91440101MA5D7Q3W2N,3,,,,\r\n";
+
+    const string AuditNdjson = """
+        {"seq":1042,"at":"2026-03-02T08:30:00.000000Z","actorAgency":"gz-hrss","actorClient":"cli_4kz8x2m7q9w3","action":"records-pulled","target":"gd-amr.business-licences@3","datasetId":"gd-amr.business-licences","outcome":"allowed","details":{"format":"json","policyHash":"3b1f0c9a7e5d2f48","rows":100,"subscription":"sub_7q2mfk4xw9c3h8rt5bnz","version":3},"prevHash":"8c6976e5b5410415bde908bd4dee15dfb167a9c873fc4bb8a81f6f2ab448a918","hash":"2c26b46b68ffc68ff99b453c1d30413413422d706483bfa0f98a5e886266e7ae"}
+
+        """;
+
+    const string AuditCsv = "seq,at,actorAgency,actorClient,action,target,datasetId,outcome,details,prevHash,hash\r\n"
+        + "1042,2026-03-02T08:30:00.000000Z,gz-hrss,cli_4kz8x2m7q9w3,records-pulled,gd-amr.business-licences@3,gd-amr.business-licences,allowed,"
+        + "\"{\"\"format\"\":\"\"json\"\",\"\"rows\"\":100,\"\"version\"\":3}\",8c6976e5b5410415bde908bd4dee15dfb167a9c873fc4bb8a81f6f2ab448a918,"
+        + "2c26b46b68ffc68ff99b453c1d30413413422d706483bfa0f98a5e886266e7ae\r\n";
+
+    static JsonObject NextSchemaVersion()
+    {
+        var schema = RecordSchema();
+        schema["properties"]!["registeredCapital"] = new JsonObject { ["type"] = "number", ["minimum"] = 0 };
+        return schema;
+    }
+
+    // What a body's or response's type cannot say: JSON Schema documents (typed JsonObject), raw uploads,
+    // and the streamed text formats. Keyed by "METHOD /path" as in the document, then by media type.
+    static readonly Dictionary<string, Dictionary<string, Func<JsonNode>>> RequestExamples = new(StringComparer.Ordinal)
+    {
+        ["POST /api/v1/datasets/{datasetId}/schemas"] = new() { ["application/json"] = NextSchemaVersion },
+        ["POST /api/v1/datasets/{datasetId}/schemas/compatibility"] = new() { ["application/json"] = NextSchemaVersion },
+        ["POST /api/v1/datasets/{datasetId}/uploads"] = new()
+        {
+            ["text/csv"] = () => Text(UploadCsv),
+            ["application/octet-stream"] = () => Text(UploadCsv),
+            ["application/x-ndjson"] = () => Text(UploadNdjson),
+            // The upload body is the feed's payload as bytes (schema: string), so the JSON example is its text.
+            ["application/json"] = () => Text("[" + string.Join(",\n", UploadNdjson.Split('\n', StringSplitOptions.RemoveEmptyEntries)) + "]\n"),
+        },
+    };
+
+    static readonly Dictionary<string, Dictionary<string, Func<JsonNode>>> ResponseExamples = new(StringComparer.Ordinal)
+    {
+        ["GET /api/v1/datasets/{datasetId}/records"] = new() { ["application/x-ndjson"] = () => Text(RecordsNdjson), ["text/csv"] = () => Text(RecordsCsv) },
+        ["GET /api/v1/datasets/{datasetId}/changes"] = new() { ["application/x-ndjson"] = () => Text(ChangesNdjson), ["text/csv"] = () => Text(ChangesCsv) },
+        ["GET /api/v1/audit/entries/export"] = new() { ["application/x-ndjson"] = () => Text(AuditNdjson), ["text/csv"] = () => Text(AuditCsv) },
+    };
+
+    static JsonValue Text(string text) => JsonValue.Create(text);
+
+    /// <summary>The request body example of <paramref name="operation"/> ("METHOD /path") in <paramref name="mediaType"/>, if it has its own.</summary>
+    public static JsonNode? ForRequest(string operation, string mediaType) =>
+        RequestExamples.GetValueOrDefault(operation)?.GetValueOrDefault(mediaType)?.Invoke();
+
+    /// <summary>The success response example of <paramref name="operation"/> in <paramref name="mediaType"/>, if it has its own.</summary>
+    public static JsonNode? ForResponse(string operation, string mediaType) =>
+        ResponseExamples.GetValueOrDefault(operation)?.GetValueOrDefault(mediaType)?.Invoke();
+
+    /// <summary>Example values of path and query parameters, by name.</summary>
+    public static JsonNode? ForParameter(string name, bool integer) => name switch
+    {
+        "datasetId" or "dataset" => DatasetId,
+        "agencyId" or "owner" => "gd-amr",
+        "agency" => "gz-hrss",
+        "client" => "cli_4kz8x2m7q9w3",
+        "keyId" => KeyId,
+        "subscriptionId" => SubscriptionId,
+        "runId" => 42,
+        "version" => 3,
+        "since" => 2,
+        "until" => 3,
+        "seq" => 1042,
+        "treeSize" => 2048,
+        "from" => integer ? 1024 : "2026-03-01T00:00:00Z",
+        "to" => integer ? 2048 : "2026-03-02T00:00:00Z",
+        "limit" => 100,
+        "format" => "ndjson",
+        "q" => "licence",
+        "tag" => "business",
+        "classification" => "internal",
+        "status" => "pending",
+        "action" => "records-pulled",
+        "outcome" => "denied",
+        _ => null,
+    };
+}
