@@ -1,8 +1,6 @@
 using System.Net;
 using System.Text.Json.Nodes;
-using DataExchange.Core.Agencies;
 using DataExchange.IntegrationTests.Hosting;
-using Microsoft.Extensions.DependencyInjection;
 using NUnit.Framework;
 
 namespace DataExchange.IntegrationTests.Datasets;
@@ -18,10 +16,8 @@ public sealed class SchemaEvolutionTests
     public async Task StartAsync()
     {
         _factory = new ExchangeFactory(await TestCluster.CreateDatabaseAsync("schemas"));
-        var admin = new ApiClient(_factory.CreateClient(), (await _factory.Services.GetRequiredService<ApiKeyService>().BootstrapAdminAsync())!.Key);
-        await admin.PostAsync("/api/v1/agencies", new { code = "cn-stats", name = "Statistics bureau" });
-        var key = await admin.PostAsync("/api/v1/agencies/cn-stats/keys", new { name = "steward", roles = new[] { "steward" } });
-        _steward = new ApiClient(_factory.CreateClient(), key["key"]!.GetValue<string>());
+        var admin = await _factory.BootstrapAdminAsync();
+        _steward = await admin.NewAgencyAsync("cn-stats", "Statistics bureau");
     }
 
     [OneTimeTearDown]

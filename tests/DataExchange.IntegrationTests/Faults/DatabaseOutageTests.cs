@@ -1,10 +1,8 @@
 using System.Diagnostics;
 using System.Net;
 using System.Text.Json.Nodes;
-using DataExchange.Core.Agencies;
 using DataExchange.Core.Hosting;
 using DataExchange.IntegrationTests.Hosting;
-using Microsoft.Extensions.DependencyInjection;
 using NUnit.Framework;
 
 namespace DataExchange.IntegrationTests.Faults;
@@ -29,9 +27,7 @@ public sealed class DatabaseOutageTests
         // A short invisibility timeout: a job whose worker lost the database mid-run is handed out again quickly.
         _factory = new ExchangeFactory(_cluster.ConnectionString("outage") + ";Timeout=3;Command Timeout=30",
             new Dictionary<string, string?> { ["Hangfire:InvisibilityTimeout"] = "00:00:05" });
-        var admin = new ApiClient(_factory.CreateClient(), (await _factory.Services.GetRequiredService<ApiKeyService>().BootstrapAdminAsync())!.Key);
-        await admin.PostAsync("/api/v1/agencies", new { code = "gd-out", name = "Outage" });
-        _steward = new ApiClient(_factory.CreateClient(), (await admin.PostAsync("/api/v1/agencies/gd-out/keys", new { name = "s", roles = new[] { "steward" } }))["key"]!.GetValue<string>());
+        _steward = await (await _factory.BootstrapAdminAsync()).NewAgencyAsync("gd-out", "Outage");
         File.WriteAllText(Path.Combine(_factory.DropRoot, "o.csv"), "id,name\n1,a\n2,b\n3,c\n");
         await _steward.PostAsync("/api/v1/datasets", new
         {

@@ -2,9 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json.Nodes;
-using DataExchange.Core.Agencies;
 using DataExchange.IntegrationTests.Hosting;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace DataExchange.IntegrationTests.Ingestion;
 
@@ -26,11 +24,8 @@ public sealed class IngestionHarness : IDisposable
     {
         var connectionString = await TestCluster.CreateDatabaseAsync(prefix);
         var factory = new ExchangeFactory(connectionString, settings);
-        var bootstrap = await factory.Services.GetRequiredService<ApiKeyService>().BootstrapAdminAsync();
-        var admin = new ApiClient(factory.CreateClient(), bootstrap!.Key);
-        await admin.PostAsync("/api/v1/agencies", new { code = Agency, name = "Ingestion test agency" });
-        var issued = await admin.PostAsync($"/api/v1/agencies/{Agency}/keys", new { name = "steward", roles = new[] { "steward" } });
-        return new IngestionHarness(connectionString, factory, admin, new ApiClient(factory.CreateClient(), issued["key"]!.GetValue<string>()));
+        var admin = await factory.BootstrapAdminAsync();
+        return new IngestionHarness(connectionString, factory, admin, await admin.NewAgencyAsync(Agency, "Ingestion test agency"));
     }
 
     /// <summary>Registers <c>ing-ag.<paramref name="name"/></c>; returns its id.</summary>

@@ -1,6 +1,5 @@
 using System.Net;
 using System.Text.Json.Nodes;
-using DataExchange.Core.Agencies;
 using DataExchange.IntegrationTests.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
@@ -32,8 +31,7 @@ public sealed class PullTestBed : IAsyncDisposable
         var bed = new PullTestBed();
         bed._exchange = new ExchangeFactory(await TestCluster.CreateDatabaseAsync(name), settings);
         bed._factory = bed._exchange.WithWebHostBuilder(b => b.ConfigureTestServices(s => s.AddSingleton<TimeProvider>(bed.Clock)));
-        var bootstrap = await bed._factory.Services.GetRequiredService<ApiKeyService>().BootstrapAdminAsync();
-        bed.Admin = new ApiClient(bed._factory.CreateClient(), bootstrap!.Key);
+        bed.Admin = await bed._factory.BootstrapAdminAsync();
         await bed.Admin.PostAsync("/api/v1/agencies", new { code = "own", name = "Owner agency" });
         bed.Steward = await bed.KeyAsync("own", "steward");
         var schema = JsonNode.Parse("""

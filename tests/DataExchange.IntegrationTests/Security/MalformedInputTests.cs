@@ -1,9 +1,7 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json.Nodes;
-using DataExchange.Core.Agencies;
 using DataExchange.IntegrationTests.Hosting;
-using Microsoft.Extensions.DependencyInjection;
 using NUnit.Framework;
 
 namespace DataExchange.IntegrationTests.Security;
@@ -25,9 +23,7 @@ public sealed class MalformedInputTests
         {
             ["Ingestion:MaxDecompressedBytes"] = (64 * 1024 * 1024).ToString(System.Globalization.CultureInfo.InvariantCulture),
         });
-        var admin = new ApiClient(_factory.CreateClient(), (await _factory.Services.GetRequiredService<ApiKeyService>().BootstrapAdminAsync())!.Key);
-        await admin.PostAsync("/api/v1/agencies", new { code = "gd-mal", name = "Malformed" });
-        _steward = new ApiClient(_factory.CreateClient(), (await admin.PostAsync("/api/v1/agencies/gd-mal/keys", new { name = "s", roles = new[] { "steward" } }))["key"]!.GetValue<string>());
+        _steward = await (await _factory.BootstrapAdminAsync()).NewAgencyAsync("gd-mal", "Malformed");
         foreach (var format in new[] { "csv", "ndjson", "json" })
         {
             await _steward.PostAsync("/api/v1/datasets", new

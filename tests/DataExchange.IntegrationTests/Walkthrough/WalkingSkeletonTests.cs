@@ -1,10 +1,8 @@
 using System.Net;
 using System.Text.Json.Nodes;
-using DataExchange.Core.Agencies;
 using DataExchange.Core.Datasets.Formats;
 using DataExchange.IntegrationTests.Hosting;
 using DataExchange.IntegrationTests;
-using Microsoft.Extensions.DependencyInjection;
 using NUnit.Framework;
 
 namespace DataExchange.IntegrationTests.Walkthrough;
@@ -24,8 +22,7 @@ public sealed class WalkingSkeletonTests
     public async Task StartAsync()
     {
         _factory = new ExchangeFactory(await TestCluster.CreateDatabaseAsync("skeleton"));
-        var bootstrap = await _factory.Services.GetRequiredService<ApiKeyService>().BootstrapAdminAsync();
-        _admin = new ApiClient(_factory.CreateClient(), bootstrap!.Key);
+        _admin = await _factory.BootstrapAdminAsync();
     }
 
     [OneTimeTearDown]
