@@ -15,6 +15,15 @@ internal sealed class SchemaEvaluator(SchemaNode root, int version)
     /// <summary>Whether <paramref name="instance"/> is valid.</summary>
     public bool IsValid(JToken instance) => Check(root, instance, "", null);
 
+    /// <summary>The compiled root, for <see cref="FlatRecordSchema"/>.</summary>
+    public SchemaNode Root => root;
+
+    /// <summary>
+    /// Whether <paramref name="instance"/> is valid against the subschema <paramref name="s"/>, exactly as
+    /// the check of a record's member against it (the same code, so the same keyword semantics).
+    /// </summary>
+    public bool IsValid(SchemaNode s, JToken instance) => Check(s, instance, "", null);
+
     /// <summary>Every error of <paramref name="instance"/>; empty when valid.</summary>
     public IReadOnlyList<RecordError> Errors(JToken instance)
     {
