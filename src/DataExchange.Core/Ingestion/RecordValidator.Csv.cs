@@ -17,7 +17,7 @@ public sealed partial class RecordValidator
     [ThreadStatic] static StringBuilder? t_text;
 
     /// <summary>False sends every row through the JObject path (the differential tests compare both).</summary>
-    internal bool UseFastPath { get; set; } = true;
+    internal bool UseFastPath { get; init; } = true;
 
     /// <summary>One column of the header, in ordinal name order, as the fast path handles it.</summary>
     sealed record Column(int Cell, CellType Type, SchemaNode? Schema, string Member);
