@@ -8,7 +8,7 @@ namespace DataExchange.Core.Ingestion;
 /// <summary>
 /// Writes the scalars of a CSV record's canonical JSON straight into a <see cref="StringBuilder"/>,
 /// character for character as <see cref="RecordShaper.Canonical"/> (Newtonsoft's JsonTextWriter with its
-/// defaults) writes them: the same string escaping, decimals through <see cref="JsonConvert.ToString(decimal)"/>.
+/// defaults) writes them: the same string escaping, decimals as <see cref="JsonConvert.ToString(decimal)"/> writes them.
 /// </summary>
 internal static class CanonicalText
 {
@@ -46,6 +46,19 @@ internal static class CanonicalText
         return sb.Append(':').ToString();
     }
 
+    /// <summary>As <see cref="JsonConvert.ToString(decimal)"/>: invariant digits, ".0" added when there is no decimal point.</summary>
+    static void AppendDecimal(StringBuilder sb, decimal d)
+    {
+        Span<char> digits = stackalloc char[64];
+        if (!d.TryFormat(digits, out var n, default, CultureInfo.InvariantCulture))
+        {
+            sb.Append(JsonConvert.ToString(d));
+            return;
+        }
+        sb.Append(digits[..n]);
+        if (digits[..n].IndexOf('.') < 0) sb.Append(".0");
+    }
+
     /// <summary>A coerced CSV cell: null, boolean, long, decimal or string.</summary>
     public static void AppendScalar(StringBuilder sb, JValue value)
     {
@@ -53,8 +66,8 @@ internal static class CanonicalText
         {
             case null: sb.Append("null"); break;
             case bool b: sb.Append(b ? "true" : "false"); break;
-            case long l: sb.Append(l.ToString(CultureInfo.InvariantCulture)); break;
-            case decimal d: sb.Append(JsonConvert.ToString(d)); break;
+            case long l: sb.Append(CultureInfo.InvariantCulture, $"{l}"); break;
+            case decimal d: AppendDecimal(sb, d); break;
             case string s: AppendString(sb, s); break;
             default: throw new InvalidOperationException($"A CSV cell cannot hold a {value.Type} value.");
         }

@@ -99,7 +99,8 @@ public sealed class CsvFastPathTests
     }
 
     [TestCase("0"), TestCase("-0"), TestCase("1.0"), TestCase("1.50"), TestCase("1e5"), TestCase("1E-3"), TestCase("-0.000")]
-    [TestCase("79228162514264337593543950335"), TestCase("0.0000000000000000000000000001"), TestCase("123456789012345678.9")]
+    [TestCase("79228162514264337593543950335"), TestCase("-79228162514264337593543950335"), TestCase("0.0000000000000000000000000001")]
+    [TestCase("123456789012345678.9"), TestCase("0.1000000000000000000000000000"), TestCase("1E+28"), TestCase("-12")]
     public void Decimals_AreWrittenAsJsonTextWriterWritesThem(string cell)
     {
         var value = new JValue(decimal.Parse(cell, NumberStyles.Float, CultureInfo.InvariantCulture));
