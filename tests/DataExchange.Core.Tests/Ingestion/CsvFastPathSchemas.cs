@@ -105,4 +105,18 @@ internal static class CsvFastPathSchemas
         "v" => ["1", "2"],
         _ => ["x", "yz"],
     };
+
+    static readonly string[] Categories = ["alpha", "beta", "gamma", "delta"];
+
+    /// <summary>Row <paramref name="i"/> as the ingest benchmark's generator writes it (BenchCsv.Row), one CSV line.</summary>
+    public static string BenchRow(int i)
+    {
+        var c = System.Globalization.CultureInfo.InvariantCulture;
+        var seed = (uint)(i * 2654435761u);
+        return string.Create(c, $"R{i:D8},Name {i},{Categories[seed % 4]},{seed % 100000 / 100.0:F2},")
+            + (i % 100 == 73 ? "many" : (seed % 1000).ToString(c))
+            + string.Create(c, $",{(seed & 1) == 1},2024-{1 + seed % 12:D2}-{1 + seed % 28:D2},{(char)('A' + seed % 26)}{(char)('A' + seed / 26 % 26)}{(char)('A' + seed / 676 % 26)},")
+            + (i % 7 == 0 ? (seed % 977 + 0.5).ToString(c) : (seed % 977).ToString(c))
+            + (i % 3 == 0 ? ",\n" : string.Create(c, $",\"note for row {i}, with a comma\"\n"));
+    }
 }

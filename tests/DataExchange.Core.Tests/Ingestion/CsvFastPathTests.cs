@@ -67,6 +67,46 @@ public sealed class CsvFastPathTests
     }
 
     [Test]
+    public async Task RowsReadByTheCsvReader_FromTheBenchmarkGeneratorAndRawEdgeCases_GiveTheSameResultsOnBothPaths()
+    {
+        var csv = new System.Text.StringBuilder("id,name,category,amount,quantity,active,created,code,score,note,name\n");
+        for (var i = 0; i < 3000; i++) csv.Append(BenchRow(i).TrimEnd('\n')).Append(i % 5 == 0 ? ",dup\n" : ",\n");
+        foreach (var cell in EdgeCells)
+            csv.Append("R00000001,\"").Append(cell.Replace("\"", "\"\"", StringComparison.Ordinal)).Append("\",alpha,1,2,true,2024-01-01,ABC,3,\"")
+                .Append(cell.Replace("\"", "\"\"", StringComparison.Ordinal)).Append("\",\n");
+        csv.Append("R00000002,short row\nR00000003,x,alpha,1,2,true,2024-01-01,ABC,3,,,extra\n");
+        var path = Path.GetTempFileName();
+        try
+        {
+            await File.WriteAllTextAsync(path, csv.ToString(), new System.Text.UTF8Encoding(false));
+            var feed = new Core.Feeds.FeedDefinition { Source = "file:x.csv", Cron = "0 0 1 1 *", Format = "csv", Delimiter = ",", Quote = "\"" };
+            var schema = await DatasetSchema.LoadAsync(Bench, 1);
+            foreach (var header in new[] { "id,name,category,amount,quantity,active,created,code,score,note,extra", null })
+            {
+                // Once with a duplicate column name (the JObject path keeps the later cell), once without.
+                var text = header is null ? csv.ToString() : header + csv.ToString()[csv.ToString().IndexOf('\n')..];
+                await File.WriteAllTextAsync(path, text, new System.Text.UTF8Encoding(false));
+                var fast = new RecordValidator(schema, ["id"]);
+                var slow = new RecordValidator(schema, ["id"]) { UseFastPath = false };
+                var names = new System.Runtime.CompilerServices.StrongBox<string[]>([]);
+                var (rows, staged) = (0, 0);
+                await foreach (var row in PayloadReader.ReadAsync(path, feed, new IngestionOptions(), names, CancellationToken.None))
+                {
+                    var result = fast.Process(row, names.Value!);
+                    AssertSame(result, slow.Process(row, names.Value!), $"line {row.Line}: {row.Raw}");
+                    rows++;
+                    if (result.Staged is not null) staged++;
+                }
+                Assert.That((rows, staged > 2000), Is.EqualTo((3000 + EdgeCells.Length + 2, true)));
+            }
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Test]
     public async Task ASchemaWhoseRootIsNotFlat_OrAHeaderWithDuplicateNames_NeverTakesTheFastPath()
     {
         var notFlat = await DatasetSchema.LoadAsync(NotFlat, 1);
