@@ -14,7 +14,7 @@ namespace DataExchange.Core.Ingestion;
 /// </summary>
 public sealed partial class RecordValidator
 {
-    [ThreadStatic] static StringBuilder? t_text;
+    [ThreadStatic] static StringBuilder? _text;
 
     /// <summary>False sends every row through the JObject path (the differential tests compare both).</summary>
     internal bool UseFastPath { get; init; } = true;
@@ -83,7 +83,7 @@ public sealed partial class RecordValidator
 
     static string Canonical(Column[] columns, JValue?[] values)
     {
-        var sb = t_text ??= new StringBuilder(1024);
+        var sb = _text ??= new StringBuilder(1024);
         sb.Clear().Append('{');
         var first = true;
         for (var i = 0; i < columns.Length; i++)
@@ -95,7 +95,7 @@ public sealed partial class RecordValidator
             CanonicalText.AppendScalar(sb, value);
         }
         var text = sb.Append('}').ToString();
-        if (sb.Capacity > 1 << 16) t_text = null; // one huge row does not pin its buffer to the thread
+        if (sb.Capacity > 1 << 16) _text = null; // one huge row does not pin its buffer to the thread
         return text;
     }
 

@@ -39,7 +39,7 @@ public sealed class DatasetSchema
     /// <summary>The parsed schema document.</summary>
     public JsonObject Document { get; }
 
-    /// <summary>The fast path's view of a schema whose root only names scalar properties; null for any other schema.</summary>
+    /// <summary>The CSV fast path's view of the schema when its root asserts only type, properties, required and additionalProperties; else null.</summary>
     internal FlatRecordSchema? Flat { get; }
 
     /// <summary>Top-level property names in schema order.</summary>
