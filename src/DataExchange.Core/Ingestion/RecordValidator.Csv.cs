@@ -16,6 +16,17 @@ public sealed partial class RecordValidator
 {
     [ThreadStatic] static StringBuilder? _text;
 
+    // The cell values of the row being checked, reused row after row on each thread: they never leave
+    // TryFastCsv (the staged record holds only text), and a JValue takes its type from each new value.
+    // Values[i] is Cells[i] when column i has a value, null when it has none.
+    sealed class RowValues(int n)
+    {
+        public readonly JValue[] Cells = [.. Enumerable.Range(0, n).Select(_ => JValue.CreateNull())];
+        public readonly JValue?[] Values = new JValue?[n];
+    }
+
+    [ThreadStatic] static RowValues? _row;
+
     /// <summary>False sends every row through the JObject path (the differential tests compare both).</summary>
     internal bool UseFastPath { get; init; } = true;
 
@@ -33,9 +44,14 @@ public sealed partial class RecordValidator
         staged = default;
         var plan = Plan(header);
         if (plan.Columns is not { } columns || cells.Length != header.Length) return false;
-        var values = new JValue?[columns.Length];
+        var row = _row is { } r && r.Cells.Length >= columns.Length ? r : _row = new RowValues(columns.Length);
+        var values = row.Values;
         for (var i = 0; i < columns.Length; i++)
-            if (!DatasetSchema.TryCoerce(columns[i].Type, cells[columns[i].Cell], out values[i])) return false;
+        {
+            if (!DatasetSchema.TryCoerce(columns[i].Type, cells[columns[i].Cell], out var scalar, out var present)) return false;
+            values[i] = present ? row.Cells[i] : null;
+            if (present) row.Cells[i].Value = scalar;
+        }
         if (plan.Marker >= 0)
         {
             if (!DatasetSchema.TryCoerce(plan.MarkerType, cells[plan.Marker], out var marker)) return false;

@@ -111,21 +111,35 @@ public sealed class DatasetSchema
     /// </summary>
     internal static bool TryCoerce(CellType type, string value, out JValue? cell)
     {
-        cell = null;
+        var ok = TryCoerce(type, value, out var scalar, out var present);
+        cell = ok && present ? new JValue(scalar) : null;
+        return ok;
+    }
+
+    static readonly object BoxedTrue = true, BoxedFalse = false;
+
+    /// <summary>
+    /// The rules of <see cref="Coerce"/> for one cell, as the CLR value of the JValue it becomes (null,
+    /// long, decimal, bool or string); <paramref name="present"/> false when the cell gives no property.
+    /// </summary>
+    internal static bool TryCoerce(CellType type, string value, out object? scalar, out bool present)
+    {
+        scalar = null;
+        present = true;
         if (value.Length == 0)
         {
-            if ((type & CellType.Null) != 0) cell = JValue.CreateNull();
+            present = (type & CellType.Null) != 0;
             return true;
         }
         if ((type & CellType.Integer) != 0 && long.TryParse(value, System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture, out var l))
-            cell = new JValue(l);
+            scalar = l;
         else if ((type & CellType.Number) != 0 && decimal.TryParse(value, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var d))
-            cell = new JValue(d);
+            scalar = d;
         else if ((type & CellType.Boolean) != 0 && TryBoolean(value, out var b))
-            cell = new JValue(b);
+            scalar = b ? BoxedTrue : BoxedFalse;
         else if ((type & CellType.String) != 0)
-            cell = new JValue(value);
-        return cell is not null;
+            scalar = value;
+        return scalar is not null;
     }
 
     static bool TryBoolean(string v, out bool b)
