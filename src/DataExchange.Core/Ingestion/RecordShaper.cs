@@ -17,14 +17,21 @@ public static class RecordShaper
     public const char KeySeparator = '\u001f';
 
     /// <summary>The record's key, or null with a reason when a key field is missing or empty.</summary>
-    public static string? Key(JObject record, IReadOnlyList<string> keyFields, out string? missing)
+    public static string? Key(JObject record, IReadOnlyList<string> keyFields, out string? missing) =>
+        Key(keyFields, record, static (r, _, field) => r[field], out missing);
+
+    /// <summary>
+    /// The key from any view of a record: <paramref name="valueOf"/> gives the value of key field i
+    /// (named field), null when the record has none.
+    /// </summary>
+    internal static string? Key<TRecord>(IReadOnlyList<string> keyFields, TRecord record, Func<TRecord, int, string, JToken?> valueOf, out string? missing)
     {
         missing = null;
-        if (keyFields.Count == 1) return KeyPart(record, keyFields[0], ref missing);
+        if (keyFields.Count == 1) return KeyPart(valueOf(record, 0, keyFields[0]), keyFields[0], ref missing);
         var sb = new StringBuilder();
         for (var i = 0; i < keyFields.Count; i++)
         {
-            var part = KeyPart(record, keyFields[i], ref missing);
+            var part = KeyPart(valueOf(record, i, keyFields[i]), keyFields[i], ref missing);
             if (part is null) return null;
             if (i > 0) sb.Append(KeySeparator);
             sb.Append(part);
@@ -32,9 +39,8 @@ public static class RecordShaper
         return sb.ToString();
     }
 
-    static string? KeyPart(JObject record, string field, ref string? missing)
+    static string? KeyPart(JToken? token, string field, ref string? missing)
     {
-        var token = record[field];
         var text = token switch
         {
             null or { Type: JTokenType.Null } => null,

@@ -23,7 +23,7 @@ public readonly record struct QuarantinedRecord(long Line, string Raw, IReadOnly
 /// A record whose hash is in <paramref name="published"/> (content published under this schema version)
 /// is not evaluated again.
 /// </summary>
-public sealed class RecordValidator(DatasetSchema schema, IReadOnlyList<string> keyFields, bool caseInsensitiveKeys = false, string? deleteMarker = null,
+public sealed partial class RecordValidator(DatasetSchema schema, IReadOnlyList<string> keyFields, bool caseInsensitiveKeys = false, string? deleteMarker = null,
     PublishedHashes? published = null)
 {
     static readonly byte[] DeletedHash = System.Security.Cryptography.SHA256.HashData("deleted"u8);
@@ -40,6 +40,7 @@ public sealed class RecordValidator(DatasetSchema schema, IReadOnlyList<string> 
     /// <summary>Validates <paramref name="source"/>; exactly one of the results is set.</summary>
     public (StagedRecord? Staged, QuarantinedRecord? Quarantined) Process(in SourceRecord source, string[] header)
     {
+        if (source.Cells is { } row && UseFastPath && TryFastCsv(source, row, header, out var fast)) return (fast, null);
         var errors = new List<RecordError>();
         JObject? record = source.Cells is { } cells ? FromCells(cells, header, errors) : FromJson(source.Json!, errors);
         if (record is not null && deleteMarker is not null && IsMarked(record))
@@ -86,14 +87,18 @@ public sealed class RecordValidator(DatasetSchema schema, IReadOnlyList<string> 
     {
         var marker = record[deleteMarker!];
         record.Remove(deleteMarker!);
-        return marker switch
+        return SaysDelete(marker);
+    }
+
+    /// <summary>Whether a delete marker's value says "delete".</summary>
+    static bool SaysDelete(JToken? marker) =>
+        marker switch
         {
             JValue { Type: JTokenType.Boolean } b => (bool)b,
             JValue { Type: JTokenType.String } t => ((string)t!).Trim().ToLowerInvariant() is "true" or "1" or "yes" or "y" or "t",
             JValue { Type: JTokenType.Integer } i => (long)i == 1,
             _ => false,
         };
-    }
 
     JObject FromCells(string[] cells, string[] header, List<RecordError> errors)
     {

@@ -24,6 +24,7 @@ public sealed class DatasetSchema
         Document = document;
         _evaluator = new SchemaEvaluator(SchemaNode.Compile(document), version);
         _columns = ReadColumnTypes(document);
+        Flat = FlatRecordSchema.TryCreate(_evaluator);
     }
 
     /// <summary>The version number within its dataset.</summary>
@@ -37,6 +38,9 @@ public sealed class DatasetSchema
 
     /// <summary>The parsed schema document.</summary>
     public JsonObject Document { get; }
+
+    /// <summary>The CSV fast path's view of the schema when its root asserts only type, properties, required and additionalProperties; else null.</summary>
+    internal FlatRecordSchema? Flat { get; }
 
     /// <summary>Top-level property names in schema order.</summary>
     public IEnumerable<string> PropertyNames => _columns.Keys;
@@ -90,24 +94,52 @@ public sealed class DatasetSchema
     /// </summary>
     public RecordError? Coerce(JObject record, string column, string value)
     {
-        var type = _columns.GetValueOrDefault(column, CellType.String);
-        if (value.Length == 0)
-        {
-            if ((type & CellType.Null) != 0) record[column] = JValue.CreateNull();
-            return null;
-        }
-        if ((type & CellType.Integer) != 0 && long.TryParse(value, System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture, out var l))
-            record[column] = new JValue(l);
-        else if ((type & CellType.Number) != 0 && decimal.TryParse(value, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var d))
-            record[column] = new JValue(d);
-        else if ((type & CellType.Boolean) != 0 && TryBoolean(value, out var b))
-            record[column] = new JValue(b);
-        else if ((type & CellType.String) != 0)
-            record[column] = new JValue(value);
-        else
+        var type = ColumnType(column);
+        if (!TryCoerce(type, value, out var cell))
             return new RecordError("type", "/" + column, $"/properties/{column}/type",
                 $"'{Truncate(value)}' is not {Describe(type)}.", Version);
+        if (cell is not null) record[column] = cell;
         return null;
+    }
+
+    /// <summary>The declared cell type of <paramref name="column"/> (string for columns the schema does not name).</summary>
+    internal CellType ColumnType(string column) => _columns.GetValueOrDefault(column, CellType.String);
+
+    /// <summary>
+    /// The rules of <see cref="Coerce"/> for one cell: false when the text cannot be converted;
+    /// otherwise the value, or null when the cell is empty and the type does not allow null (no property).
+    /// </summary>
+    internal static bool TryCoerce(CellType type, string value, out JValue? cell)
+    {
+        var ok = TryCoerce(type, value, out var scalar, out var present);
+        cell = ok && present ? new JValue(scalar) : null;
+        return ok;
+    }
+
+    static readonly object BoxedTrue = true, BoxedFalse = false;
+
+    /// <summary>
+    /// The rules of <see cref="Coerce"/> for one cell, as the CLR value of the JValue it becomes (null,
+    /// long, decimal, bool or string); <paramref name="present"/> false when the cell gives no property.
+    /// </summary>
+    internal static bool TryCoerce(CellType type, string value, out object? scalar, out bool present)
+    {
+        scalar = null;
+        present = true;
+        if (value.Length == 0)
+        {
+            present = (type & CellType.Null) != 0;
+            return true;
+        }
+        if ((type & CellType.Integer) != 0 && long.TryParse(value, System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture, out var l))
+            scalar = l;
+        else if ((type & CellType.Number) != 0 && decimal.TryParse(value, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var d))
+            scalar = d;
+        else if ((type & CellType.Boolean) != 0 && TryBoolean(value, out var b))
+            scalar = b ? BoxedTrue : BoxedFalse;
+        else if ((type & CellType.String) != 0)
+            scalar = value;
+        return scalar is not null;
     }
 
     static bool TryBoolean(string v, out bool b)
@@ -125,8 +157,9 @@ public sealed class DatasetSchema
 
     static string Truncate(string v) => v.Length <= 40 ? v : v[..40] + "…";
 
+    /// <summary>What a CSV cell of a column may become, from the column's declared type(s).</summary>
     [Flags]
-    enum CellType { String = 1, Integer = 2, Number = 4, Boolean = 8, Null = 16 }
+    internal enum CellType { String = 1, Integer = 2, Number = 4, Boolean = 8, Null = 16 }
 
     static Dictionary<string, CellType> ReadColumnTypes(JsonObject document)
     {

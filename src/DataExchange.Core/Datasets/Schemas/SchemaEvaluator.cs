@@ -15,6 +15,15 @@ internal sealed class SchemaEvaluator(SchemaNode root, int version)
     /// <summary>Whether <paramref name="instance"/> is valid.</summary>
     public bool IsValid(JToken instance) => Check(root, instance, "", null);
 
+    /// <summary>The compiled root, for <see cref="FlatRecordSchema"/>.</summary>
+    public SchemaNode Root => root;
+
+    /// <summary>
+    /// Whether <paramref name="instance"/> is valid against the subschema <paramref name="s"/>, exactly as
+    /// the check of a record's member against it (the same code, so the same keyword semantics).
+    /// </summary>
+    public bool IsValid(SchemaNode s, JToken instance) => Check(s, instance, "", null);
+
     /// <summary>Every error of <paramref name="instance"/>; empty when valid.</summary>
     public IReadOnlyList<RecordError> Errors(JToken instance)
     {
@@ -36,7 +45,7 @@ internal sealed class SchemaEvaluator(SchemaNode root, int version)
             ok = Fail(errors, "type", at, s.Pointer + "/type", $"{Where(at)} must be {Describe(s.Types)}{Value(t)}.");
             if (errors is null) return false;
         }
-        if (s.Enum is { } allowed && !allowed.Any(v => JsonValues.DeepEquals(v, t)))
+        if (s.Enum is { } allowed && !IsOneOf(allowed, t))
             ok = Fail(errors, "enum", at, s.Pointer + "/enum", $"{Where(at)} is not one of the allowed values{Value(t)}.");
         if (errors is null && !ok) return false;
         ok &= t.Type switch
@@ -156,17 +165,35 @@ internal sealed class SchemaEvaluator(SchemaNode root, int version)
                 ok &= Check(branch, t, at, errors);
                 if (errors is null && !ok) return false;
             }
-        if (s.AnyOf is { } any && !any.Any(b => Check(b, t, at, null)))
+        if (s.AnyOf is { } any && Matching(any, t, at, stopAt: 1) == 0)
             ok = Fail(errors, "anyOf", at, s.Pointer + "/anyOf", $"{Where(at)} matches none of the allowed schemas (anyOf).");
         if (s.OneOf is { } one)
         {
-            var matches = one.Count(b => Check(b, t, at, null));
+            var matches = Matching(one, t, at, stopAt: int.MaxValue);
             if (matches != 1)
                 ok = Fail(errors, "oneOf", at, s.Pointer + "/oneOf", $"{Where(at)} matches {matches} of the schemas; exactly one must match (oneOf).");
         }
         if (s.Not is { } not && Check(not, t, at, null))
             ok = Fail(errors, "not", at, s.Pointer + "/not", $"{Where(at)} matches a schema it must not match (not).");
         return ok;
+    }
+
+    // Loops, not LINQ lambdas: a lambda capturing a parameter makes every call of the enclosing method
+    // allocate its closure, even when the keyword is absent (64 bytes per checked value).
+    static bool IsOneOf(JToken[] allowed, JToken t)
+    {
+        foreach (var v in allowed)
+            if (JsonValues.DeepEquals(v, t)) return true;
+        return false;
+    }
+
+    /// <summary>How many of <paramref name="branches"/> <paramref name="t"/> is valid against, counting no further than <paramref name="stopAt"/>.</summary>
+    int Matching(SchemaNode[] branches, JToken t, string at, int stopAt)
+    {
+        var n = 0;
+        foreach (var b in branches)
+            if (Check(b, t, at, null) && ++n == stopAt) break;
+        return n;
     }
 
     static bool HasType(JsonTypes types, JToken t) => t.Type switch
