@@ -1,5 +1,4 @@
 using System.Runtime.CompilerServices;
-using System.Text.Json;
 using System.Threading.Channels;
 using DataExchange.Core.Datasets.Schemas;
 using DataExchange.Core.Feeds;
@@ -164,11 +163,8 @@ public sealed partial class IngestionRunner
                     await quarantine.StartRowAsync(token);
                     await quarantine.WriteAsync(run.Id, NpgsqlDbType.Bigint, token);
                     await quarantine.WriteAsync(q.Line, NpgsqlDbType.Bigint, token);
-                    // NUL cannot be stored in PostgreSQL text; show it escaped rather than lose the record.
-                    await quarantine.WriteAsync(q.Raw.Replace("\0", "\\u0000", StringComparison.Ordinal), NpgsqlDbType.Text, token);
-                    // jsonb refuses the \u0000 escape too (a NUL in a column name reaches the error pointers): keep it visible as text.
-                    await quarantine.WriteAsync(JsonSerializer.Serialize(q.Errors.Select(e => new { e.Code, e.Pointer, e.SchemaPointer, e.Message }), Common.Json.Options)
-                        .Replace("\\u0000", "\\\\u0000", StringComparison.Ordinal), NpgsqlDbType.Jsonb, token);
+                    await quarantine.WriteAsync(q.StoredRaw, NpgsqlDbType.Text, token);
+                    await quarantine.WriteAsync(q.StoredErrors, NpgsqlDbType.Jsonb, token);
                     await quarantine.WriteAsync(run.SchemaVersion, NpgsqlDbType.Integer, token);
                 }
                 rejected += batch.Quarantined.Count;

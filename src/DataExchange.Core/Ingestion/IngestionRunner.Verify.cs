@@ -1,8 +1,8 @@
 using System.Runtime.CompilerServices;
-using System.Text.Json;
 using DataExchange.Core.Common;
 using DataExchange.Core.Datasets.Schemas;
 using DataExchange.Core.Feeds;
+using Microsoft.Extensions.Logging;
 using Npgsql;
 
 namespace DataExchange.Core.Ingestion;
@@ -40,8 +40,8 @@ public sealed partial class IngestionRunner
         {
             if (!lines.Contains(record.Line) || validator.Process(record, header.Value!).Quarantined is not { } q) continue;
             rejectedLines.Add(q.Line);
-            raws.Add(q.Raw.Replace("\0", "\\u0000", StringComparison.Ordinal));
-            errors.Add(JsonSerializer.Serialize(q.Errors.Select(e => new { e.Code, e.Pointer, e.SchemaPointer, e.Message }), Json.Options));
+            raws.Add(q.StoredRaw);
+            errors.Add(q.StoredErrors);
         }
         LogVerified(logger, run.Id, lines.Count, rejectedLines.Count);
         if (rejectedLines.Count == 0) return counts;
@@ -57,7 +57,7 @@ public sealed partial class IngestionRunner
         return counts with { Valid = counts.Valid - ids.Length, Rejected = counts.Rejected + ids.Length };
     }
 
-    [Microsoft.Extensions.Logging.LoggerMessage(Level = Microsoft.Extensions.Logging.LogLevel.Information,
+    [LoggerMessage(Level = LogLevel.Information,
         Message = "Run {RunId} validated {Count} records that had skipped evaluation on a probable hash match; {Rejected} were invalid")]
-    static partial void LogVerified(Microsoft.Extensions.Logging.ILogger logger, long runId, int count, int rejected);
+    static partial void LogVerified(ILogger logger, long runId, int count, int rejected);
 }

@@ -45,7 +45,7 @@ public sealed partial class IngestionRunner(
             const string busy = "An interrupted attempt of this run still holds the dataset's lock in PostgreSQL (its worker died mid-statement).";
             if (finalAttempt)
             {
-                await FinishAsync(conn, run, RunStatus.Failed, $"Failed after {options.Value.RetryDelays.Length + 1} attempts: {busy}", null, cancellationToken);
+                await FinishAsync(conn, run, RunStatus.Failed, FailedAfterRetries(busy), null, cancellationToken);
                 return;
             }
             LogRetry(logger, run.Id, busy);
@@ -72,13 +72,15 @@ public sealed partial class IngestionRunner(
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            await FinishAsync(conn, run, RunStatus.Failed, $"Failed after {options.Value.RetryDelays.Length + 1} attempts: {e.Message}", null, CancellationToken.None);
+            await FinishAsync(conn, run, RunStatus.Failed, FailedAfterRetries(e.Message), null, CancellationToken.None);
         }
         finally
         {
             await ReleaseAsync(conn, run.DatasetId);
         }
     }
+
+    string FailedAfterRetries(string cause) => $"Failed after {options.Value.RetryDelays.Length + 1} attempts: {cause}";
 
     async Task ProcessAsync(NpgsqlConnection conn, RunRow run, CancellationToken cancellationToken)
     {

@@ -12,7 +12,18 @@ namespace DataExchange.Core.Ingestion;
 public readonly record struct StagedRecord(long Line, string Key, byte[] Hash, string Data, bool Delete = false, bool Checked = true);
 
 /// <summary>A record that failed, with its errors, for quarantine.</summary>
-public readonly record struct QuarantinedRecord(long Line, string Raw, IReadOnlyList<RecordError> Errors);
+public readonly record struct QuarantinedRecord(long Line, string Raw, IReadOnlyList<RecordError> Errors)
+{
+    /// <summary><see cref="Raw"/> as PostgreSQL text can hold it: a NUL is shown escaped rather than the record lost.</summary>
+    public string StoredRaw => Raw.Replace("\0", "\\u0000", StringComparison.Ordinal);
+
+    /// <summary>
+    /// The errors as the jsonb of <c>dx.rejected_records.errors</c>. jsonb refuses the \u0000 escape too
+    /// (a NUL in a column name reaches the error pointers), so it is kept visible as text.
+    /// </summary>
+    public string StoredErrors => System.Text.Json.JsonSerializer.Serialize(Errors.Select(e => new { e.Code, e.Pointer, e.SchemaPointer, e.Message }), Common.Json.Options)
+        .Replace("\\u0000", "\\\\u0000", StringComparison.Ordinal);
+}
 
 /// <summary>
 /// Turns one source record into a staged or quarantined record: coerces CSV cells, validates
@@ -51,28 +62,30 @@ public sealed partial class RecordValidator(DatasetSchema schema, IReadOnlyList<
         }
         else if (record is not null)
         {
+            var key = RecordShaper.Key(record, keyFields, out var missing);
+            string? data = null;
+            byte[]? hash = null;
             // Content already published under this schema version was valid then and is valid now: the
             // evaluator is skipped (a "maybe" of the filter is verified by the run, not trusted here).
-            if (errors.Count == 0 && !_published.IsEmpty && RecordShaper.Key(record, keyFields, out _) is { } knownKey)
+            if (errors.Count == 0 && !_published.IsEmpty && key is not null)
             {
-                var canonical = RecordShaper.Canonical(record);
-                var hash = RecordShaper.Hash(canonical);
-                if (_published.MightContain(hash) && !HasNul(canonical, knownKey))
-                    return (new StagedRecord(source.Line, Fold(knownKey), hash, canonical, Checked: false), null);
+                data = RecordShaper.Canonical(record);
+                hash = RecordShaper.Hash(data);
+                if (_published.MightContain(hash) && !HasNul(data, key))
+                    return (new StagedRecord(source.Line, Fold(key), hash, data, Checked: false), null);
             }
             foreach (var e in schema.Validate(record))
                 if (!errors.Exists(c => c.Pointer == e.Pointer)) errors.Add(e);
-            var key = RecordShaper.Key(record, keyFields, out var missing);
             if (key is null && missing is not null && !errors.Exists(c => c.Pointer == "/" + missing))
                 errors.Add(new RecordError("key-missing", "/" + missing, "", $"Key field '{missing}' has no value.", schema.Version));
             if (errors.Count == 0)
             {
-                var data = RecordShaper.Canonical(record);
+                data ??= RecordShaper.Canonical(record);
                 // PostgreSQL text and jsonb cannot hold NUL; such a record is quarantined, not a failed run.
                 if (HasNul(data, key!))
                     errors.Add(new RecordError("nul-character", "", "", "The record contains a NUL character, which cannot be stored.", schema.Version));
                 else
-                    return (new StagedRecord(source.Line, Fold(key!), RecordShaper.Hash(data), data), null);
+                    return (new StagedRecord(source.Line, Fold(key!), hash ?? RecordShaper.Hash(data), data), null);
             }
         }
         return (null, new QuarantinedRecord(source.Line, source.Raw, errors));
