@@ -30,30 +30,6 @@ public static class ValidateBenchmark
             var cached = new List<string[]>();
             var hdr = new StrongBox<string[]>([]);
             await foreach (var r in PayloadReader.ReadAsync(csv, feed, options, hdr, CancellationToken.None)) cached.Add(r.Cells!);
-            for (var round = 0; round < 3; round++)
-            {
-                var sw2 = Stopwatch.StartNew();
-                var objects = new List<Newtonsoft.Json.Linq.JObject>(cached.Count);
-                var order = Enumerable.Range(0, hdr.Value!.Length).OrderBy(i => hdr.Value![i], StringComparer.Ordinal).ToArray();
-                foreach (var cells in cached)
-                {
-                    var o = new Newtonsoft.Json.Linq.JObject();
-                    foreach (var i in order) schema.Coerce(o, hdr.Value![i], cells[i]);
-                    objects.Add(o);
-                }
-                var coerce = sw2.Elapsed; sw2.Restart();
-                long bad = 0;
-                foreach (var o in objects) if (schema.Validate(o).Count > 0) bad++;
-                var validate = sw2.Elapsed; sw2.Restart();
-                var texts = new List<string>(objects.Count);
-                foreach (var o in objects) texts.Add(RecordShaper.Canonical(o));
-                var canonical = sw2.Elapsed; sw2.Restart();
-                foreach (var t in texts) RecordShaper.Hash(t);
-                var hash = sw2.Elapsed;
-                double us(TimeSpan t) => t.TotalMilliseconds * 1000 / rows;
-                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"µs/record: coerce {us(coerce):F2} validate {us(validate):F2} canonical {us(canonical):F2} hash {us(hash):F2} ({bad} invalid)"));
-            }
             var slow = new RecordValidator(schema, ["id"]) { UseFastPath = false };
             var records = cached.Select((cells, i) => new SourceRecord(i + 2, cells, null, "")).ToList();
             for (var round = 0; round < 3; round++)
