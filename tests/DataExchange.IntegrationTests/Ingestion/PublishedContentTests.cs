@@ -72,4 +72,23 @@ public sealed class PublishedContentTests
             Assert.That(records.Select(r => r["code"]!.GetValue<string>()), Is.EquivalentTo(new[] { "A", "B" }));
         });
     }
+
+    [Test]
+    public async Task ADatasetWhoseRowsWereAllDeleted_LoadsAgainFromEmpty_KeepingItsHistory()
+    {
+        var id = await _h.RegisterAsync("emptied", ["code"], Schema(), new { source = "upload", format = "csv", mode = "incremental", deleteMarker = "gone" });
+        await _h.PushAsync(id, "code,name,gone\nA,one,\nB,two,\n");
+        var emptied = await _h.PushAsync(id, "code,name,gone\nA,,true\nB,,true\n");
+        var again = await _h.PushAsync(id, "code,name,gone\nA,uno,\n");
+        var records = await _h.RecordsAsync(id);
+        var versions = await _h.Steward.GetAsync($"/api/v1/datasets/{id}/versions");
+        Assert.Multiple(() =>
+        {
+            Assert.That(IngestionHarness.Count(emptied, "deleted"), Is.EqualTo(2), emptied.ToJsonString());
+            Assert.That(IngestionHarness.Status(again), Is.EqualTo("succeeded"), again.ToJsonString());
+            Assert.That(IngestionHarness.Count(again, "inserted"), Is.EqualTo(1));
+            Assert.That(records.Select(r => r["name"]!.GetValue<string>()), Is.EqualTo(new[] { "uno" }));
+            Assert.That(versions["items"]!.AsArray(), Has.Count.EqualTo(3));
+        });
+    }
 }
