@@ -26,12 +26,12 @@ public sealed partial class IngestionRunner
         """;
 
     const string QuarantineConflictsSql = """
-        insert into dx.rejected_records (run_id, line, raw, errors, schema_version)
+        insert into dx.rejected_records (run_id, line, raw, errors, schema_version, key)
         select $1, s.line, s.data,
                jsonb_build_array(jsonb_build_object('code', 'duplicate-key-conflict', 'pointer', '', 'schemaPointer', '',
                    'message', 'The key appears ' || d.n || ' times with different content (lines ' || d.first_line || '–' || d.last_line
                               || '); all are rejected. Fix the source, or set the feed''s onConflict to last-wins.')),
-               $2
+               $2, s.key
         from stage s join dups d on d.key = s.key
         where d.conflicting
         """;

@@ -141,7 +141,7 @@ public sealed partial class IngestionRunner
         await using var quarantineConn = await dataSource.OpenConnectionAsync(token);
         await using (var stage = await conn.BeginBinaryImportAsync("copy stage (line, key, hash, data, del, checked) from stdin (format binary)", token))
         await using (var quarantine = await quarantineConn.BeginBinaryImportAsync(
-            "copy dx.rejected_records (run_id, line, raw, errors, schema_version) from stdin (format binary)", token))
+            "copy dx.rejected_records (run_id, line, raw, errors, schema_version, key) from stdin (format binary)", token))
         {
             await foreach (var batch in results.ReadAllAsync(token))
             {
@@ -166,6 +166,7 @@ public sealed partial class IngestionRunner
                     await quarantine.WriteAsync(q.StoredRaw, NpgsqlDbType.Text, token);
                     await quarantine.WriteAsync(q.StoredErrors, NpgsqlDbType.Jsonb, token);
                     await quarantine.WriteAsync(run.SchemaVersion, NpgsqlDbType.Integer, token);
+                    await quarantine.WriteAsync(q.StoredKey, NpgsqlDbType.Text, token);
                 }
                 rejected += batch.Quarantined.Count;
             }

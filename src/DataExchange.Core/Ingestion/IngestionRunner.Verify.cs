@@ -12,8 +12,8 @@ public sealed partial class IngestionRunner
     const string UnverifiedSql = "select line from diff where unverified";
 
     const string QuarantineVerifiedSql = """
-        insert into dx.rejected_records (run_id, line, raw, errors, schema_version)
-        select $1, unnest($2::bigint[]), unnest($3::text[]), unnest($4::jsonb[]), $5
+        insert into dx.rejected_records (run_id, line, raw, errors, schema_version, key)
+        select $1, unnest($2::bigint[]), unnest($3::text[]), unnest($4::jsonb[]), $5, unnest($6::text[])
         """;
 
     /// <summary>
@@ -36,18 +36,20 @@ public sealed partial class IngestionRunner
         var header = new StrongBox<string[]>([]);
         List<long> rejectedLines = [];
         List<string> raws = [], errors = [];
+        List<string?> keys = [];
         await foreach (var record in PayloadReader.ReadAsync(path, feed, options.Value, header, cancellationToken))
         {
             if (!lines.Contains(record.Line) || validator.Process(record, header.Value!).Quarantined is not { } q) continue;
             rejectedLines.Add(q.Line);
             raws.Add(q.StoredRaw);
             errors.Add(q.StoredErrors);
+            keys.Add(q.StoredKey);
         }
         LogVerified(logger, run.Id, lines.Count, rejectedLines.Count);
         if (rejectedLines.Count == 0) return counts;
 
         var ids = rejectedLines.ToArray();
-        await using (var cmd = Db.Command(conn, QuarantineVerifiedSql, run.Id, ids, raws.ToArray(), errors.ToArray(), run.SchemaVersion))
+        await using (var cmd = Db.Command(conn, QuarantineVerifiedSql, run.Id, ids, raws.ToArray(), errors.ToArray(), run.SchemaVersion, keys.ToArray()))
         {
             cmd.Parameters[3].NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Array | NpgsqlTypes.NpgsqlDbType.Jsonb;
             await cmd.ExecuteNonQueryAsync(cancellationToken);

@@ -11,11 +11,17 @@ namespace DataExchange.Core.Ingestion;
 /// </summary>
 public readonly record struct StagedRecord(long Line, string Key, byte[] Hash, string Data, bool Delete = false, bool Checked = true);
 
-/// <summary>A record that failed, with its errors, for quarantine.</summary>
-public readonly record struct QuarantinedRecord(long Line, string Raw, IReadOnlyList<RecordError> Errors)
+/// <summary>
+/// A record that failed, with its errors, for quarantine; <paramref name="Key"/> is its key when one could be
+/// read from it (a snapshot keeps that key's published record rather than deleting it).
+/// </summary>
+public readonly record struct QuarantinedRecord(long Line, string Raw, IReadOnlyList<RecordError> Errors, string? Key = null)
 {
     /// <summary><see cref="Raw"/> as PostgreSQL text can hold it: a NUL is shown escaped rather than the record lost.</summary>
     public string StoredRaw => Raw.Replace("\0", "\\u0000", StringComparison.Ordinal);
+
+    /// <summary><see cref="Key"/> as PostgreSQL text can hold it (a key with NUL matches no published key anyway).</summary>
+    public string? StoredKey => Key?.Replace("\0", "\\u0000", StringComparison.Ordinal);
 
     /// <summary>
     /// The errors as the jsonb of <c>dx.rejected_records.errors</c>. jsonb refuses the \u0000 escape too
@@ -54,6 +60,7 @@ public sealed partial class RecordValidator(DatasetSchema schema, IReadOnlyList<
         if (source.Cells is { } row && UseFastPath && TryFastCsv(source, row, header, out var fast)) return (fast, null);
         var errors = new List<RecordError>();
         JObject? record = source.Cells is { } cells ? FromCells(cells, header, errors) : FromJson(source.Json!, errors);
+        string? readKey = null;
         if (record is not null && deleteMarker is not null && IsMarked(record))
         {
             var key = RecordShaper.Key(record, keyFields, out var missing);
@@ -63,6 +70,7 @@ public sealed partial class RecordValidator(DatasetSchema schema, IReadOnlyList<
         else if (record is not null)
         {
             var key = RecordShaper.Key(record, keyFields, out var missing);
+            readKey = key is null ? null : Fold(key);
             string? data = null;
             byte[]? hash = null;
             // Content already published under this schema version was valid then and is valid now: the
@@ -88,7 +96,7 @@ public sealed partial class RecordValidator(DatasetSchema schema, IReadOnlyList<
                     return (new StagedRecord(source.Line, Fold(key!), hash ?? RecordShaper.Hash(data), data), null);
             }
         }
-        return (null, new QuarantinedRecord(source.Line, source.Raw, errors));
+        return (null, new QuarantinedRecord(source.Line, source.Raw, errors, readKey));
     }
 
     static bool HasNul(string data, string key) => data.Contains("\\u0000", StringComparison.Ordinal) || key.Contains('\0', StringComparison.Ordinal);
