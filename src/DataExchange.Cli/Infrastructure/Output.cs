@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using Spectre.Console;
 using Spectre.Console.Rendering;
@@ -62,12 +63,15 @@ public static class Output
         Out.Write(table);
     }
 
+    /// <summary>JSON as people read it: Chinese names and every other non-ASCII character as UTF-8, not \u escapes.</summary>
+    public static JsonSerializerOptions Readable { get; } = new() { Encoder = DataExchange.Core.Common.MinimalJsonEncoder.Instance };
+
     /// <summary>Renders one object as a key/value grid; nested values are shown as compact JSON.</summary>
     public static void Properties(JsonNode? node)
     {
         if (node is not JsonObject obj)
         {
-            Raw(node?.ToJsonString() ?? "null");
+            Raw(node?.ToJsonString(Readable) ?? "null");
             return;
         }
 
@@ -96,9 +100,9 @@ public static class Output
     {
         null => "",
         JsonValue v when v.TryGetValue<string>(out var s) => s,
-        JsonValue v => v.ToJsonString(),
+        JsonValue v => v.ToJsonString(Readable),
         JsonArray a when a.All(e => e is JsonValue or null) => string.Join(", ", a.Select(Format)),
-        _ => node.ToJsonString(),
+        _ => node.ToJsonString(Readable),
     };
 
     public static string Format(long value) => value.ToString("N0", CultureInfo.CurrentCulture);

@@ -48,7 +48,7 @@ public static class Paging
 
         if (settings.Json)
         {
-            Output.Raw(new JsonObject { ["items"] = new JsonArray([.. items]) }.ToJsonString());
+            Output.Raw(new JsonObject { ["items"] = new JsonArray([.. items]) }.ToJsonString(Output.Readable));
         }
         else
         {

@@ -87,7 +87,7 @@ public sealed class PullCommand : ApiCommand<PullSettings>
 
     private static async Task<long?> PullJsonAsync(ApiClient api, PullSettings settings, Stream destination, CancellationToken ct)
     {
-        await using var writer = new Utf8JsonWriter(destination);
+        await using var writer = new Utf8JsonWriter(destination, new JsonWriterOptions { Encoder = DataExchange.Core.Common.MinimalJsonEncoder.Instance });
         writer.WriteStartArray();
         long records = 0;
         var version = settings.Version;

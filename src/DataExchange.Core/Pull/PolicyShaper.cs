@@ -26,16 +26,20 @@ public sealed class PolicyShaper(AccessPolicy policy, byte[] hashKey)
         writer.WriteEndObject();
     }
 
-    /// <summary>The CSV cell text of <paramref name="field"/>: strings as they are, other JSON as its text, absent/null empty.</summary>
-    public string? Cell(JsonElement record, string field)
+    /// <summary>
+    /// The CSV cell of <paramref name="field"/>: strings as they are, other JSON as its text, absent/null empty.
+    /// A cell is text (open to formula neutralisation) when it holds a JSON string or a mask's output;
+    /// numbers, booleans, objects and arrays are their JSON text and never text cells.
+    /// </summary>
+    public CsvValue Cell(JsonElement record, string field)
     {
-        if (!Policy.Allows(field) || !record.TryGetProperty(field, out var value)) return null;
-        if (Policy.Masks.TryGetValue(field, out var mask)) return Masked(value, mask);
+        if (!Policy.Allows(field) || !record.TryGetProperty(field, out var value)) return default;
+        if (Policy.Masks.TryGetValue(field, out var mask)) return CsvValue.Text(Masked(value, mask));
         return value.ValueKind switch
         {
-            JsonValueKind.Null => null,
-            JsonValueKind.String => value.GetString(),
-            _ => value.GetRawText(),
+            JsonValueKind.Null => default,
+            JsonValueKind.String => CsvValue.Text(value.GetString()),
+            _ => new CsvValue(value.GetRawText(), IsText: false),
         };
     }
 

@@ -45,7 +45,7 @@ public sealed partial class PullService
         await using (var conn = await dataSource.OpenConnectionAsync(cancellationToken))
         await using (var cmd = ChangesCommand(conn, context, since, afterKey, pageSize + 1))
         await using (var r = await cmd.ExecuteReaderAsync(cancellationToken))
-        await using (var writer = new Utf8JsonWriter(buffer))
+        await using (var writer = new Utf8JsonWriter(buffer, Json.WriterOptions))
         {
             writer.WriteStartArray();
             while (await r.ReadAsync(cancellationToken))

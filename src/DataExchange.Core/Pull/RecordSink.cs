@@ -56,7 +56,7 @@ public abstract class RecordSink(Stream output)
         public NdjsonSink(Stream output, PullContext context) : base(output)
         {
             _context = context;
-            _writer = new Utf8JsonWriter(Buffer, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping, SkipValidation = true });
+            _writer = new Utf8JsonWriter(Buffer, Common.Json.WriterOptions with { SkipValidation = true });
         }
 
         public override void Write(JsonElement record)
@@ -87,22 +87,25 @@ public abstract class RecordSink(Stream output)
         public CsvSink(Stream output, PullContext context, bool changes) : base(output)
         {
             _context = context;
-            WriteLine(changes ? ChangeColumns.Concat(context.Columns) : context.Columns);
+            var columns = context.Columns.Select(CsvValue.Text);
+            WriteLine(changes ? ChangeColumns.Concat(columns) : columns);
         }
 
-        static readonly string[] ChangeColumns = ["_op", "_key", "_version"];
+        static readonly CsvValue[] ChangeColumns = [CsvValue.Text("_op"), CsvValue.Text("_key"), CsvValue.Text("_version")];
 
         public override void Write(JsonElement record) => WriteLine(_context.Columns.Select(c => _context.Shaper.Cell(record, c)));
 
         public override void Write(Change change)
         {
-            string?[] head = [change.Op, change.Key, change.Version.ToString(System.Globalization.CultureInfo.InvariantCulture)];
-            if (change.Data is null) { WriteLine(head.Concat(_context.Columns.Select(_ => (string?)null))); return; }
+            // A key made of a number field (a negative id) is a number cell, any other key text.
+            CsvValue[] head = [new(change.Op, false), new(change.Key, !CsvValue.IsJsonNumber(change.Key)),
+                new(change.Version.ToString(System.Globalization.CultureInfo.InvariantCulture), false)];
+            if (change.Data is null) { WriteLine(head.Concat(_context.Columns.Select(_ => default(CsvValue)))); return; }
             using var doc = JsonDocument.Parse(change.Data);
             WriteLine(head.Concat(_context.Columns.Select(c => _context.Shaper.Cell(doc.RootElement, c))));
         }
 
-        void WriteLine(IEnumerable<string?> cells)
+        void WriteLine(IEnumerable<CsvValue> cells)
         {
             _line.Clear();
             var first = true;
@@ -110,7 +113,7 @@ public abstract class RecordSink(Stream output)
             {
                 if (!first) _line.Append(',');
                 first = false;
-                CsvCell.Append(_line, cell);
+                CsvCell.Append(_line, cell.Value, cell.IsText);
             }
             _line.Append("\r\n");
             var bytes = Encoding.UTF8.GetByteCount(_line.ToString());
@@ -121,18 +124,34 @@ public abstract class RecordSink(Stream output)
     }
 }
 
-/// <summary>RFC 4180 cells, neutralised against spreadsheet formula injection.</summary>
+/// <summary>One CSV cell: its text, and whether it is a text cell (a JSON string) rather than a number, boolean or JSON.</summary>
+public readonly record struct CsvValue(string? Value, bool IsText)
+{
+    /// <summary>A text cell.</summary>
+    public static CsvValue Text(string? value) => new(value, true);
+
+    /// <summary>Whether <paramref name="s"/> is a JSON number (RFC 8259 grammar).</summary>
+    public static bool IsJsonNumber(string s)
+    {
+        var reader = new Utf8JsonReader(Encoding.UTF8.GetBytes(s));
+        try { return reader.Read() && reader.TokenType == JsonTokenType.Number && !reader.Read(); }
+        catch (JsonException) { return false; }
+    }
+}
+
+/// <summary>RFC 4180 cells, text cells neutralised against spreadsheet formula injection.</summary>
 public static class CsvCell
 {
     /// <summary>
-    /// Appends <paramref name="value"/> quoted when needed. A cell starting with <c>=</c>, <c>+</c>,
+    /// Appends <paramref name="value"/> quoted when needed. A text cell starting with <c>=</c>, <c>+</c>,
     /// <c>-</c>, <c>@</c>, tab or carriage return is prefixed with <c>'</c> (OWASP CSV injection), so a
-    /// spreadsheet shows it as text instead of evaluating it.
+    /// spreadsheet shows it as text instead of evaluating it. Numbers, booleans and nulls are never
+    /// prefixed (issue 12: <c>'-70.0274</c> made coordinates unloadable as numbers).
     /// </summary>
-    public static void Append(StringBuilder line, string? value)
+    public static void Append(StringBuilder line, string? value, bool isText)
     {
         if (string.IsNullOrEmpty(value)) return;
-        if (value[0] is '=' or '+' or '-' or '@' or '\t' or '\r') value = "'" + value;
+        if (isText && value[0] is '=' or '+' or '-' or '@' or '\t' or '\r') value = "'" + value;
         if (value.AsSpan().IndexOfAny(",\"\r\n") < 0) { line.Append(value); return; }
         line.Append('"').Append(value.Replace("\"", "\"\"", StringComparison.Ordinal)).Append('"');
     }

@@ -92,7 +92,7 @@ public static class RecordEndpoints
     static byte[] Body(Action<Utf8JsonWriter> head, byte[] items, string? next)
     {
         using var buffer = new MemoryStream(items.Length + 256);
-        using (var w = new Utf8JsonWriter(buffer))
+        using (var w = new Utf8JsonWriter(buffer, Json.WriterOptions))
         {
             w.WriteStartObject();
             head(w);

@@ -95,7 +95,7 @@ public sealed class ChangeFeedAndFormatTests
             "insert,e,3,e,*,,,5,",
         }));
         var (_, first, _) = await SendRawAsync(new HttpRequestMessage(HttpMethod.Get, Url("changes?since=0&until=1&format=csv")));
-        Assert.That(first.Split("\r\n", StringSplitOptions.RemoveEmptyEntries)[3], Is.EqualTo("insert,c,1,c,***2,,,'-3,"), "a cell starting with - is prefixed with a quote");
+        Assert.That(first.Split("\r\n", StringSplitOptions.RemoveEmptyEntries)[3], Is.EqualTo("insert,c,1,c,***2,,,-3,"), "a negative number is a number, never prefixed");
     }
 
     [Test]
@@ -130,7 +130,7 @@ public sealed class ChangeFeedAndFormatTests
         Assert.That(status, Is.EqualTo(HttpStatusCode.OK));
         var lines = text.Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
         Assert.That(lines[0], Is.EqualTo("id,name,phone,city,age,born"));
-        Assert.That(lines[3], Is.EqualTo("c,***2,,,'-3,"), "a cell starting with - is prefixed with a quote");
+        Assert.That(lines[3], Is.EqualTo("c,***2,,,-3,"), "a negative number is a number, never prefixed (issue 12)");
     }
 
     [Test]

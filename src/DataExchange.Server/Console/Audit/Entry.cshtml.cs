@@ -9,7 +9,7 @@ namespace DataExchange.Server.Console.Audit;
 /// <summary>One audit entry with its details and hashes, read through the same visibility rule as the search.</summary>
 public sealed class EntryModel(AuditService audit) : ConsolePage
 {
-    static readonly JsonSerializerOptions Pretty = new() { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+    static readonly JsonSerializerOptions Pretty = new() { WriteIndented = true, Encoder = Core.Common.MinimalJsonEncoder.Instance };
 
     [BindProperty(SupportsGet = true)] public long Seq { get; set; }
 

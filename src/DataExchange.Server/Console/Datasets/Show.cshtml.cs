@@ -11,7 +11,7 @@ namespace DataExchange.Server.Console.Datasets;
 public sealed class ShowModel(DatasetRegistry registry, IngestionService ingestion, TimeProvider time) : ConsolePage
 {
     // Razor HTML-encodes the text, so JSON need not escape non-ASCII (the samples' descriptions are Chinese).
-    static readonly JsonSerializerOptions Pretty = new() { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+    static readonly JsonSerializerOptions Pretty = new() { WriteIndented = true, Encoder = Core.Common.MinimalJsonEncoder.Instance };
 
     [BindProperty(SupportsGet = true)] public string Id { get; set; } = "";
     [BindProperty(SupportsGet = true)] public int? From { get; set; }
