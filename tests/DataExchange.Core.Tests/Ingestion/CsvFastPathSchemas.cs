@@ -60,7 +60,7 @@ internal static class CsvFastPathSchemas
          "additionalProperties":{"type":"string","maxLength":3}}
         """;
 
-    /// <summary>Not flat: the root has a combinator, so every row takes the JObject path.</summary>
+    /// <summary>Not flat: the root has a combinator, so every row takes the general path.</summary>
     public const string NotFlat = """
         {"type":"object","required":["k"],"properties":{"k":{"type":"string"},"v":{"type":"integer"}},
          "anyOf":[{"required":["v"]},{"maxProperties":1}]}
