@@ -101,8 +101,9 @@ public sealed partial class RecordValidator(DatasetSchema schema, IReadOnlyList<
         try { key = record.Key(keyFields, out missing); }
         catch (Exception e) when (e is InvalidOperationException or CanonicalFormException)
         {
+            // The canonical form meets the same value and reports it where it is; a delete has no canonical form.
             var problem = e as CanonicalFormException ?? CanonicalFormException.InvalidUnicode();
-            errors.Add(new RecordError(problem.Code, "", "", "The key cannot be read: " + problem.Message, schema.Version));
+            if (record.Marked) errors.Add(new RecordError(problem.Code, "", "", "The key cannot be read: " + problem.Message, schema.Version));
             return null;
         }
         if (key is not null && RecordShaper.IsTooLong(key))
