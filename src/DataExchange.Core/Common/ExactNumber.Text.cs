@@ -60,6 +60,22 @@ internal readonly partial struct ExactNumber
     }
 
     /// <summary>
+    /// Whether <paramref name="text"/> is a JSON number already in canonical form (digits, an optional
+    /// fraction, no exponent, no negative zero, no leading zero): then it is its own canonical text and
+    /// a CSV cell needs no parsing, which keeps the CSV fast path free of allocations for numbers.
+    /// </summary>
+    public static bool IsCanonical(ReadOnlySpan<char> text)
+    {
+        if (text.IsEmpty || text.Length > MaxScale) return false;
+        var digits = text[0] == '-' ? text[1..] : text;
+        var point = digits.IndexOf('.');
+        var whole = point < 0 ? digits : digits[..point];
+        if (whole.IsEmpty || whole.ContainsAnyExceptInRange('0', '9') || (whole.Length > 1 && whole[0] == '0')) return false;
+        if (point >= 0 && (point == digits.Length - 1 || digits[(point + 1)..].ContainsAnyExceptInRange('0', '9'))) return false;
+        return IsCanonicalJson(text);
+    }
+
+    /// <summary>
     /// The canonical text of the JSON number <paramref name="json"/>; null when PostgreSQL cannot store it.
     /// </summary>
     public static string? CanonicalOf(string json)

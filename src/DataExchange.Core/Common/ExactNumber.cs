@@ -122,6 +122,10 @@ internal readonly partial struct ExactNumber : IComparable<ExactNumber>, IEquata
         return n;
     }
 
+    /// <summary>Parses JSON syntax, or the looser CSV syntax when <paramref name="json"/> is false; throws on anything else.</summary>
+    public static ExactNumber Parse(string text, bool json) =>
+        TryParse(text, json, out var n) ? n : throw new FormatException($"'{text}' is not a number.");
+
     /// <summary>Parses a number the schema or the record gave as JSON text; throws on anything else.</summary>
     public static ExactNumber Parse(string text) =>
         TryParse(text, out var n) ? n : throw new FormatException($"'{text}' is not a JSON number.");

@@ -118,10 +118,10 @@ public sealed class DatasetSchema
             present = (type & CellType.Null) != 0;
             return true;
         }
-        if ((type & CellType.Integer) != 0 && IsIntegerText(value) && ExactNumber.TryParse(value, json: false, out var i))
-            cell = JsonItem.Scalar(JsonValueKind.Number, i.ToString());
-        else if ((type & CellType.Number) != 0 && ExactNumber.TryParse(value, json: false, out var n))
-            cell = JsonItem.Scalar(JsonValueKind.Number, n.ToString());
+        if ((type & CellType.Integer) != 0 && IsIntegerText(value))
+            cell = JsonItem.Scalar(JsonValueKind.Number, CanonicalNumber(value));
+        else if ((type & CellType.Number) != 0 && (ExactNumber.IsCanonical(value) || ExactNumber.TryParse(value, json: false, out _)))
+            cell = JsonItem.Scalar(JsonValueKind.Number, CanonicalNumber(value));
         else if ((type & CellType.Boolean) != 0 && TryBoolean(value, out var b))
             cell = JsonItem.Scalar(b ? JsonValueKind.True : JsonValueKind.False, null);
         else if ((type & CellType.String) != 0)
@@ -130,6 +130,10 @@ public sealed class DatasetSchema
             return false;
         return true;
     }
+
+    // Most cells are canonical already (131, 19.99) and are kept as they are, without parsing.
+    // A number numeric cannot hold keeps a short exponent form; the canonical writer refuses it.
+    static string CanonicalNumber(string cell) => ExactNumber.IsCanonical(cell) ? cell : ExactNumber.Parse(cell, json: false).ToString();
 
     // An integer cell is an optional sign and digits, as long.TryParse with AllowLeadingSign read it
     // (no white space, no point), now at any length.
