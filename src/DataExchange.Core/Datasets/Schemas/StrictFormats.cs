@@ -6,8 +6,8 @@ using DataExchange.Core.Datasets.Formats;
 namespace DataExchange.Core.Datasets.Schemas;
 
 /// <summary>
-/// The exchange's own format checks, replacing NJsonSchema's, which accept date-times without an
-/// offset and URIs without a scheme. These are the only formats a schema may name.
+/// The exchange's own format checks (NJsonSchema's, no longer used, accepted date-times without an
+/// offset and URIs without a scheme). These are the only formats a schema may name.
 /// </summary>
 public static partial class StrictFormats
 {
