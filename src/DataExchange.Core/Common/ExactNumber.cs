@@ -111,7 +111,8 @@ internal readonly partial struct ExactNumber : IComparable<ExactNumber>, IEquata
             digits = significand.IsZero ? 1 : all.Length - all.AsSpan().IndexOfAnyExcept('0');
         }
         if (negative) significand = -significand;
-        var e = (int)Math.Clamp(exponent, -ExponentLimit - total, ExponentLimit);
+        // Within int whatever the digit count; beyond ±10^9 nothing is storable, so the exact figure does not matter.
+        var e = (int)Math.Clamp(exponent, -2 * ExponentLimit, 2 * ExponentLimit);
         return new ExactNumber(significand, e, digits);
     }
 

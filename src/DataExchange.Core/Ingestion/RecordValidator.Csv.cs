@@ -57,7 +57,6 @@ public sealed partial class RecordValidator
             }
         }
         var key = Key(plan, row);
-        if (key is not null && RecordShaper.IsTooLong(key)) return false;
         string? data = null;
         byte[]? hash = null;
         if (!_published.IsEmpty && key is not null)
@@ -77,12 +76,14 @@ public sealed partial class RecordValidator
         return true;
     }
 
-    // A key number beyond numeric throws while its canonical text is written: the general path reports it.
+    // Null for a key the general path refuses (too long, or a number beyond numeric, which throws while
+    // its canonical text is written), for deletes too: that path then reports it.
     string? Key(CsvPlan plan, RowValues row)
     {
         try
         {
-            return RecordShaper.Key(keyFields, (plan.KeyColumns, row), static (r, i, _) => r.KeyColumns[i] is var c and >= 0 && r.row.Present[c] ? r.row.Values[c] : null, out _);
+            var key = RecordShaper.Key(keyFields, (plan.KeyColumns, row), static (r, i, _) => r.KeyColumns[i] is var c and >= 0 && r.row.Present[c] ? r.row.Values[c] : null, out _);
+            return key is null || RecordShaper.IsTooLong(key) ? null : key;
         }
         catch (CanonicalFormException) { return null; }
     }
