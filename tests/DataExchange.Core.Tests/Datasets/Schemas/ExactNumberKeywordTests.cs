@@ -36,6 +36,9 @@ public sealed class ExactNumberKeywordTests
         Assert.That(await CodesAsync("""{"multipleOf":0.01}""", "19.99"), Is.Empty);
         Assert.That(await CodesAsync("""{"multipleOf":0.01}""", "1e400"), Is.Empty);
         Assert.That(await CodesAsync("""{"multipleOf":0.01}""", "19.991"), Is.EqualTo(new[] { "multipleOf" }));
+        Assert.That(await CodesAsync("""{"multipleOf":1e-400}""", "0.5"), Is.Empty, "a step a double calls 0 is accepted by the vetter");
+        Assert.That(await CodesAsync("""{"multipleOf":1e400}""", "2e400"), Is.Empty, "a step a double calls infinity too");
+        Assert.That(await CodesAsync("""{"multipleOf":1e400}""", "1e399"), Is.EqualTo(new[] { "multipleOf" }));
     }
 
     [Test]
