@@ -2,7 +2,6 @@ using System.Collections.Concurrent;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using DataExchange.Core.Datasets.Schemas;
-using Newtonsoft.Json.Linq;
 
 namespace DataExchange.Core.Common;
 
@@ -39,7 +38,7 @@ public static class DocumentSchemas
     public static IEnumerable<ProblemItem> Errors(string name, object document, string at = "")
     {
         var node = document as JsonNode ?? JsonSerializer.SerializeToNode(document, document.GetType(), Json.Options);
-        return Get(name).Validate(JToken.Parse(node?.ToJsonString() ?? "null")).Select(e => new ProblemItem(at + e.Pointer, e.Code, e.Message));
+        return Get(name).Validate(JsonElement.Parse(node?.ToJsonString() ?? "null")).Select(e => new ProblemItem(at + e.Pointer, e.Code, e.Message));
     }
 
     static DatasetSchema Get(string name) => Loaded.GetOrAdd(name, static n =>

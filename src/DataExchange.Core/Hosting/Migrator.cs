@@ -10,8 +10,8 @@ public sealed record DatabaseOptions(string ConnectionString);
 
 /// <summary>
 /// Applies the numbered SQL files under Hosting/Migrations with DbUp (a maintained runner with a
-/// journal table), inside a PostgreSQL advisory lock so that several server processes starting at
-/// once migrate exactly once.
+/// journal table), then the one-off steps done in code (<see cref="RecordRehash"/>), inside a PostgreSQL
+/// advisory lock so that several server processes starting at once migrate exactly once.
 /// </summary>
 public sealed partial class Migrator(NpgsqlDataSource dataSource, DatabaseOptions database, ILogger<Migrator> logger)
 {
@@ -41,6 +41,7 @@ public sealed partial class Migrator(NpgsqlDataSource dataSource, DatabaseOption
             var result = upgrader.PerformUpgrade();
             if (!result.Successful)
                 throw new InvalidOperationException($"Migration {result.ErrorScript?.Name} failed: {result.Error.Message}", result.Error);
+            await RecordRehash.RunAsync(lockConnection, logger, cancellationToken);
         }
         finally
         {

@@ -1,18 +1,22 @@
 using System.Globalization;
 using System.Text;
-using Newtonsoft.Json;
-using Newtonsoft.Json.Linq;
+using System.Text.Json;
+using DataExchange.Core.Common;
+using DataExchange.Core.Datasets.Schemas;
 
 namespace DataExchange.Core.Ingestion;
 
 /// <summary>
-/// Writes the scalars of a CSV record's canonical JSON straight into a <see cref="StringBuilder"/>,
-/// character for character as <see cref="RecordShaper.Canonical"/> (Newtonsoft's JsonTextWriter with its
-/// defaults) writes them: the same string escaping, decimals as <see cref="JsonConvert.ToString(decimal)"/> writes them.
+/// The canonical form of a record, the input of its SHA-256 and the text staged into jsonb (README,
+/// "Canonical form"): UTF-8, members sorted by ordinal (UTF-16) name, no whitespace; strings escape only
+/// '"', '\' and U+0000–U+001F (\b \f \n \r \t, else \u00xx); numbers in PostgreSQL numeric's own text of
+/// the exact value (<see cref="ExactNumber"/>). Strings and numbers are then written exactly as jsonb
+/// renders them, so a consumer can re-hash what it is served and a stored row can be re-hashed from its
+/// jsonb (jsonb orders members by length first and adds spaces, so members are re-sorted and re-joined).
 /// </summary>
-internal static class CanonicalText
+internal static partial class CanonicalText
 {
-    /// <summary>A JSON string literal: quoted, escaped as JsonTextWriter escapes by default.</summary>
+    /// <summary>A JSON string literal; throws <see cref="CanonicalFormException"/> on a lone surrogate (jsonb cannot store one).</summary>
     public static void AppendString(StringBuilder sb, string value)
     {
         sb.Append('"');
@@ -20,7 +24,12 @@ internal static class CanonicalText
         for (var i = 0; i < value.Length; i++)
         {
             var c = value[i];
-            if (c >= ' ' && c != '"' && c != '\\' && c != '\u0085' && c != '\u2028' && c != '\u2029') continue;
+            if (char.IsSurrogate(c))
+            {
+                if (char.IsHighSurrogate(c) && i + 1 < value.Length && char.IsLowSurrogate(value[i + 1])) { i++; continue; }
+                throw CanonicalFormException.InvalidUnicode();
+            }
+            if (c >= ' ' && c != '"' && c != '\\') continue;
             sb.Append(value, start, i - start);
             start = i + 1;
             switch (c)
@@ -46,30 +55,37 @@ internal static class CanonicalText
         return sb.Append(':').ToString();
     }
 
-    /// <summary>As <see cref="JsonConvert.ToString(decimal)"/>: invariant digits, ".0" added when there is no decimal point.</summary>
-    static void AppendDecimal(StringBuilder sb, decimal d)
+    /// <summary>A JSON number, as PostgreSQL numeric writes its exact value; throws when numeric cannot hold it.</summary>
+    public static void AppendNumber(StringBuilder sb, string json)
     {
-        Span<char> digits = stackalloc char[64];
-        if (!d.TryFormat(digits, out var n, default, CultureInfo.InvariantCulture))
+        if (ExactNumber.IsCanonicalJson(json))
         {
-            sb.Append(JsonConvert.ToString(d));
+            sb.Append(json);
             return;
         }
-        sb.Append(digits[..n]);
-        if (digits[..n].IndexOf('.') < 0) sb.Append(".0");
+        var n = ExactNumber.Parse(json);
+        if (!n.IsStorable) throw CanonicalFormException.OutOfRange(json);
+        n.AppendTo(sb);
     }
 
-    /// <summary>A coerced CSV cell: null, boolean, long, decimal or string.</summary>
-    public static void AppendScalar(StringBuilder sb, JValue value)
+    /// <summary>A scalar (a coerced CSV cell or a JSON scalar).</summary>
+    public static void AppendScalar(StringBuilder sb, in JsonItem value)
     {
-        switch (value.Value)
+        switch (value.Kind)
         {
-            case null: sb.Append("null"); break;
-            case bool b: sb.Append(b ? "true" : "false"); break;
-            case long l: sb.Append(CultureInfo.InvariantCulture, $"{l}"); break;
-            case decimal d: AppendDecimal(sb, d); break;
-            case string s: AppendString(sb, s); break;
-            default: throw new InvalidOperationException($"A CSV cell cannot hold a {value.Type} value.");
+            case JsonValueKind.Null: sb.Append("null"); break;
+            case JsonValueKind.True: sb.Append("true"); break;
+            case JsonValueKind.False: sb.Append("false"); break;
+            case JsonValueKind.Number: AppendNumber(sb, value.NumberText); break;
+            case JsonValueKind.String: AppendString(sb, ReadString(value)); break;
+            default: Append(sb, value.Element, null); break;
         }
+    }
+
+    // System.Text.Json refuses to decode an escaped lone surrogate ("\ud800"): the same refusal as jsonb's.
+    static string ReadString(in JsonItem value)
+    {
+        try { return value.String; }
+        catch (InvalidOperationException) { throw CanonicalFormException.InvalidUnicode(); }
     }
 }

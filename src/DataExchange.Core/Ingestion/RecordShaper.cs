@@ -1,14 +1,13 @@
-using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
-using Newtonsoft.Json;
-using Newtonsoft.Json.Linq;
+using System.Text.Json;
+using DataExchange.Core.Datasets.Schemas;
 
 namespace DataExchange.Core.Ingestion;
 
 /// <summary>
-/// Turns a validated record into what is stored: the key (key fields, trimmed, joined by U+001F),
-/// the canonical JSON text (members sorted by ordinal name, no whitespace) and its SHA-256.
+/// Turns a validated record into what is stored: the key (key fields, trimmed, joined by U+001F; a number
+/// as its canonical text), the canonical JSON text (<see cref="CanonicalText"/>) and its SHA-256.
 /// Equal content gives equal hashes whatever the column order of the source.
 /// </summary>
 public static class RecordShaper
@@ -16,15 +15,22 @@ public static class RecordShaper
     /// <summary>Separates the parts of a composite key; a control character no real key contains.</summary>
     public const char KeySeparator = '\u001f';
 
+    /// <summary>
+    /// Longest key, in UTF-8 bytes. The current-row index is a btree on (dataset, key), whose entries
+    /// PostgreSQL limits to about 2.7 kB (a third of an 8 kB page); 1024 leaves room for the dataset id
+    /// and a key of that length is no identifier anyone types.
+    /// </summary>
+    public const int MaxKeyBytes = 1024;
+
     /// <summary>The record's key, or null with a reason when a key field is missing or empty.</summary>
-    public static string? Key(JObject record, IReadOnlyList<string> keyFields, out string? missing) =>
-        Key(keyFields, record, static (r, _, field) => r[field], out missing);
+    public static string? Key(JsonElement record, IReadOnlyList<string> keyFields, out string? missing) =>
+        Key(keyFields, record, static (r, _, field) => r.TryGetProperty(field, out var v) ? JsonItem.Of(v) : null, out missing);
 
     /// <summary>
     /// The key from any view of a record: <paramref name="valueOf"/> gives the value of key field i
     /// (named field), null when the record has none.
     /// </summary>
-    internal static string? Key<TRecord>(IReadOnlyList<string> keyFields, TRecord record, Func<TRecord, int, string, JToken?> valueOf, out string? missing)
+    internal static string? Key<TRecord>(IReadOnlyList<string> keyFields, TRecord record, Func<TRecord, int, string, JsonItem?> valueOf, out string? missing)
     {
         missing = null;
         if (keyFields.Count == 1) return KeyPart(valueOf(record, 0, keyFields[0]), keyFields[0], ref missing);
@@ -39,27 +45,35 @@ public static class RecordShaper
         return sb.ToString();
     }
 
-    static string? KeyPart(JToken? token, string field, ref string? missing)
+    /// <summary>Whether <paramref name="key"/> is longer than <see cref="MaxKeyBytes"/> in UTF-8.</summary>
+    public static bool IsTooLong(string key) => key.Length > MaxKeyBytes / 3 && Encoding.UTF8.GetByteCount(key) > MaxKeyBytes;
+
+    // Booleans keep the "True"/"False" they had as keys before the record model moved to System.Text.Json,
+    // so existing keys do not change; objects and arrays are their canonical text.
+    static string? KeyPart(JsonItem? item, string field, ref string? missing)
     {
-        var text = token switch
+        var text = item switch
         {
-            null or { Type: JTokenType.Null } => null,
-            JValue { Value: IFormattable f } => f.ToString(null, CultureInfo.InvariantCulture),
-            JValue v => v.Value?.ToString()?.Trim(),
-            _ => token.ToString(Formatting.None),
+            null or { Kind: JsonValueKind.Null } => null,
+            { Kind: JsonValueKind.String } s => s.String.Trim(),
+            { Kind: JsonValueKind.Number } n => Canonical(n),
+            { Kind: JsonValueKind.True } => "True",
+            { Kind: JsonValueKind.False } => "False",
+            { } other => CanonicalText.Of(other.Element),
         };
         if (string.IsNullOrEmpty(text)) missing = field;
         return string.IsNullOrEmpty(text) ? null : text;
     }
 
-    /// <summary>The canonical JSON text of <paramref name="token"/>.</summary>
-    public static string Canonical(JToken token)
+    static string Canonical(in JsonItem scalar)
     {
-        var sb = new StringBuilder(256);
-        using (var writer = new JsonTextWriter(new StringWriter(sb, CultureInfo.InvariantCulture)) { Formatting = Formatting.None })
-            Write(writer, token);
+        var sb = new StringBuilder();
+        CanonicalText.AppendScalar(sb, scalar);
         return sb.ToString();
     }
+
+    /// <summary>The canonical JSON text of <paramref name="value"/>.</summary>
+    public static string Canonical(JsonElement value) => CanonicalText.Of(value);
 
     // One SHA-256 context per thread, reset by each hash: the one-shot API sets up and tears down a
     // native digest context per call, a quarter of the hashing time for records of a few hundred bytes.
@@ -83,42 +97,6 @@ public static class RecordShaper
         finally
         {
             if (rented is not null) System.Buffers.ArrayPool<byte>.Shared.Return(rented);
-        }
-    }
-
-    /// <summary>CSV records are built in sorted column order, so the sort (and its allocations) is usually skipped.</summary>
-    static bool IsSorted(JObject obj)
-    {
-        string? previous = null;
-        foreach (var p in obj.Properties())
-        {
-            if (previous is not null && string.CompareOrdinal(previous, p.Name) > 0) return false;
-            previous = p.Name;
-        }
-        return true;
-    }
-
-    static void Write(JsonTextWriter writer, JToken token)
-    {
-        switch (token)
-        {
-            case JObject obj:
-                writer.WriteStartObject();
-                foreach (var p in IsSorted(obj) ? obj.Properties() : obj.Properties().OrderBy(p => p.Name, StringComparer.Ordinal))
-                {
-                    writer.WritePropertyName(p.Name);
-                    Write(writer, p.Value);
-                }
-                writer.WriteEndObject();
-                break;
-            case JArray array:
-                writer.WriteStartArray();
-                foreach (var item in array) Write(writer, item);
-                writer.WriteEndArray();
-                break;
-            default:
-                token.WriteTo(writer);
-                break;
         }
     }
 }

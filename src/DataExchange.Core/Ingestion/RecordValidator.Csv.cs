@@ -1,6 +1,5 @@
 using System.Text;
 using DataExchange.Core.Datasets.Schemas;
-using Newtonsoft.Json.Linq;
 using CellType = DataExchange.Core.Datasets.Schemas.DatasetSchema.CellType;
 
 namespace DataExchange.Core.Ingestion;
@@ -8,26 +7,26 @@ namespace DataExchange.Core.Ingestion;
 /// <summary>
 /// The fast path for CSV rows under a flat schema (<see cref="FlatRecordSchema"/>): cells are coerced to
 /// scalars by the same rules, each checked against its member's subschema by the same evaluator code,
-/// and the canonical JSON is written directly, without building a JObject. It only ever answers with a
-/// staged record the JObject path would give too; any row it cannot accept as is (an error of any kind,
-/// a missing key, a NUL) goes through the JObject path, which then produces the errors.
+/// and the canonical JSON is written directly, without building a JSON document. It only ever answers with a
+/// staged record the general path would give too; any row it cannot accept as is (an error of any kind,
+/// a missing or too long key, a NUL, a number numeric cannot hold) goes through the general path, which
+/// then produces the errors.
 /// </summary>
 public sealed partial class RecordValidator
 {
     [ThreadStatic] static StringBuilder? _text;
 
     // The cell values of the row being checked, reused row after row on each thread: they never leave
-    // TryFastCsv (the staged record holds only text), and a JValue takes its type from each new value.
-    // Values[i] is Cells[i] when column i has a value, null when it has none.
+    // TryFastCsv (the staged record holds only text). Present[i] is false when column i has no value.
     sealed class RowValues(int n)
     {
-        public readonly JValue[] Cells = [.. Enumerable.Range(0, n).Select(_ => JValue.CreateNull())];
-        public readonly JValue?[] Values = new JValue?[n];
+        public readonly JsonItem[] Values = new JsonItem[n];
+        public readonly bool[] Present = new bool[n];
     }
 
     [ThreadStatic] static RowValues? _row;
 
-    /// <summary>False sends every row through the JObject path (the differential tests compare both).</summary>
+    /// <summary>False sends every row through the general path (the differential tests compare both).</summary>
     internal bool UseFastPath { get; init; } = true;
 
     /// <summary>One column of the header, in ordinal name order, as the fast path handles it.</summary>
@@ -38,36 +37,31 @@ public sealed partial class RecordValidator
 
     CsvPlan? _plan;
 
-    /// <summary>The staged record of a CSV row when the fast path can give it; false sends the row to the JObject path.</summary>
+    /// <summary>The staged record of a CSV row when the fast path can give it; false sends the row to the general path.</summary>
     internal bool TryFastCsv(in SourceRecord source, string[] cells, string[] header, out StagedRecord staged)
     {
         staged = default;
         var plan = Plan(header);
         if (plan.Columns is not { } columns || cells.Length != header.Length) return false;
-        var row = _row is { } r && r.Cells.Length >= columns.Length ? r : _row = new RowValues(columns.Length);
-        var values = row.Values;
+        var row = _row is { } r && r.Values.Length >= columns.Length ? r : _row = new RowValues(columns.Length);
         for (var i = 0; i < columns.Length; i++)
-        {
-            if (!DatasetSchema.TryCoerce(columns[i].Type, cells[columns[i].Cell], out var scalar, out var present)) return false;
-            values[i] = present ? row.Cells[i] : null;
-            if (present) row.Cells[i].Value = scalar;
-        }
+            if (!DatasetSchema.TryCoerce(columns[i].Type, cells[columns[i].Cell], out row.Values[i], out row.Present[i])) return false;
         if (plan.Marker >= 0)
         {
-            if (!DatasetSchema.TryCoerce(plan.MarkerType, cells[plan.Marker], out var marker)) return false;
-            if (SaysDelete(marker))
+            if (!DatasetSchema.TryCoerce(plan.MarkerType, cells[plan.Marker], out var marker, out var markerPresent)) return false;
+            if (markerPresent && SaysDelete(marker))
             {
-                if (Key(plan, values) is not { } deleted) return false;
+                if (Key(plan, row) is not { } deleted) return false;
                 staged = new StagedRecord(source.Line, Fold(deleted), DeletedHash, "{}", Delete: true);
                 return true;
             }
         }
-        var key = Key(plan, values);
+        var key = Key(plan, row);
         string? data = null;
         byte[]? hash = null;
         if (!_published.IsEmpty && key is not null)
         {
-            data = Canonical(columns, values);
+            if ((data = Canonical(columns, row)) is null) return false;
             hash = RecordShaper.Hash(data);
             if (_published.MightContain(hash) && !HasNul(data, key))
             {
@@ -75,40 +69,51 @@ public sealed partial class RecordValidator
                 return true;
             }
         }
-        if (key is null || !IsValid(plan, columns, values)) return false;
-        data ??= Canonical(columns, values);
-        if (HasNul(data, key)) return false;
+        if (key is null || !IsValid(plan, columns, row)) return false;
+        data ??= Canonical(columns, row);
+        if (data is null || HasNul(data, key)) return false;
         staged = new StagedRecord(source.Line, Fold(key), hash ?? RecordShaper.Hash(data), data);
         return true;
     }
 
-    string? Key(CsvPlan plan, JValue?[] values) =>
-        RecordShaper.Key(keyFields, (plan.KeyColumns, values), static (r, i, _) => r.KeyColumns[i] is var c and >= 0 ? r.values[c] : null, out _);
+    // Null for a key the general path refuses (too long, or a number beyond numeric, which throws while
+    // its canonical text is written), for deletes too: that path then reports it.
+    string? Key(CsvPlan plan, RowValues row)
+    {
+        try
+        {
+            var key = RecordShaper.Key(keyFields, (plan.KeyColumns, row), static (r, i, _) => r.KeyColumns[i] is var c and >= 0 && r.row.Present[c] ? r.row.Values[c] : null, out _);
+            return key is null || RecordShaper.IsTooLong(key) ? null : key;
+        }
+        catch (CanonicalFormException) { return null; }
+    }
 
-    bool IsValid(CsvPlan plan, Column[] columns, JValue?[] values)
+    bool IsValid(CsvPlan plan, Column[] columns, RowValues row)
     {
         foreach (var r in plan.Required)
-            if (r < 0 || values[r] is null) return false;
+            if (r < 0 || !row.Present[r]) return false;
         for (var i = 0; i < columns.Length; i++)
         {
-            if (values[i] is not { } value) continue;
-            if (columns[i].Schema is { } member && !schema.Flat!.IsValid(member, value)) return false;
+            if (!row.Present[i]) continue;
+            if (columns[i].Schema is { } member && !schema.Flat!.IsValid(member, row.Values[i])) return false;
         }
         return true;
     }
 
-    static string Canonical(Column[] columns, JValue?[] values)
+    /// <summary>The canonical text of the row, or null when a value cannot be stored (the general path says why).</summary>
+    static string? Canonical(Column[] columns, RowValues row)
     {
         var sb = _text ??= new StringBuilder(1024);
         sb.Clear().Append('{');
         var first = true;
         for (var i = 0; i < columns.Length; i++)
         {
-            if (values[i] is not { } value) continue;
+            if (!row.Present[i]) continue;
             if (!first) sb.Append(',');
             first = false;
             sb.Append(columns[i].Member);
-            CanonicalText.AppendScalar(sb, value);
+            try { CanonicalText.AppendScalar(sb, row.Values[i]); }
+            catch (CanonicalFormException) { return null; }
         }
         var text = sb.Append('}').ToString();
         if (sb.Capacity > 1 << 16) _text = null; // one huge row does not pin its buffer to the thread
@@ -126,7 +131,7 @@ public sealed partial class RecordValidator
     CsvPlan BuildPlan(string[] header)
     {
         var flat = schema.Flat;
-        // Duplicate names overwrite each other in the JObject path; that path keeps them.
+        // Duplicate names overwrite each other in the general path; that path keeps them.
         if (flat is null || header.Distinct(StringComparer.Ordinal).Count() != header.Length)
             return new CsvPlan(header, null, -1, 0, [], []);
         var marker = deleteMarker is null ? -1 : Array.IndexOf(header, deleteMarker);

@@ -1,6 +1,5 @@
+using System.Text.Json;
 using DataExchange.Core.Datasets.Schemas;
-using Newtonsoft.Json;
-using Newtonsoft.Json.Linq;
 
 namespace DataExchange.Core.Ingestion;
 
@@ -45,12 +44,8 @@ public sealed partial class RecordValidator(DatasetSchema schema, IReadOnlyList<
 {
     static readonly byte[] DeletedHash = System.Security.Cryptography.SHA256.HashData("deleted"u8);
 
-    static readonly JsonSerializerSettings JsonSettings = new()
-    {
-        DateParseHandling = DateParseHandling.None,
-        FloatParseHandling = FloatParseHandling.Decimal,
-        MaxDepth = 64,
-    };
+    // Duplicate member names are allowed, as before; the canonical form keeps the last, as jsonb does.
+    static readonly JsonDocumentOptions JsonOptions = new() { MaxDepth = 64 };
 
     readonly PublishedHashes _published = published ?? PublishedHashes.None;
 
@@ -59,105 +54,120 @@ public sealed partial class RecordValidator(DatasetSchema schema, IReadOnlyList<
     {
         if (source.Cells is { } row && UseFastPath && TryFastCsv(source, row, header, out var fast)) return (fast, null);
         var errors = new List<RecordError>();
-        JObject? record = source.Cells is { } cells ? FromCells(cells, header, errors) : FromJson(source.Json!, errors);
-        string? readKey = null;
-        if (record is not null && deleteMarker is not null && IsMarked(record))
+        using var record = source.Cells is { } cells ? FromCells(cells, header, errors) : FromJson(source.Json!, errors);
+        if (record is null) return (null, new QuarantinedRecord(source.Line, source.Raw, errors));
+        var key = ReadKey(record, errors, out var missing);
+        if (record.Marked)
         {
-            var key = RecordShaper.Key(record, keyFields, out var missing);
-            if (key is not null) return (new StagedRecord(source.Line, Fold(key), DeletedHash, "{}", Delete: true), null);
-            errors.Add(new RecordError("key-missing", "/" + missing, "", $"Key field '{missing}' has no value; a delete needs the key.", schema.Version));
+            if (key is not null) return (new StagedRecord(source.Line, key, DeletedHash, "{}", Delete: true), null);
+            if (missing is not null)
+                errors.Add(new RecordError("key-missing", "/" + missing, "", $"Key field '{missing}' has no value; a delete needs the key.", schema.Version));
+            return (null, new QuarantinedRecord(source.Line, source.Raw, errors));
         }
-        else if (record is not null)
+        var data = record.Canonical(errors, schema.Version);
+        byte[]? hash = null;
+        // Content already published under this schema version was valid then and is valid now: the
+        // evaluator is skipped (a "maybe" of the filter is verified by the run, not trusted here).
+        if (errors.Count == 0 && !_published.IsEmpty && key is not null && data is not null)
         {
-            var key = RecordShaper.Key(record, keyFields, out var missing);
-            readKey = key is null ? null : Fold(key);
-            string? data = null;
-            byte[]? hash = null;
-            // Content already published under this schema version was valid then and is valid now: the
-            // evaluator is skipped (a "maybe" of the filter is verified by the run, not trusted here).
-            if (errors.Count == 0 && !_published.IsEmpty && key is not null)
-            {
-                data = RecordShaper.Canonical(record);
-                hash = RecordShaper.Hash(data);
-                if (_published.MightContain(hash) && !HasNul(data, key))
-                    return (new StagedRecord(source.Line, Fold(key), hash, data, Checked: false), null);
-            }
-            foreach (var e in schema.Validate(record))
+            hash = RecordShaper.Hash(data);
+            if (_published.MightContain(hash) && !HasNul(data, key))
+                return (new StagedRecord(source.Line, key, hash, data, Checked: false), null);
+        }
+        if (data is not null)
+            foreach (var e in schema.Validate(record.Root))
                 if (!errors.Exists(c => c.Pointer == e.Pointer)) errors.Add(e);
-            if (key is null && missing is not null && !errors.Exists(c => c.Pointer == "/" + missing))
-                errors.Add(new RecordError("key-missing", "/" + missing, "", $"Key field '{missing}' has no value.", schema.Version));
-            if (errors.Count == 0)
-            {
-                data ??= RecordShaper.Canonical(record);
-                // PostgreSQL text and jsonb cannot hold NUL; such a record is quarantined, not a failed run.
-                if (HasNul(data, key!))
-                    errors.Add(new RecordError("nul-character", "", "", "The record contains a NUL character, which cannot be stored.", schema.Version));
-                else
-                    return (new StagedRecord(source.Line, Fold(key!), hash ?? RecordShaper.Hash(data), data), null);
-            }
+        if (key is null && missing is not null && !errors.Exists(c => c.Pointer == "/" + missing))
+            errors.Add(new RecordError("key-missing", "/" + missing, "", $"Key field '{missing}' has no value.", schema.Version));
+        if (errors.Count == 0)
+        {
+            // PostgreSQL text and jsonb cannot hold NUL; such a record is quarantined, not a failed run.
+            if (HasNul(data!, key!))
+                errors.Add(new RecordError("nul-character", "", "", "The record contains a NUL character, which cannot be stored.", schema.Version));
+            else
+                return (new StagedRecord(source.Line, key!, hash ?? RecordShaper.Hash(data!), data!), null);
         }
-        return (null, new QuarantinedRecord(source.Line, source.Raw, errors, readKey));
+        return (null, new QuarantinedRecord(source.Line, source.Raw, errors, key));
+    }
+
+    /// <summary>
+    /// The folded key, or null: with <paramref name="missing"/> naming an empty key field, or with an
+    /// error added when the key cannot be stored (too long, a lone surrogate, a number beyond numeric).
+    /// </summary>
+    string? ReadKey(ParsedRecord record, List<RecordError> errors, out string? missing)
+    {
+        missing = null;
+        string? key;
+        try { key = record.Key(keyFields, out missing); }
+        catch (Exception e) when (e is InvalidOperationException or CanonicalFormException)
+        {
+            // The canonical form meets the same value and reports it where it is; a delete has no canonical form.
+            var problem = e as CanonicalFormException ?? CanonicalFormException.InvalidUnicode();
+            if (record.Marked) errors.Add(new RecordError(problem.Code, "", "", "The key cannot be read: " + problem.Message, schema.Version));
+            return null;
+        }
+        if (key is not null && RecordShaper.IsTooLong(key))
+        {
+            errors.Add(new RecordError("key-too-long", "", "",
+                $"The key is longer than {RecordShaper.MaxKeyBytes} bytes of UTF-8, the longest the exchange indexes.", schema.Version));
+            return null;
+        }
+        return key is null ? null : Fold(key);
     }
 
     static bool HasNul(string data, string key) => data.Contains("\\u0000", StringComparison.Ordinal) || key.Contains('\0', StringComparison.Ordinal);
 
     string Fold(string key) => caseInsensitiveKeys ? key.ToLowerInvariant() : key;
 
-    /// <summary>Removes the delete marker from <paramref name="record"/>; whether it said "delete".</summary>
-    bool IsMarked(JObject record)
-    {
-        var marker = record[deleteMarker!];
-        record.Remove(deleteMarker!);
-        return SaysDelete(marker);
-    }
-
     /// <summary>Whether a delete marker's value says "delete".</summary>
-    static bool SaysDelete(JToken? marker) =>
-        marker switch
+    static bool SaysDelete(in JsonItem marker) =>
+        marker.Kind switch
         {
-            JValue { Type: JTokenType.Boolean } b => (bool)b,
-            JValue { Type: JTokenType.String } t => ((string)t!).Trim().ToLowerInvariant() is "true" or "1" or "yes" or "y" or "t",
-            JValue { Type: JTokenType.Integer } i => (long)i == 1,
+            JsonValueKind.True => true,
+            JsonValueKind.String => SafeString(marker).Trim().ToLowerInvariant() is "true" or "1" or "yes" or "y" or "t",
+            JsonValueKind.Number => marker.NumberText == "1",
             _ => false,
         };
 
-    JObject FromCells(string[] cells, string[] header, List<RecordError> errors)
+    // A marker with a lone surrogate says nothing (the record is then quarantined as invalid-unicode).
+    static string SafeString(in JsonItem item)
     {
-        var record = new JObject();
+        try { return item.String; }
+        catch (InvalidOperationException) { return ""; }
+    }
+
+    ParsedRecord FromCells(string[] cells, string[] header, List<RecordError> errors)
+    {
+        var record = new SortedDictionary<string, JsonItem>(StringComparer.Ordinal);
         if (cells.Length != header.Length)
             errors.Add(new RecordError("field-count", "", "", $"The row has {cells.Length} fields; the header has {header.Length}.", schema.Version));
         var n = Math.Min(cells.Length, header.Length);
-        // Columns are added in ordinal name order, so the canonical writer need not sort each record.
-        foreach (var i in SortedColumns(header))
-            if (i < n && schema.Coerce(record, header[i], cells[i]) is { } error) errors.Add(error);
-        return record;
+        for (var i = 0; i < n; i++)
+            if (schema.Coerce(record, header[i], cells[i]) is { } error) errors.Add(error);
+        var marked = false;
+        if (deleteMarker is not null && record.Remove(deleteMarker, out var marker)) marked = SaysDelete(marker);
+        return ParsedRecord.FromCells(record, marked);
     }
 
-    // A class, not a value tuple: validators run on several threads, and a reference is written
-    // atomically where a two-field struct could be read half-written.
-    sealed record ColumnOrder(string[] Header, int[] Order);
-
-    ColumnOrder? _sorted;
-
-    int[] SortedColumns(string[] header)
+    ParsedRecord? FromJson(string json, List<RecordError> errors)
     {
-        if (Volatile.Read(ref _sorted) is { } cached && ReferenceEquals(cached.Header, header)) return cached.Order;
-        var order = Enumerable.Range(0, header.Length).OrderBy(i => header[i], StringComparer.Ordinal).ToArray();
-        Volatile.Write(ref _sorted, new ColumnOrder(header, order));
-        return order;
-    }
-
-    JObject? FromJson(string json, List<RecordError> errors)
-    {
+        JsonDocument document;
         try
         {
-            if (JsonConvert.DeserializeObject<JToken>(json, JsonSettings) is JObject obj) return obj;
-            errors.Add(new RecordError("type", "", "/type", "The record is not a JSON object.", schema.Version));
+            document = JsonDocument.Parse(json, JsonOptions);
         }
         catch (JsonException e)
         {
             errors.Add(new RecordError("malformed-json", "", "", $"The record is not valid JSON: {e.Message}", schema.Version));
+            return null;
         }
-        return null;
+        if (document.RootElement.ValueKind != JsonValueKind.Object)
+        {
+            document.Dispose();
+            errors.Add(new RecordError("type", "", "/type", "The record is not a JSON object.", schema.Version));
+            return null;
+        }
+        var marked = deleteMarker is not null && document.RootElement.TryGetProperty(deleteMarker, out var marker) && SaysDelete(JsonItem.Of(marker));
+        return ParsedRecord.FromJson(document, deleteMarker, marked);
     }
 }

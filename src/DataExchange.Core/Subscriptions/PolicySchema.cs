@@ -1,6 +1,5 @@
 using DataExchange.Core.Common;
 using DataExchange.Core.Datasets.Schemas;
-using Newtonsoft.Json.Linq;
 
 namespace DataExchange.Core.Subscriptions;
 
@@ -19,5 +18,5 @@ public static class PolicySchema
 
     /// <summary>The schema's problems with <paramref name="document"/>, pointers under /policy.</summary>
     public static IReadOnlyList<ProblemItem> Check(System.Text.Json.Nodes.JsonObject document) =>
-        [.. Schema.Value.Validate(JObject.Parse(document.ToJsonString())).Select(e => new ProblemItem("/policy" + e.Pointer, e.Code, e.Message))];
+        [.. Schema.Value.Validate(System.Text.Json.JsonElement.Parse(document.ToJsonString())).Select(e => new ProblemItem("/policy" + e.Pointer, e.Code, e.Message))];
 }

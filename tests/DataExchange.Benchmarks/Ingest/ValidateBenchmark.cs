@@ -9,7 +9,7 @@ namespace DataExchange.Benchmarks.Ingest;
 
 /// <summary>
 /// Where the in-process time of a CSV ingest goes, on one thread: parse only, then parse and
-/// validate (coerce, evaluate, canonicalise, hash), on the JObject ("slow") path and on the CSV fast
+/// validate (coerce, evaluate, canonicalise, hash), on the general ("slow") path, which parses a JSON document, and on the CSV fast
 /// path. Records/s per core for each.
 /// </summary>
 public static class ValidateBenchmark

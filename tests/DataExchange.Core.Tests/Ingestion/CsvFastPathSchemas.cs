@@ -60,7 +60,7 @@ internal static class CsvFastPathSchemas
          "additionalProperties":{"type":"string","maxLength":3}}
         """;
 
-    /// <summary>Not flat: the root has a combinator, so every row takes the JObject path.</summary>
+    /// <summary>Not flat: the root has a combinator, so every row takes the general path.</summary>
     public const string NotFlat = """
         {"type":"object","required":["k"],"properties":{"k":{"type":"string"},"v":{"type":"integer"}},
          "anyOf":[{"required":["v"]},{"maxProperties":1}]}
@@ -73,7 +73,9 @@ internal static class CsvFastPathSchemas
         "\0nul", "x\0", "\u0001\u001f\u0008\u000c", "\u007f", "\u0085\u2028\u2029", "<>&'", "\ud800 lone", "\\u0000",
         "1", "0", "-0", "1.0", "1e5", "1E-3", "-1.50", "+7", " 42 ", "42 ", "-3", "3.5", "0.25", "100", "100.00",
         "99999999999999999999", "1e30", "79228162514264337593543950335", "7.9e28", "0.0000000000000000000000000001",
-        "9223372036854775807", "-9223372036854775808", "9223372036854775808", "1_000", "0x10", "NaN", "Infinity", "1,000",
+        "9223372036854775807", "-9223372036854775808", "9223372036854775808",
+        "1e400", "1e131072", "1e-16384", "007", "-0.0", ".5", "5.", "0.30000000000000000000000000001", "12345678901234567890.123456789012345",
+        new string('k', 1025), new string('9', 1100), "1_000", "0x10", "NaN", "Infinity", "1,000",
         "true", "True", "TRUE", " yes ", "Y", "t", "F", "no", "n", "false", "FALSE", "1 ", "yes!",
         "2024-02-30", "2024-01-15", "2024-1-15", "a@b.co", "a..b@c.de", "91350100M000100Y43", "91350100M000100Y44",
         "R00000001", "R1", "ABC", "abc", "alpha", "beta", "AbC", "null", "{}", "[1]", "abcd", "ab",

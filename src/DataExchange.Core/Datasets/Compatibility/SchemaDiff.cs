@@ -119,7 +119,7 @@ internal sealed partial class SchemaDiff(JsonObject writerRoot, JsonObject reade
         if (Number(r[keyword]) is not { } limit) return;
         var was = Number(w[keyword]);
         // minLength/minItems/minProperties of 0 constrain nothing, so adding one is no change.
-        if (was is null && limit == 0 && keyword is "minLength" or "minItems" or "minProperties") return;
+        if (was is null && limit.IsZero && keyword is "minLength" or "minItems" or "minProperties") return;
         if (was is null)
             Add(at + "/" + keyword, rule + "_ADDED", null, r[keyword], $"{ReaderName} adds {keyword} {limit}.");
         else if (limit > was)
@@ -140,12 +140,13 @@ internal sealed partial class SchemaDiff(JsonObject writerRoot, JsonObject reade
         if (Number(r["multipleOf"]) is not { } step) return;
         if (Number(w["multipleOf"]) is not { } was)
             Add(at + "/multipleOf", "MULTIPLE_OF_ADDED", null, r["multipleOf"], $"{ReaderName} requires multiples of {step}.");
-        else if (was % step != 0)
+        else if (!was.IsMultipleOf(step))
             Add(at + "/multipleOf", "MULTIPLE_OF_CHANGED", w["multipleOf"], r["multipleOf"], $"Multiples of {was} are not all multiples of {step}.");
     }
 
-    static decimal? Number(JsonNode? node) =>
-        node?.GetValueKind() == JsonValueKind.Number && node.GetValue<JsonElement>().TryGetDecimal(out var d) ? d : null;
+    // Exact, as the evaluator compares: a limit beyond decimal (1e400, 0.30000000000000000000000000001) still counts.
+    static Common.ExactNumber? Number(JsonNode? node) =>
+        node?.GetValueKind() == JsonValueKind.Number ? Common.ExactNumber.Parse(node.ToJsonString()) : null;
 
     static bool IsTrue(JsonNode? n) => n is null || n.GetValueKind() == JsonValueKind.True || n is JsonObject { Count: 0 };
     static bool IsFalse(JsonNode? n) => n?.GetValueKind() == JsonValueKind.False;

@@ -1,14 +1,15 @@
 using System.Security.Cryptography;
 using System.Text;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using DataExchange.Core.Common;
-using Newtonsoft.Json.Linq;
 
 namespace DataExchange.Core.Datasets.Schemas;
 
 /// <summary>
-/// One schema version, vetted and compiled: validates records (NJsonSchema with the exchange's
-/// strict formats) and coerces CSV cells to the declared types. Immutable and thread-safe, so
+/// One schema version, vetted and compiled: validates records (the exchange's own draft-07
+/// <see cref="SchemaEvaluator"/> over System.Text.Json, numbers compared exactly, strict formats) and
+/// coerces CSV cells to the declared types. Immutable and thread-safe, so
 /// parallel validators share one instance.
 /// </summary>
 public sealed class DatasetSchema
@@ -77,28 +78,25 @@ public sealed class DatasetSchema
         return new DatasetSchema(version, text, fingerprint, document);
     }
 
-    /// <summary>The errors of <paramref name="record"/>; empty when valid.</summary>
-    public IReadOnlyList<RecordError> Validate(JObject record) => Validate((JToken)record);
-
-    /// <summary>The errors of any JSON value; empty when valid.</summary>
-    internal IReadOnlyList<RecordError> Validate(JToken record) => _evaluator.Errors(record);
+    /// <summary>The errors of <paramref name="record"/> (any JSON value); empty when valid.</summary>
+    public IReadOnlyList<RecordError> Validate(JsonElement record) => _evaluator.Errors(record);
 
     /// <summary>Whether any JSON value is valid, without collecting errors.</summary>
-    internal bool IsValid(JToken record) => _evaluator.IsValid(record);
+    internal bool IsValid(JsonElement record) => _evaluator.IsValid(record);
 
     /// <summary>
     /// Sets the cell <paramref name="value"/> of <paramref name="column"/> on <paramref name="record"/>,
     /// converted to the column's declared type. An empty cell means no value: null when the schema
     /// allows null, otherwise the property is left out so that <c>required</c> catches it.
-    /// Returns an error when the text cannot be converted.
+    /// Returns an error, quoting the cell as written, when the text cannot be converted.
     /// </summary>
-    public RecordError? Coerce(JObject record, string column, string value)
+    internal RecordError? Coerce(IDictionary<string, JsonItem> record, string column, string value)
     {
         var type = ColumnType(column);
-        if (!TryCoerce(type, value, out var cell))
+        if (!TryCoerce(type, value, out var cell, out var present))
             return new RecordError("type", "/" + column, $"/properties/{column}/type",
                 $"'{Truncate(value)}' is not {Describe(type)}.", Version);
-        if (cell is not null) record[column] = cell;
+        if (present) record[column] = cell;
         return null;
     }
 
@@ -106,40 +104,43 @@ public sealed class DatasetSchema
     internal CellType ColumnType(string column) => _columns.GetValueOrDefault(column, CellType.String);
 
     /// <summary>
-    /// The rules of <see cref="Coerce"/> for one cell: false when the text cannot be converted;
-    /// otherwise the value, or null when the cell is empty and the type does not allow null (no property).
+    /// The rules of <see cref="Coerce"/> for one cell: false when the text cannot be converted; otherwise
+    /// the value, <paramref name="present"/> false when the cell is empty and the type does not allow null
+    /// (no property). A number becomes its exact value in canonical text (131 stays 131, 1.50 stays 1.50,
+    /// +7 and 007 become 7), never a double or decimal.
     /// </summary>
-    internal static bool TryCoerce(CellType type, string value, out JValue? cell)
+    internal static bool TryCoerce(CellType type, string value, out JsonItem cell, out bool present)
     {
-        var ok = TryCoerce(type, value, out var scalar, out var present);
-        cell = ok && present ? new JValue(scalar) : null;
-        return ok;
-    }
-
-    static readonly object BoxedTrue = true, BoxedFalse = false;
-
-    /// <summary>
-    /// The rules of <see cref="Coerce"/> for one cell, as the CLR value of the JValue it becomes (null,
-    /// long, decimal, bool or string); <paramref name="present"/> false when the cell gives no property.
-    /// </summary>
-    internal static bool TryCoerce(CellType type, string value, out object? scalar, out bool present)
-    {
-        scalar = null;
+        cell = JsonItem.Scalar(JsonValueKind.Null, null);
         present = true;
         if (value.Length == 0)
         {
             present = (type & CellType.Null) != 0;
             return true;
         }
-        if ((type & CellType.Integer) != 0 && long.TryParse(value, System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture, out var l))
-            scalar = l;
-        else if ((type & CellType.Number) != 0 && decimal.TryParse(value, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var d))
-            scalar = d;
+        if ((type & CellType.Integer) != 0 && IsIntegerText(value))
+            cell = JsonItem.Scalar(JsonValueKind.Number, CanonicalNumber(value));
+        else if ((type & CellType.Number) != 0 && (ExactNumber.IsCanonical(value) || ExactNumber.TryParse(value, json: false, out _)))
+            cell = JsonItem.Scalar(JsonValueKind.Number, CanonicalNumber(value));
         else if ((type & CellType.Boolean) != 0 && TryBoolean(value, out var b))
-            scalar = b ? BoxedTrue : BoxedFalse;
+            cell = JsonItem.Scalar(b ? JsonValueKind.True : JsonValueKind.False, null);
         else if ((type & CellType.String) != 0)
-            scalar = value;
-        return scalar is not null;
+            cell = JsonItem.Scalar(JsonValueKind.String, value);
+        else
+            return false;
+        return true;
+    }
+
+    // Most cells are canonical already (131, 19.99) and are kept as they are, without parsing.
+    // A number numeric cannot hold keeps a short exponent form; the canonical writer refuses it.
+    static string CanonicalNumber(string cell) => ExactNumber.IsCanonical(cell) ? cell : ExactNumber.Parse(cell, json: false).ToString();
+
+    // An integer cell is an optional sign and digits, as long.TryParse with AllowLeadingSign read it
+    // (no white space, no point), now at any length.
+    static bool IsIntegerText(string v)
+    {
+        var digits = v.AsSpan(v[0] is '+' or '-' ? 1 : 0);
+        return digits.Length > 0 && !digits.ContainsAnyExceptInRange('0', '9');
     }
 
     static bool TryBoolean(string v, out bool b)

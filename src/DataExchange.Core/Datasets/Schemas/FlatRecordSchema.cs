@@ -1,16 +1,14 @@
-using Newtonsoft.Json.Linq;
-
 namespace DataExchange.Core.Datasets.Schemas;
 
 /// <summary>
 /// A record schema whose root asserts only <c>type</c> (object), <c>properties</c>, <c>required</c> and
 /// <c>additionalProperties</c>, so a record is valid exactly when each member is valid against its own
 /// subschema and the required members are present. CSV rows are checked member by member with the
-/// evaluator's own code, without building the record as a JSON object.
+/// evaluator's own code, without building the record as a JSON document.
 /// </summary>
 /// <remarks>
 /// The member subschemas are not restricted: a CSV cell is always a scalar, and
-/// <see cref="SchemaEvaluator.IsValid(SchemaNode, JToken)"/> is the very check the root applies to each
+/// <see cref="SchemaEvaluator.IsValid(SchemaNode, in JsonItem)"/> is the very check the root applies to each
 /// member. Only root keywords that look at the record as a whole (enum, minProperties, maxProperties,
 /// allOf/anyOf/oneOf/not, $ref, a boolean root) make a schema not flat. Keywords for other types (pattern,
 /// items…) do not apply to an object and are ignored at the root, as the evaluator ignores them.
@@ -48,5 +46,5 @@ internal sealed class FlatRecordSchema
         _root.Properties is not null && _root.Properties.TryGetValue(name, out var property) ? property : _root.AdditionalProperties;
 
     /// <summary>Whether a member value is valid against its subschema from <see cref="MemberSchema"/>.</summary>
-    public bool IsValid(SchemaNode member, JValue value) => _evaluator.IsValid(member, value);
+    public bool IsValid(SchemaNode member, in JsonItem value) => _evaluator.IsValid(member, value);
 }

@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
+using System.Text.Json;
 using System.Text.RegularExpressions;
-using Newtonsoft.Json.Linq;
-using NJsonSchema.Validation.FormatValidators;
+using DataExchange.Core.Common;
 
 namespace DataExchange.Core.Datasets.Schemas;
 
@@ -22,19 +22,19 @@ internal sealed class SchemaNode
     public Dictionary<string, SchemaNode>? Properties { get; set; }
     public string[]? Required { get; set; }
     public SchemaNode? AdditionalProperties { get; set; }
-    public JToken[]? Enum { get; set; }
+    public JsonItem[]? Enum { get; set; }
     public int? MinLength { get; set; }
     public int? MaxLength { get; set; }
     public Regex? Pattern { get; set; }
 
     /// <summary>The pattern as written in the schema, for messages (the compiled one is rewritten for ECMA-262 semantics).</summary>
     public string? PatternSource { get; set; }
-    public IFormatValidator? Format { get; set; }
-    public JValue? Minimum { get; set; }
-    public JValue? Maximum { get; set; }
-    public JValue? ExclusiveMinimum { get; set; }
-    public JValue? ExclusiveMaximum { get; set; }
-    public JValue? MultipleOf { get; set; }
+    public StrictFormats.StringFormat? Format { get; set; }
+    public ExactNumber? Minimum { get; set; }
+    public ExactNumber? Maximum { get; set; }
+    public ExactNumber? ExclusiveMinimum { get; set; }
+    public ExactNumber? ExclusiveMaximum { get; set; }
+    public ExactNumber? MultipleOf { get; set; }
     public SchemaNode? Items { get; set; }
     public int? MinItems { get; set; }
     public int? MaxItems { get; set; }
@@ -97,7 +97,7 @@ internal sealed class SchemaNode
                         break;
                     case "required": s.Required = [.. value!.AsArray().Select(n => n!.GetValue<string>())]; break;
                     case "additionalProperties": s.AdditionalProperties = At(value, at); break;
-                    case "enum": s.Enum = [.. value!.AsArray().Select(n => JsonValues.Parse(n?.ToJsonString() ?? "null"))]; break;
+                    case "enum": s.Enum = [.. value!.AsArray().Select(n => JsonItem.Of(JsonElement.Parse(n?.ToJsonString() ?? "null")))]; break;
                     case "minLength": s.MinLength = Count(value); break;
                     case "maxLength": s.MaxLength = Count(value); break;
                     case "pattern": s.PatternSource = value!.GetValue<string>(); s.Pattern = EcmaRegex(s.PatternSource); break;
@@ -136,9 +136,19 @@ internal sealed class SchemaNode
         static JsonTypes TypeOf(string name) => System.Enum.Parse<JsonTypes>(name, ignoreCase: true);
 
         // Limits beyond int.MaxValue cannot be reached by any string or array .NET can hold.
-        static int Count(JsonNode? value) =>
-            JsonValues.TryDecimal(Number(value), out var d) ? (int)Math.Min(int.MaxValue, decimal.Truncate(d)) : int.MaxValue;
+        static int Count(JsonNode? value)
+        {
+            var n = Number(value);
+            if (n > IntMax) return int.MaxValue;
+            if (n < One) return 0;
+            // 1 <= n <= 2^31-1: at most as many fraction digits as written, so the power stays small.
+            var whole = n.Exponent >= 0 ? n.Significand * System.Numerics.BigInteger.Pow(10, n.Exponent) : n.Significand / System.Numerics.BigInteger.Pow(10, -n.Exponent);
+            return (int)whole;
+        }
 
-        static JValue Number(JsonNode? value) => (JValue)JsonValues.Parse(value!.ToJsonString());
+        static readonly ExactNumber IntMax = ExactNumber.Parse("2147483647"), One = ExactNumber.Parse("1");
+
+        // The number as written in the schema document (JsonNode keeps its text), parsed exactly.
+        static ExactNumber Number(JsonNode? value) => ExactNumber.Parse(value!.ToJsonString());
     }
 }

@@ -20,9 +20,10 @@ public static partial class SchemaVetter
             "required" => value is JsonArray names && names.All(n => n?.GetValueKind() == JsonValueKind.String),
             "enum" => value is JsonArray { Count: > 0 },
             "minLength" or "maxLength" or "minItems" or "maxItems" or "minProperties" or "maxProperties" =>
-                kind == JsonValueKind.Number && value!.GetValue<JsonElement>().TryGetDecimal(out var n) && n >= 0 && n == decimal.Truncate(n),
+                kind == JsonValueKind.Number && ExactNumber.Parse(value!.ToJsonString()) is var n && n.Significand.Sign >= 0 && n.IsInteger,
             "minimum" or "maximum" or "exclusiveMinimum" or "exclusiveMaximum" => kind == JsonValueKind.Number,
-            "multipleOf" => kind == JsonValueKind.Number && value!.GetValue<JsonElement>().GetDouble() > 0,
+            // Exact: 1e-400 is a positive step (a double would call it 0) and 1e400 one too (a double would overflow).
+            "multipleOf" => kind == JsonValueKind.Number && ExactNumber.Parse(value!.ToJsonString()).Significand.Sign > 0,
             "uniqueItems" or "readOnly" or "writeOnly" => kind is JsonValueKind.True or JsonValueKind.False,
             "$id" or "$comment" or "title" or "description" => kind == JsonValueKind.String,
             _ => true,

@@ -4,10 +4,10 @@ using DataExchange.Core.Common;
 namespace DataExchange.Core.Datasets.Schemas;
 
 /// <summary>
-/// Fails closed before NJsonSchema ever sees a schema: NJsonSchema 11 silently ignores many
-/// keywords (const, contains, if/then/else, propertyNames, dependentRequired…) and one
-/// $id/remote-$ref construct overflows its stack, so only keywords the exchange is known to
-/// enforce are accepted, every $ref must point inside the document, and size and depth are bounded.
+/// Fails closed before the evaluator ever sees a schema: only keywords the exchange's own
+/// <see cref="SchemaEvaluator"/> enforces are accepted (const, contains, if/then/else, propertyNames,
+/// dependentRequired… are refused rather than silently ignored, as NJsonSchema 11 ignored them), every
+/// $ref must point inside the document, and size and depth are bounded.
 /// </summary>
 public static partial class SchemaVetter
 {
@@ -17,7 +17,7 @@ public static partial class SchemaVetter
     /// <summary>Nesting beyond 32 levels is either generated junk or an attack on a recursive validator.</summary>
     public const int MaxDepth = 32;
 
-    /// <summary>Keywords whose meaning the exchange enforces (NJsonSchema, or our own checks).</summary>
+    /// <summary>Keywords whose meaning the exchange enforces (<see cref="SchemaEvaluator"/>).</summary>
     public static IReadOnlySet<string> EnforcedKeywords { get; } = new HashSet<string>(StringComparer.Ordinal)
     {
         "type", "properties", "required", "additionalProperties", "enum",

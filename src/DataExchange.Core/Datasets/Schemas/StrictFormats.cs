@@ -2,29 +2,26 @@ using System.Globalization;
 using System.Net;
 using System.Text.RegularExpressions;
 using DataExchange.Core.Datasets.Formats;
-using Newtonsoft.Json.Linq;
-using NJsonSchema.Validation;
-using NJsonSchema.Validation.FormatValidators;
 
 namespace DataExchange.Core.Datasets.Schemas;
 
 /// <summary>
-/// The exchange's own format checks, replacing NJsonSchema's, which accept date-times without an
-/// offset and URIs without a scheme. These are the only formats a schema may name.
+/// The exchange's own format checks (NJsonSchema's, no longer used, accepted date-times without an
+/// offset and URIs without a scheme). These are the only formats a schema may name.
 /// </summary>
 public static partial class StrictFormats
 {
     /// <summary>All format validators, one per accepted format.</summary>
-    public static IFormatValidator[] All { get; } =
+    public static StringFormat[] All { get; } =
     [
-        new Check("date", ValidationErrorKind.DateExpected, IsDate),
-        new Check("date-time", ValidationErrorKind.DateTimeExpected, IsDateTime),
-        new Check("email", ValidationErrorKind.EmailExpected, IsEmail),
-        new Check("uri", ValidationErrorKind.UriExpected, StrictUri.IsUri),
-        new Check("uuid", ValidationErrorKind.UuidExpected, v => v.Length == 36 && Guid.TryParseExact(v, "D", out _)),
-        new Check("ipv4", ValidationErrorKind.IpV4Expected, IsIpv4),
-        new Check("cn-resident-id", ValidationErrorKind.Unknown, ChineseIds.IsResidentId),
-        new Check("cn-uscc", ValidationErrorKind.Unknown, ChineseIds.IsUscc),
+        new("date", IsDate),
+        new("date-time", IsDateTime),
+        new("email", IsEmail),
+        new("uri", StrictUri.IsUri),
+        new("uuid", v => v.Length == 36 && Guid.TryParseExact(v, "D", out _)),
+        new("ipv4", IsIpv4),
+        new("cn-resident-id", ChineseIds.IsResidentId),
+        new("cn-uscc", ChineseIds.IsUscc),
     ];
 
     static bool IsDate(string v) =>
@@ -67,10 +64,6 @@ public static partial class StrictFormats
     [GeneratedRegex(@"^[^@\s]+@[^@\s]+\.[^@\s]+\z")]
     private static partial Regex EmailPattern();
 
-    sealed class Check(string format, ValidationErrorKind kind, Func<string, bool> isValid) : IFormatValidator
-    {
-        public string Format => format;
-        public ValidationErrorKind ValidationErrorKind => kind;
-        public bool IsValid(string value, JTokenType tokenType) => tokenType != JTokenType.String || isValid(value);
-    }
+    /// <summary>One format: its name and the check of a string (formats assert nothing on other types).</summary>
+    public sealed record StringFormat(string Format, Func<string, bool> IsValid);
 }

@@ -1,12 +1,11 @@
 using System.Runtime.CompilerServices;
+using System.Text.Json;
 using System.Text.Json.Nodes;
-using Newtonsoft.Json;
-using Newtonsoft.Json.Linq;
 
 namespace DataExchange.Core.Tests.Datasets.Schemas;
 
 /// <summary>One case of the official JSON-Schema-Test-Suite (draft7): a schema, an instance and the spec's verdict.</summary>
-internal sealed record TestSuiteCase(string File, string Group, string Description, string SchemaText, JToken Instance, bool Valid)
+internal sealed record TestSuiteCase(string File, string Group, string Description, string SchemaText, JsonElement Instance, bool Valid)
 {
     public override string ToString() => $"{File}: {Group} / {Description}";
 }
@@ -32,18 +31,8 @@ internal static class TestSuiteCases
         }
     }
 
-    // Records reach the validator as Newtonsoft tokens read with decimals and no date sniffing (as
-    // ingestion reads them); numbers beyond decimal's range fall back to double.
-    static JToken ParseInstance(string json)
-    {
-        try { return Parse(json, FloatParseHandling.Decimal); }
-        catch (JsonReaderException) { return Parse(json, FloatParseHandling.Double); }
-        catch (OverflowException) { return Parse(json, FloatParseHandling.Double); }
-    }
-
-    static JToken Parse(string json, FloatParseHandling floats)
-    {
-        using var reader = new JsonTextReader(new StringReader(json)) { DateParseHandling = DateParseHandling.None, FloatParseHandling = floats };
-        return JToken.ReadFrom(reader);
-    }
+    // Records reach the validator as System.Text.Json elements (as ingestion reads them): numbers keep
+    // their text, so bignum and float-overflow cases compare exactly. JsonNode's text of "data" is the
+    // source text of each number, never re-formatted.
+    static JsonElement ParseInstance(string json) => JsonElement.Parse(json, new JsonDocumentOptions { MaxDepth = 256 });
 }
