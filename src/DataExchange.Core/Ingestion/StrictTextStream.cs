@@ -1,0 +1,147 @@
+using System.Text;
+using System.Text.Unicode;
+
+namespace DataExchange.Core.Ingestion;
+
+/// <summary>
+/// Turns a payload in its declared encoding (UTF-8, or GB18030/GBK) into validated UTF-8 for the parsers, and
+/// fails at the first byte that is not valid in that encoding instead of replacing it with U+FFFD: a GB18030
+/// file pushed to a UTF-8 feed once published 25,190 values as "����" (issue 12). A byte order mark at the
+/// start is dropped, so it never becomes part of the first header name or record.
+/// </summary>
+public sealed class StrictTextStream : Stream
+{
+    const int Chunk = 1 << 16;
+    static readonly byte[] Bom = [0xEF, 0xBB, 0xBF];
+
+    readonly Stream _inner;
+    readonly string _name;
+    readonly Decoder? _decoder; // null for UTF-8: validated and passed through as is
+    readonly byte[] _in = new byte[Chunk];
+    readonly char[] _chars = new char[Chunk + 8];
+    readonly byte[] _transcoded;
+    byte[] _out;
+    int _outStart, _outEnd;
+    int _carry; // bytes at the start of _in that begin a UTF-8 sequence the next read completes
+    long _offset; // payload offset of _in[0]
+    long _lines; // line feeds before _in[0]
+    bool _eof, _started;
+
+    /// <summary>Reads <paramref name="inner"/> as <paramref name="encoding"/>: <c>gb18030</c>, <c>gbk</c>, or anything else for UTF-8.</summary>
+    public StrictTextStream(Stream inner, string? encoding)
+    {
+        _inner = inner;
+        if (encoding is "gb18030" or "gbk")
+        {
+            Encoding.RegisterProvider(CodePagesEncodingProvider.Instance);
+            // GBK is a subset of GB18030: every GBK payload decodes the same as GB18030.
+            _decoder = Encoding.GetEncoding("GB18030", EncoderFallback.ExceptionFallback, DecoderFallback.ExceptionFallback).GetDecoder();
+            _name = "GB18030";
+            _transcoded = new byte[_chars.Length * 3];
+        }
+        else
+        {
+            _name = "UTF-8";
+            _transcoded = [];
+        }
+        _out = _in;
+    }
+
+    /// <inheritdoc />
+    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+
+    /// <inheritdoc />
+    public override int Read(Span<byte> buffer)
+    {
+        if (buffer.IsEmpty) return 0;
+        while (_outStart == _outEnd)
+        {
+            if (_eof && _carry == 0) return 0;
+            Fill();
+        }
+        var n = Math.Min(buffer.Length, _outEnd - _outStart);
+        _out.AsSpan(_outStart, n).CopyTo(buffer);
+        _outStart += n;
+        return n;
+    }
+
+    /// <inheritdoc />
+    public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
+        ValueTask.FromResult(Read(buffer.Span));
+
+    /// <inheritdoc />
+    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+        Task.FromResult(Read(buffer.AsSpan(offset, count)));
+
+    void Fill()
+    {
+        if (_started && _decoder is null)
+        {
+            // UTF-8 hands out _in itself: count what the last chunk passed on, move its undecided tail to the front.
+            _lines += _in.AsSpan(0, _outEnd).Count((byte)'\n');
+            _offset += _outEnd;
+            _in.AsSpan(_outEnd, _carry).CopyTo(_in);
+        }
+        var n = _carry;
+        // At least 4 bytes (or the end) per chunk: enough to see a byte order mark and to finish any sequence.
+        while (!_eof && n < 4)
+        {
+            var read = _inner.Read(_in, n, _in.Length - n);
+            if (read == 0) _eof = true;
+            n += read;
+        }
+        var skip = !_started && n >= 3 && _in.AsSpan(0, 3).SequenceEqual(Bom) ? 3 : 0;
+        if (_decoder is null) Validate(n, skip);
+        else Transcode(n);
+        _started = true;
+    }
+
+    void Validate(int n, int skip)
+    {
+        var status = Utf8.ToUtf16(_in.AsSpan(skip, n - skip), _chars, out var valid, out _, replaceInvalidSequences: false, isFinalBlock: _eof);
+        if (status == System.Buffers.OperationStatus.InvalidData || (status == System.Buffers.OperationStatus.NeedMoreData && _eof))
+            throw Invalid(_in[skip + valid], skip + valid);
+        (_out, _outStart, _outEnd, _carry) = (_in, skip, skip + valid, n - skip - valid);
+    }
+
+    void Transcode(int n)
+    {
+        int chars;
+        try
+        {
+            chars = _decoder!.GetChars(_in, 0, n, _chars, 0, flush: _eof);
+        }
+        catch (DecoderFallbackException e)
+        {
+            // Index is where the bad sequence starts in this chunk; negative when it began in the one before.
+            throw Invalid(e.BytesUnknown is { Length: > 0 } b ? b[0] : _in[Math.Max(e.Index, 0)], Math.Max(e.Index, 0));
+        }
+        var from = !_started && chars > 0 && _chars[0] == '\uFEFF' ? 1 : 0;
+        _lines += _in.AsSpan(0, n).Count((byte)'\n');
+        _offset += n;
+        _carry = 0;
+        (_out, _outStart, _outEnd) = (_transcoded, 0, Encoding.UTF8.GetBytes(_chars, from, chars - from, _transcoded, 0));
+    }
+
+    InvalidPayloadEncodingException Invalid(byte value, int index) =>
+        new(_name, value, _offset + index, _lines + _in.AsSpan(0, index).Count((byte)'\n') + 1);
+
+    /// <inheritdoc />
+    public override bool CanRead => true;
+    /// <inheritdoc />
+    public override bool CanSeek => false;
+    /// <inheritdoc />
+    public override bool CanWrite => false;
+    /// <inheritdoc />
+    public override long Length => throw new NotSupportedException();
+    /// <inheritdoc />
+    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+    /// <inheritdoc />
+    public override void Flush() { }
+    /// <inheritdoc />
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+    /// <inheritdoc />
+    public override void SetLength(long value) => throw new NotSupportedException();
+    /// <inheritdoc />
+    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+}
