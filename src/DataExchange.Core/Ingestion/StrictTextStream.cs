@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text;
 using System.Text.Unicode;
 
@@ -22,7 +23,8 @@ public sealed class StrictTextStream : Stream
     readonly byte[] _transcoded;
     byte[] _out;
     int _outStart, _outEnd;
-    int _carry; // bytes at the start of _in that begin a UTF-8 sequence the next read completes
+    int _consumed; // bytes at the start of _in that the last chunk passed on
+    int _carry; // bytes after them, left for the next chunk to decide
     long _offset; // payload offset of _in[0]
     long _lines; // line feeds before _in[0]
     bool _eof, _started;
@@ -75,56 +77,63 @@ public sealed class StrictTextStream : Stream
 
     void Fill()
     {
-        if (_started && _decoder is null)
+        if (_started)
         {
-            // UTF-8 hands out _in itself: count what the last chunk passed on, move its undecided tail to the front.
-            _lines += _in.AsSpan(0, _outEnd).Count((byte)'\n');
-            _offset += _outEnd;
-            _in.AsSpan(_outEnd, _carry).CopyTo(_in);
+            // Count what the last chunk passed on, move its undecided tail to the front.
+            _lines += _in.AsSpan(0, _consumed).Count((byte)'\n');
+            _offset += _consumed;
+            _in.AsSpan(_consumed, _carry).CopyTo(_in);
         }
         var n = _carry;
-        // At least 4 bytes (or the end) per chunk: enough to see a byte order mark and to finish any sequence.
-        while (!_eof && n < 4)
+        // New bytes, and at least 4 (or the end): enough to see a byte order mark and to finish any sequence.
+        while (!_eof && (n < 4 || n == _carry))
         {
             var read = _inner.Read(_in, n, _in.Length - n);
             if (read == 0) _eof = true;
             n += read;
         }
-        var skip = !_started && n >= 3 && _in.AsSpan(0, 3).SequenceEqual(Bom) ? 3 : 0;
-        if (_decoder is null) Validate(n, skip);
+        if (_decoder is null) Validate(n);
         else Transcode(n);
         _started = true;
     }
 
-    void Validate(int n, int skip)
+    void Validate(int n)
     {
+        var skip = !_started && n >= 3 && _in.AsSpan(0, 3).SequenceEqual(Bom) ? 3 : 0;
         var status = Utf8.ToUtf16(_in.AsSpan(skip, n - skip), _chars, out var valid, out _, replaceInvalidSequences: false, isFinalBlock: _eof);
-        if (status == System.Buffers.OperationStatus.InvalidData || (status == System.Buffers.OperationStatus.NeedMoreData && _eof))
+        if (status == OperationStatus.InvalidData || (status == OperationStatus.NeedMoreData && _eof))
             throw Invalid(_in[skip + valid], skip + valid);
-        (_out, _outStart, _outEnd, _carry) = (_in, skip, skip + valid, n - skip - valid);
+        _consumed = skip + valid;
+        (_out, _outStart, _outEnd, _carry) = (_in, skip, _consumed, n - _consumed);
     }
 
     void Transcode(int n)
     {
+        // A byte below 0x30 (line feed, comma, quote, space) is never part of a multi-byte GB18030 sequence, so
+        // the chunk is cut after the last one and each cut is decoded on its own: the decoder then reports a bad
+        // byte at its index in this very chunk (across calls it reports leftover bytes at index 0 or later).
+        var cut = _eof ? n : _in.AsSpan(0, n).LastIndexOfAnyInRange((byte)0, (byte)0x2F) + 1;
+        // None in 64 KiB (never seen in CSV or JSON): decode it all and let the decoder carry the open sequence;
+        // an error offset may then be up to 3 bytes late.
+        var whole = cut == 0;
+        if (whole) cut = n;
         int chars;
         try
         {
-            chars = _decoder!.GetChars(_in, 0, n, _chars, 0, flush: _eof);
+            chars = _decoder!.GetChars(_in, 0, cut, _chars, 0, flush: !whole);
         }
         catch (DecoderFallbackException e)
         {
-            // Index is where the bad sequence starts in this chunk; negative when it began in the one before.
-            throw Invalid(e.BytesUnknown is { Length: > 0 } b ? b[0] : _in[Math.Max(e.Index, 0)], Math.Max(e.Index, 0));
+            var at = Math.Clamp(e.Index, 0, cut - 1);
+            throw Invalid(e.BytesUnknown is { Length: > 0 } b ? b[0] : _in[at], at);
         }
         var from = !_started && chars > 0 && _chars[0] == '\uFEFF' ? 1 : 0;
-        _lines += _in.AsSpan(0, n).Count((byte)'\n');
-        _offset += n;
-        _carry = 0;
+        (_consumed, _carry) = (cut, n - cut);
         (_out, _outStart, _outEnd) = (_transcoded, 0, Encoding.UTF8.GetBytes(_chars, from, chars - from, _transcoded, 0));
     }
 
     InvalidPayloadEncodingException Invalid(byte value, int index) =>
-        new(_name, value, _offset + index, _lines + _in.AsSpan(0, index).Count((byte)'\n') + 1);
+        new(_name, value, _offset + index, _lines + _in.AsSpan(0, Math.Max(index, 0)).Count((byte)'\n') + 1);
 
     /// <inheritdoc />
     public override bool CanRead => true;
