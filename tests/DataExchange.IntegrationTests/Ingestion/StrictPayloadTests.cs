@@ -29,7 +29,17 @@ public sealed class StrictPayloadTests
     }
 
     [OneTimeSetUp]
-    public async Task StartAsync() => _h = await IngestionHarness.StartAsync("ingest_strict");
+    public async Task StartAsync()
+    {
+        // Retries a second apart, for the fetched payload that is cut short and whole on the next fetch.
+        _h = await IngestionHarness.StartAsync("ingest_strict", new Dictionary<string, string?>
+        {
+            ["Ingestion:RetryDelays:0"] = "00:00:01",
+            ["Ingestion:RetryDelays:1"] = "00:00:01",
+            ["Ingestion:RetryDelays:2"] = "00:00:01",
+        });
+        await _h.Admin.SendAsync(HttpMethod.Put, "/api/v1/feed-hosts", new { hosts = new[] { "127.0.0.1" } });
+    }
 
     [OneTimeTearDown]
     public void Stop() => _h.Dispose();
@@ -89,6 +99,45 @@ public sealed class StrictPayloadTests
             Assert.That(after.Select(r => r["name"]!.GetValue<string>()), Is.EquivalentTo(new[] { "one", "two", "three" }));
             Assert.That(changes, Is.Empty);
         });
+    }
+
+    [Test]
+    public async Task AFetchedCsvCutInsideAQuotedField_IsRetried_AndOnlyTheWholePayloadIsPublished()
+    {
+        await using var server = await TinyHttpServer.StartAsync();
+        (server.BodyBytes, server.ETag) = (Encoding.UTF8.GetBytes(GoodPayload("csv")), "\"v1\"");
+        var id = await _h.RegisterAsync("fetched-cut", ["code"], Schema, new { source = server.Url + "feed.csv", format = "csv", cron = "0 3 * * *" });
+        Assert.That(IngestionHarness.Status(await _h.RunAsync(id)), Is.EqualTo("succeeded"));
+        // The source was still writing its file: the fetch stops inside B's quoted name, and C is not there yet.
+        (server.BodyBytes, server.ETag) = (Encoding.UTF8.GetBytes("code,name\nA,uno\nB,\"dos,"), "\"v2\"");
+
+        var runId = (await _h.Steward.PostAsync($"/api/v1/datasets/{id}/runs", null, HttpStatusCode.Accepted))["id"]!.GetValue<string>();
+        var retrying = await WaitForRetryAsync(id, runId);
+        var during = await _h.RecordsAsync(id);
+        server.BodyBytes = Encoding.UTF8.GetBytes("code,name\nA,uno\nB,\"dos, y mas\"\nC,tres\n");
+        var run = await _h.Steward.WaitForRunAsync(id, runId, TimeSpan.FromSeconds(60));
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That(retrying["error"]!.GetValue<string>(), Does.Contain("The CSV payload is truncated: it ends inside a quoted field opened on line 3"));
+            Assert.That(during.Select(r => r["name"]!.GetValue<string>()), Is.EquivalentTo(new[] { "one", "two", "three" }), "nothing from the cut payload");
+            Assert.That(IngestionHarness.Status(run), Is.EqualTo("succeeded"), run.ToJsonString());
+            Assert.That(run["publishedVersion"]!.GetValue<int>(), Is.EqualTo(2));
+            Assert.That((await _h.RecordsAsync(id)).Select(r => r["name"]!.GetValue<string>()), Is.EquivalentTo(new[] { "uno", "dos, y mas", "tres" }));
+        });
+    }
+
+    /// <summary>Waits until the run's first attempt has failed and the run is queued again for a retry.</summary>
+    async Task<JsonNode> WaitForRetryAsync(string id, string runId)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (true)
+        {
+            var run = await _h.Steward.GetAsync($"/api/v1/datasets/{id}/runs/{runId}");
+            if (run["error"]?.GetValue<string>() is { } error && error.StartsWith("Retrying after: ", StringComparison.Ordinal)) return run;
+            if (DateTime.UtcNow > deadline || IngestionHarness.Status(run) is "succeeded" or "failed" or "unchanged") Assert.Fail($"The run was not retried: {run.ToJsonString()}");
+            await Task.Delay(50);
+        }
     }
 
     async Task<JsonNode> PushBytesAsync(string datasetId, byte[] bytes)
