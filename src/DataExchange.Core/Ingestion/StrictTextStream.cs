@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Text;
 using System.Text.Unicode;
 
@@ -19,7 +18,7 @@ public sealed class StrictTextStream : Stream
     readonly string _name;
     readonly Decoder? _decoder; // null for UTF-8: validated and passed through as is
     readonly byte[] _in = new byte[Chunk];
-    readonly char[] _chars = new char[Chunk + 8];
+    readonly char[] _chars;
     readonly byte[] _transcoded;
     byte[] _out;
     int _outStart, _outEnd;
@@ -39,12 +38,13 @@ public sealed class StrictTextStream : Stream
             // GBK is a subset of GB18030: every GBK payload decodes the same as GB18030.
             _decoder = Encoding.GetEncoding("GB18030", EncoderFallback.ExceptionFallback, DecoderFallback.ExceptionFallback).GetDecoder();
             _name = "GB18030";
-            _transcoded = new byte[_chars.Length * 3];
+            _chars = new char[Chunk + 8]; // a sequence left open by the chunk before adds at most one char
+            _transcoded = new byte[Chunk * 3];
         }
         else
         {
             _name = "UTF-8";
-            _transcoded = [];
+            (_chars, _transcoded) = ([], []);
         }
         _out = _in;
     }
@@ -100,11 +100,24 @@ public sealed class StrictTextStream : Stream
     void Validate(int n)
     {
         var skip = !_started && n >= 3 && _in.AsSpan(0, 3).SequenceEqual(Bom) ? 3 : 0;
-        var status = Utf8.ToUtf16(_in.AsSpan(skip, n - skip), _chars, out var valid, out _, replaceInvalidSequences: false, isFinalBlock: _eof);
-        if (status == OperationStatus.InvalidData || (status == OperationStatus.NeedMoreData && _eof))
+        var end = _eof ? n : WholeSequencesEnd(n, skip);
+        var text = _in.AsSpan(skip, end - skip);
+        // IsValid only reads (vectorised); the slower decode that finds the position runs once, for the error.
+        if (!Utf8.IsValid(text))
+        {
+            Utf8.ToUtf16(text, new char[text.Length], out var valid, out _, replaceInvalidSequences: false, isFinalBlock: true);
             throw Invalid(_in[skip + valid], skip + valid);
-        _consumed = skip + valid;
-        (_out, _outStart, _outEnd, _carry) = (_in, skip, _consumed, n - _consumed);
+        }
+        (_consumed, _carry) = (end, n - end);
+        (_out, _outStart, _outEnd) = (_in, skip, end);
+    }
+
+    /// <summary>Where the chunk ends before a sequence the next read may complete: back over up to 3 continuation bytes and their lead byte.</summary>
+    int WholeSequencesEnd(int n, int skip)
+    {
+        var end = n;
+        while (end > skip && end > n - 3 && (_in[end - 1] & 0xC0) == 0x80) end--;
+        return end > skip && _in[end - 1] >= 0xC0 ? end - 1 : end;
     }
 
     void Transcode(int n)

@@ -201,6 +201,19 @@ public sealed class PayloadReaderTests
         }
     }
 
+    [TestCase("json")]
+    [TestCase("ndjson")]
+    public async Task AnElementLargerThanTheBuffer_IsRead_AndOneLargerThanTheRecordLimit_IsRefused(string format)
+    {
+        // 200,000 bytes: three times the 64 KiB the reader starts with.
+        var big = $"{{\"code\":\"A\",\"note\":\"{new string('x', 200_000)}\"}}";
+        var bytes = Encoding.UTF8.GetBytes(format == "json" ? $"[{big},{{\"code\":\"B\"}}]" : $"{big}\n{{\"code\":\"B\"}}\n");
+        var (records, _) = await ReadAsync(bytes, Feed(format));
+        Assert.That(records.Select(r => r.Json), Is.EqualTo(new[] { big, "{\"code\":\"B\"}" }));
+        var e = await Assert.ThrowsAsync<InvalidDataException>(() => ReadAsync(bytes, Feed(format), new IngestionOptions { MaxRecordBytes = 100_000 }));
+        Assert.That(e!.Message, Does.Contain("longer than 100000 bytes"));
+    }
+
     [Test]
     public async Task ACutLastNdjsonLine_IsRefusedAsTruncated_WithItsLine()
     {
