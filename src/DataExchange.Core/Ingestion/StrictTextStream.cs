@@ -35,11 +35,11 @@ public sealed class StrictTextStream : Stream
         if (encoding is "gb18030" or "gbk")
         {
             Encoding.RegisterProvider(CodePagesEncodingProvider.Instance);
-            // GBK is a subset of GB18030: every GBK payload decodes the same as GB18030.
+            // As before, gbk is read as GB18030, its superset.
             _decoder = Encoding.GetEncoding("GB18030", EncoderFallback.ExceptionFallback, DecoderFallback.ExceptionFallback).GetDecoder();
             _name = "GB18030";
             _chars = new char[Chunk + 8]; // a sequence left open by the chunk before adds at most one char
-            _transcoded = new byte[Chunk * 3];
+            _transcoded = new byte[_chars.Length * 3]; // UTF-8 takes at most 3 bytes per UTF-16 char
         }
         else
         {

@@ -105,12 +105,12 @@ public sealed class PayloadReaderTests
         Assert.That(records.Select(r => (r.Line, r.Cells![0], r.Cells[1])), Is.EqualTo(new[] { (2L, "A", "a"), (3L, "B", "b\r\nb"), (5L, "C", "c") }));
     }
 
-    [Test]
-    public async Task EndOfFileInsideAQuotedField_IsRefusedAsTruncated_NamingTheLineWhereTheFieldOpened()
+    [TestCase("code,name,note\nA,a,x\nB,b,\"stray\nC,c,y\nD,d,z\n", 3)]
+    [TestCase("code,name,note\r\nA,a,x\r\nB,\"two\r\nlines\",\"open\r\nC,c,y\r\n", 4)]
+    public async Task EndOfFileInsideAQuotedField_IsRefusedAsTruncated_NamingTheLineWhereTheFieldOpened(string text, int line)
     {
-        var text = "code,name,note\nA,a,x\nB,b,\"stray\nC,c,y\nD,d,z\n";
         var e = await Assert.ThrowsAsync<TruncatedPayloadException>(() => ReadAsync(text, Feed("csv")));
-        Assert.That(e!.Message, Does.Contain("line 3"));
+        Assert.That(e!.Message, Does.Contain($"opened on line {line},"));
     }
 
     [Test]
