@@ -65,12 +65,14 @@ public sealed class HeldRunService(NpgsqlDataSource dataSource, DatasetRegistry 
         return await runs.GetRunAsync(datasetId, runId, cancellationToken);
     }
 
-    /// <summary>As the other run actions (403 without the role or for another agency, 404 for an unknown dataset), and admins too.</summary>
+    /// <summary>As the other run actions (403 without the role or for another agency, 404 for an unknown dataset), and admins of the owner or the operator.</summary>
     async Task RequireStewardAsync(Caller caller, string datasetId, CancellationToken cancellationToken)
     {
         caller.Require(Role.Steward, Role.Admin);
         var dataset = await registry.FindAsync(datasetId, cancellationToken) ?? throw new NotFoundException($"Dataset '{datasetId}' does not exist.");
-        if (dataset.Owner != caller.AgencyId && !caller.Has(Role.Admin))
+        // An admin acts for their own agency; the operator's admins for every agency.
+        var own = dataset.Owner == caller.AgencyId;
+        if (!(own && caller.Has(Role.Steward)) && !(caller.Has(Role.Admin) && (own || caller.IsOperator)))
             throw new ForbiddenException("not-owner", "Only stewards of the owning agency (or an admin) release or discard this dataset's held runs.");
     }
 

@@ -19,8 +19,8 @@ public sealed class RunsModel(DatasetRegistry registry, IngestionService ingesti
     /// <summary>Whether the caller manages the feed (stewards of the owning agency).</summary>
     public bool IsOwnerSteward => Caller.Has(Role.Steward) && Caller.AgencyId == Dataset.Owner;
 
-    /// <summary>Whether the caller may release or discard held runs (the owner's stewards, admins).</summary>
-    public bool MayDecide => IsOwnerSteward || Caller.Has(Role.Admin);
+    /// <summary>Whether the caller may release or discard held runs (the owner's stewards and admins, the operator's admins).</summary>
+    public bool MayDecide => IsOwnerSteward || (Caller.Has(Role.Admin) && (Caller.AgencyId == Dataset.Owner || Caller.IsOperator));
 
     /// <summary>Lists runs, newest first.</summary>
     public async Task OnGetAsync(CancellationToken cancellationToken)
