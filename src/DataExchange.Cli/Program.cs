@@ -93,11 +93,17 @@ app.Configure(config =>
 
     config.AddBranch("runs", runs =>
     {
-        runs.SetDescription("Inspect feed runs");
+        runs.SetDescription("Inspect feed runs; release or discard held ones");
         runs.AddCommand<ListRunsCommand>("list").WithDescription("List a dataset's runs");
         runs.AddCommand<ShowRunCommand>("show").WithDescription("Show one run's status and counts");
         runs.AddCommand<RejectedRowsCommand>("rejected").WithDescription("List the rows a run rejected, with validation errors");
         runs.AddCommand<ReplayRunCommand>("replay").WithDescription("Replay a run's rejected rows under the latest schema (after fixing the schema or source)");
+        runs.AddCommand<ReleaseRunCommand>("release")
+            .WithDescription("Publish a held run (one that would delete more than the feed's maxDeleteShare) exactly as it was staged")
+            .WithExample("runs", "release", "health.facilities", "43");
+        runs.AddCommand<DiscardRunCommand>("discard")
+            .WithDescription("Discard a held run: nothing is published")
+            .WithExample("runs", "discard", "health.facilities", "43");
     });
 
     config.AddBranch("versions", versions =>

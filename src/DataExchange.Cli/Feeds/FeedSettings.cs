@@ -8,7 +8,7 @@ namespace DataExchange.Cli.Feeds;
 public class FeedSettings : DatasetSettings
 {
     [CommandOption("-w|--watch")]
-    [Description("Wait for the run to finish, showing live progress, then print its counts (exit 6 if it failed)")]
+    [Description("Wait for the run to finish, showing live progress, then print its counts (exit 6 if it failed, 8 if it was held for a steward)")]
     public bool Watch { get; init; }
 }
 

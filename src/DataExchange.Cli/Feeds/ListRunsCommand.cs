@@ -10,6 +10,6 @@ public sealed class ListRunsCommand : ApiCommand<DatasetListSettings>
             items => Output.Table(items,
                 ("Id", "id"), ("Status", "status"), ("Trigger", "trigger"), ("Started", "startedAt"), ("Finished", "finishedAt"),
                 ("Read", "counts.read"), ("Rejected", "counts.rejected"), ("Ins", "counts.inserted"), ("Upd", "counts.updated"),
-                ("Del", "counts.deleted"), ("Version", "publishedVersion")),
+                ("Del", "counts.deleted"), ("Kept", "counts.kept"), ("Version", "publishedVersion")),
             ct);
 }

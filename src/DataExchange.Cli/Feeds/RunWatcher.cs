@@ -6,15 +6,15 @@ namespace DataExchange.Cli.Feeds;
 
 /// <summary>
 /// What happens after a run was accepted (202), shared by feed run and feed push: either report
-/// the queued run, or poll it to completion with live progress and exit 6 if it failed.
+/// the queued run, or poll it to completion with live progress and exit 6 if it failed, 8 if it was held.
 /// </summary>
 public static class RunWatcher
 {
     private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(500);
 
-    private static readonly string[] TerminalStatuses = ["succeeded", "unchanged", "failed", "skipped"];
+    private static readonly string[] TerminalStatuses = ["succeeded", "unchanged", "failed", "skipped", "held", "discarded"];
 
-    private static readonly string[] CountNames = ["read", "valid", "rejected", "duplicate", "inserted", "updated", "deleted", "unchanged"];
+    private static readonly string[] CountNames = ["read", "valid", "rejected", "duplicate", "inserted", "updated", "deleted", "unchanged", "kept"];
 
     public static async Task<int> CompleteAsync(ApiClient api, string dataset, ApiResponse accepted, FeedSettings settings, CancellationToken ct)
     {
@@ -48,7 +48,7 @@ public static class RunWatcher
             ShowSummary(dataset, run.Json);
         }
 
-        return Status(run.Json) == "failed" ? ExitCodes.RunFailed : ExitCodes.Success;
+        return Status(run.Json) switch { "failed" => ExitCodes.RunFailed, "held" => ExitCodes.RunHeld, _ => ExitCodes.Success };
     }
 
     /// <summary>Renders a run's outcome and counts; also used by dx runs show.</summary>
@@ -59,7 +59,7 @@ public static class RunWatcher
         {
             "succeeded" => Color.Green,
             "failed" => Color.Red,
-            "unchanged" or "skipped" => Color.Yellow,
+            "unchanged" or "skipped" or "held" => Color.Yellow,
             _ => Color.Grey,
         };
 
@@ -84,6 +84,12 @@ public static class RunWatcher
         if (run?["error"] is JsonNode error)
         {
             Output.Err.MarkupLineInterpolated($"[red]error:[/] {Output.Format(error)}");
+        }
+
+        if (status == "held")
+        {
+            var id = Output.Format(run?["id"]);
+            Output.Info($"It waits for a steward: dx runs release {dataset} {id} publishes it as staged; dx runs discard {dataset} {id} drops it.");
         }
 
         if (Count(run, "rejected") > 0)

@@ -29,6 +29,9 @@ public static class ExitCodes
     /// <summary>dx audit verify: the audit log export does not verify.</summary>
     public const int VerificationFailed = 7;
 
+    /// <summary>A watched feed run ended "held": nothing was published until a steward releases it (dx runs release).</summary>
+    public const int RunHeld = 8;
+
     /// <summary>Interrupted with Ctrl+C (shell convention 128 + SIGINT).</summary>
     public const int Cancelled = 130;
 
@@ -44,6 +47,7 @@ public static class ExitCodes
           5    server error or server unreachable (5xx, network)
           6    feed run finished as failed (feed run/push --watch)
           7    audit export does not verify (audit verify)
+          8    feed run held for a steward, nothing published (feed run/push --watch)
           130  interrupted (Ctrl+C)
         """;
 

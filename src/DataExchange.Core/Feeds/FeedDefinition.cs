@@ -3,6 +3,9 @@ namespace DataExchange.Core.Feeds;
 /// <summary>Where and how a dataset's records arrive, and on what schedule.</summary>
 public sealed record FeedDefinition
 {
+    /// <summary>The default of <see cref="MaxDeleteShare"/>, also for feeds stored before the option existed.</summary>
+    public const double DefaultMaxDeleteShare = 0.1;
+
     /// <summary><c>file:&lt;path under the drop root&gt;</c>, <c>http(s)://…</c> on an allowed host, or <c>upload</c> (pushed by the steward).</summary>
     public string? Source { get; init; }
     /// <summary>csv (default), json (an array of objects) or ndjson.</summary>
@@ -21,6 +24,11 @@ public sealed record FeedDefinition
     public bool? Gzip { get; init; }
     /// <summary>Share of rejected records (0–1) above which a run fails and publishes nothing; default 0.1.</summary>
     public double? RejectThreshold { get; init; }
+    /// <summary>
+    /// Share of the published records (0–1) a run may delete before it is held for a steward instead of
+    /// published (snapshots and delete markers alike; a first load is never held); default 0.1.
+    /// </summary>
+    public double? MaxDeleteShare { get; init; }
     /// <summary>Same key with different content in one payload: reject (default) or last-wins.</summary>
     public string? OnConflict { get; init; }
     /// <summary>Compare keys case-insensitively (case-folded with the invariant culture before de-duplication and merge); default false.</summary>

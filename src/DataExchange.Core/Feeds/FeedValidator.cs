@@ -40,6 +40,7 @@ public static class FeedValidator
         var encoding = feed.Encoding?.ToLowerInvariant() ?? "utf-8";
         if (!Encodings.Contains(encoding)) errors.Add(new(pointer + "/encoding", "enum", "Use utf-8, gb18030 or gbk."));
         if (feed.RejectThreshold is < 0 or > 1) errors.Add(new(pointer + "/rejectThreshold", "range", "Give a share between 0 and 1."));
+        if (feed.MaxDeleteShare is < 0 or > 1 or double.NaN) errors.Add(new(pointer + "/maxDeleteShare", "range", "Give a share between 0 and 1."));
         var onConflict = feed.OnConflict ?? "reject";
         if (onConflict is not ("reject" or "last-wins")) errors.Add(new(pointer + "/onConflict", "enum", "Use reject or last-wins."));
         if (feed.DeleteMarker is { } marker && (mode != "incremental" || string.IsNullOrWhiteSpace(marker)))
@@ -51,6 +52,7 @@ public static class FeedValidator
         {
             Source = source, Format = format, Mode = mode, Encoding = encoding, OnConflict = onConflict,
             Delimiter = feed.Delimiter ?? ",", Quote = feed.Quote ?? "\"", RejectThreshold = feed.RejectThreshold ?? 0.1,
+            MaxDeleteShare = feed.MaxDeleteShare ?? FeedDefinition.DefaultMaxDeleteShare,
         };
     }
 

@@ -60,7 +60,7 @@ public static class CoreServices
             .Validate(o => o.RetryDelays.All(d => d >= TimeSpan.Zero), "Ingestion: retry delays must not be negative.")
             .ValidateOnStart();
         services.AddSingleton<IngestionRetryFilterProvider>();
-        services.AddSingleton<IngestionRunner>().AddSingleton<IngestionService>().AddTransient<IngestionJob>();
+        services.AddSingleton<IngestionRunner>().AddSingleton<IngestionService>().AddSingleton<HeldRunService>().AddTransient<IngestionJob>();
         services.AddSingleton<IRunQueue, HangfireRunQueue>();
         return services;
     }

@@ -76,23 +76,30 @@ public sealed partial class IngestionRunner
     // One pass over the payload and the published version (a hash full join; the merge never rewrites
     // an unchanged row: 1M rows with 2% changed, 3.2 s versus 20.6 s for a full upsert). op: I new key,
     // U changed content, D deleted (snapshot: a published key missing from the payload; incremental:
-    // a published key whose record carried the delete marker), = unchanged but kept for verification.
+    // a published key whose record carried the delete marker), K kept (snapshot: a published key missing
+    // from the stage because this run rejected its row: a rejected row never deletes its record, issue 12),
+    // = unchanged but kept for verification.
     // unverified: the record skipped the evaluator on its hash, yet is not exactly a published record.
+    // The rejected keys are read as a set (a few per run; 5% of 1M is 50k rows, one hash join).
     const string DiffSql = """
         create temp table diff as
             select line, key, op, unverified from (
                 select s.line, coalesce(s.key, r.key) as key,
-                       case when s.key is null or s.del then 'D' when r.key is null then 'I' when r.hash <> s.hash then 'U' else '=' end as op,
+                       case when s.key is null and k.key is not null then 'K'
+                            when s.key is null or s.del then 'D' when r.key is null then 'I' when r.hash <> s.hash then 'U' else '=' end as op,
                        coalesce(not s.checked and (r.key is null or r.hash <> s.hash or r.schema_version <> $3), false) as unverified,
                        s.key is null as missing, s.del, r.key is not null as published
                 from stage s
                 full join (select key, hash, schema_version from dx.records where dataset_id = $1 and valid_to is null) r on r.key = s.key
+                left join (select distinct key collate "C" as key from dx.rejected_records where run_id = $4 and key is not null) k
+                    on s.key is null and k.key = r.key
             ) d
             where (missing and $2) or (del and published) or (not missing and not del and op <> '=') or unverified
         """;
 
     const string CountChangesSql = """
-        select count(*) filter (where op = 'I'), count(*) filter (where op = 'U'), count(*) filter (where op = 'D'), (select count(*) from stage where not del)
+        select count(*) filter (where op = 'I'), count(*) filter (where op = 'U'), count(*) filter (where op = 'D'), (select count(*) from stage where not del),
+               count(*) filter (where op = 'K')
         from diff
         """;
 
@@ -138,28 +145,45 @@ public sealed partial class IngestionRunner
         RunCounts counts, CancellationToken cancellationToken)
     {
         await using (var cmd = Long(Db.Command(conn, "analyze pg_temp.stage"))) await cmd.ExecuteNonQueryAsync(cancellationToken);
-        await using (var cmd = Long(Db.Command(conn, DiffSql, run.DatasetId, feed.Mode == "snapshot", run.SchemaVersion))) await cmd.ExecuteNonQueryAsync(cancellationToken);
+        await using (var cmd = Long(Db.Command(conn, DiffSql, run.DatasetId, feed.Mode == "snapshot", run.SchemaVersion, run.Id))) await cmd.ExecuteNonQueryAsync(cancellationToken);
         return await VerifySkippedAsync(conn, run, feed, path, schema, keyFields, counts, cancellationToken);
     }
 
-    async Task MergeAndPublishAsync(NpgsqlConnection conn, RunRow run, RunCounts counts, CancellationToken cancellationToken)
+    /// <summary>Publishes the diff, unless nothing changed (unchanged) or its deletions need a steward (held).</summary>
+    async Task MergeAndPublishAsync(NpgsqlConnection conn, RunRow run, FeedDefinition feed, RunCounts counts, CancellationToken cancellationToken)
     {
         var clock = System.Diagnostics.Stopwatch.StartNew();
-        long inserted, updated, deleted, staged;
         await using (var cmd = Long(Db.Command(conn, CountChangesSql)))
         await using (var r = await cmd.ExecuteReaderAsync(cancellationToken))
         {
             await r.ReadAsync(cancellationToken);
-            (inserted, updated, deleted, staged) = (r.GetInt64(0), r.GetInt64(1), r.GetInt64(2), r.GetInt64(3));
+            var (inserted, updated, deleted, staged) = (r.GetInt64(0), r.GetInt64(1), r.GetInt64(2), r.GetInt64(3));
+            counts = counts with { Inserted = inserted, Updated = updated, Deleted = deleted, Unchanged = staged - inserted - updated, Kept = counts.Kept + r.GetInt64(4) };
         }
-        counts = counts with { Inserted = inserted, Updated = updated, Deleted = deleted, Unchanged = staged - inserted - updated };
-        if (inserted + updated + deleted == 0)
+        if (counts.Inserted + counts.Updated + counts.Deleted == 0)
         {
             await FinishAsync(conn, run, RunStatus.Unchanged, null, counts, cancellationToken);
             return;
         }
-
+        var published = await PublishedStateAsync(conn, run.DatasetId, cancellationToken);
+        if (await HoldReasonAsync(conn, run, feed, counts, published.Rows, cancellationToken) is { } reason)
+        {
+            await HoldAsync(conn, run, counts, published.Version, reason, cancellationToken);
+            return;
+        }
         await using var tx = await conn.BeginTransactionAsync(cancellationToken);
+        var version = await PublishAsync(conn, run, counts, Caller.System, cancellationToken);
+        await tx.CommitAsync(cancellationToken);
+        LogFinished(logger, run.Id, run.DatasetId, RunStatus.Succeeded, $"published version {version} (merge and publish took {clock.Elapsed.TotalMilliseconds:F0} ms)");
+    }
+
+    /// <summary>
+    /// Publishes the temp tables <c>stage</c> and <c>diff</c> as the next version, inside the caller's
+    /// transaction: the one publish path of a run and of the release of a held run (which rebuilds both
+    /// tables from <c>dx.held_changes</c>). Marks the run succeeded; returns the version.
+    /// </summary>
+    async Task<int> PublishAsync(NpgsqlConnection conn, RunRow run, RunCounts counts, Caller actor, CancellationToken cancellationToken)
+    {
         // Serialises publishers of one dataset (the advisory lock already does; this also covers replays).
         await using (var cmd = Db.Command(conn, "select 1 from dx.datasets where id = $1 for update", run.DatasetId)) await cmd.ExecuteNonQueryAsync(cancellationToken);
         int version;
@@ -176,16 +200,16 @@ public sealed partial class IngestionRunner
             await using (var cmd = Long(Db.Command(conn, CloseRowsSql, run.DatasetId, version))) await cmd.ExecuteNonQueryAsync(cancellationToken);
         await using (var cmd = Long(Db.Command(conn, empty ? InsertAllRowsSql : InsertRowsSql, run.DatasetId, version, run.SchemaVersion)))
             await cmd.ExecuteNonQueryAsync(cancellationToken);
+        var (inserted, updated, deleted) = (counts.Inserted, counts.Updated, counts.Deleted);
         var rows = previousRows + inserted - deleted;
         await using (var cmd = Db.Command(conn, InsertVersionSql, run.DatasetId, version, run.Id, run.SchemaVersion, time.GetUtcNow(), inserted, updated, deleted, rows))
             await cmd.ExecuteNonQueryAsync(cancellationToken);
         await UpdateRunAsync(conn, run.Id, RunStatus.Succeeded, null, counts, version, cancellationToken);
-        await audit.AppendAsync(conn, new AuditRecord(Caller.System, AuditAction.VersionPublished, AuditOutcome.Succeeded, $"{run.DatasetId}@{version}", run.DatasetId,
+        await audit.AppendAsync(conn, new AuditRecord(actor, AuditAction.VersionPublished, AuditOutcome.Succeeded, $"{run.DatasetId}@{version}", run.DatasetId,
             new JsonObject { ["version"] = version, ["runId"] = run.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), ["schemaVersion"] = run.SchemaVersion,
                 ["inserted"] = inserted, ["updated"] = updated, ["deleted"] = deleted, ["rows"] = rows }), cancellationToken);
-        await AuditFinishedAsync(conn, run, RunStatus.Succeeded, null, counts, version, cancellationToken);
+        await AuditFinishedAsync(conn, run, RunStatus.Succeeded, null, counts, version, cancellationToken, actor);
         await Subscriptions.Notifications.Outbox.WriteAsync(conn, run.DatasetId, version, new JsonObject { ["inserted"] = inserted, ["updated"] = updated, ["deleted"] = deleted, ["rows"] = rows }, time.GetUtcNow(), cancellationToken);
-        await tx.CommitAsync(cancellationToken);
-        LogFinished(logger, run.Id, run.DatasetId, RunStatus.Succeeded, $"published version {version} (merge and publish took {clock.Elapsed.TotalMilliseconds:F0} ms)");
+        return version;
     }
 }

@@ -71,7 +71,7 @@ public sealed partial class IngestionRunner
             await Task.WhenAll(workers);
             await closeOutput;
             if (feed.Format == "csv") await SaveHeaderAsync(conn, run.Id, header.Value!, token);
-            return new RunCounts(valid + rejected, valid, rejected, 0, 0, 0, 0, 0);
+            return new RunCounts(valid + rejected, valid, rejected, 0, 0, 0, 0, 0, 0);
         }
         catch
         {

@@ -55,8 +55,11 @@ public sealed partial class IngestionRunner
             await cmd.ExecuteNonQueryAsync(cancellationToken);
         }
         await using (var cmd = Db.Command(conn, "delete from stage where line = any($1)", ids)) await cmd.ExecuteNonQueryAsync(cancellationToken);
-        await using (var cmd = Db.Command(conn, "delete from diff where line = any($1)", ids)) await cmd.ExecuteNonQueryAsync(cancellationToken);
-        return counts with { Valid = counts.Valid - ids.Length, Rejected = counts.Rejected + ids.Length };
+        // A line with a published key (U or =) leaves the diff and its published record stays as it was: kept.
+        long kept;
+        await using (var cmd = Db.Command(conn, "with gone as (delete from diff where line = any($1) returning op) select count(*) from gone where op <> 'I'", ids))
+            kept = (long)(await cmd.ExecuteScalarAsync(cancellationToken))!;
+        return counts with { Valid = counts.Valid - ids.Length, Rejected = counts.Rejected + ids.Length, Kept = counts.Kept + kept };
     }
 
     [LoggerMessage(Level = LogLevel.Information,

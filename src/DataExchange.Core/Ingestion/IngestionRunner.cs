@@ -108,6 +108,15 @@ public sealed partial class IngestionRunner(
             await SaveValidatorsAsync(conn, run.Id, payload, cancellationToken);
             return;
         }
+        if (run.ReplayOf is null && await HeldWithSamePayloadAsync(conn, run, payload.Sha256!, cancellationToken) is { } held)
+        {
+            // 'skipped', not 'unchanged': IsSamePayloadAsync takes an unchanged run's bytes as published,
+            // so after a discard the same bytes would never be read again. The source's validators are not
+            // saved for the same reason (a 304 would end every later tick 'unchanged').
+            await FinishAsync(conn, run, RunStatus.Skipped,
+                $"The same payload is held in run {held}, waiting for a steward to release or discard it; nothing was staged.", null, cancellationToken);
+            return;
+        }
 
         var clock = System.Diagnostics.Stopwatch.StartNew();
         var counts = await StageAsync(conn, run, payload.Path!, feed, schema, dataset.KeyFields, cancellationToken);
@@ -127,7 +136,7 @@ public sealed partial class IngestionRunner(
                 $"{counts.Rejected} of {counts.Read} records ({share:P1}) were rejected, above the feed's threshold of {feed.RejectThreshold:P0}; nothing was published.", counts, cancellationToken);
             return;
         }
-        await MergeAndPublishAsync(conn, run, counts, cancellationToken);
+        await MergeAndPublishAsync(conn, run, feed, counts, cancellationToken);
         await SaveValidatorsAsync(conn, run.Id, payload, cancellationToken);
     }
 
@@ -188,7 +197,7 @@ public sealed partial class IngestionRunner(
         await using (var cmd = Db.Command(conn, sql, run.Id)) await cmd.ExecuteNonQueryAsync(cancellationToken);
         const string start = """
             update dx.ingestion_runs set status = 'running', started_at = $2, error = null, read_count = 0, valid_count = 0,
-                rejected_count = 0, duplicate_count = 0, inserted_count = 0, updated_count = 0, deleted_count = 0, unchanged_count = 0
+                rejected_count = 0, duplicate_count = 0, inserted_count = 0, updated_count = 0, deleted_count = 0, unchanged_count = 0, kept_count = 0
             where id = $1
             """;
         await using var tx = await conn.BeginTransactionAsync(cancellationToken);
@@ -258,26 +267,27 @@ public sealed partial class IngestionRunner(
         const string sql = """
             update dx.ingestion_runs set status = $2, error = $3, finished_at = $4, published_version = $5,
                 read_count = $6, valid_count = $7, rejected_count = $8, duplicate_count = $9,
-                inserted_count = $10, updated_count = $11, deleted_count = $12, unchanged_count = $13
+                inserted_count = $10, updated_count = $11, deleted_count = $12, unchanged_count = $13, kept_count = $14
             where id = $1
             """;
-        var c = counts ?? new RunCounts(0, 0, 0, 0, 0, 0, 0, 0);
+        var c = counts ?? new RunCounts(0, 0, 0, 0, 0, 0, 0, 0, 0);
         await using var cmd = Db.Command(conn, sql, runId, status, error, time.GetUtcNow(), version,
-            c.Read, c.Valid, c.Rejected, c.Duplicate, c.Inserted, c.Updated, c.Deleted, c.Unchanged);
+            c.Read, c.Valid, c.Rejected, c.Duplicate, c.Inserted, c.Updated, c.Deleted, c.Unchanged, c.Kept);
         cmd.Parameters[2].NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text;
         cmd.Parameters[4].NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Integer;
         await cmd.ExecuteNonQueryAsync(cancellationToken);
     }
 
-    Task AuditFinishedAsync(NpgsqlConnection conn, RunRow run, string status, string? error, RunCounts? counts, int? version, CancellationToken cancellationToken)
+    Task AuditFinishedAsync(NpgsqlConnection conn, RunRow run, string status, string? error, RunCounts? counts, int? version, CancellationToken cancellationToken,
+        Caller? actor = null)
     {
         var details = new JsonObject { ["status"] = status, ["trigger"] = run.Trigger, ["schemaVersion"] = run.SchemaVersion };
         if (error is not null) details["error"] = error;
         if (version is not null) details["publishedVersion"] = version;
         if (counts is not null) details["counts"] = System.Text.Json.JsonSerializer.SerializeToNode(counts, Json.Options);
         var outcome = status switch { RunStatus.Failed => AuditOutcome.Failed, RunStatus.Skipped => AuditOutcome.Skipped, _ => AuditOutcome.Succeeded };
-        var action = status == RunStatus.Skipped ? AuditAction.RunSkipped : AuditAction.RunFinished;
-        return audit.AppendAsync(conn, new AuditRecord(Caller.System, action, outcome, RunTarget(run), run.DatasetId, details), cancellationToken);
+        var action = status switch { RunStatus.Skipped => AuditAction.RunSkipped, RunStatus.Held => AuditAction.RunHeld, _ => AuditAction.RunFinished };
+        return audit.AppendAsync(conn, new AuditRecord(actor ?? Caller.System, action, outcome, RunTarget(run), run.DatasetId, details), cancellationToken);
     }
 
     static string RunTarget(RunRow run) => $"{run.DatasetId}/runs/{run.Id}";

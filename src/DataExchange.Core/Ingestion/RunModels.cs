@@ -9,13 +9,17 @@ public static class RunStatus
     public const string Unchanged = "unchanged";
     public const string Failed = "failed";
     public const string Skipped = "skipped";
+    /// <summary>Would delete more than the feed's maxDeleteShare (or deletions it cannot prove deliberate): waits for a steward to release or discard it.</summary>
+    public const string Held = "held";
+    /// <summary>A held run a steward discarded: nothing was published.</summary>
+    public const string Discarded = "discarded";
 
-    /// <summary>Whether a run in <paramref name="status"/> is over.</summary>
-    public static bool IsFinal(string status) => status is Succeeded or Unchanged or Failed or Skipped;
+    /// <summary>Whether a run in <paramref name="status"/> is over (a held run no longer runs; only a steward's release or discard moves it).</summary>
+    public static bool IsFinal(string status) => status is Succeeded or Unchanged or Failed or Skipped or Held or Discarded;
 }
 
-/// <summary>Record counts of a run.</summary>
-public sealed record RunCounts(long Read, long Valid, long Rejected, long Duplicate, long Inserted, long Updated, long Deleted, long Unchanged);
+/// <summary>Record counts of a run; <paramref name="Kept"/>: published records left as they were because their key's row was rejected.</summary>
+public sealed record RunCounts(long Read, long Valid, long Rejected, long Duplicate, long Inserted, long Updated, long Deleted, long Unchanged, long Kept);
 
 /// <summary>An ingestion run as the API shows it.</summary>
 public sealed record RunInfo(

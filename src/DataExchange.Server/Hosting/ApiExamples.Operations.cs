@@ -67,8 +67,18 @@ public static partial class ApiExamples
         },
     };
 
+    // A held run (issue 12) after the steward's decision: released as version 4, or discarded.
+    static readonly Core.Ingestion.RunCounts HeldCounts = new(98070, 98060, 10, 0, 40, 130, 86243, 97890, 10);
+
+    static JsonNode HeldRun(string status, int? version) => System.Text.Json.JsonSerializer.SerializeToNode(
+        new Core.Ingestion.RunInfo("43", DatasetId, status, "schedule", 1, At.AddHours(-2), At.AddHours(-2), At, "5feceb66ffc86f38d952786c6d696c79c2dbc239dd4e91b46729d73a27fb57e9",
+            version, version is not null ? null : "The run would delete 86243 of 184203 published records (46.8%), above the feed's maxDeleteShare of 10%. A steward must release or discard this run.",
+            HeldCounts), Core.Common.Json.Options)!;
+
     static readonly Dictionary<string, Dictionary<string, Func<JsonNode>>> ResponseExamples = new(StringComparer.Ordinal)
     {
+        ["POST /api/v1/datasets/{datasetId}/runs/{runId}/release"] = new() { ["application/json"] = () => HeldRun("succeeded", 4) },
+        ["POST /api/v1/datasets/{datasetId}/runs/{runId}/discard"] = new() { ["application/json"] = () => HeldRun("discarded", null) },
         ["GET /api/v1/datasets/{datasetId}/records"] = new() { ["application/x-ndjson"] = () => Text(RecordsNdjson), ["text/csv"] = () => Text(RecordsCsv) },
         ["GET /api/v1/datasets/{datasetId}/changes"] = new() { ["application/x-ndjson"] = () => Text(ChangesNdjson), ["text/csv"] = () => Text(ChangesCsv) },
         ["GET /api/v1/audit/entries/export"] = new() { ["application/x-ndjson"] = () => Text(AuditNdjson), ["text/csv"] = () => Text(AuditCsv) },

@@ -55,11 +55,11 @@ public static partial class ApiExamples
         },
     };
 
-    static readonly FeedDefinition Feed = new() { Source = "file:gd-amr/business-licences.csv", Format = "csv", Cron = "0 2 * * *", Mode = "snapshot", Delimiter = "," };
+    static readonly FeedDefinition Feed = new() { Source = "file:gd-amr/business-licences.csv", Format = "csv", Cron = "0 2 * * *", Mode = "snapshot", Delimiter = ",", MaxDeleteShare = 0.1 };
     static readonly SchemaVersionInfo SchemaVersion = new(1, "9f2c4e1ab37d5e08", At.AddDays(-30));
     static readonly Dataset Dataset = new(DatasetId, "gd-amr", "Business licence register", "Businesses registered with the Guangdong AMR, one row per unified social credit code.",
         ["uscc"], "internal", ["business", "licence"], "BACKWARD", 1, At.AddDays(-30), 3, At, 184203, Feed, [SchemaVersion]);
-    static readonly RunCounts Counts = new(184311, 184250, 61, 0, 120, 342, 17, 183771);
+    static readonly RunCounts Counts = new(184311, 184250, 61, 0, 120, 342, 17, 183771, 58);
     static readonly Subscription Subscription = new(SubscriptionId, DatasetId, "gz-hrss", "Verify employers when registering social insurance", null,
         SubscriptionStatus.Approved, Policy(), At.AddYears(1), "gz-hrss", At.AddDays(-1), At, "gd-amr", null);
     static readonly CheckpointBody Checkpoint = new(2048, "5d41402abc4b2a76b9719d911017c592ae1f3b5c3e2e7c5d8a4b6f0e1d2c3b4a",

@@ -45,6 +45,16 @@ public static class RunEndpoints
             return TypedResults.Accepted($"/api/v1/datasets/{datasetId}/runs/{run.Id}", run);
         }).WithSummary("Replay a finished run's quarantine under the latest schema (stewards of the owner). Answers 202 with the queued replay run.");
 
+        // A held run (issue 12) waits for a steward: release publishes exactly what was staged, discard
+        // publishes nothing. 409 when the run is not held, or (release) another version was published since.
+        group.MapPost("/runs/{runId:long}/release", async (string datasetId, long runId, HttpContext http, HeldRunService held, CancellationToken ct) =>
+            TypedResults.Ok(await held.ReleaseAsync(http.Caller(), datasetId, runId, ct)))
+            .WithSummary("Release a held run: publish exactly the changes it staged as the next version (stewards of the owner, admins). 409 if the run is not held or the dataset published another version since.");
+
+        group.MapPost("/runs/{runId:long}/discard", async (string datasetId, long runId, HttpContext http, HeldRunService held, CancellationToken ct) =>
+            TypedResults.Ok(await held.DiscardAsync(http.Caller(), datasetId, runId, ct)))
+            .WithSummary("Discard a held run: it ends 'discarded' and nothing is published (stewards of the owner, admins). 409 if the run is not held.");
+
         group.MapGet("/versions", async (string datasetId, IngestionService service, CancellationToken ct) =>
             TypedResults.Ok(new PageBody<DatasetVersion>(await service.ListVersionsAsync(datasetId, ct), null)))
             .WithSummary("Published versions, newest first, with change counts.");

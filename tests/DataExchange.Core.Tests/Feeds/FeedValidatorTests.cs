@@ -31,6 +31,15 @@ public sealed class FeedValidatorTests
     {
         var feed = FeedValidator.Normalise(new FeedDefinition { Source = "file:x.csv", Cron = "0 2 * * *" }, Options);
         Assert.That((feed.Format, feed.Mode, feed.Delimiter, feed.Encoding, feed.OnConflict, feed.RejectThreshold), Is.EqualTo(("csv", "snapshot", ",", "utf-8", "reject", 0.1)));
+        Assert.That(feed.MaxDeleteShare, Is.EqualTo(0.1));
+    }
+
+    [TestCase(-0.01)]
+    [TestCase(1.01)]
+    public void Normalise_RefusesAMaxDeleteShareOutsideZeroToOne_Issue12(double share)
+    {
+        var e = Assert.Throws<InvalidException>(() => FeedValidator.Normalise(new FeedDefinition { Source = "upload", MaxDeleteShare = share }, Options));
+        Assert.That(e!.Errors.Select(p => p.Pointer), Is.EqualTo(new[] { "/feed/maxDeleteShare" }));
     }
 
     [Test]

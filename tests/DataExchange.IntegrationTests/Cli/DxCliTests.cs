@@ -107,6 +107,41 @@ public sealed class DxCliTests
         Assert.That(result.ExitCode, Is.EqualTo(2), result.ToString());
     }
 
+    [Test]
+    public async Task Steward_ReleasesAHeldRun_WithDxRunsRelease_Issue12()
+    {
+        const string id = "gd-amr.cli-held";
+        await _exchange.Client(_steward).PostAsync("/api/v1/datasets", new
+        {
+            id, title = "Held run via dx", keyFields = new[] { "code" }, classification = "internal",
+            schema = JsonNode.Parse("""{"type":"object","required":["code"],"properties":{"code":{"type":"string"},"n":{"type":"integer"}}}"""),
+            feed = new { source = "upload", format = "csv" },
+        });
+        var v1 = Path.Combine(_work, "held-v1.csv");
+        var v2 = Path.Combine(_work, "held-v2.csv");
+        await File.WriteAllTextAsync(v1, "code,n\n" + string.Concat(Enumerable.Range(1, 10).Select(i => $"c{i},{i}\n")));
+        await File.WriteAllTextAsync(v2, "code,n\nc1,1\nc2,2\nc3,3\n");
+        var first = await _dx.RunAsync(["feed", "push", id, v1, "--watch"], _steward, server: _exchange.Address);
+        Assert.That(first.ExitCode, Is.Zero, first.ToString());
+
+        var held = await _dx.RunAsync(["feed", "push", id, v2, "--watch", "--json"], _steward, server: _exchange.Address);
+        Assert.That(held.ExitCode, Is.EqualTo(8), held.ToString());
+        var run = JsonNode.Parse(held.Stdout)!;
+        Assert.That(run["status"]!.GetValue<string>(), Is.EqualTo("held"));
+        var runId = run["id"]!.GetValue<string>();
+
+        var release = await _dx.RunAsync(["runs", "release", id, runId, "--json"], _steward, server: _exchange.Address);
+        Assert.That(release.ExitCode, Is.Zero, release.ToString());
+        var released = JsonNode.Parse(release.Stdout)!;
+        Assert.That(released["status"]!.GetValue<string>(), Is.EqualTo("succeeded"));
+        Assert.That(released["publishedVersion"]!.GetValue<int>(), Is.EqualTo(2));
+        var records = await _exchange.Client(_steward).GetAsync($"/api/v1/datasets/{id}/records");
+        Assert.That(records["items"]!.AsArray().Select(r => r!["code"]!.GetValue<string>()), Is.EquivalentTo(new[] { "c1", "c2", "c3" }));
+
+        var discard = await _dx.RunAsync(["runs", "discard", id, runId], _steward, server: _exchange.Address);
+        Assert.That(discard.ExitCode, Is.EqualTo(4), "a released run is no longer held: 409\n" + discard);
+    }
+
     /// <summary>A list printed with --json: the items array, or the body itself when it is one.</summary>
     static JsonArray Items(JsonNode body) => body as JsonArray ?? body["items"]!.AsArray();
 }

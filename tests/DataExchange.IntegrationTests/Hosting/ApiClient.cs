@@ -48,7 +48,7 @@ public sealed class ApiClient(HttpClient http, string? key)
         {
             var run = await GetAsync($"/api/v1/datasets/{datasetId}/runs/{runId}");
             var status = run["status"]!.GetValue<string>();
-            if (status is "succeeded" or "unchanged" or "failed" or "skipped") return run;
+            if (status is "succeeded" or "unchanged" or "failed" or "skipped" or "held" or "discarded") return run;
             if (DateTime.UtcNow > deadline) Assert.Fail($"Run {runId} still {status} after the timeout: {run}");
             await Task.Delay(100);
         }

@@ -76,7 +76,8 @@ public sealed class PublishedContentTests
     [Test]
     public async Task ADatasetWhoseRowsWereAllDeleted_LoadsAgainFromEmpty_KeepingItsHistory()
     {
-        var id = await _h.RegisterAsync("emptied", ["code"], Schema(), new { source = "upload", format = "csv", mode = "incremental", deleteMarker = "gone" });
+        // maxDeleteShare 1: deleting every record is the point here, not a run to hold for a steward (issue 12).
+        var id = await _h.RegisterAsync("emptied", ["code"], Schema(), new { source = "upload", format = "csv", mode = "incremental", deleteMarker = "gone", maxDeleteShare = 1.0 });
         await _h.PushAsync(id, "code,name,gone\nA,one,\nB,two,\n");
         var emptied = await _h.PushAsync(id, "code,name,gone\nA,,true\nB,,true\n");
         var again = await _h.PushAsync(id, "code,name,gone\nA,uno,\n");

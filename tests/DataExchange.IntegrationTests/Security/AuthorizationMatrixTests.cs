@@ -37,6 +37,8 @@ public sealed class AuthorizationMatrixTests : SecurityFixture
         ["GET /api/v1/datasets/{datasetId}/runs/{runId}"] = Anyone,
         ["GET /api/v1/datasets/{datasetId}/runs/{runId}/rejected"] = StewardOfA,
         ["POST /api/v1/datasets/{datasetId}/runs/{runId}/replay"] = StewardOfA,
+        ["POST /api/v1/datasets/{datasetId}/runs/{runId}/release"] = StewardOrAdminOfA,
+        ["POST /api/v1/datasets/{datasetId}/runs/{runId}/discard"] = StewardOrAdminOfA,
         ["GET /api/v1/feed-hosts"] = Anyone,
         ["PUT /api/v1/feed-hosts"] = (agency, role) => agency == Operator && role == "admin",
         ["GET /api/v1/datasets/{datasetId}/versions"] = Anyone,
@@ -65,6 +67,7 @@ public sealed class AuthorizationMatrixTests : SecurityFixture
     static bool Anyone(string agency, string role) => true;
     static bool AdminOfA(string agency, string role) => role == "admin" && agency is A or Operator;
     static bool StewardOfA(string agency, string role) => role == "steward" && agency == A;
+    static bool StewardOrAdminOfA(string agency, string role) => StewardOfA(agency, role) || AdminOfA(agency, role);
 
     [Test]
     public async Task EveryEndpoint_DeniesEveryCallerItsRuleDoesNotAllow()

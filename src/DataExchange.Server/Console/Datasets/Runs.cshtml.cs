@@ -5,18 +5,22 @@ using Microsoft.AspNetCore.Mvc;
 
 namespace DataExchange.Server.Console.Datasets;
 
-/// <summary>A dataset's runs with status, timings and counts, and "run now" for the owner's stewards.</summary>
-public sealed class RunsModel(DatasetRegistry registry, IngestionService ingestion) : ConsolePage
+/// <summary>A dataset's runs with status, timings and counts, "run now" for the owner's stewards, and release/discard of held runs.</summary>
+public sealed class RunsModel(DatasetRegistry registry, IngestionService ingestion, HeldRunService held) : ConsolePage
 {
     [BindProperty(SupportsGet = true)] public string Id { get; set; } = "";
     [BindProperty(SupportsGet = true)] public string? After { get; set; }
     [BindProperty(SupportsGet = true)] public string? Queued { get; set; }
+    [BindProperty(SupportsGet = true)] public string? Decided { get; set; }
 
     public Dataset Dataset { get; private set; } = null!;
     public Page<RunInfo> Runs { get; private set; } = new([], null);
 
     /// <summary>Whether the caller manages the feed (stewards of the owning agency).</summary>
     public bool IsOwnerSteward => Caller.Has(Role.Steward) && Caller.AgencyId == Dataset.Owner;
+
+    /// <summary>Whether the caller may release or discard held runs (the owner's stewards and admins, the operator's admins).</summary>
+    public bool MayDecide => IsOwnerSteward || (Caller.Has(Role.Admin) && (Caller.AgencyId == Dataset.Owner || Caller.IsOperator));
 
     /// <summary>Lists runs, newest first.</summary>
     public async Task OnGetAsync(CancellationToken cancellationToken)
@@ -30,5 +34,19 @@ public sealed class RunsModel(DatasetRegistry registry, IngestionService ingesti
     {
         var run = await ingestion.RunNowAsync(Caller, Id, cancellationToken);
         return Redirect($"/console/datasets/{Uri.EscapeDataString(Id)}/runs?queued={run.Id}");
+    }
+
+    /// <summary>Releases a held run: publishes exactly what it staged (the capability refuses, and audits, anyone else or a stale run).</summary>
+    public async Task<IActionResult> OnPostReleaseAsync(long runId, CancellationToken cancellationToken)
+    {
+        var run = await held.ReleaseAsync(Caller, Id, runId, cancellationToken);
+        return Redirect($"/console/datasets/{Uri.EscapeDataString(Id)}/runs?decided={Uri.EscapeDataString($"Run {run.Id} released as version {run.PublishedVersion}.")}");
+    }
+
+    /// <summary>Discards a held run: nothing is published.</summary>
+    public async Task<IActionResult> OnPostDiscardAsync(long runId, CancellationToken cancellationToken)
+    {
+        var run = await held.DiscardAsync(Caller, Id, runId, cancellationToken);
+        return Redirect($"/console/datasets/{Uri.EscapeDataString(Id)}/runs?decided={Uri.EscapeDataString($"Run {run.Id} discarded; nothing was published.")}");
     }
 }
