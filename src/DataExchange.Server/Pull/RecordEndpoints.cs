@@ -30,9 +30,8 @@ public static class RecordEndpoints
     {
         var fmt = Negotiate(format, http.Request);
         var take = Paging.Limit(limit);
-        var (pinned, afterKey) = PullService.DecodeCursor(after);
         var caller = http.Caller();
-        var context = await pull.OpenAsync(caller, datasetId, pinned ?? version, ct);
+        var (context, afterKey) = await pull.OpenRecordsAsync(caller, datasetId, version, after, ct);
         http.Response.Headers.ETag = context.ETag;
         http.Response.Headers.Vary = "Accept, Accept-Encoding";
         if (http.Request.Headers.IfNoneMatch.Any(v => v is not null && v.Split(',').Select(s => s.Trim()).Contains(context.ETag)))
