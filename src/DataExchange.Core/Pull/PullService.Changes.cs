@@ -19,12 +19,14 @@ public sealed partial class PullService
     // side — filtered out, or inserted and deleted within the range — is dropped here, before the
     // limit ($5), so a page holds only visible changes and its cursor only a visible key (issue 13:
     // limit=1 paging walked 393 of 394 keys of a dataset whose filter showed 20). Keyset-paged by
-    // key; a null limit streams them all. A tombstone carries its old record only to shape its key.
+    // key (the inner order by lets the plan walk keys in index order and stop at the limit); a null
+    // limit streams them all. A tombstone carries its old record only to shape its key.
     const string ChangesSql = """
         select k.key, n.data::text, n.valid_from, o.valid_to, n.n_ok is not null, o.o_ok is not null,
                case when n.n_ok is null then o.data::text end
         from (select distinct key from dx.records c
-              where c.dataset_id = $1 and ((c.valid_from > $2 and c.valid_from <= $3) or (c.valid_to > $2 and c.valid_to <= $3)) and c.key > $4) k
+              where c.dataset_id = $1 and ((c.valid_from > $2 and c.valid_from <= $3) or (c.valid_to > $2 and c.valid_to <= $3)) and c.key > $4
+              order by key) k
         left join lateral (select r.data, r.valid_from, true as n_ok from dx.records r
               where r.dataset_id = $1 and r.key = k.key and r.valid_from <= $3 and (r.valid_to is null or r.valid_to > $3) {0}) n on true
         left join lateral (select r.data, r.valid_from, r.valid_to, true as o_ok from dx.records r

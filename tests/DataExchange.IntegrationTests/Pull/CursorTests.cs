@@ -84,6 +84,9 @@ public sealed class CursorTests
             var tampered = next[..i] + (next[i] == 'A' ? 'B' : 'A') + next[(i + 1)..];
             await AssertInvalidCursorAsync(_a, Url(PullTestBed.DatasetId, $"{tail}&after={tampered}"));
         }
+        var audit = (await _bed.Admin.GetAsync("/api/v1/audit/entries?limit=1000"))["items"]!.AsArray();
+        Assert.That(audit.Count(e => e!["action"]!.GetValue<string>() == "access-denied" && e["details"]?["reason"]?.GetValue<string>() == "invalid-cursor"),
+            Is.GreaterThanOrEqualTo(2), "a refused cursor is audited like any refused data access");
     }
 
     [Test]
