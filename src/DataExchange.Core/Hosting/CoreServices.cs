@@ -28,7 +28,7 @@ public static class CoreServices
         services.AddSingleton<AgencyService>().AddSingleton<ApiKeyService>();
         services.AddFeeds(configuration).AddSingleton<DatasetRegistry>().AddSingleton<CatalogueService>().AddSingleton<CatalogueEntries>();
         services.AddIngestion(configuration);
-        services.AddSingleton<SubscriptionService>().AddSingleton<PullService>().AddSingleton<MaskKey>();
+        services.AddSingleton<SubscriptionService>().AddSingleton<PullService>().AddSingleton<MaskKey>().AddSingleton<PullCursor>();
         services.AddOptions<WebhookOptions>().Bind(configuration.GetSection("Webhooks"))
             .Validate(o => o.MaxAttempts > 0 && o.FirstRetryDelay >= TimeSpan.Zero && o.BackoffFactor >= 1 && o.MaxRetryDelay >= o.FirstRetryDelay,
                 "Webhooks: MaxAttempts must be positive, BackoffFactor at least 1, MaxRetryDelay at least FirstRetryDelay.")

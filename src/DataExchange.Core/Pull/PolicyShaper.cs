@@ -5,11 +5,40 @@ using DataExchange.Core.Subscriptions;
 
 namespace DataExchange.Core.Pull;
 
-/// <summary>Applies a policy's projection and masks to one stored record on the way out.</summary>
-public sealed class PolicyShaper(AccessPolicy policy, byte[] hashKey)
+/// <summary>Applies a policy's projection and masks to one stored record, and to its key, on the way out.</summary>
+public sealed class PolicyShaper(AccessPolicy policy, byte[] hashKey, IReadOnlyList<string>? keyFields = null)
 {
     /// <summary>The policy applied.</summary>
     public AccessPolicy Policy { get; } = policy;
+
+    /// <summary>Whether <see cref="Key"/> reads the record: only when a visible key field is masked.</summary>
+    public bool MasksKey => keyFields?.Any(f => Policy.Allows(f) && Policy.Masks.ContainsKey(f)) == true;
+
+    /// <summary>
+    /// The key as this policy shows it (issue 13): each part (key fields joined by U+001F) shaped
+    /// exactly like the field it comes from, the value read from <paramref name="record"/> (for a
+    /// tombstone, the record as it was), so a hashed key equals the hashed field. Null — not shown —
+    /// when a key field is not among the visible fields or is redacted: a key missing a part no
+    /// longer names one row, and showing the other parts would leak fields the policy keeps back.
+    /// </summary>
+    public string? Key(string key, JsonElement? record)
+    {
+        // Without the key fields (a shaper of records only) only the owner's view may show a key.
+        if (keyFields is null) return Policy.Fields is null && Policy.Masks.Count == 0 ? key : null;
+        if (keyFields.All(f => Policy.Allows(f) && !Policy.Masks.ContainsKey(f))) return key;
+        var parts = keyFields.Count == 1 ? [key] : key.Split(Ingestion.RecordShaper.KeySeparator);
+        if (parts.Length != keyFields.Count) return null;
+        for (var i = 0; i < parts.Length; i++)
+        {
+            var field = keyFields[i];
+            if (!Policy.Allows(field)) return null;
+            if (!Policy.Masks.TryGetValue(field, out var mask)) continue;
+            var value = record is { ValueKind: JsonValueKind.Object } r && r.TryGetProperty(field, out var v) ? v : JsonSerializer.SerializeToElement(parts[i]);
+            if (Masked(value, mask) is not { } shaped) return null;
+            parts[i] = shaped;
+        }
+        return string.Join(Ingestion.RecordShaper.KeySeparator, parts);
+    }
 
     /// <summary>Writes the visible, masked fields of <paramref name="record"/> as one JSON object.</summary>
     public void WriteJson(Utf8JsonWriter writer, JsonElement record)

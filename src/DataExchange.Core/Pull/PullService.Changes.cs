@@ -15,63 +15,82 @@ public sealed partial class PullService
     // The net change of each key between version $2 (since) and $3 (until): candidate keys are those
     // whose validity starts or ends in (since, until]; o is the row visible at since, n at until.
     // The policy's filters decide visibility on both sides, so a row leaving the filter reads as a
-    // delete and one entering it as an insert. Keyset-paged by key; a null limit ($5) streams them all.
+    // delete (of a key the consumer saw) and one entering it as an insert; a key visible on neither
+    // side — filtered out, or inserted and deleted within the range — is dropped here, before the
+    // limit ($5), so a page holds only visible changes and its cursor only a visible key (issue 13:
+    // limit=1 paging walked 393 of 394 keys of a dataset whose filter showed 20). Keyset-paged by
+    // key (the inner order by lets the plan walk keys in index order and stop at the limit); a null
+    // limit streams them all. A tombstone carries its old record only to shape its key.
     const string ChangesSql = """
-        select k.key, n.data::text, n.valid_from, o.valid_to, coalesce(n_ok, false), coalesce(o_ok, false)
+        select k.key, n.data::text, n.valid_from, o.valid_to, n.n_ok is not null, o.o_ok is not null,
+               case when n.n_ok is null then o.data::text end
         from (select distinct key from dx.records c
               where c.dataset_id = $1 and ((c.valid_from > $2 and c.valid_from <= $3) or (c.valid_to > $2 and c.valid_to <= $3)) and c.key > $4
-              order by key limit $5) k
+              order by key) k
         left join lateral (select r.data, r.valid_from, true as n_ok from dx.records r
               where r.dataset_id = $1 and r.key = k.key and r.valid_from <= $3 and (r.valid_to is null or r.valid_to > $3) {0}) n on true
-        left join lateral (select r.valid_from, r.valid_to, true as o_ok from dx.records r
+        left join lateral (select r.data, r.valid_from, r.valid_to, true as o_ok from dx.records r
               where r.dataset_id = $1 and r.key = k.key and r.valid_from <= $2 and (r.valid_to is null or r.valid_to > $2) {1}) o on true
-        order by k.key
+        where n.n_ok or o.o_ok
+        order by k.key limit $5
         """;
 
     /// <summary>
     /// Inserts, updates and deletes (tombstones: key only) between <paramref name="since"/> and
-    /// <paramref name="until"/> (default: latest), ordered by key; the cursor pins <c>until</c>.
+    /// <paramref name="until"/> (default: latest), ordered by key; the cursor pins <c>until</c> and is
+    /// bound to <c>since</c>. Rows are reserved against the quota before the page is read.
     /// </summary>
     public async Task<ChangePage> ReadChangesAsync(Caller caller, string datasetId, int since, int? until, string? after, int? limit, CancellationToken cancellationToken = default)
     {
         var take = Paging.Limit(limit);
         var (context, afterKey) = await OpenChangesAsync(caller, datasetId, since, until, after, cancellationToken);
-        var pageSize = context.RowsLeft is { } left ? (int)Math.Min(take, left) : take;
+        var budget = BudgetOf(context);
+        var pageSize = (int)await ReserveAsync(caller, context, budget, take, cancellationToken);
 
         using var buffer = new MemoryStream();
-        var (keys, rows) = (0, 0);
-        string? lastKey = null;
+        var rows = 0;
+        string? lastKey = null, next;
         var hasMore = false;
-        await using (var conn = await dataSource.OpenConnectionAsync(cancellationToken))
-        await using (var cmd = ChangesCommand(conn, context, since, afterKey, pageSize + 1))
-        await using (var r = await cmd.ExecuteReaderAsync(cancellationToken))
-        await using (var writer = new Utf8JsonWriter(buffer, Json.WriterOptions))
+        try
         {
-            writer.WriteStartArray();
-            while (await r.ReadAsync(cancellationToken))
+            await using (var conn = await dataSource.OpenConnectionAsync(cancellationToken))
+            await using (var cmd = ChangesCommand(conn, context, since, afterKey, pageSize + 1))
+            await using (var r = await cmd.ExecuteReaderAsync(cancellationToken))
+            await using (var writer = new Utf8JsonWriter(buffer, Json.WriterOptions))
             {
-                if (keys == pageSize) { hasMore = true; break; }
-                keys++;
-                lastKey = r.GetString(0);
-                if (ReadChange(r, context.Version) is not { } change) continue;
-                change.WriteJson(writer, context.Shaper);
-                rows++;
+                writer.WriteStartArray();
+                while (await r.ReadAsync(cancellationToken))
+                {
+                    if (rows == pageSize) { hasMore = true; break; }
+                    var change = ReadChange(r, context.Version);
+                    lastKey = change.Key;
+                    change.WriteJson(writer, context.Shaper);
+                    rows++;
+                }
+                writer.WriteEndArray();
             }
-            writer.WriteEndArray();
+            next = hasMore ? await NextCursorAsync(caller, context, CursorScope.Changes, since, lastKey!, cancellationToken) : null;
         }
-        var next = hasMore ? Paging.Encode($"{context.Version}:{lastKey}") : null;
-        await RecordPullAsync(caller, context, AuditAction.ChangesPulled, rows, "json", new() { ["since"] = since });
+        catch
+        {
+            await ReleaseAsync(budget);
+            throw;
+        }
+        await RecordPullAsync(caller, context, AuditAction.ChangesPulled, rows, "json", new() { ["since"] = since }, budget);
         return new ChangePage(datasetId, since, context.Version, context.Policy.Hash, buffer.ToArray(), rows, next);
     }
 
     /// <summary>
     /// Streams every change after the cursor as NDJSON (one change object per line) or CSV (columns
     /// <c>_op,_key,_version</c> then the policy's fields; tombstones leave the fields empty), through
-    /// the snapshot's <see cref="RecordSink"/>: constant memory, audited with the rows written.
+    /// the snapshot's <see cref="RecordSink"/>: constant memory, reserved against the quota in chunks,
+    /// audited with the rows written.
     /// </summary>
     public async Task StreamChangesAsync(Caller caller, string datasetId, int since, int? until, string? after, RecordFormat format, Stream output, CancellationToken cancellationToken = default)
     {
         var (context, afterKey) = await OpenChangesAsync(caller, datasetId, since, until, after, cancellationToken);
+        var budget = BudgetOf(context);
+        var allowed = await ReserveAsync(caller, context, budget, StreamChunk, cancellationToken);
         long rows = 0;
         try
         {
@@ -81,8 +100,8 @@ public sealed partial class PullService
             var sink = RecordSink.CreateForChanges(format, output, context);
             while (await r.ReadAsync(cancellationToken))
             {
-                if (ReadChange(r, context.Version) is not { } change) continue;
-                sink.Write(change);
+                if (rows == allowed && (allowed += await ReserveAsync(caller, context, budget, StreamChunk, cancellationToken)) == rows) break;
+                sink.Write(ReadChange(r, context.Version));
                 rows++;
                 if (sink.Pending > 32 * 1024) await sink.FlushAsync(cancellationToken);
             }
@@ -90,17 +109,8 @@ public sealed partial class PullService
         }
         finally
         {
-            await RecordPullAsync(caller, context, AuditAction.ChangesPulled, rows, format.ToString().ToLowerInvariant(), new() { ["since"] = since });
+            await RecordPullAsync(caller, context, AuditAction.ChangesPulled, rows, format.ToString().ToLowerInvariant(), new() { ["since"] = since }, budget);
         }
-    }
-
-    async Task<(PullContext Context, string? AfterKey)> OpenChangesAsync(Caller caller, string datasetId, int since, int? until, string? after, CancellationToken cancellationToken)
-    {
-        var (pinned, afterKey) = DecodeCursor(after);
-        var context = await OpenAsync(caller, datasetId, pinned ?? until, cancellationToken);
-        if (since < 0 || since > context.Version)
-            throw new InvalidException("invalid-range", "since must be between 0 and until.", [new("/since", "range", $"Use 0–{context.Version}.")]);
-        return (context, afterKey);
     }
 
     static NpgsqlCommand ChangesCommand(NpgsqlConnection conn, PullContext context, int since, string? afterKey, long? limit)
@@ -117,13 +127,12 @@ public sealed partial class PullService
         return cmd;
     }
 
-    // A key inserted and deleted again within the range (or never visible under the filters) nets to nothing.
-    static Change? ReadChange(NpgsqlDataReader r, int until)
+    // Every row of ChangesSql is visible on at least one side: absent before, an insert; absent after, a delete.
+    static Change ReadChange(NpgsqlDataReader r, int until)
     {
         bool isNew = r.GetBoolean(4), wasOld = r.GetBoolean(5);
-        if (!isNew && !wasOld) return null;
         var op = !isNew ? Change.Delete : wasOld ? Change.Update : Change.Insert;
         var version = isNew ? r.GetInt32(2) : r.IsDBNull(3) ? until : Math.Min(r.GetInt32(3), until);
-        return new Change(op, r.GetString(0), version, isNew ? r.GetString(1) : null);
+        return new Change(op, r.GetString(0), version, isNew ? r.GetString(1) : null, isNew ? null : r.GetString(6));
     }
 }

@@ -10,48 +10,60 @@ public sealed partial class PullService
     public async Task<RecordPage> ReadPageAsync(Caller caller, string datasetId, int? version, string? after, int? limit, CancellationToken cancellationToken = default)
     {
         var take = Paging.Limit(limit);
-        var (atVersion, afterKey) = DecodeCursor(after);
-        var context = await OpenAsync(caller, datasetId, atVersion ?? version, cancellationToken);
+        var (context, afterKey) = await OpenRecordsAsync(caller, datasetId, version, after, cancellationToken);
         return await ReadPageAsync(caller, context, afterKey, take, cancellationToken);
     }
 
-    /// <summary>A JSON page within an opened context.</summary>
+    /// <summary>A JSON page within an opened context, its rows reserved against the quota first.</summary>
     public async Task<RecordPage> ReadPageAsync(Caller caller, PullContext context, string? afterKey, int take, CancellationToken cancellationToken = default)
     {
-        var pageSize = context.RowsLeft is { } left ? (int)Math.Min(take, left) : take;
+        var budget = BudgetOf(context);
+        var pageSize = (int)await ReserveAsync(caller, context, budget, take, cancellationToken);
         using var buffer = new MemoryStream();
         string? lastKey = null;
         var rows = 0;
         var hasMore = false;
-        await using (var conn = await dataSource.OpenConnectionAsync(cancellationToken))
-        await using (var cmd = SnapshotCommand(conn, context, afterKey, pageSize + 1))
-        await using (var r = await cmd.ExecuteReaderAsync(cancellationToken))
-        await using (var writer = new Utf8JsonWriter(buffer, Json.WriterOptions))
+        string? next;
+        try
         {
-            writer.WriteStartArray();
-            while (await r.ReadAsync(cancellationToken))
+            await using (var conn = await dataSource.OpenConnectionAsync(cancellationToken))
+            await using (var cmd = SnapshotCommand(conn, context, afterKey, pageSize + 1))
+            await using (var r = await cmd.ExecuteReaderAsync(cancellationToken))
+            await using (var writer = new Utf8JsonWriter(buffer, Json.WriterOptions))
             {
-                // One row beyond the page tells whether there is a next page without a second query.
-                if (rows == pageSize) { hasMore = true; break; }
-                lastKey = r.GetString(0);
-                using var doc = JsonDocument.Parse(r.GetString(1));
-                context.Shaper.WriteJson(writer, doc.RootElement);
-                rows++;
+                writer.WriteStartArray();
+                while (await r.ReadAsync(cancellationToken))
+                {
+                    // One row beyond the page tells whether there is a next page without a second query.
+                    if (rows == pageSize) { hasMore = true; break; }
+                    lastKey = r.GetString(0);
+                    using var doc = JsonDocument.Parse(r.GetString(1));
+                    context.Shaper.WriteJson(writer, doc.RootElement);
+                    rows++;
+                }
+                writer.WriteEndArray();
             }
-            writer.WriteEndArray();
+            next = hasMore ? await NextCursorAsync(caller, context, CursorScope.Records, null, lastKey!, cancellationToken) : null;
         }
-        var next = hasMore ? Paging.Encode($"{context.Version}:{lastKey}") : null;
-        await RecordPullAsync(caller, context, AuditAction.RecordsPulled, rows, "json");
+        catch
+        {
+            await ReleaseAsync(budget);
+            throw;
+        }
+        await RecordPullAsync(caller, context, AuditAction.RecordsPulled, rows, "json", budget: budget);
         return new RecordPage(context.DatasetId, context.Version, context.Policy.Hash, buffer.ToArray(), rows, next);
     }
 
     /// <summary>
     /// Streams the whole snapshot (from <paramref name="afterKey"/>) as NDJSON or CSV straight from the
-    /// reader to <paramref name="output"/>: memory stays constant whatever the size. Audited with the
-    /// rows actually written, also when the client goes away mid-stream.
+    /// reader to <paramref name="output"/>: memory stays constant whatever the size. Under a quota the
+    /// rows are reserved <see cref="StreamChunk"/> at a time and the stream stops where the quota does.
+    /// Audited with the rows actually written, also when the client goes away mid-stream.
     /// </summary>
     public async Task StreamAsync(Caller caller, PullContext context, RecordFormat format, string? afterKey, Stream output, CancellationToken cancellationToken = default)
     {
+        var budget = BudgetOf(context);
+        var allowed = await ReserveAsync(caller, context, budget, StreamChunk, cancellationToken);
         long rows = 0;
         try
         {
@@ -61,6 +73,7 @@ public sealed partial class PullService
             var sink = RecordSink.Create(format, output, context);
             while (await r.ReadAsync(cancellationToken))
             {
+                if (rows == allowed && (allowed += await ReserveAsync(caller, context, budget, StreamChunk, cancellationToken)) == rows) break;
                 // Rows are small and buffered whole by Npgsql, so reading the column synchronously does no I/O.
                 using var doc = JsonDocument.Parse(r.GetString(1));
                 sink.Write(doc.RootElement);
@@ -71,17 +84,7 @@ public sealed partial class PullService
         }
         finally
         {
-            await RecordPullAsync(caller, context, AuditAction.RecordsPulled, rows, format.ToString().ToLowerInvariant());
+            await RecordPullAsync(caller, context, AuditAction.RecordsPulled, rows, format.ToString().ToLowerInvariant(), budget: budget);
         }
-    }
-
-    /// <summary>Decodes a records cursor <c>version:key</c>.</summary>
-    public static (int? Version, string? Key) DecodeCursor(string? after)
-    {
-        if (Paging.Decode(after) is not { } cursor) return (null, null);
-        var colon = cursor.IndexOf(':', StringComparison.Ordinal);
-        if (colon <= 0 || !int.TryParse(cursor.AsSpan(0, colon), out var v))
-            throw new InvalidException("invalid-cursor", "The cursor is not one this API gave out.", [new("/after", "cursor", "Pass the 'next' value unchanged.")]);
-        return (v, cursor[(colon + 1)..]);
     }
 }

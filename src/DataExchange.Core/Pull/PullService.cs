@@ -11,9 +11,10 @@ namespace DataExchange.Core.Pull;
 /// <summary>
 /// Reads records under the caller's access decision, made on every request (expiry and revocation
 /// take effect immediately). Every pull and every refusal is audited with dataset, version, rows
-/// and policy hash; rows served count against the subscription's daily quota in the same transaction.
+/// and policy hash; rows are reserved against the subscription's daily quota before they are served
+/// and what was not served is given back in the audit's transaction.
 /// </summary>
-public sealed partial class PullService(NpgsqlDataSource dataSource, SubscriptionService subscriptions, DatasetRegistry registry, AuditWriter audit, MaskKey maskKey, TimeProvider time)
+public sealed partial class PullService(NpgsqlDataSource dataSource, SubscriptionService subscriptions, DatasetRegistry registry, AuditWriter audit, MaskKey maskKey, PullCursor cursors, TimeProvider time)
 {
     /// <summary>The latest published version, or 404 when nothing is published yet.</summary>
     public async Task<int> LatestVersionAsync(string datasetId, CancellationToken cancellationToken)
@@ -23,19 +24,29 @@ public sealed partial class PullService(NpgsqlDataSource dataSource, Subscriptio
     }
 
     /// <summary>Authorises a read of <paramref name="datasetId"/> at <paramref name="version"/> (default latest), checking the quota.</summary>
-    public async Task<PullContext> OpenAsync(Caller caller, string datasetId, int? version, CancellationToken cancellationToken = default)
+    public async Task<PullContext> OpenAsync(Caller caller, string datasetId, int? version, CancellationToken cancellationToken = default) =>
+        await OpenAsync(caller, await AuthorizeAsync(caller, datasetId, cancellationToken), datasetId, version, cancellationToken);
+
+    async Task<PullContext> OpenAsync(Caller caller, AccessDecision decision, string datasetId, int? version, CancellationToken cancellationToken)
     {
-        var decision = await AuthorizeAsync(caller, datasetId, cancellationToken);
+        const string sql = """
+            select v.schema_version, d.key_fields from dx.dataset_versions v join dx.datasets d on d.id = v.dataset_id
+            where v.dataset_id = $1 and v.version = $2
+            """;
         var v = version ?? await LatestVersionAsync(datasetId, cancellationToken);
-        await using (var cmd = Db.Command(dataSource, "select schema_version from dx.dataset_versions where dataset_id = $1 and version = $2", datasetId, v))
+        int schemaVersion;
+        string[] keyFields;
+        await using (var cmd = Db.Command(dataSource, sql, datasetId, v))
+        await using (var r = await cmd.ExecuteReaderAsync(cancellationToken))
         {
-            if (await cmd.ExecuteScalarAsync(cancellationToken) is not int schemaVersion) throw new NotFoundException($"Dataset '{datasetId}' has no version {v}.");
-            var schema = await registry.GetSchemaAsync(datasetId, schemaVersion, cancellationToken);
-            var policy = decision.Policy!;
-            var columns = schema.PropertyNames.Where(policy.Allows).ToList();
-            var left = await RowsLeftAsync(caller, decision, datasetId, cancellationToken);
-            return new PullContext(datasetId, v, decision, new PolicyShaper(policy, await maskKey.GetAsync(cancellationToken)), columns, left);
+            if (!await r.ReadAsync(cancellationToken)) throw new NotFoundException($"Dataset '{datasetId}' has no version {v}.");
+            (schemaVersion, keyFields) = (r.GetInt32(0), r.GetFieldValue<string[]>(1));
         }
+        var schema = await registry.GetSchemaAsync(datasetId, schemaVersion, cancellationToken);
+        var policy = decision.Policy!;
+        var columns = schema.PropertyNames.Where(policy.Allows).ToList();
+        var left = await RowsLeftAsync(caller, decision, datasetId, cancellationToken);
+        return new PullContext(datasetId, v, decision, new PolicyShaper(policy, await maskKey.GetAsync(cancellationToken), keyFields), columns, left);
     }
 
     /// <summary>Makes the access decision and audits a refusal before throwing 403.</summary>
@@ -48,8 +59,11 @@ public sealed partial class PullService(NpgsqlDataSource dataSource, Subscriptio
         throw new ForbiddenException(decision.Code, decision.Reason);
     }
 
-    /// <summary>Audits a pull (also a 304) and counts its rows against the quota, in one transaction.</summary>
-    public async Task RecordPullAsync(Caller caller, PullContext context, AuditAction action, long rows, string format, JsonObject? extra = null)
+    /// <summary>
+    /// Audits a pull (also a 304) and settles its rows in one transaction: under a quota, gives back
+    /// what <paramref name="budget"/> reserved beyond the rows served; without one, counts the rows.
+    /// </summary>
+    public async Task RecordPullAsync(Caller caller, PullContext context, AuditAction action, long rows, string format, JsonObject? extra = null, RowBudget? budget = null)
     {
         const string usageSql = """
             insert into dx.pull_usage (subscription_id, day, rows) values ($1, $2, $3)
@@ -57,7 +71,8 @@ public sealed partial class PullService(NpgsqlDataSource dataSource, Subscriptio
             """;
         await using var conn = await dataSource.OpenConnectionAsync();
         await using var tx = await conn.BeginTransactionAsync();
-        if (context.Decision.SubscriptionId is { } sub && rows > 0)
+        if (budget is not null) await GiveBackAsync(conn, budget, rows);
+        else if (context.Decision.SubscriptionId is { } sub && rows > 0)
             await using (var cmd = Db.Command(conn, usageSql, sub, DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime), rows))
                 await cmd.ExecuteNonQueryAsync();
         var details = extra ?? new JsonObject();
@@ -77,10 +92,17 @@ public sealed partial class PullService(NpgsqlDataSource dataSource, Subscriptio
         await using var cmd = Db.Command(dataSource, "select rows from dx.pull_usage where subscription_id = $1 and day = $2", sub, DateOnly.FromDateTime(now.UtcDateTime));
         var used = await cmd.ExecuteScalarAsync(cancellationToken) is long u ? u : 0;
         if (used < quota) return quota - used;
+        throw await QuotaExceededAsync(caller, datasetId, sub, quota, used, cancellationToken);
+    }
+
+    /// <summary>Audits a refusal for the used-up quota and returns the 429 to throw.</summary>
+    async Task<QuotaExceededException> QuotaExceededAsync(Caller caller, string datasetId, string sub, long quota, long used, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
         var retry = now.UtcDateTime.Date.AddDays(1) - now.UtcDateTime;
         await audit.AppendAsync(new AuditRecord(caller, AuditAction.AccessDenied, AuditOutcome.Denied, datasetId, datasetId,
             new JsonObject { ["reason"] = "quota-exceeded", ["subscription"] = sub, ["quota"] = quota, ["used"] = used }), cancellationToken);
-        throw new QuotaExceededException($"Subscription {sub} has used its {quota} rows for today (UTC); the quota resets at midnight UTC.", retry);
+        return new QuotaExceededException($"Subscription {sub} has used its {quota} rows for today (UTC); the quota resets at midnight UTC.", retry);
     }
 
     /// <summary>The snapshot query at a version, the policy's filters appended as parameters.</summary>

@@ -97,8 +97,10 @@ public abstract class RecordSink(Stream output)
 
         public override void Write(Change change)
         {
-            // A key made of a number field (a negative id) is a number cell, any other key text.
-            CsvValue[] head = [new(change.Op, false), new(change.Key, !CsvValue.IsJsonNumber(change.Key)),
+            // A key made of a number field (a negative id) is a number cell, any other key text; a key
+            // the policy does not show is an empty cell.
+            var key = change.ShapedKey(_context.Shaper);
+            CsvValue[] head = [new(change.Op, false), new(key, key is not null && !CsvValue.IsJsonNumber(key)),
                 new(change.Version.ToString(System.Globalization.CultureInfo.InvariantCulture), false)];
             if (change.Data is null) { WriteLine(head.Concat(_context.Columns.Select(_ => default(CsvValue)))); return; }
             using var doc = JsonDocument.Parse(change.Data);

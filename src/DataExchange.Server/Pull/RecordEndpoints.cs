@@ -21,7 +21,8 @@ public static class RecordEndpoints
         api.MapGet("/datasets/{datasetId}/changes", ReadChangesAsync).WithTags("Records").WithName("getChanges")
             .WithSummary("Net inserts, updates and deletes (tombstones) between version `since` (default 0: everything) and `until` (default latest), ordered by key and resumable by cursor.")
             .WithDescription("Format by `Accept` (application/json, application/x-ndjson, text/csv) or `?format=`. JSON is paged by `limit`; NDJSON (one change object per line) and CSV "
-                + "(columns `_op,_key,_version`, then the fields your policy shows, empty for a delete; formula cells neutralised) stream every change after the cursor. gzip with `Accept-Encoding: gzip`.")
+                + "(columns `_op,_key,_version`, then the fields your policy shows, empty for a delete; formula cells neutralised) stream every change after the cursor. gzip with `Accept-Encoding: gzip`. "
+                + "The key is shaped by your policy like its key field(s) (hashed, partial) and absent when a key field is hidden or redacted. Cursors are opaque, bound to your key, the dataset and `since`; any other answers 400 `invalid-cursor`.")
             .Produces<ChangePageBody>(200, "application/json", "application/x-ndjson", "text/csv");
         return api;
     }
@@ -30,9 +31,8 @@ public static class RecordEndpoints
     {
         var fmt = Negotiate(format, http.Request);
         var take = Paging.Limit(limit);
-        var (pinned, afterKey) = PullService.DecodeCursor(after);
         var caller = http.Caller();
-        var context = await pull.OpenAsync(caller, datasetId, pinned ?? version, ct);
+        var (context, afterKey) = await pull.OpenRecordsAsync(caller, datasetId, version, after, ct);
         http.Response.Headers.ETag = context.ETag;
         http.Response.Headers.Vary = "Accept, Accept-Encoding";
         if (http.Request.Headers.IfNoneMatch.Any(v => v is not null && v.Split(',').Select(s => s.Trim()).Contains(context.ETag)))
@@ -115,8 +115,11 @@ public static class RecordEndpoints
 /// <summary>A JSON page of records (documentation shape).</summary>
 public sealed record RecordPageBody(int Version, IReadOnlyList<Dictionary<string, object?>> Items, string? Next);
 
-/// <summary>One change: op insert|update|delete, the key, the version it happened in, the record (absent for deletes).</summary>
-public sealed record ChangeItem(string Op, string Key, int Version, Dictionary<string, object?>? Record);
+/// <summary>
+/// One change: op insert|update|delete, the key as the policy shows it (absent when a key field is hidden
+/// or redacted), the version it happened in, the record (absent for deletes).
+/// </summary>
+public sealed record ChangeItem(string Op, string? Key, int Version, Dictionary<string, object?>? Record);
 
 /// <summary>A page of the change feed (documentation shape).</summary>
 public sealed record ChangePageBody(int Since, int Until, IReadOnlyList<ChangeItem> Items, string? Next);

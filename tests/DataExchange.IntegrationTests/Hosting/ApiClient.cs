@@ -24,6 +24,14 @@ public sealed class ApiClient(HttpClient http, string? key)
         return (response.StatusCode, text.Length == 0 ? null : JsonNode.Parse(text), response);
     }
 
+    /// <summary>GET with this client's key, the response as it came (streams, CSV, exact bytes).</summary>
+    public Task<HttpResponseMessage> GetRawAsync(string path)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Get, path);
+        if (key is not null) request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", key);
+        return Http.SendAsync(request);
+    }
+
     /// <summary>GET, asserting 200.</summary>
     public async Task<JsonNode> GetAsync(string path)
     {

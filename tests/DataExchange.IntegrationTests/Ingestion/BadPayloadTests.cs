@@ -31,7 +31,7 @@ public sealed class BadPayloadTests
 
     async Task<string> DatasetWithV1Async(string name)
     {
-        var id = await _h.RegisterAsync(name, ["id"], Schema, new { source = "upload", format = "csv" });
+        var id = await _h.RegisterAsync(name, ["id"], Schema, new { source = "upload", format = "csv", rejectThreshold = 0.5 });
         var run = await PushAsync(id, Encoding.UTF8.GetBytes(V1));
         Assert.That(run["publishedVersion"]!.GetValue<int>(), Is.EqualTo(1), run.ToJsonString());
         return id;

@@ -220,7 +220,7 @@ public sealed class FidelityRoundTripTests
 
     async Task<string> GetTextAsync(string path, string format)
     {
-        var response = await _h.Steward.Http.GetAsync(path + (path.Contains('?', StringComparison.Ordinal) ? "&" : "?") + "format=" + format);
+        var response = await _h.Steward.GetRawAsync(path + (path.Contains('?', StringComparison.Ordinal) ? "&" : "?") + "format=" + format);
         var bytes = await response.Content.ReadAsByteArrayAsync();
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
         return new UTF8Encoding(false, throwOnInvalidBytes: true).GetString(bytes);
@@ -240,7 +240,7 @@ public sealed class FidelityRoundTripTests
         do
         {
             var url = path + (path.Contains('?', StringComparison.Ordinal) ? "&" : "?") + "limit=1000" + (after is null ? "" : "&after=" + Uri.EscapeDataString(after));
-            var response = await _h.Steward.Http.GetAsync(url);
+            var response = await _h.Steward.GetRawAsync(url);
             Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
             using var page = JsonDocument.Parse(await response.Content.ReadAsByteArrayAsync());
             foreach (var item in page.RootElement.GetProperty("items").EnumerateArray())

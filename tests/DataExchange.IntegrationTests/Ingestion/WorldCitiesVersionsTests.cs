@@ -172,7 +172,7 @@ public sealed class WorldCitiesVersionsTests
         string? after = null;
         do
         {
-            var response = await _h.Steward.Http.GetAsync(path + "&limit=1000" + (after is null ? "" : "&after=" + Uri.EscapeDataString(after)));
+            var response = await _h.Steward.GetRawAsync(path + "&limit=1000" + (after is null ? "" : "&after=" + Uri.EscapeDataString(after)));
             Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
             using var page = JsonDocument.Parse(await response.Content.ReadAsByteArrayAsync());
             foreach (var item in page.RootElement.GetProperty("items").EnumerateArray()) yield return item.Clone();

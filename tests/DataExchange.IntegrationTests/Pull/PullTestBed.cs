@@ -34,17 +34,23 @@ public sealed class PullTestBed : IAsyncDisposable
         bed.Admin = await bed._factory.BootstrapAdminAsync();
         await bed.Admin.PostAsync("/api/v1/agencies", new { code = "own", name = "Owner agency" });
         bed.Steward = await bed.KeyAsync("own", "steward");
+        await bed.RegisterAsync(DatasetId);
+        return bed;
+    }
+
+    /// <summary>Registers another dataset of the owner with the people schema, fed by uploads.</summary>
+    public async Task RegisterAsync(string datasetId)
+    {
         var schema = JsonNode.Parse("""
             {"$schema":"http://json-schema.org/draft-07/schema#","type":"object","required":["id"],"additionalProperties":false,
              "properties":{"id":{"type":"string"},"name":{"type":"string"},"phone":{"type":"string"},"city":{"type":"string"},"age":{"type":"integer"},"born":{"type":"string"}}}
             """);
-        await bed.Steward.PostAsync("/api/v1/datasets", new
+        await Steward.PostAsync("/api/v1/datasets", new
         {
-            id = DatasetId, title = "People", description = "Test people", keyFields = new[] { "id" }, classification = "public",
+            id = datasetId, title = "People", description = "Test people", keyFields = new[] { "id" }, classification = "public",
             // maxDeleteShare 1: the versions delete a third of these three rows on purpose (issue 12 would hold them).
             tags = new[] { "test" }, schema, feed = new { source = "upload", format = "ndjson", mode = "snapshot", maxDeleteShare = 1.0 },
         });
-        return bed;
     }
 
     /// <summary>A new consumer agency with a key (each test gets its own, so subscriptions don't interfere).</summary>
@@ -65,20 +71,23 @@ public sealed class PullTestBed : IAsyncDisposable
     }
 
     /// <summary>Publishes a full snapshot of <paramref name="rows"/> through an upload run; returns the version.</summary>
-    public async Task<int> PublishAsync(params object[] rows)
+    public Task<int> PublishAsync(params object[] rows) => PublishToAsync(DatasetId, rows);
+
+    /// <summary>Publishes a full snapshot of <paramref name="rows"/> to <paramref name="datasetId"/>; returns the version.</summary>
+    public async Task<int> PublishToAsync(string datasetId, params object[] rows)
     {
         var body = string.Join("\n", rows.Select(r => System.Text.Json.JsonSerializer.Serialize(r)));
-        var (status, run, _) = await Steward.SendAsync(HttpMethod.Post, $"/api/v1/datasets/{DatasetId}/uploads", content: new StringContent(body, System.Text.Encoding.UTF8, "application/x-ndjson"));
+        var (status, run, _) = await Steward.SendAsync(HttpMethod.Post, $"/api/v1/datasets/{datasetId}/uploads", content: new StringContent(body, System.Text.Encoding.UTF8, "application/x-ndjson"));
         Assert.That(status, Is.EqualTo(HttpStatusCode.Accepted), run?.ToJsonString());
-        var done = await Steward.WaitForRunAsync(DatasetId, run!["id"]!.ToString());
+        var done = await Steward.WaitForRunAsync(datasetId, run!["id"]!.ToString());
         Assert.That(done["status"]!.GetValue<string>(), Is.EqualTo("succeeded"), done.ToJsonString());
         return done["publishedVersion"]!.GetValue<int>();
     }
 
     /// <summary>Requests and approves a subscription for <paramref name="consumer"/> with <paramref name="policy"/>.</summary>
-    public async Task<string> SubscribeAsync(ApiClient consumer, object policy, DateTimeOffset? expiresAt = null)
+    public async Task<string> SubscribeAsync(ApiClient consumer, object policy, DateTimeOffset? expiresAt = null, string datasetId = DatasetId)
     {
-        var sub = await consumer.PostAsync("/api/v1/subscriptions", new { datasetId = DatasetId, purpose = "testing" });
+        var sub = await consumer.PostAsync("/api/v1/subscriptions", new { datasetId, purpose = "testing" });
         var id = sub["id"]!.GetValue<string>();
         if (sub["status"]!.GetValue<string>() == "pending")
             await Steward.PostAsync($"/api/v1/subscriptions/{id}/approval", new { policy, expiresAt }, HttpStatusCode.OK);
