@@ -19,7 +19,7 @@ public sealed class IngestionOptions
     /// </summary>
     public string WorkMem { get; set; } = "256MB";
 
-    /// <summary>Largest CSV record in bytes; a longer one (say, an unclosed quote) fails the run instead of eating memory. Default 4 MiB.</summary>
+    /// <summary>Largest record in bytes (a CSV record, a JSON array element or an NDJSON line); a longer one (say, an unclosed quote) fails the run instead of eating memory. Default 4 MiB.</summary>
     public int MaxRecordBytes { get; set; } = 4 * 1024 * 1024;
 
     /// <summary>

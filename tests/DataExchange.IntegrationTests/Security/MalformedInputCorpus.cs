@@ -92,7 +92,7 @@ public static class MalformedInputCorpus
 
         yield return Nd("nesting 100,000 deep", "{\"id\":1,\"name\":" + new string('[', 100_000) + new string(']', 100_000) + "}\n");
         yield return Nd("duplicate keys in an object", "{\"id\":1,\"id\":2,\"name\":\"Li\"}\n");
-        yield return Nd("number out of range", "{\"id\":1e400,\"name\":\"Li\"}\n");
+        yield return Nd("number beyond double (stored exactly)", "{\"id\":1e400,\"name\":\"Li\"}\n");
         yield return Nd("integer beyond 64 bits", "{\"id\":1180591620717411303424,\"name\":\"Li\"}\n");
         yield return Nd("truncated line", "{\"id\":1,\"name\":\"Li\"\n{\"id\":2,\"name\":\"Wang\"}\n");
         yield return Nd("an array, not an object", "[1,2,3]\n");
@@ -114,7 +114,7 @@ public static class MalformedInputCorpus
         yield return Js("nesting 100,000 deep", new string('[', 100_000) + new string(']', 100_000));
         yield return Js("array of numbers", "[1,2,3]");
         yield return Js("duplicate keys", "[{\"id\":1,\"id\":2,\"name\":\"Li\"}]");
-        yield return Js("number out of range", "[{\"id\":1e400,\"name\":\"Li\"}]");
+        yield return Js("number beyond double (stored exactly)", "[{\"id\":1e400,\"name\":\"Li\"}]");
         yield return Js("garbage after the array", "[{\"id\":1,\"name\":\"Li\"}] trailing");
         yield return Js("empty payload", "");
     }
