@@ -142,7 +142,7 @@ public sealed partial class IngestionRunner(
 
     static bool IsPayloadProblem(Exception e) =>
         e is FeedFetchException { Retryable: false } or InvalidDataException or TruncatedPayloadException or InvalidException
-            or Newtonsoft.Json.JsonException or System.Text.Json.JsonException or System.Text.DecoderFallbackException or FormatException or OverflowException
+            or System.Text.Json.JsonException or System.Text.DecoderFallbackException or FormatException or OverflowException
         // CsvHelper reports malformed input (a record past MaxRecordSize, bad quoting) with its own exception types.
         || e.GetType().Namespace?.StartsWith("CsvHelper", StringComparison.Ordinal) == true;
 
