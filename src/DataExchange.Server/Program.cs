@@ -13,8 +13,9 @@ using DataExchange.Server.Pull;
 using DataExchange.Server.Subscriptions;
 using Microsoft.AspNetCore.Authentication;
 
-var builder = WebApplication.CreateBuilder(args);
-var demo = args.Contains("--demo");
+var commandLine = CommandLine.Parse(args);
+var builder = WebApplication.CreateBuilder(commandLine.ConfigurationArgs);
+var demo = commandLine.Demo;
 var roles = ServerRoles.From(builder.Configuration);
 if (builder.Configuration["urls"] is null && builder.Configuration["ASPNETCORE_URLS"] is null)
     builder.WebHost.UseUrls("http://127.0.0.1:5080");
@@ -26,7 +27,7 @@ if (samples is not null && builder.Configuration["Feeds:DropRoot"] is null)
 // Uploads lift the limit on their own endpoint and are bounded by Feeds:MaxPayloadBytes instead.
 builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = builder.Configuration.GetValue<long?>("Server:MaxRequestBodyBytes") ?? 16 * 1024 * 1024);
 
-var (connectionString, embedded) = await DatabaseSetup.ResolveAsync(builder.Configuration);
+var (connectionString, embedded) = await DatabaseSetup.ResolveAsync(builder.Configuration, demo);
 
 builder.Services.AddDataExchangeCore(connectionString, builder.Configuration);
 builder.Services.AddExchangeHangfire(connectionString, roles);
@@ -47,6 +48,16 @@ builder.Services.AddSingleton<DemoSeeder>();
 var app = builder.Build();
 if (embedded is not null) app.Lifetime.ApplicationStopped.Register(embedded.Stop);
 await app.Services.GetRequiredService<Migrator>().MigrateAsync();
+if (commandLine.BootstrapAdmin)
+{
+    // Once per database: the first admin key, shown once (only its hash is stored).
+    var issued = await app.Services.GetRequiredService<DataExchange.Core.Agencies.ApiKeyService>().BootstrapAdminAsync();
+    Console.WriteLine(issued is null
+        ? "An admin key already exists; nothing was issued. Ask an admin of the 'exchange' agency for a key."
+        : $"Admin key (shown once, store it now): {issued.Key}\nKey id: {issued.Id}");
+    if (embedded is not null) await embedded.DisposeAsync();
+    return issued is null ? 1 : 0;
+}
 
 app.UseResponseCompression();
 app.UseExceptionHandler();
@@ -105,6 +116,7 @@ finally
 {
     if (embedded is not null) await embedded.DisposeAsync();
 }
+return 0;
 
 /// <summary>The server's entry point; public for the integration tests' WebApplicationFactory.</summary>
 public partial class Program;

@@ -57,13 +57,21 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
         CleanUpAbandonedClusters();
         var binDir = options.BinDirectory ?? await FindBinDirectoryAsync(cancellationToken);
         var ownsDirectory = options.DataDirectory is null;
-        var dataDir = options.DataDirectory ?? Path.Combine(Path.GetTempPath(), DirectoryPrefix + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6)));
+        var dataDir = options.DataDirectory is { } configured
+            ? Path.GetFullPath(configured)
+            : await DisposableDirectoryAsync(cancellationToken);
         var password = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
         var passwordFile = Path.Combine(dataDir, "dataexchange.password");
 
         if (!File.Exists(Path.Combine(dataDir, "PG_VERSION")))
         {
-            // initdb creates the directory itself; as root it runs as postgres, which can write to /tmp.
+            // We create the (empty) directory and hand it to the server's user, so that user needs only to
+            // traverse its parents; then check it can, instead of letting initdb fail deep inside.
+            if (!await PrepareDirectoryAsync(dataDir, cancellationToken))
+                throw new InvalidOperationException(
+                    $"The embedded PostgreSQL runs as the '{ServerUser}' user, which cannot reach '{dataDir}' (a parent folder is not open to it). "
+                    + "Set EmbeddedPostgres:DataDirectory (environment: EmbeddedPostgres__DataDirectory) to a folder that user can reach, such as "
+                    + "/var/lib/dataexchange/postgres, or set ConnectionStrings:DataExchange to use your own PostgreSQL.");
             // The password goes through a 0600 file owned by the server's user: /dev/stdin of a pipe
             // made by root cannot be opened by postgres.
             var initPasswordFile = dataDir + ".pw";
@@ -85,8 +93,8 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
         {
             password = (await File.ReadAllTextAsync(passwordFile, cancellationToken)).Trim();
         }
-        if (ownsDirectory)
-            await File.WriteAllTextAsync(Path.Combine(dataDir, OwnerFile), Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture), cancellationToken);
+        if (!ownsDirectory) await TakeOverAsync(binDir, dataDir, cancellationToken);
+        await File.WriteAllTextAsync(Path.Combine(dataDir, OwnerFile), Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture), cancellationToken);
 
         for (var attempt = 1; ; attempt++)
         {
@@ -160,10 +168,76 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
     /// <inheritdoc />
     public async ValueTask DisposeAsync() => await StopAsync();
 
+    const string ServerUser = "postgres";
+
+    /// <summary>The folders a disposable cluster may live in: the temp folder, else /tmp when the server's user cannot reach it.</summary>
+    static IEnumerable<string> TempRoots() => new[] { Path.GetTempPath(), "/tmp" }.Select(Path.GetFullPath).Distinct(StringComparer.Ordinal).Where(Directory.Exists);
+
+    /// <summary>A new folder for a disposable cluster under the first temp root the server's user can reach.</summary>
+    static async Task<string> DisposableDirectoryAsync(CancellationToken cancellationToken)
+    {
+        foreach (var root in TempRoots())
+        {
+            var dir = Path.Combine(root, DirectoryPrefix + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6)));
+            if (await PrepareDirectoryAsync(dir, cancellationToken)) return dir;
+            TryDelete(dir);
+        }
+        throw new InvalidOperationException(
+            $"No temporary folder is open to the '{ServerUser}' user that runs the embedded PostgreSQL (tried {string.Join(", ", TempRoots())}). "
+            + "Set TMPDIR or EmbeddedPostgres:DataDirectory to a folder that user can reach, or set ConnectionStrings:DataExchange.");
+    }
+
+    /// <summary>
+    /// Creates <paramref name="dir"/> (and its parents, 0755) empty and private to the server's user; false when
+    /// that user cannot reach it. As root the cluster runs as postgres, which must traverse every parent.
+    /// </summary>
+    static async Task<bool> PrepareDirectoryAsync(string dir, CancellationToken cancellationToken)
+    {
+        var parent = Path.GetDirectoryName(dir);
+        if (parent is not null && !Directory.Exists(parent))
+        {
+            if (OperatingSystem.IsWindows()) Directory.CreateDirectory(parent);
+            else Directory.CreateDirectory(parent, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute
+                | UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute);
+        }
+        if (OperatingSystem.IsWindows()) { Directory.CreateDirectory(dir); return true; }
+        Directory.CreateDirectory(dir, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        if (!Environment.IsPrivilegedProcess) return true;
+        await CaptureAsync("chown", [$"{ServerUser}:", dir], cancellationToken);
+        return await ExitCodeAsync("runuser", ["-u", ServerUser, "--", "test", "-w", dir, "-a", "-x", dir], cancellationToken) == 0;
+    }
+
+    static async Task<int> ExitCodeAsync(string file, string[] args, CancellationToken cancellationToken)
+    {
+        var psi = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var a in args) psi.ArgumentList.Add(a);
+        using var process = Process.Start(psi) ?? throw new InvalidOperationException($"Could not start {file}.");
+        await Task.WhenAll(process.StandardOutput.ReadToEndAsync(cancellationToken), process.StandardError.ReadToEndAsync(cancellationToken));
+        await process.WaitForExitAsync(cancellationToken);
+        return process.ExitCode;
+    }
+
+    /// <summary>
+    /// A kept cluster is ours alone: refuse one that a live exchange process runs, and stop one left running by
+    /// an exchange process that died (kill -9), whose random port and password we no longer know.
+    /// </summary>
+    static async Task TakeOverAsync(string binDir, string dataDir, CancellationToken cancellationToken)
+    {
+        var ownerFile = Path.Combine(dataDir, OwnerFile);
+        if (File.Exists(ownerFile) && int.TryParse(await File.ReadAllTextAsync(ownerFile, cancellationToken), out var owner)
+            && owner != Environment.ProcessId && IsAlive(owner) && File.Exists(Path.Combine(dataDir, "postmaster.pid")))
+            throw new InvalidOperationException($"The embedded PostgreSQL in '{dataDir}' is in use by process {owner}. Stop it, or set EmbeddedPostgres:DataDirectory to another folder.");
+        if (File.Exists(Path.Combine(dataDir, "postmaster.pid")))
+        {
+            try { await RunAsync(binDir, "pg_ctl", ["stop", "-D", dataDir, "-m", "fast", "-w", "-t", "60"], cancellationToken); }
+            catch (InvalidOperationException) { /* not running: a stale pid file, which pg_ctl start handles */ }
+        }
+    }
+
     /// <summary>Kills clusters left by processes that died without stopping them (a killed test run).</summary>
     static void CleanUpAbandonedClusters()
     {
-        foreach (var dir in Directory.EnumerateDirectories(Path.GetTempPath(), DirectoryPrefix + "*"))
+        foreach (var dir in TempRoots().SelectMany(root => Directory.EnumerateDirectories(root, DirectoryPrefix + "*")))
         {
             var ownerFile = Path.Combine(dir, OwnerFile);
             if (!File.Exists(ownerFile) || !int.TryParse(File.ReadAllText(ownerFile), out var owner) || IsAlive(owner)) continue;
