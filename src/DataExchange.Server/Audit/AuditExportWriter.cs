@@ -5,6 +5,7 @@ using System.Text;
 using System.Text.Json;
 using DataExchange.Core.Audit;
 using DataExchange.Core.Common;
+using DataExchange.Core.Pull;
 
 namespace DataExchange.Server.Audit;
 
@@ -63,21 +64,26 @@ public static class AuditExportWriter
         await body.FlushAsync(ct);
     }
 
-    /// <summary>Entries as RFC 4180 CSV with a header row; details as JSON text.</summary>
+    /// <summary>
+    /// Entries as RFC 4180 CSV with a header row; details as JSON text. Every cell but seq is text
+    /// and neutralised like the records CSV (<see cref="CsvCell"/>): fields such as the key id of a
+    /// refused sign-in come from anonymous callers (issue 13: one planted <c>=HYPERLINK(…)</c>). The
+    /// NDJSON export keeps values exactly, so only it re-hashes.
+    /// </summary>
     public static async Task WriteCsvAsync(Stream body, IAsyncEnumerable<AuditEntry> entries, CancellationToken ct)
     {
         await using var w = new StreamWriter(body, new UTF8Encoding(false), 64 * 1024, leaveOpen: true) { NewLine = "\r\n" };
         await w.WriteLineAsync("seq,at,actorAgency,actorClient,action,target,datasetId,outcome,details,prevHash,hash".AsMemory(), ct);
+        var line = new StringBuilder();
         await foreach (var e in entries.WithCancellation(ct))
         {
-            string?[] cells = [e.Seq.ToString(CultureInfo.InvariantCulture), AuditCheckpoint.Time(e.At), e.ActorAgency, e.ActorClient, e.Action,
-                e.Target, e.DatasetId, e.Outcome, CanonicalJson.ToText(e.Details), Convert.ToHexStringLower(e.PrevHash), Convert.ToHexStringLower(e.Hash)];
-            await w.WriteLineAsync(string.Join(',', cells.Select(Cell)).AsMemory(), ct);
+            line.Clear().Append(e.Seq.ToString(CultureInfo.InvariantCulture));
+            foreach (var text in (ReadOnlySpan<string?>)[AuditCheckpoint.Time(e.At), e.ActorAgency, e.ActorClient, e.Action, e.Target, e.DatasetId, e.Outcome,
+                CanonicalJson.ToText(e.Details), Convert.ToHexStringLower(e.PrevHash), Convert.ToHexStringLower(e.Hash)])
+                CsvCell.Append(line.Append(','), text, isText: true);
+            await w.WriteLineAsync(line, ct);
         }
     }
-
-    static string Cell(string? value) =>
-        value is null ? "" : value.AsSpan().IndexOfAny(",\"\r\n") < 0 ? value : "\"" + value.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
 
     static void WriteNullable(Utf8JsonWriter w, string name, string? value)
     {
