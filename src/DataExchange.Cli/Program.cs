@@ -24,6 +24,7 @@ var app = new CommandApp();
 app.Configure(config =>
 {
     config.SetApplicationName("dx");
+    config.UseAssemblyInformationalVersion();
     config.SetHelpProvider(new DxHelpProvider(config.Settings));
     config.CancellationExitCode(ExitCodes.Cancelled);
     // Unknown options are typos, not pass-through arguments: fail with exit 1 instead of ignoring them.
@@ -33,7 +34,7 @@ app.Configure(config =>
 
     config.AddCommand<LoginCommand>("login")
         .WithDescription("Verify a server URL and API key, then save them to the config file")
-        .WithExample("login", "--server", "https://dx.example.gov", "--key", "dxk_...");
+        .WithExample("login", "--server", "https://dx.example.gov", "--key", "dx_k…_…");
     config.AddCommand<MeCommand>("me")
         .WithDescription("Show the client, agency and roles of the current key");
 
@@ -135,7 +136,8 @@ app.Configure(config =>
         audit.SetDescription("Search, export and verify the audit log (auditor)");
         audit.AddCommand<AuditSearchCommand>("search")
             .WithDescription("Search audit entries")
-            .WithExample("audit", "search", "--dataset", "health.facilities", "--outcome", "denied");
+            .WithExample("audit", "search", "--dataset", "health.facilities", "--outcome", "denied")
+            .WithExample("audit", "search", "--action", "records-pulled", "--from", "2026-01-01T00:00:00Z");
         audit.AddCommand<AuditExportCommand>("export")
             .WithDescription("Stream matching audit entries to stdout as ndjson or csv")
             .WithExample("audit", "export", "--format", "csv", "--from", "2026-01-01T00:00:00Z");

@@ -9,7 +9,7 @@ namespace DataExchange.Cli.Audit;
 public class AuditFilterSettings : CommandSettings
 {
     [CommandOption("--action <ACTION>")]
-    [Description("Only this action, e.g. records.read, subscription.approve")]
+    [Description("Only this action, as search shows it, e.g. records-pulled, access-denied, subscription-approved")]
     public string? Action { get; init; }
 
     [CommandOption("--dataset <DATASET>")]

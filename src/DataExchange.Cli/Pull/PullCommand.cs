@@ -87,26 +87,19 @@ public sealed class PullCommand : ApiCommand<PullSettings>
 
     private static async Task<long?> PullJsonAsync(ApiClient api, PullSettings settings, Stream destination, CancellationToken ct)
     {
+        // The first page is read before a byte is written: a refusal (403, 404, 429) must leave
+        // `dx pull > file` empty, not holding a lone '[' that looks like the start of data.
+        var page = await PageAsync(api, settings.Dataset, settings.Version, after: null, ct).ConfigureAwait(false);
+
+        // Pin later pages to the version the first page came from: a publish during a long
+        // pull must not mix rows of two versions in one file.
+        var version = settings.Version ?? (page.Json?["version"] is JsonValue v && v.TryGetValue<int>(out var pinned) ? pinned : null);
+
         await using var writer = new Utf8JsonWriter(destination, new JsonWriterOptions { Encoder = DataExchange.Core.Common.MinimalJsonEncoder.Instance });
         writer.WriteStartArray();
         long records = 0;
-        var version = settings.Version;
-        string? after = null;
-        do
+        while (true)
         {
-            var page = await api.GetAsync(new Query($"datasets/{ApiClient.Seg(settings.Dataset)}/records")
-                .Add("limit", PageSize)
-                .Add("after", after)
-                .Add("version", version)
-                .ToString(), ct).ConfigureAwait(false);
-
-            // Pin later pages to the version the first page came from: a publish during a long
-            // pull must not mix rows of two versions in one file.
-            if (version is null && page.Json?["version"] is JsonValue v && v.TryGetValue<int>(out var pinned))
-            {
-                version = pinned;
-            }
-
             foreach (var item in Output.Items(page.Json))
             {
                 if (item is null)
@@ -123,13 +116,24 @@ public sealed class PullCommand : ApiCommand<PullSettings>
 
             // Flush per page so consumers of stdout see data arrive and memory stays at one page.
             await writer.FlushAsync(ct).ConfigureAwait(false);
-            after = Paging.NextCursor(page.Json);
+            if (Paging.NextCursor(page.Json) is not { } after)
+            {
+                break;
+            }
+
+            page = await PageAsync(api, settings.Dataset, version, after, ct).ConfigureAwait(false);
         }
-        while (after is not null);
 
         writer.WriteEndArray();
         await writer.FlushAsync(ct).ConfigureAwait(false);
         await destination.WriteAsync("\n"u8.ToArray(), ct).ConfigureAwait(false);
         return records;
     }
+
+    private static Task<ApiResponse> PageAsync(ApiClient api, string dataset, int? version, string? after, CancellationToken ct) =>
+        api.GetAsync(new Query($"datasets/{ApiClient.Seg(dataset)}/records")
+            .Add("limit", PageSize)
+            .Add("after", after)
+            .Add("version", version)
+            .ToString(), ct);
 }

@@ -10,7 +10,7 @@ namespace DataExchange.Cli.Subscriptions;
 public sealed class ApproveSubscriptionSettings : SubscriptionIdSettings
 {
     [CommandOption("--field <FIELD>")]
-    [Description("Grant only this field (repeatable); becomes the policy { \"fields\": [...] }")]
+    [Description("Grant only this field (repeatable); becomes the policy { \"fields\": [[...]] }")]
     public string[] Fields { get; init; } = [];
 
     [CommandOption("--expires <ISO>")]

@@ -142,6 +142,29 @@ public sealed class DxCliTests
         Assert.That(discard.ExitCode, Is.EqualTo(4), "a released run is no longer held: 409\n" + discard);
     }
 
+    [TestCase("gd-amr.cli-refused", 2, TestName = "PullRefused_WritesNothingToStdout_Issue18")]
+    [TestCase("gd-amr.no-such-dataset", 3, TestName = "PullOfAnUnknownDataset_WritesNothingToStdout_Issue18")]
+    public async Task Pull_WritesNothing_BeforeTheServerSaidYes(string dataset, int exitCode)
+    {
+        if (exitCode == 2)
+        {
+            // A dataset the consumer may see in the catalogue but has no subscription to: 403.
+            await _exchange.Client(_steward).PostAsync("/api/v1/datasets", new
+            {
+                id = dataset, title = "Refused pull via dx", keyFields = new[] { "code" }, classification = "internal",
+                schema = JsonNode.Parse("""{"type":"object","required":["code"],"properties":{"code":{"type":"string"}}}"""),
+                feed = new { source = "upload", format = "csv" },
+            });
+        }
+        foreach (var format in new[] { "json", "ndjson", "csv" })
+        {
+            var file = Path.Combine(_work, $"refused-{exitCode}.{format}");
+            var pull = await _dx.RunAsync(["pull", dataset, "--format", format], _consumer, stdoutFile: file, server: _exchange.Address);
+            Assert.That(pull.ExitCode, Is.EqualTo(exitCode), pull.ToString());
+            Assert.That(await File.ReadAllTextAsync(file), Is.Empty, $"`dx pull --format {format} > file` leaves the file empty when refused");
+        }
+    }
+
     /// <summary>A list printed with --json: the items array, or the body itself when it is one.</summary>
     static JsonArray Items(JsonNode body) => body as JsonArray ?? body["items"]!.AsArray();
 }
