@@ -15,6 +15,7 @@ public enum AuditAction
     DatasetRegistered = 200,
     SchemaVersionRegistered = 210,
     FeedUpdated = 220,
+    FeedSourceRefused = 221,
 
     RunQueued = 300,
     RunStarted = 301,

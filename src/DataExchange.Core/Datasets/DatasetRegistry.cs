@@ -28,7 +28,7 @@ public sealed partial class DatasetRegistry(NpgsqlDataSource dataSource, AuditWr
     {
         caller.Require(Role.Steward);
         DocumentSchemas.Validate((DocumentSchemas.DatasetManifest, request, ""), (DocumentSchemas.FeedDefinition, request.Feed, "/feed"));
-        var (id, feed, schemaText) = Validate(caller, request);
+        var (id, feed, schemaText) = await RefusingAsync(caller, request.Id, request.Feed, () => Validate(caller, request), cancellationToken);
         var schema = await DatasetSchema.LoadAsync(schemaText, 1, cancellationToken);
         var missingKeys = request.KeyFields!.Where(k => schema.Document["properties"]?[k] is null).ToList();
         if (missingKeys.Count > 0)
@@ -166,10 +166,30 @@ public sealed partial class DatasetRegistry(NpgsqlDataSource dataSource, AuditWr
         FeedDefinition? feed = null;
         if (request.Feed is not null)
         {
-            try { feed = FeedValidator.Normalise(request.Feed, feedOptions.Value); }
-            catch (InvalidException e) { errors.AddRange(e.Errors); }
+            try { feed = FeedValidator.Normalise(request.Feed, feedOptions.Value, caller.AgencyId); }
+            catch (InvalidException e) when (!FeedValidator.IsRefusal(e)) { errors.AddRange(e.Errors); }
         }
         if (errors.Count > 0) throw new InvalidException("invalid-request", "The dataset registration is not valid.", errors);
         return (id, feed!, request.Schema!.ToJsonString());
+    }
+
+    /// <summary>Runs <paramref name="validate"/>; a refused feed source is audited (feed-source-refused) before the refusal is thrown.</summary>
+    async Task<T> RefusingAsync<T>(Caller caller, string? datasetId, FeedDefinition? feed, Func<T> validate, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return validate();
+        }
+        catch (InvalidException e) when (FeedValidator.IsRefusal(e))
+        {
+            var target = datasetId is not null && IdPattern().IsMatch(datasetId) ? datasetId : null;
+            await audit.AppendAsync(new AuditRecord(caller, AuditAction.FeedSourceRefused, AuditOutcome.Denied, target, target, new JsonObject
+            {
+                ["code"] = e.Code,
+                ["reason"] = e.Errors.FirstOrDefault()?.Code,
+                ["source"] = FeedUrls.Redact(feed?.Source),
+            }), cancellationToken);
+            throw;
+        }
     }
 }

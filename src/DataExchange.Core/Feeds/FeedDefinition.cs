@@ -6,7 +6,7 @@ public sealed record FeedDefinition
     /// <summary>The default of <see cref="MaxDeleteShare"/>, also for feeds stored before the option existed.</summary>
     public const double DefaultMaxDeleteShare = 0.1;
 
-    /// <summary><c>file:&lt;path under the drop root&gt;</c>, <c>http(s)://…</c> on an allowed host, or <c>upload</c> (pushed by the steward).</summary>
+    /// <summary><c>file:&lt;agency&gt;/&lt;path&gt;</c> in the owning agency's drop folder (no links), <c>http(s)://…</c> on an allowed host, or <c>upload</c> (pushed by the steward).</summary>
     public string? Source { get; init; }
     /// <summary>csv (default), json (an array of objects) or ndjson.</summary>
     public string? Format { get; init; }

@@ -30,35 +30,40 @@ public sealed class FeedSources : IDisposable
         { Timeout = Timeout.InfiniteTimeSpan };
     }
 
-    /// <summary>The full path of <paramref name="relative"/> under the drop root, or null when it would leave it.</summary>
-    public static string? ResolveDropPath(FeedOptions options, string relative)
-    {
-        if (relative.Length == 0 || Path.IsPathRooted(relative) || relative.Contains('\0', StringComparison.Ordinal)) return null;
-        var root = Path.GetFullPath(options.DropRoot);
-        var full = Path.GetFullPath(Path.Combine(root, relative));
-        return full.StartsWith(root.TrimEnd(Path.DirectorySeparatorChar) + Path.DirectorySeparatorChar, StringComparison.Ordinal) ? full : null;
-    }
-
     /// <summary>Whether an HTTP source may be fetched: its host is on the allow-list, case-insensitively.</summary>
     public static bool IsAllowedHost(FeedOptions options, Uri uri) =>
         uri.Scheme is "http" or "https"
         && (options.AllowedHosts.Contains(uri.IdnHost, StringComparer.OrdinalIgnoreCase) || options.AdminHosts.Contains(uri.IdnHost));
 
-    /// <summary>Spools the payload of <paramref name="feed"/> to a temp file.</summary>
-    public async Task<FetchedPayload> FetchAsync(FeedDefinition feed, string? etag, string? lastModified, CancellationToken cancellationToken)
+    /// <summary>Spools the payload of <paramref name="feed"/>, a feed of <paramref name="agencyId"/>, to a temp file.</summary>
+    public async Task<FetchedPayload> FetchAsync(string agencyId, FeedDefinition feed, string? etag, string? lastModified, CancellationToken cancellationToken)
     {
         var source = feed.Source ?? "";
         if (source.StartsWith("file:", StringComparison.Ordinal))
         {
-            var path = ResolveDropPath(_options, source["file:".Length..])
-                ?? throw new FeedFetchException("The file source leaves the drop folder.", retryable: false);
-            if (!File.Exists(path)) throw new FeedFetchException($"The file '{source}' does not exist in the drop folder.", retryable: true);
-            await using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan | FileOptions.Asynchronous);
+            await using var file = OpenDropFile(agencyId, source["file:".Length..]);
             return await SpoolAsync(file, null, null, cancellationToken);
         }
         if (Uri.TryCreate(source, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https")
             return await FetchHttpAsync(uri, etag, lastModified, cancellationToken);
         throw new FeedFetchException($"The source '{source}' cannot be fetched; pushed feeds arrive through the upload endpoint.", retryable: false);
+    }
+
+    /// <summary>Checked again at fetch time, on the very handle read: the file may have been swapped for a link since registration.</summary>
+    FileStream OpenDropFile(string agencyId, string relative)
+    {
+        try
+        {
+            return DropFolder.Open(_options, agencyId, relative);
+        }
+        catch (DropRefusedException e)
+        {
+            throw new FeedFetchException($"The feed source is refused: {e.Message}", retryable: false, e, e.Refusal.Code);
+        }
+        catch (IOException e)
+        {
+            throw new FeedFetchException(e.Message, retryable: true, e);
+        }
     }
 
     /// <summary>Spools an uploaded body (already local) the same way, for one code path after fetch.</summary>
@@ -161,8 +166,11 @@ public sealed class FeedSources : IDisposable
 }
 
 /// <summary>The payload could not be fetched; <see cref="Retryable"/> says whether trying later may help.</summary>
-public sealed class FeedFetchException(string message, bool retryable, Exception? inner = null) : Exception(message, inner)
+public sealed class FeedFetchException(string message, bool retryable, Exception? inner = null, string? refusal = null) : Exception(message, inner)
 {
     /// <summary>Whether a later attempt may succeed (timeouts, 5xx) as opposed to a configuration error.</summary>
     public bool Retryable { get; } = retryable;
+
+    /// <summary>Why the source itself was refused (<see cref="DropRefusal.Code"/>), audited as feed-source-refused; null for other failures.</summary>
+    public string? Refusal { get; } = refusal;
 }

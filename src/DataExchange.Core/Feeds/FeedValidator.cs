@@ -9,15 +9,21 @@ public static class FeedValidator
     static readonly string[] Modes = ["snapshot", "incremental"];
     static readonly string[] Encodings = ["utf-8", "gb18030", "gbk"];
 
-    /// <summary>The definition with defaults applied; throws listing every problem.</summary>
-    public static FeedDefinition Normalise(FeedDefinition feed, FeedOptions options, string pointer = "/feed")
+    /// <summary>Whether <paramref name="e"/> refuses the feed's source (audited as feed-source-refused), rather than listing mistakes.</summary>
+    public static bool IsRefusal(InvalidException e) => e.Code is DropFolder.Refused;
+
+    /// <summary>
+    /// The definition of a feed of <paramref name="agencyId"/> with defaults applied; throws listing every
+    /// problem, or with code <c>feed-source-refused</c> alone when the source is refused (<see cref="IsRefusal"/>).
+    /// </summary>
+    public static FeedDefinition Normalise(FeedDefinition feed, FeedOptions options, string agencyId, string pointer = "/feed")
     {
         var errors = new List<ProblemItem>();
         var source = feed.Source?.Trim() ?? "";
         if (source.StartsWith("file:", StringComparison.Ordinal))
         {
-            if (FeedSources.ResolveDropPath(options, source["file:".Length..]) is null)
-                errors.Add(new(pointer + "/source", "path-escapes-root", "A file source must be a relative path inside the drop folder (no '..', no absolute path)."));
+            if (DropFolder.Check(options, agencyId, source["file:".Length..], out _) is { } refusal)
+                throw new InvalidException(DropFolder.Refused, $"The feed source is refused: {refusal.Message}", [new(pointer + "/source", refusal.Code, refusal.Message)]);
         }
         else if (source.StartsWith("http://", StringComparison.OrdinalIgnoreCase) || source.StartsWith("https://", StringComparison.OrdinalIgnoreCase))
         {

@@ -61,6 +61,9 @@ public sealed partial class IngestionRunner(
         catch (Exception e) when (IsPayloadProblem(Cause(e)) && !MayBeWholeNextTime(run, Cause(e)))
         {
             // The payload or the feed definition is wrong: retrying the same bytes cannot help.
+            if (Cause(e) is FeedFetchException { Refusal: { } reason })
+                await audit.AppendAsync(new AuditRecord(Caller.System, AuditAction.FeedSourceRefused, AuditOutcome.Denied, RunTarget(run), run.DatasetId,
+                    new JsonObject { ["code"] = DropFolder.Refused, ["reason"] = reason, ["at"] = "fetch" }), CancellationToken.None);
             await FinishAsync(conn, run, RunStatus.Failed, Cause(e).Message, null, CancellationToken.None);
         }
         catch (Exception e) when (!finalAttempt && e is not OperationCanceledException)
@@ -94,7 +97,7 @@ public sealed partial class IngestionRunner(
         {
             "upload" => await uploads.SpoolAsync(run.Id, cancellationToken),
             "replay" => await SpoolQuarantineAsync(conn, run.ReplayOf!.Value, feed, cancellationToken),
-            _ => await sources.FetchAsync(feed, etag, lastModified, cancellationToken),
+            _ => await sources.FetchAsync(dataset.Owner, feed, etag, lastModified, cancellationToken),
         };
         if (payload.NotModified)
         {

@@ -23,7 +23,8 @@ public static class IngestBenchmark
 
         var work = Directory.CreateTempSubdirectory("dx-bench-").FullName;
         var drop = Directory.CreateDirectory(Path.Combine(work, "drop")).FullName;
-        var csv = Path.Combine(drop, "bench.csv");
+        var folder = Directory.CreateDirectory(Path.Combine(drop, "bench-ag")).FullName;
+        var csv = Path.Combine(folder, "bench.csv");
         try
         {
             var sw = Stopwatch.StartNew();
@@ -43,7 +44,7 @@ public static class IngestBenchmark
             // A running exchange has compiled its ingestion code long before a big feed arrives: a
             // 50,000-row run of another dataset first, so the timed runs measure the pipeline, not
             // the JIT's first tiers (cold, the first ingest's validation costs about twice the CPU).
-            BenchCsv.Write(Path.Combine(drop, "warmup.csv"), 50_000, changed: false);
+            BenchCsv.Write(Path.Combine(folder, "warmup.csv"), 50_000, changed: false);
             Console.WriteLine($"warm-up                  {await harness.RunOnceAsync(IngestHarness.WarmUpId)}");
             _cpu = _meter.Read();
             var (first, firstRun) = await TimeRunAsync(harness);

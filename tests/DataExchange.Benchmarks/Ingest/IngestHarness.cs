@@ -30,7 +30,7 @@ public sealed class IngestHarness : IAsyncDisposable
 
     IngestHarness(ServiceProvider services, InlineQueue queue) => (_services, _queue) = (services, queue);
 
-    /// <summary>Migrates the database and registers the benchmark dataset with a <c>file:bench.csv</c> feed.</summary>
+    /// <summary>Migrates the database and registers the benchmark dataset with a <c>file:bench-ag/bench.csv</c> feed.</summary>
     public static async Task<IngestHarness> StartAsync(string connectionString, string dropRoot, string workDirectory)
     {
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
@@ -53,7 +53,7 @@ public sealed class IngestHarness : IAsyncDisposable
                 KeyFields = ["id"],
                 Classification = "internal",
                 Schema = JsonNode.Parse(BenchCsv.Schema)!.AsObject(),
-                Feed = new FeedDefinition { Source = "file:" + file, Cron = "0 0 1 1 *" },
+                Feed = new FeedDefinition { Source = "file:bench-ag/" + file, Cron = "0 0 1 1 *" },
             });
         return harness;
     }

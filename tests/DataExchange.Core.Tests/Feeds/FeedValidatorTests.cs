@@ -12,11 +12,15 @@ public sealed class FeedValidatorTests
     [TestCase("a/../../etc/passwd")]
     [TestCase("/etc/passwd")]
     [TestCase("")]
-    public void ResolveDropPath_RefusesPathsThatLeaveTheRoot(string path) => Assert.That(FeedSources.ResolveDropPath(Options, path), Is.Null);
+    public void Check_RefusesPathsThatLeaveTheRoot(string path) =>
+        Assert.That(DropFolder.Check(Options, "gd-amr", path, out _)?.Code, Is.EqualTo("path-escapes-root"));
 
     [Test]
-    public void ResolveDropPath_AcceptsNestedRelativePaths() =>
-        Assert.That(FeedSources.ResolveDropPath(Options, "gd-amr/licences.csv"), Is.EqualTo(Path.Combine(Options.DropRoot, "gd-amr", "licences.csv")));
+    public void Check_AcceptsNestedPathsInTheAgencysFolder()
+    {
+        Assert.That(DropFolder.Check(Options, "gd-amr", "gd-amr/2026/licences.csv", out var path), Is.Null);
+        Assert.That(path, Is.EqualTo(Path.Combine(Options.DropRoot, "gd-amr", "2026", "licences.csv")));
+    }
 
     [TestCase("https://data.example.gov.cn/x.csv", true)]
     [TestCase("https://DATA.example.gov.cn/x.csv", true)]
@@ -29,7 +33,7 @@ public sealed class FeedValidatorTests
     [Test]
     public void Normalise_FillsDefaults()
     {
-        var feed = FeedValidator.Normalise(new FeedDefinition { Source = "file:x.csv", Cron = "0 2 * * *" }, Options);
+        var feed = FeedValidator.Normalise(new FeedDefinition { Source = "file:gd-amr/x.csv", Cron = "0 2 * * *" }, Options, "gd-amr");
         Assert.That((feed.Format, feed.Mode, feed.Delimiter, feed.Encoding, feed.OnConflict, feed.RejectThreshold), Is.EqualTo(("csv", "snapshot", ",", "utf-8", "reject", 0.1)));
         Assert.That(feed.MaxDeleteShare, Is.EqualTo(0.1));
     }
@@ -38,7 +42,7 @@ public sealed class FeedValidatorTests
     [TestCase(1.01)]
     public void Normalise_RefusesAMaxDeleteShareOutsideZeroToOne_Issue12(double share)
     {
-        var e = Assert.Throws<InvalidException>(() => FeedValidator.Normalise(new FeedDefinition { Source = "upload", MaxDeleteShare = share }, Options));
+        var e = Assert.Throws<InvalidException>(() => FeedValidator.Normalise(new FeedDefinition { Source = "upload", MaxDeleteShare = share }, Options, "gd-amr"));
         Assert.That(e!.Errors.Select(p => p.Pointer), Is.EqualTo(new[] { "/feed/maxDeleteShare" }));
     }
 
@@ -48,7 +52,7 @@ public sealed class FeedValidatorTests
         var e = Assert.Throws<InvalidException>(() => FeedValidator.Normalise(new FeedDefinition
         {
             Source = "https://169.254.169.254/x", Format = "xml", Mode = "sometimes", Cron = "every day", Delimiter = "ab", Encoding = "latin1",
-        }, Options));
+        }, Options, "gd-amr"));
         Assert.That(e!.Errors.Select(x => x.Pointer), Is.EquivalentTo(new[] { "/feed/source", "/feed/format", "/feed/mode", "/feed/cron", "/feed/delimiter", "/feed/encoding" }));
     }
 }

@@ -54,8 +54,8 @@ public sealed class RecordValidatorTests
     public void DeleteMarker_OnASnapshotFeed_IsRefused()
     {
         var e = Assert.Throws<InvalidException>(() => FeedValidator.Normalise(
-            new FeedDefinition { Source = "upload", Mode = "snapshot", DeleteMarker = "deleted" }, new FeedOptions()));
+            new FeedDefinition { Source = "upload", Mode = "snapshot", DeleteMarker = "deleted" }, new FeedOptions(), "gd-amr"));
         Assert.That(e!.Errors.Select(x => x.Pointer), Does.Contain("/feed/deleteMarker"));
-        Assert.DoesNotThrow(() => FeedValidator.Normalise(new FeedDefinition { Source = "upload", Mode = "incremental", DeleteMarker = "deleted" }, new FeedOptions()));
+        Assert.DoesNotThrow(() => FeedValidator.Normalise(new FeedDefinition { Source = "upload", Mode = "incremental", DeleteMarker = "deleted" }, new FeedOptions(), "gd-amr"));
     }
 }

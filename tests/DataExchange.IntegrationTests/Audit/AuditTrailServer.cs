@@ -73,9 +73,9 @@ public sealed class AuditTrailServer : IDisposable
         var spare = await Admin.PostAsync("/api/v1/agencies/gz-hrss/keys", new { name = "spare", roles = new[] { "consumer" } });
         await Admin.SendAsync(HttpMethod.Delete, $"/api/v1/agencies/gz-hrss/keys/{spare["id"]!.GetValue<string>()}");
 
-        File.Copy(Samples.Path("feeds", "gd-amr", "business-licences.csv"), Path.Combine(Factory.DropRoot, "licences.csv"));
+        File.Copy(Samples.Path("feeds", "gd-amr", "business-licences.csv"), Factory.DropFile("gd-amr", "licences.csv"));
         var manifest = DataExchange.Server.Demo.DemoSeeder.ReadManifest(Samples.Path("datasets", "gd-amr.business-licences.json"));
-        await steward.PostAsync("/api/v1/datasets", manifest with { Feed = manifest.Feed! with { Source = "file:licences.csv" } });
+        await steward.PostAsync("/api/v1/datasets", manifest with { Feed = manifest.Feed! with { Source = "file:gd-amr/licences.csv" } });
         var queued = await steward.PostAsync($"/api/v1/datasets/{DatasetId}/runs", null, HttpStatusCode.Accepted);
         await steward.WaitForRunAsync(DatasetId, queued["id"]!.GetValue<string>());
 

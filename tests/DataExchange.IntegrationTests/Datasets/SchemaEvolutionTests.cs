@@ -27,10 +27,10 @@ public sealed class SchemaEvolutionTests
     public async Task SchemaVersions_CompatibleOnesPublish_IncompatibleOneIsRefused_AndBothVersionsStayReadable()
     {
         const string id = "cn-stats.offices";
-        File.WriteAllText(Path.Combine(_factory.DropRoot, "offices.csv"), "code,name\nA1,North office\nB2,South office\n");
+        File.WriteAllText(_factory.DropFile("cn-stats", "offices.csv"), "code,name\nA1,North office\nB2,South office\n");
         var v1 = Schema(("code", "{\"type\":\"string\",\"maxLength\":10}"), ("name", "{\"type\":\"string\"}"));
         await _steward.PostAsync("/api/v1/datasets", new { id, title = "Offices", keyFields = new[] { "code" }, classification = "public", schema = v1,
-            feed = new { source = "file:offices.csv", format = "csv", cron = "0 3 * * *" } });
+            feed = new { source = "file:cn-stats/offices.csv", format = "csv", cron = "0 3 * * *" } });
         var first = await RunAsync(id);
         Assert.That(first["schemaVersion"]!.GetValue<int>(), Is.EqualTo(1));
 
@@ -40,7 +40,7 @@ public sealed class SchemaEvolutionTests
         Assert.That(dryRun["compatible"]!.GetValue<bool>(), Is.True, dryRun.ToJsonString());
         var registered = await _steward.PostAsync($"/api/v1/datasets/{id}/schemas", v2);
         Assert.That(registered["version"]!.GetValue<int>(), Is.EqualTo(2));
-        File.WriteAllText(Path.Combine(_factory.DropRoot, "offices.csv"), "code,name,phone\nA1,North office,020-1234\nB2,South office,\nC3,East office,020-5678\n");
+        File.WriteAllText(_factory.DropFile("cn-stats", "offices.csv"), "code,name,phone\nA1,North office,020-1234\nB2,South office,\nC3,East office,020-5678\n");
         var second = await RunAsync(id);
         Assert.Multiple(() =>
         {
@@ -78,7 +78,7 @@ public sealed class SchemaEvolutionTests
     {
         var schema = Schema(("code", "{\"type\":\"string\",\"const\":\"x\"}"));
         var (status, problem, _) = await _steward.SendAsync(HttpMethod.Post, "/api/v1/datasets", new { id = "cn-stats.bad", title = "Bad", keyFields = new[] { "code" },
-            classification = "public", schema, feed = new { source = "file:x.csv", cron = "0 3 * * *" } });
+            classification = "public", schema, feed = new { source = "file:cn-stats/x.csv", cron = "0 3 * * *" } });
         Assert.That(status, Is.EqualTo(HttpStatusCode.BadRequest));
         Assert.That(problem!["errors"]!.AsArray().Select(e => (e!["pointer"]!.GetValue<string>(), e["code"]!.GetValue<string>())),
             Does.Contain(("/properties/code/const", "keyword-not-enforced")));
@@ -90,7 +90,7 @@ public sealed class SchemaEvolutionTests
         var (status, problem, _) = await _steward.SendAsync(HttpMethod.Post, "/api/v1/datasets", new
         {
             id = "cn-stats.Bad Id", title = "", keyFields = Array.Empty<string>(), classification = "secret", schema = Schema(("code", "{\"type\":\"string\"}")),
-            feed = new { source = "file:x.csv", format = "xml", cron = "0 3 * * *" },
+            feed = new { source = "file:cn-stats/x.csv", format = "xml", cron = "0 3 * * *" },
         });
         Assert.That(status, Is.EqualTo(HttpStatusCode.BadRequest));
         var pointers = problem!["errors"]!.AsArray().Select(e => e!["pointer"]!.GetValue<string>()).ToList();
@@ -106,13 +106,13 @@ public sealed class SchemaEvolutionTests
     {
         if (Samples.SharedData is null) Assert.Ignore("../shared/data is not present on this machine.");
         var folder = Path.Combine(Samples.SharedData, package);
-        File.Copy(Path.Combine(folder, "data", file), Path.Combine(_factory.DropRoot, file), overwrite: true);
+        File.Copy(Path.Combine(folder, "data", file), _factory.DropFile("cn-stats", file), overwrite: true);
         var datapackage = JsonNode.Parse(File.ReadAllText(Path.Combine(folder, "datapackage.json")));
         var id = $"cn-stats.{package}";
         var dataset = await _steward.PostAsync("/api/v1/datasets/frictionless", new
         {
             id, dataPackage = datapackage, keyFields = keys?.Split(','), classification = "public",
-            feed = new { source = "file:" + file, format = "csv", cron = "0 4 * * *" },
+            feed = new { source = "file:cn-stats/" + file, format = "csv", cron = "0 4 * * *" },
         });
         Assert.That(dataset["keyFields"]!.AsArray().Select(k => k!.GetValue<string>()), Is.EqualTo(keys?.Split(',') ?? ["geonameid"]));
         var run = await RunAsync(id);

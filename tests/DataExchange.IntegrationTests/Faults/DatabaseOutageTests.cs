@@ -28,12 +28,12 @@ public sealed class DatabaseOutageTests
         _factory = new ExchangeFactory(_cluster.ConnectionString("outage") + ";Timeout=3;Command Timeout=30",
             new Dictionary<string, string?> { ["Hangfire:InvisibilityTimeout"] = "00:00:05" });
         _steward = await (await _factory.BootstrapAdminAsync()).NewAgencyAsync("gd-out", "Outage");
-        File.WriteAllText(Path.Combine(_factory.DropRoot, "o.csv"), "id,name\n1,a\n2,b\n3,c\n");
+        File.WriteAllText(_factory.DropFile("gd-out", "o.csv"), "id,name\n1,a\n2,b\n3,c\n");
         await _steward.PostAsync("/api/v1/datasets", new
         {
             id = "gd-out.items", title = "Items", keyFields = new[] { "id" }, classification = "internal",
             schema = System.Text.Json.Nodes.JsonNode.Parse("""{"type":"object","properties":{"id":{"type":"integer"},"name":{"type":"string"}},"required":["id"]}"""),
-            feed = new { source = "file:o.csv", cron = "0 1 * * *" },
+            feed = new { source = "file:gd-out/o.csv", cron = "0 1 * * *" },
         });
         var run = await _steward.PostAsync("/api/v1/datasets/gd-out.items/runs", null, HttpStatusCode.Accepted);
         await _steward.WaitForRunAsync("gd-out.items", run["id"]!.GetValue<string>());
@@ -51,7 +51,7 @@ public sealed class DatabaseOutageTests
     {
         var sb = new System.Text.StringBuilder("id,name\n");
         for (var i = 1; i <= 300_000; i++) sb.Append(System.Globalization.CultureInfo.InvariantCulture, $"{i},row {i}\n");
-        File.WriteAllText(Path.Combine(_factory.DropRoot, "o.csv"), sb.ToString());
+        File.WriteAllText(_factory.DropFile("gd-out", "o.csv"), sb.ToString());
         var queued = await _steward.PostAsync("/api/v1/datasets/gd-out.items/runs", null, HttpStatusCode.Accepted);
         var runId = queued["id"]!.GetValue<string>();
         var deadline = DateTime.UtcNow.AddSeconds(30);

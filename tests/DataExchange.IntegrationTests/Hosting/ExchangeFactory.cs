@@ -12,6 +12,9 @@ public sealed class ExchangeFactory(string connectionString, IDictionary<string,
     /// <summary>The drop root of <c>file:</c> feeds, deleted on dispose.</summary>
     public string DropRoot { get; } = Directory.CreateTempSubdirectory("dx-drop-").FullName;
 
+    /// <summary>The path of <paramref name="name"/> in <paramref name="agency"/>'s drop folder (created), where its <c>file:&lt;agency&gt;/&lt;name&gt;</c> sources read.</summary>
+    public string DropFile(string agency, string name) => Path.Combine(Directory.CreateDirectory(Path.Combine(DropRoot, agency)).FullName, name);
+
     /// <inheritdoc />
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {

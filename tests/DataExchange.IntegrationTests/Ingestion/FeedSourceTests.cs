@@ -96,8 +96,8 @@ public sealed class FeedSourceTests
     [Test]
     public async Task TriggerWhileAnotherRunHoldsTheFeed_EndsSkipped_AndIsRecorded()
     {
-        var id = await _h.RegisterAsync("busy", ["id"], Schema, new { source = "file:busy.csv", format = "csv", cron = "0 2 * * *" });
-        await File.WriteAllTextAsync(Path.Combine(_h.Factory.DropRoot, "busy.csv"), "id,name\n1,one\n");
+        var id = await _h.RegisterAsync("busy", ["id"], Schema, new { source = $"file:{IngestionHarness.Agency}/busy.csv", format = "csv", cron = "0 2 * * *" });
+        await File.WriteAllTextAsync(_h.Factory.DropFile(IngestionHarness.Agency, "busy.csv"), "id,name\n1,one\n");
         // Another worker's run holds the feed's session lock (same key as the runner's).
         await using var conn = new NpgsqlConnection(_h.ConnectionString);
         await conn.OpenAsync();

@@ -28,8 +28,8 @@ public sealed class RealFeedsTests
         var folder = Path.Combine(Samples.SharedData!, package);
         var converted = TableSchemaConverter.Convert(JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(folder, "datapackage.json")))!.AsObject(),
             keyFields: keys.Length == 0 ? null : keys);
-        File.Copy(Path.Combine(folder, "data", file), Path.Combine(_h.Factory.DropRoot, file));
-        var id = await _h.RegisterAsync(package, [.. converted.KeyFields], converted.Schema, new { source = "file:" + file, format = "csv", cron = "0 3 * * *" });
+        File.Copy(Path.Combine(folder, "data", file), _h.Factory.DropFile(IngestionHarness.Agency, file));
+        var id = await _h.RegisterAsync(package, [.. converted.KeyFields], converted.Schema, new { source = $"file:{IngestionHarness.Agency}/{file}", format = "csv", cron = "0 3 * * *" });
 
         var run = await _h.RunAsync(id);
         Assert.Multiple(() =>

@@ -34,12 +34,12 @@ public sealed class WorkerCrashTests
             {"type":"object","required":["id","name","amount"],"additionalProperties":false,
              "properties":{"id":{"type":"integer"},"name":{"type":"string"},"amount":{"type":"number","minimum":0}}}
             """)!.AsObject();
-        await using (var w = new StreamWriter(Path.Combine(_h.Factory.DropRoot, "big.csv"), false, new UTF8Encoding(false)))
+        await using (var w = new StreamWriter(_h.Factory.DropFile(IngestionHarness.Agency, "big.csv"), false, new UTF8Encoding(false)))
         {
             await w.WriteAsync("id,name,amount\n");
             for (var i = 1; i <= Rows; i++) await w.WriteAsync(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{i},name number {i},{i % 1000}.5\n"));
         }
-        var id = await _h.RegisterAsync("crash", ["id"], schema, new { source = "file:big.csv", format = "csv", cron = "0 4 * * *" });
+        var id = await _h.RegisterAsync("crash", ["id"], schema, new { source = $"file:{IngestionHarness.Agency}/big.csv", format = "csv", cron = "0 4 * * *" });
 
         using var first = WorkerProcess.Start(_h.ConnectionString, _h.Factory.DropRoot, WorkerSettings);
         var queued = await _h.Steward.PostAsync($"/api/v1/datasets/{id}/runs", null, HttpStatusCode.Accepted);

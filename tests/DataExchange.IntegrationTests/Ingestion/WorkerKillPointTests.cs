@@ -85,8 +85,8 @@ public sealed class WorkerKillPointTests
     [Test]
     public async Task WorkerKilledInsideThePublishTransaction_LeavesNoRows_AndAnotherWorkerPublishesOneVersion()
     {
-        await File.WriteAllTextAsync(Path.Combine(_h.Factory.DropRoot, "publish.csv"), Csv(Rows));
-        var id = await _h.RegisterAsync("kill-publish", ["id"], Schema, new { source = "file:publish.csv", format = "csv", cron = "0 4 * * *" });
+        await File.WriteAllTextAsync(_h.Factory.DropFile(IngestionHarness.Agency, "publish.csv"), Csv(Rows));
+        var id = await _h.RegisterAsync("kill-publish", ["id"], Schema, new { source = $"file:{IngestionHarness.Agency}/publish.csv", format = "csv", cron = "0 4 * * *" });
 
         // Publishing inserts the version row last, after closing and inserting the records. A SHARE lock
         // on dx.dataset_versions lets everything before it through and stops the publish right there.

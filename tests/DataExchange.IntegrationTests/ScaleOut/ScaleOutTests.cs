@@ -39,8 +39,8 @@ public sealed class ScaleOutTests
         {
             var sb = new StringBuilder("id,name,amount\n");
             for (var i = 1; i <= Rows; i++) sb.Append(System.Globalization.CultureInfo.InvariantCulture, $"{i},feed {f} row {i},{i % 97}.25\n");
-            await File.WriteAllTextAsync(Path.Combine(_h.Factory.DropRoot, $"feed{f}.csv"), sb.ToString());
-            datasets.Add(await _h.RegisterAsync($"feed{f}", ["id"], schema, new { source = $"file:feed{f}.csv", format = "csv", cron = "0 4 * * *" }));
+            await File.WriteAllTextAsync(_h.Factory.DropFile(IngestionHarness.Agency, $"feed{f}.csv"), sb.ToString());
+            datasets.Add(await _h.RegisterAsync($"feed{f}", ["id"], schema, new { source = $"file:{IngestionHarness.Agency}/feed{f}.csv", format = "csv", cron = "0 4 * * *" }));
         }
 
         var workers = Enumerable.Range(0, 3).Select(_ => WorkerProcess.Start(_h.ConnectionString, _h.Factory.DropRoot, WorkerSettings)).ToList();

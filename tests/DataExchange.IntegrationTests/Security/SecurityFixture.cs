@@ -57,7 +57,7 @@ public abstract class SecurityFixture
         var (status, _, _) = await Admin.SendAsync(HttpMethod.Delete, $"/api/v1/agencies/{A}/keys/{revoked["id"]}");
         Assert.That(status, Is.EqualTo(HttpStatusCode.NoContent));
 
-        File.WriteAllText(Path.Combine(Factory.DropRoot, "people.csv"), "id,name,city\n1,Li Lei,Guangzhou\n2,Han Meimei,Shenzhen\n");
+        File.WriteAllText(Factory.DropFile(A, "people.csv"), "id,name,city\n1,Li Lei,Guangzhou\n2,Han Meimei,Shenzhen\n");
         var steward = Client(Keys[(A, "steward")]);
         await steward.PostAsync("/api/v1/datasets", Manifest(DatasetId));
         var queued = await steward.PostAsync($"/api/v1/datasets/{DatasetId}/runs", null, HttpStatusCode.Accepted);
@@ -94,7 +94,7 @@ public abstract class SecurityFixture
         ["keyFields"] = new JsonArray("id"),
         ["classification"] = "confidential",
         ["schema"] = Schema(),
-        ["feed"] = new JsonObject { ["source"] = "file:people.csv", ["format"] = "csv", ["cron"] = "0 1 * * *" },
+        ["feed"] = new JsonObject { ["source"] = $"file:{A}/people.csv", ["format"] = "csv", ["cron"] = "0 1 * * *" },
     };
 
     /// <summary>Every operation of the OpenAPI document, as (method, path template, parameter names).</summary>

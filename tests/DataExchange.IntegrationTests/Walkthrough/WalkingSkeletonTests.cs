@@ -40,9 +40,9 @@ public sealed class WalkingSkeletonTests
         Assert.That(keys.ToJsonString(), Does.Not.Contain("dx_"), "listed keys never include secrets");
 
         // 3. Register: the steward registers the sample dataset with its schema and a file feed.
-        File.Copy(Samples.Path("feeds", "gd-amr", "business-licences.csv"), Path.Combine(_factory.DropRoot, "licences.csv"));
+        File.Copy(Samples.Path("feeds", "gd-amr", "business-licences.csv"), _factory.DropFile("gd-amr", "licences.csv"));
         var manifest = DataExchange.Server.Demo.DemoSeeder.ReadManifest(Samples.Path("datasets", "gd-amr.business-licences.json"));
-        var registered = await steward.PostAsync("/api/v1/datasets", manifest with { Feed = manifest.Feed! with { Source = "file:licences.csv" } });
+        var registered = await steward.PostAsync("/api/v1/datasets", manifest with { Feed = manifest.Feed! with { Source = "file:gd-amr/licences.csv" } });
         Assert.That(registered["id"]!.GetValue<string>(), Is.EqualTo(DatasetId));
 
         // 4. Ingest: version 1, with the sample's 6 invalid rows quarantined and 4 duplicates dropped.
@@ -66,7 +66,7 @@ public sealed class WalkingSkeletonTests
         Assert.That(second["publishedVersion"], Is.Null);
 
         // Changed file: 2 rows gone, 1 changed, 1 new → version 2.
-        var lines = File.ReadAllLines(Path.Combine(_factory.DropRoot, "licences.csv")).ToList();
+        var lines = File.ReadAllLines(_factory.DropFile("gd-amr", "licences.csv")).ToList();
         var newUscc = "91440101MA5CXYW10";
         newUscc += ChineseIds.UsccCheck(newUscc);
         var template = lines[2].Split(',');
@@ -77,7 +77,7 @@ public sealed class WalkingSkeletonTests
         changed[^2] = "广州市天河区新地址" + changed[^2].Length;
         lines[5] = string.Join(',', changed);
         lines.Add(string.Join(',', template));
-        File.WriteAllLines(Path.Combine(_factory.DropRoot, "licences.csv"), lines);
+        File.WriteAllLines(_factory.DropFile("gd-amr", "licences.csv"), lines);
         var third = await RunAsync(steward);
         Assert.Multiple(() =>
         {
