@@ -7,8 +7,8 @@ using DataExchange.Core.Common;
 namespace DataExchange.Core.Datasets.Schemas;
 
 /// <summary>
-/// One schema version, vetted and compiled: validates records (the exchange's own draft-07
-/// <see cref="SchemaEvaluator"/> over System.Text.Json, numbers compared exactly, strict formats) and
+/// One schema version, vetted and compiled: validates records (the exchange's own
+/// <see cref="SchemaEvaluator"/> over System.Text.Json (draft-07 or 2020-12), numbers compared exactly, strict formats) and
 /// coerces CSV cells to the declared types. Immutable and thread-safe, so
 /// parallel validators share one instance.
 /// </summary>
@@ -17,13 +17,14 @@ public sealed class DatasetSchema
     readonly SchemaEvaluator _evaluator;
     readonly Dictionary<string, CellType> _columns;
 
-    DatasetSchema(int version, string text, string fingerprint, JsonObject document)
+    DatasetSchema(int version, string text, string fingerprint, JsonObject document, CompiledSchema compiled)
     {
         Version = version;
         Text = text;
         Fingerprint = fingerprint;
         Document = document;
-        _evaluator = new SchemaEvaluator(SchemaNode.Compile(document), version);
+        Components = compiled.Components;
+        _evaluator = new SchemaEvaluator(compiled, version);
         _columns = ReadColumnTypes(document);
         Flat = FlatRecordSchema.TryCreate(_evaluator);
     }
@@ -40,6 +41,9 @@ public sealed class DatasetSchema
     /// <summary>The parsed schema document.</summary>
     public JsonObject Document { get; }
 
+    /// <summary>The shared components its references reached, at the versions it was compiled against.</summary>
+    public IReadOnlyList<SchemaComponent> Components { get; }
+
     /// <summary>The CSV fast path's view of the schema when its root asserts only type, properties, required and additionalProperties; else null.</summary>
     internal FlatRecordSchema? Flat { get; }
 
@@ -49,33 +53,44 @@ public sealed class DatasetSchema
     /// <summary>Vets and compiles <paramref name="text"/>; throws <see cref="InvalidException"/> listing every problem.</summary>
     /// <remarks>The work is synchronous (parse, vet, compile); the Task shape is the contract callers already use.</remarks>
     public static Task<DatasetSchema> LoadAsync(string text, int version, CancellationToken cancellationToken = default) =>
-        Task.FromResult(Load(text, version, recordRoot: true));
+        Task.FromResult(Load(text, version, recordRoot: true, SchemaComponents.None));
+
+    /// <summary>As <see cref="LoadAsync(string, int, CancellationToken)"/>, references outside the schema resolved among <paramref name="components"/>.</summary>
+    public static DatasetSchema Load(string text, int version, ISchemaComponents components) => Load(text, version, recordRoot: true, components);
 
     /// <summary>
-    /// Loads a schema for any JSON value, not only records: the conformance tests run the official
-    /// suite's schemas (many with no object root) through the same vetting and validation.
+    /// Loads a schema for any JSON value, not only records (a boolean schema too): the conformance tests run the
+    /// official suite's schemas through the same vetting and validation, and shared components are vetted so.
     /// </summary>
-    internal static DatasetSchema LoadAny(string text) => Load(text, 0, recordRoot: false);
+    internal static DatasetSchema LoadAny(string text, ISchemaComponents? components = null) => Load(text, 0, recordRoot: false, components ?? SchemaComponents.None);
 
-    static DatasetSchema Load(string text, int version, bool recordRoot)
+    static DatasetSchema Load(string text, int version, bool recordRoot, ISchemaComponents components)
     {
-        JsonObject document;
+        JsonNode? node;
         try
         {
-            document = JsonNode.Parse(text, documentOptions: new System.Text.Json.JsonDocumentOptions { MaxDepth = SchemaVetter.MaxDepth * 4 }) as JsonObject
-                ?? throw new InvalidException("invalid-schema", "The schema must be a JSON object.");
+            node = JsonNode.Parse(text, documentOptions: new JsonDocumentOptions { MaxDepth = SchemaVetter.MaxDepth * 4 });
         }
-        catch (System.Text.Json.JsonException e)
+        catch (JsonException e)
         {
             throw new InvalidException("invalid-schema", $"The schema is not valid JSON: {e.Message}");
         }
-        var problems = SchemaVetter.Vet(document, Encoding.UTF8.GetByteCount(text));
-        if (problems.Count > 0)
+        if (node is not JsonObject document)
+        {
+            if (recordRoot || node?.GetValueKind() is not (JsonValueKind.True or JsonValueKind.False))
+                throw new InvalidException("invalid-schema", "The schema must be a JSON object.");
+            document = new JsonObject { ["allOf"] = new JsonArray(node) };
+        }
+        var problems = new List<ProblemItem>();
+        if (Encoding.UTF8.GetByteCount(text) is var size && size > SchemaVetter.MaxSchemaBytes)
+            problems.Add(new("", "schema-too-large", $"The schema is {size} bytes; the limit is {SchemaVetter.MaxSchemaBytes}."));
+        var compiled = SchemaCompiler.Compile(document, components, problems);
+        if (problems.Count > 0 || compiled is null)
             throw new InvalidException(problems[0].Code, "The schema uses rules the exchange cannot enforce, or is malformed.", problems);
         if (recordRoot && document["type"]?.ToString() != "object")
             throw new InvalidException("invalid-schema", "A record schema must have \"type\": \"object\" at its root.", [new("/type", "type", "Set \"type\": \"object\".")]);
         var fingerprint = Convert.ToHexStringLower(SHA256.HashData(CanonicalJson.ToBytes(document)));
-        return new DatasetSchema(version, text, fingerprint, document);
+        return new DatasetSchema(version, text, fingerprint, document, compiled);
     }
 
     /// <summary>The errors of <paramref name="record"/> (any JSON value); empty when valid.</summary>

@@ -10,7 +10,7 @@ namespace DataExchange.Core.Datasets.Schemas;
 /// The member subschemas are not restricted: a CSV cell is always a scalar, and
 /// <see cref="SchemaEvaluator.IsValid(SchemaNode, in JsonItem)"/> is the very check the root applies to each
 /// member. Only root keywords that look at the record as a whole (enum, minProperties, maxProperties,
-/// allOf/anyOf/oneOf/not, $ref, a boolean root) make a schema not flat. Keywords for other types (pattern,
+/// allOf/anyOf/oneOf/not/if, patternProperties, propertyNames, dependencies, unevaluatedProperties, $ref, a boolean root) make a schema not flat. Keywords for other types (pattern,
 /// items…) do not apply to an object and are ignored at the root, as the evaluator ignores them.
 /// </remarks>
 internal sealed class FlatRecordSchema
@@ -32,9 +32,10 @@ internal sealed class FlatRecordSchema
     public static FlatRecordSchema? TryCreate(SchemaEvaluator evaluator)
     {
         var r = evaluator.Root;
-        var flat = r.Constant is null && r.Ref is null && (r.Types & JsonTypes.Object) != 0 && r.Enum is null
-            && r.MinProperties is null && r.MaxProperties is null
-            && r.AllOf is null && r.AnyOf is null && r.OneOf is null && r.Not is null;
+        var flat = r.Constant is null && r.Predicate is null && r.Ref is null && r.DynamicRef is null && (r.Types & JsonTypes.Object) != 0
+            && r.Enum is null && r.Const is null && r.MinProperties is null && r.MaxProperties is null
+            && r.PatternProperties is null && r.PropertyNames is null && r.DependentRequired is null && r.DependentSchemas is null
+            && r.UnevaluatedProperties is null && r.AllOf is null && r.AnyOf is null && r.OneOf is null && r.Not is null && r.If is null;
         return flat ? new FlatRecordSchema(evaluator) : null;
     }
 

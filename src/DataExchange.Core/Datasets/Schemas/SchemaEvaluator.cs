@@ -1,46 +1,60 @@
 using System.Text.Json;
-using System.Text.RegularExpressions;
 using DataExchange.Core.Common;
 
 namespace DataExchange.Core.Datasets.Schemas;
 
 /// <summary>
-/// Draft-07 validation of the keywords the vetter accepts, written to the spec because NJsonSchema 11
-/// disagrees with it on lengths (UTF-16 units), required on non-objects, boolean subschemas, 1.0 as
-/// an integer, enum/uniqueItems equality and big numbers. Records are System.Text.Json elements and
-/// numbers are compared exactly as written (<see cref="ExactNumber"/>), never through double or decimal. A first pass only answers valid or not
-/// (no allocations for the common valid record); errors are collected only for invalid ones.
+/// Draft-07 and draft 2020-12 validation of every keyword the vetter accepts, written to the spec: lengths in
+/// code points, 1.0 an integer, equality in the JSON data model, numbers compared exactly as written
+/// (<see cref="ExactNumber"/>), never through double or decimal; unevaluated* from the annotations of the
+/// subschemas that passed (<see cref="Evaluated"/>), $dynamicRef through the dynamic scope. A first pass only
+/// answers valid or not (no allocations for the common valid record); errors are collected only for invalid ones.
 /// </summary>
-internal sealed class SchemaEvaluator(SchemaNode root, int version)
+internal sealed partial class SchemaEvaluator(CompiledSchema compiled, int version)
 {
-    /// <summary>Whether <paramref name="instance"/> is valid.</summary>
-    public bool IsValid(JsonElement instance) => Check(root, JsonItem.Of(instance), "", null);
-
     /// <summary>The compiled root, for <see cref="FlatRecordSchema"/>.</summary>
-    public SchemaNode Root => root;
+    public SchemaNode Root => compiled.Root;
+
+    /// <summary>Whether <paramref name="instance"/> is valid.</summary>
+    public bool IsValid(JsonElement instance) => Check(Root, JsonItem.Of(instance), "", null, Start(), null);
 
     /// <summary>
     /// Whether <paramref name="instance"/> is valid against the subschema <paramref name="s"/>, exactly as
     /// the check of a record's member against it (the same code, so the same keyword semantics).
     /// </summary>
-    public bool IsValid(SchemaNode s, in JsonItem instance) => Check(s, instance, "", null);
+    public bool IsValid(SchemaNode s, in JsonItem instance) => Check(s, instance, "", null, Start(), null);
 
     /// <summary>Every error of <paramref name="instance"/>; empty when valid.</summary>
     public IReadOnlyList<RecordError> Errors(JsonElement instance)
     {
         if (IsValid(instance)) return [];
         var errors = new List<RecordError>();
-        Check(root, JsonItem.Of(instance), "", errors);
+        Check(Root, JsonItem.Of(instance), "", errors, Start(), null);
         return errors;
     }
 
-    bool Check(SchemaNode s, in JsonItem t, string at, List<RecordError>? errors)
+    // The dynamic scope is kept only when some $dynamicRef can use it.
+    DynamicScope? Start() => compiled.UsesDynamicScope ? new DynamicScope(Root.Scope, null) : null;
+
+    bool Check(SchemaNode s, in JsonItem t, string at, List<RecordError>? errors, DynamicScope? scope, Evaluated? evaluated)
     {
         if (s.Constant is { } constant)
             return constant || Fail(errors, "false", at, s.Pointer, $"{Where(at)} is not allowed here.");
-        // draft-07: a $ref replaces its schema; the vetter refuses assertions beside it, so nothing is lost.
-        if (s.Ref is { } target) return Check(target, t, at, errors);
+        if (s.Predicate is { } predicate)
+            return predicate(t) || Fail(errors, "schema", at, s.Pointer, $"{Where(at)} is not a valid JSON Schema.");
+        if (scope is not null && !ReferenceEquals(scope.Resource, s.Scope)) scope = new DynamicScope(s.Scope, scope);
+        var own = s.TracksEvaluated ? new Evaluated() : evaluated;
         var ok = true;
+        if (s.Ref is { } target)
+        {
+            ok = Check(target, t, at, errors, scope, own);
+            if (errors is null && !ok) return false;
+        }
+        if (s.DynamicRef is { } dynamic)
+        {
+            ok &= Check(Dynamic(s, dynamic, scope), t, at, errors, scope, own);
+            if (errors is null && !ok) return false;
+        }
         if (s.Types != JsonTypes.None && !HasType(s.Types, t))
         {
             ok = Fail(errors, "type", at, s.Pointer + "/type", $"{Where(at)} must be {Describe(s.Types)}{Value(t)}.");
@@ -48,17 +62,39 @@ internal sealed class SchemaEvaluator(SchemaNode root, int version)
         }
         if (s.Enum is { } allowed && !IsOneOf(allowed, t))
             ok = Fail(errors, "enum", at, s.Pointer + "/enum", $"{Where(at)} is not one of the allowed values{Value(t)}.");
+        if (s.Const is { } expected && !JsonValues.DeepEquals(expected, t))
+            ok = Fail(errors, "const", at, s.Pointer + "/const", $"{Where(at)} is not the one allowed value{Value(t)}.");
         if (errors is null && !ok) return false;
         ok &= t.Kind switch
         {
             JsonValueKind.String => CheckString(s, t.String, t, at, errors),
             JsonValueKind.Number => CheckNumber(s, t, at, errors),
-            JsonValueKind.Object => CheckObject(s, t.Element, at, errors),
-            JsonValueKind.Array => CheckArray(s, t.Element, at, errors),
+            JsonValueKind.Object => CheckObject(s, t, at, errors, scope, own),
+            JsonValueKind.Array => CheckArray(s, t.Element, at, errors, scope, own),
             _ => true,
         };
         if (errors is null && !ok) return false;
-        return CheckCombinators(s, t, at, errors) && ok;
+        ok &= CheckCombinators(s, t, at, errors, scope, own);
+        if (!s.TracksEvaluated) return ok;
+        if (errors is null && !ok) return false;
+        ok &= t.Kind switch
+        {
+            JsonValueKind.Object when s.UnevaluatedProperties is { } u => CheckUnevaluatedProperties(s, u, t.Element, at, errors, scope, own!),
+            JsonValueKind.Array when s.UnevaluatedItems is { } u => CheckUnevaluatedItems(s, u, t.Element, at, errors, scope, own!),
+            _ => true,
+        };
+        if (ok) evaluated?.Merge(own!);
+        return ok;
+    }
+
+    // The outermost resource of the dynamic scope that names the anchor wins; else the static target.
+    static SchemaNode Dynamic(SchemaNode s, SchemaNode target, DynamicScope? scope)
+    {
+        if (s.DynamicName is not { } name) return target;
+        var found = target;
+        for (var x = scope; x is not null; x = x.Parent)
+            if (x.Resource.DynamicAnchors.TryGetValue(name, out var n)) found = n;
+        return found;
     }
 
     bool CheckString(SchemaNode s, string v, in JsonItem t, string at, List<RecordError>? errors)
@@ -73,17 +109,17 @@ internal sealed class SchemaEvaluator(SchemaNode root, int version)
                 ok = Fail(errors, "maxLength", at, s.Pointer + "/maxLength", $"{Where(at)} must be at most {s.MaxLength} characters{Value(t)}.");
         }
         if (s.Pattern is { } pattern && !Matches(pattern, v))
-            ok = Fail(errors, "pattern", at, s.Pointer + "/pattern", $"{Where(at)} does not match the pattern {s.PatternSource}{Value(t)}.");
+            ok = Fail(errors, "pattern", at, s.Pointer + "/pattern", $"{Where(at)} does not match the pattern {pattern.Source}{Value(t)}.");
         if (s.Format is { } format && !format.IsValid(v))
             ok = Fail(errors, "format", at, s.Pointer + "/format", $"{Where(at)} is not a valid {format.Format}{Value(t)}.");
         return ok;
     }
 
-    // A pattern that runs past its 100 ms budget (catastrophic backtracking) fails closed.
-    static bool Matches(Regex pattern, string v)
+    // A pattern that runs past its budget (catastrophic backtracking) fails closed.
+    static bool Matches(SchemaPattern pattern, string v)
     {
-        try { return pattern.IsMatch(v); }
-        catch (RegexMatchTimeoutException) { return false; }
+        try { return pattern.Regex.IsMatch(v); }
+        catch (System.Text.RegularExpressions.RegexMatchTimeoutException) { return false; }
     }
 
     bool CheckNumber(SchemaNode s, in JsonItem t, string at, List<RecordError>? errors)
@@ -104,113 +140,6 @@ internal sealed class SchemaEvaluator(SchemaNode root, int version)
         return ok;
     }
 
-    bool CheckObject(SchemaNode s, JsonElement o, string at, List<RecordError>? errors)
-    {
-        var ok = true;
-        if (s.Required is { } required)
-            foreach (var name in required)
-                if (!o.TryGetProperty(name, out _))
-                {
-                    var missing = at + "/" + SchemaPointers.Escape(name);
-                    ok = Fail(errors, "required", missing, s.Pointer + "/required", $"{missing} is required.");
-                    if (errors is null) return false;
-                }
-        var count = s.MinProperties is null && s.MaxProperties is null ? 0 : o.GetPropertyCount();
-        if (count < s.MinProperties)
-            ok = Fail(errors, "minProperties", at, s.Pointer + "/minProperties", $"{Where(at)} must have at least {s.MinProperties} properties.");
-        if (count > s.MaxProperties)
-            ok = Fail(errors, "maxProperties", at, s.Pointer + "/maxProperties", $"{Where(at)} must have at most {s.MaxProperties} properties.");
-        if (errors is null && !ok) return false;
-        foreach (var member in o.EnumerateObject())
-        {
-            var name = member.Name;
-            var value = JsonItem.Of(member.Value);
-            var child = errors is null ? "" : at + "/" + SchemaPointers.Escape(name);
-            if (s.Properties is not null && s.Properties.TryGetValue(name, out var property))
-                ok &= Check(property, value, child, errors);
-            else if (s.AdditionalProperties is { Constant: false })
-                ok = Fail(errors, "additionalProperties", child, s.Pointer + "/additionalProperties", $"{child} is not a property of this schema.");
-            else if (s.AdditionalProperties is { } additional)
-                ok &= Check(additional, value, child, errors);
-            if (errors is null && !ok) return false;
-        }
-        return ok;
-    }
-
-    bool CheckArray(SchemaNode s, JsonElement array, string at, List<RecordError>? errors)
-    {
-        var ok = true;
-        var a = Items(array);
-        if (a.Length < s.MinItems)
-            ok = Fail(errors, "minItems", at, s.Pointer + "/minItems", $"{Where(at)} must have at least {s.MinItems} items.");
-        if (a.Length > s.MaxItems)
-            ok = Fail(errors, "maxItems", at, s.Pointer + "/maxItems", $"{Where(at)} must have at most {s.MaxItems} items.");
-        if (s.UniqueItems)
-            for (var i = 1; i < a.Length && ok; i++)
-                for (var j = 0; j < i; j++)
-                    if (JsonValues.DeepEquals(a[i], a[j]))
-                    {
-                        ok = Fail(errors, "uniqueItems", at, s.Pointer + "/uniqueItems", $"{Where(at)} has equal items at {j} and {i}.");
-                        break;
-                    }
-        if (errors is null && !ok) return false;
-        if (s.Items is { } items)
-            for (var i = 0; i < a.Length; i++)
-            {
-                ok &= Check(items, a[i], errors is null ? "" : $"{at}/{i}", errors);
-                if (errors is null && !ok) return false;
-            }
-        return ok;
-    }
-
-    bool CheckCombinators(SchemaNode s, in JsonItem t, string at, List<RecordError>? errors)
-    {
-        var ok = true;
-        if (s.AllOf is { } all)
-            foreach (var branch in all)
-            {
-                ok &= Check(branch, t, at, errors);
-                if (errors is null && !ok) return false;
-            }
-        if (s.AnyOf is { } any && Matching(any, t, at, stopAt: 1) == 0)
-            ok = Fail(errors, "anyOf", at, s.Pointer + "/anyOf", $"{Where(at)} matches none of the allowed schemas (anyOf).");
-        if (s.OneOf is { } one)
-        {
-            var matches = Matching(one, t, at, stopAt: int.MaxValue);
-            if (matches != 1)
-                ok = Fail(errors, "oneOf", at, s.Pointer + "/oneOf", $"{Where(at)} matches {matches} of the schemas; exactly one must match (oneOf).");
-        }
-        if (s.Not is { } not && Check(not, t, at, null))
-            ok = Fail(errors, "not", at, s.Pointer + "/not", $"{Where(at)} matches a schema it must not match (not).");
-        return ok;
-    }
-
-    // Loops, not LINQ lambdas: a lambda capturing a parameter makes every call of the enclosing method
-    // allocate its closure, even when the keyword is absent (64 bytes per checked value).
-    static JsonItem[] Items(JsonElement array)
-    {
-        var items = new JsonItem[array.GetArrayLength()];
-        var i = 0;
-        foreach (var item in array.EnumerateArray()) items[i++] = JsonItem.Of(item);
-        return items;
-    }
-
-    static bool IsOneOf(JsonItem[] allowed, in JsonItem t)
-    {
-        foreach (var v in allowed)
-            if (JsonValues.DeepEquals(v, t)) return true;
-        return false;
-    }
-
-    /// <summary>How many of <paramref name="branches"/> <paramref name="t"/> is valid against, counting no further than <paramref name="stopAt"/>.</summary>
-    int Matching(SchemaNode[] branches, in JsonItem t, string at, int stopAt)
-    {
-        var n = 0;
-        foreach (var b in branches)
-            if (Check(b, t, at, null) && ++n == stopAt) break;
-        return n;
-    }
-
     static bool HasType(JsonTypes types, in JsonItem t) => t.Kind switch
     {
         JsonValueKind.Null => (types & JsonTypes.Null) != 0,
@@ -220,6 +149,13 @@ internal sealed class SchemaEvaluator(SchemaNode root, int version)
         JsonValueKind.Number => (types & JsonTypes.Number) != 0 || ((types & JsonTypes.Integer) != 0 && t.IsInteger),
         _ => (types & JsonTypes.String) != 0,
     };
+
+    static bool IsOneOf(JsonItem[] allowed, in JsonItem t)
+    {
+        foreach (var v in allowed)
+            if (JsonValues.DeepEquals(v, t)) return true;
+        return false;
+    }
 
     bool Fail(List<RecordError>? errors, string code, string pointer, string schemaPointer, string message)
     {
@@ -238,4 +174,7 @@ internal sealed class SchemaEvaluator(SchemaNode root, int version)
         if (t.Display is not { } text) return "";
         return $" (value '{(text.Length <= 40 ? text : text[..40] + "…")}')";
     }
+
+    /// <summary>The schema resources entered on the way to a subschema, innermost first.</summary>
+    sealed record DynamicScope(SchemaScope Resource, DynamicScope? Parent);
 }

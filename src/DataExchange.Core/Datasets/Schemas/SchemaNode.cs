@@ -1,5 +1,3 @@
-using System.Text.Json.Nodes;
-using System.Text.Json;
 using System.Text.RegularExpressions;
 using DataExchange.Core.Common;
 
@@ -10,145 +8,114 @@ namespace DataExchange.Core.Datasets.Schemas;
 internal enum JsonTypes { None = 0, Null = 1, Boolean = 2, Object = 4, Array = 8, Number = 16, Integer = 32, String = 64 }
 
 /// <summary>
-/// One (sub)schema compiled once from a vetted document: every keyword the vetter accepts as an
-/// assertion, with its values pre-parsed, so validating a record does no lookups by name.
+/// One (sub)schema compiled once from a vetted document (<see cref="SchemaCompiler"/>): every keyword its
+/// draft enforces, with its values pre-parsed, so validating a record does no lookups by name. Both drafts
+/// compile to the same shape: draft-07's tuple <c>items</c> and <c>additionalItems</c> become
+/// <see cref="PrefixItems"/> and <see cref="Items"/>, <c>dependencies</c> becomes <see cref="DependentRequired"/>
+/// and <see cref="DependentSchemas"/>.
 /// </summary>
 internal sealed class SchemaNode
 {
+    /// <summary>Where the schema is: a JSON Pointer into the registered document, or "uri#pointer" in a shared component.</summary>
     public required string Pointer { get; init; }
+
+    /// <summary>The schema resource it belongs to (for $dynamicRef's dynamic scope).</summary>
+    public required SchemaScope Scope { get; init; }
+
+    /// <summary>A boolean schema: true accepts everything, false nothing.</summary>
     public bool? Constant { get; init; }
+
+    /// <summary>A check the exchange makes itself (the standard metaschemas: "is a schema of this draft").</summary>
+    public Func<JsonItem, bool>? Predicate { get; init; }
     public SchemaNode? Ref { get; set; }
+    public SchemaNode? DynamicRef { get; set; }
+
+    /// <summary>The anchor name a $dynamicRef looks up in the dynamic scope; null when it resolves statically.</summary>
+    public string? DynamicName { get; set; }
     public JsonTypes Types { get; set; }
-    public Dictionary<string, SchemaNode>? Properties { get; set; }
-    public string[]? Required { get; set; }
-    public SchemaNode? AdditionalProperties { get; set; }
     public JsonItem[]? Enum { get; set; }
+    public JsonItem? Const { get; set; }
+
     public int? MinLength { get; set; }
     public int? MaxLength { get; set; }
-    public Regex? Pattern { get; set; }
-
-    /// <summary>The pattern as written in the schema, for messages (the compiled one is rewritten for ECMA-262 semantics).</summary>
-    public string? PatternSource { get; set; }
+    public SchemaPattern? Pattern { get; set; }
     public StrictFormats.StringFormat? Format { get; set; }
+
     public ExactNumber? Minimum { get; set; }
     public ExactNumber? Maximum { get; set; }
     public ExactNumber? ExclusiveMinimum { get; set; }
     public ExactNumber? ExclusiveMaximum { get; set; }
     public ExactNumber? MultipleOf { get; set; }
+
+    public Dictionary<string, SchemaNode>? Properties { get; set; }
+    public (SchemaPattern Pattern, SchemaNode Schema)[]? PatternProperties { get; set; }
+    public SchemaNode? AdditionalProperties { get; set; }
+    public SchemaNode? PropertyNames { get; set; }
+    public string[]? Required { get; set; }
+    public Dictionary<string, string[]>? DependentRequired { get; set; }
+    public Dictionary<string, SchemaNode>? DependentSchemas { get; set; }
+    public int? MinProperties { get; set; }
+    public int? MaxProperties { get; set; }
+    public SchemaNode? UnevaluatedProperties { get; set; }
+
+    public SchemaNode[]? PrefixItems { get; set; }
+
+    /// <summary>The schema of every item after <see cref="PrefixItems"/> (draft-07: items as one schema, or additionalItems).</summary>
     public SchemaNode? Items { get; set; }
+    public SchemaNode? Contains { get; set; }
+
+    /// <summary>How many items must match <see cref="Contains"/> (1 unless minContains says otherwise).</summary>
+    public int MinContains { get; set; } = 1;
+    public int? MaxContains { get; set; }
     public int? MinItems { get; set; }
     public int? MaxItems { get; set; }
     public bool UniqueItems { get; set; }
-    public int? MinProperties { get; set; }
-    public int? MaxProperties { get; set; }
+    public SchemaNode? UnevaluatedItems { get; set; }
+
     public SchemaNode[]? AllOf { get; set; }
     public SchemaNode[]? AnyOf { get; set; }
     public SchemaNode[]? OneOf { get; set; }
     public SchemaNode? Not { get; set; }
+    public SchemaNode? If { get; set; }
+    public SchemaNode? Then { get; set; }
+    public SchemaNode? Else { get; set; }
 
-    /// <summary>Compiles the root of a document the vetter has accepted (refs resolve, shapes are right).</summary>
-    public static SchemaNode Compile(JsonObject document) => new Compiler(document).At(document, "");
+    /// <summary>Whether evaluating it needs to know which members and items its subschemas evaluated.</summary>
+    public bool TracksEvaluated => UnevaluatedProperties is not null || UnevaluatedItems is not null;
 
-    /// <summary>Regex matching with ECMA-262 semantics where .NET differs: '$' matches only at the very end.</summary>
-    public static Regex EcmaRegex(string pattern) =>
-        new(EcmaDollar(pattern), RegexOptions.ECMAScript, TimeSpan.FromMilliseconds(100));
-
-    // .NET's '$' also matches before a final "\n" (so "^a$" accepts "a\n"); ECMA-262's does not.
-    static string EcmaDollar(string pattern)
+    /// <summary>The subschemas applied to the same instance (for the loop check).</summary>
+    public IEnumerable<SchemaNode> InPlace()
     {
-        var sb = new System.Text.StringBuilder(pattern.Length + 8);
-        var inClass = false;
-        for (var i = 0; i < pattern.Length; i++)
-        {
-            var c = pattern[i];
-            if (c == '\\' && i + 1 < pattern.Length) { sb.Append(c).Append(pattern[++i]); continue; }
-            if (c == '[') inClass = true;
-            else if (c == ']') inClass = false;
-            if (c == '$' && !inClass) sb.Append("(?![\\s\\S])");
-            else sb.Append(c);
-        }
-        return sb.ToString();
+        foreach (var n in new[] { Ref, DynamicRef, Not, If, Then, Else })
+            if (n is not null) yield return n;
+        foreach (var list in new[] { AllOf, AnyOf, OneOf })
+            foreach (var n in list ?? [])
+                yield return n;
+        foreach (var n in DependentSchemas?.Values ?? Enumerable.Empty<SchemaNode>())
+            yield return n;
+        if (DynamicName is not null)
+            foreach (var n in Scope.AllDynamic(DynamicName))
+                yield return n;
     }
+}
 
-    sealed class Compiler(JsonObject document)
+/// <summary>A pattern: the steward's text (for messages) and the compiled ECMA-262 equivalent.</summary>
+internal sealed record SchemaPattern(string Source, Regex Regex);
+
+/// <summary>
+/// A schema resource (a document or a subschema with its own $id) as the evaluator sees it: its URI and the
+/// subschemas its $dynamicAnchors name. Shared by every node of the resource.
+/// </summary>
+internal sealed class SchemaScope(string uri, IReadOnlyList<SchemaScope> all)
+{
+    public string Uri { get; } = uri;
+
+    public Dictionary<string, SchemaNode> DynamicAnchors { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>Every node any resource of the compilation names <paramref name="name"/> as a dynamic anchor.</summary>
+    public IEnumerable<SchemaNode> AllDynamic(string name)
     {
-        readonly Dictionary<string, SchemaNode> _byPointer = new(StringComparer.Ordinal);
-
-        public SchemaNode At(JsonNode? node, string pointer)
-        {
-            if (_byPointer.TryGetValue(pointer, out var done)) return done;
-            if (node is not JsonObject obj)
-            {
-                var constant = new SchemaNode { Pointer = pointer, Constant = node is null || node.GetValue<bool>() };
-                _byPointer[pointer] = constant;
-                return constant;
-            }
-            var s = new SchemaNode { Pointer = pointer };
-            _byPointer[pointer] = s; // before children, so recursive refs find it
-            foreach (var (keyword, value) in obj)
-            {
-                var at = pointer + "/" + SchemaPointers.Escape(keyword);
-                switch (keyword)
-                {
-                    case "$ref": s.Ref = Resolve(value!.GetValue<string>()); break;
-                    case "type": s.Types = ReadTypes(value!); break;
-                    case "properties":
-                        s.Properties = value!.AsObject().ToDictionary(p => p.Key, p => At(p.Value, at + "/" + SchemaPointers.Escape(p.Key)), StringComparer.Ordinal);
-                        break;
-                    case "required": s.Required = [.. value!.AsArray().Select(n => n!.GetValue<string>())]; break;
-                    case "additionalProperties": s.AdditionalProperties = At(value, at); break;
-                    case "enum": s.Enum = [.. value!.AsArray().Select(n => JsonItem.Of(JsonElement.Parse(n?.ToJsonString() ?? "null")))]; break;
-                    case "minLength": s.MinLength = Count(value); break;
-                    case "maxLength": s.MaxLength = Count(value); break;
-                    case "pattern": s.PatternSource = value!.GetValue<string>(); s.Pattern = EcmaRegex(s.PatternSource); break;
-                    case "format": s.Format = StrictFormats.All.First(f => f.Format == value!.GetValue<string>()); break;
-                    case "minimum": s.Minimum = Number(value); break;
-                    case "maximum": s.Maximum = Number(value); break;
-                    case "exclusiveMinimum": s.ExclusiveMinimum = Number(value); break;
-                    case "exclusiveMaximum": s.ExclusiveMaximum = Number(value); break;
-                    case "multipleOf": s.MultipleOf = Number(value); break;
-                    case "items": s.Items = At(value, at); break;
-                    case "minItems": s.MinItems = Count(value); break;
-                    case "maxItems": s.MaxItems = Count(value); break;
-                    case "uniqueItems": s.UniqueItems = value!.GetValue<bool>(); break;
-                    case "minProperties": s.MinProperties = Count(value); break;
-                    case "maxProperties": s.MaxProperties = Count(value); break;
-                    case "allOf": s.AllOf = List(value!, at); break;
-                    case "anyOf": s.AnyOf = List(value!, at); break;
-                    case "oneOf": s.OneOf = List(value!, at); break;
-                    case "not": s.Not = At(value, at); break;
-                }
-            }
-            return s;
-        }
-
-        SchemaNode[] List(JsonNode value, string at) => [.. value.AsArray().Select((n, i) => At(n, $"{at}/{i}"))];
-
-        SchemaNode Resolve(string reference)
-        {
-            var pointer = SchemaPointers.FromFragment(reference);
-            return At(SchemaPointers.Find(document, pointer), pointer);
-        }
-
-        static JsonTypes ReadTypes(JsonNode value) =>
-            value is JsonArray list ? list.Aggregate(JsonTypes.None, (t, n) => t | TypeOf(n!.GetValue<string>())) : TypeOf(value.GetValue<string>());
-
-        static JsonTypes TypeOf(string name) => System.Enum.Parse<JsonTypes>(name, ignoreCase: true);
-
-        // Limits beyond int.MaxValue cannot be reached by any string or array .NET can hold.
-        static int Count(JsonNode? value)
-        {
-            var n = Number(value);
-            if (n > IntMax) return int.MaxValue;
-            if (n < One) return 0;
-            // 1 <= n <= 2^31-1: at most as many fraction digits as written, so the power stays small.
-            var whole = n.Exponent >= 0 ? n.Significand * System.Numerics.BigInteger.Pow(10, n.Exponent) : n.Significand / System.Numerics.BigInteger.Pow(10, -n.Exponent);
-            return (int)whole;
-        }
-
-        static readonly ExactNumber IntMax = ExactNumber.Parse("2147483647"), One = ExactNumber.Parse("1");
-
-        // The number as written in the schema document (JsonNode keeps its text), parsed exactly.
-        static ExactNumber Number(JsonNode? value) => ExactNumber.Parse(value!.ToJsonString());
+        foreach (var s in all)
+            if (s.DynamicAnchors.TryGetValue(name, out var n)) yield return n;
     }
 }

@@ -7,7 +7,7 @@ internal static class SchemaPointers
 {
     public static string Escape(string token) => token.Replace("~", "~0", StringComparison.Ordinal).Replace("/", "~1", StringComparison.Ordinal);
 
-    static string Unescape(string token) => token.Replace("~1", "/", StringComparison.Ordinal).Replace("~0", "~", StringComparison.Ordinal);
+    public static string Unescape(string token) => token.Replace("~1", "/", StringComparison.Ordinal).Replace("~0", "~", StringComparison.Ordinal);
 
     /// <summary>"#/definitions/a%25b" → "/definitions/a%b"; null when the reference is not a local pointer.</summary>
     public static string? TryFromFragment(string reference)

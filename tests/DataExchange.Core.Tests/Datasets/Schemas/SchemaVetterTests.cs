@@ -12,15 +12,8 @@ public sealed class SchemaVetterTests
 
     static string Record(string property) => """{"type":"object","properties":{"a":""" + property + "}}";
 
-    [TestCase("const", "1")]
-    [TestCase("contains", "{}")]
-    [TestCase("propertyNames", "{}")]
-    [TestCase("if", "{}")]
-    [TestCase("then", "{}")]
-    [TestCase("else", "{}")]
     [TestCase("dependentRequired", "{}")]
     [TestCase("dependentSchemas", "{}")]
-    [TestCase("dependencies", "{}")]
     [TestCase("prefixItems", "[]")]
     [TestCase("unevaluatedProperties", "false")]
     [TestCase("unevaluatedItems", "false")]
@@ -28,11 +21,9 @@ public sealed class SchemaVetterTests
     [TestCase("$recursiveRef", "\"#\"")]
     [TestCase("minContains", "1")]
     [TestCase("maxContains", "1")]
-    [TestCase("patternProperties", "{}")]
-    [TestCase("additionalItems", "false")]
     [TestCase("contentEncoding", "\"base64\"")]
     [TestCase("contentMediaType", "\"text/plain\"")]
-    public void RefusesUnenforcedKeyword_WithItsPointer(string keyword, string value)
+    public void RefusesKeywordsDraft07DoesNotHave_WithTheirPointer(string keyword, string value)
     {
         var problems = Vet(Record($$"""{"{{keyword}}":{{value}}}"""));
         Assert.That(problems.Select(p => (p.Pointer, p.Code)), Does.Contain(($"/properties/a/{keyword}", "keyword-not-enforced")));
@@ -41,23 +32,20 @@ public sealed class SchemaVetterTests
     [TestCase("http://example.com/s.json")]
     [TestCase("file:///etc/passwd")]
     [TestCase("other.json#/definitions/a")]
-    public void RefusesExternalRef(string reference)
+    public void RefusesRefToAnythingButARegisteredComponent(string reference)
     {
-        Assert.That(Vet(Record($$"""{"$ref":"{{reference}}"}""")).Select(p => (p.Pointer, p.Code)), Does.Contain(("/properties/a/$ref", "external-ref")));
+        Assert.That(Vet(Record($$"""{"$ref":"{{reference}}"}""")).Select(p => (p.Pointer, p.Code)), Does.Contain(("/properties/a/$ref", "unresolved-ref")));
     }
 
     [TestCase("""{"$ref":"#/definitions/missing"}""", "unresolved-ref")]
     [TestCase("""{"$ref":"#foo"}""", "unresolved-ref")]
-    [TestCase("""{"$ref":"#/properties"}""", "unresolved-ref")]
-    [TestCase("""{"$ref":"#/definitions/x","maxLength":3}""", "ref-sibling")]
-    [TestCase("""{"$id":"#inner"}""", "nested-id")]
-    [TestCase("""{"format":"hostname"}""", "format-unknown")]
+    [TestCase("""{"$ref":"#/properties"}""", "keyword-not-enforced")]
+    [TestCase("""{"format":"hostnames"}""", "format-unknown")]
     [TestCase("""{"type":"strng"}""", "invalid-keyword-value")]
     [TestCase("""{"maxLength":-1}""", "invalid-keyword-value")]
     [TestCase("""{"multipleOf":0}""", "invalid-keyword-value")]
     [TestCase("""{"pattern":"("}""", "invalid-pattern")]
     [TestCase("""{"pattern":"^🐲*$"}""", "pattern-not-enforced")]
-    [TestCase("""{"items":[{}]}""", "keyword-not-enforced")]
     public void RefusesMalformedOrUnenforceable(string property, string code)
     {
         var json = """{"type":"object","definitions":{"x":{}},"properties":{"a":""" + property + "}}";
@@ -93,13 +81,13 @@ public sealed class SchemaVetterTests
     [Test]
     public void RefusesOtherDrafts()
     {
-        Assert.That(Vet("""{"$schema":"https://json-schema.org/draft/2020-12/schema","type":"object"}""").Select(p => p.Code), Does.Contain("draft-not-supported"));
+        Assert.That(Vet("""{"$schema":"https://json-schema.org/draft/2019-09/schema","type":"object"}""").Select(p => p.Code), Does.Contain("draft-not-supported"));
     }
 
     [Test]
     public async Task LoadAsync_ThrowsWithEveryProblem()
     {
-        var e = await Assert.ThrowsAsync<InvalidException>(() => DatasetSchema.LoadAsync(Record("""{"const":1,"format":"x"}"""), 1));
-        Assert.That(e!.Errors.Select(p => p.Pointer), Is.EquivalentTo(new[] { "/properties/a/const", "/properties/a/format" }));
+        var e = await Assert.ThrowsAsync<InvalidException>(() => DatasetSchema.LoadAsync(Record("""{"dependentRequired":{},"format":"x"}"""), 1));
+        Assert.That(e!.Errors.Select(p => p.Pointer), Is.EquivalentTo(new[] { "/properties/a/dependentRequired", "/properties/a/format" }));
     }
 }

@@ -1,0 +1,50 @@
+namespace DataExchange.Core.Datasets.Schemas;
+
+internal sealed partial class SchemaEvaluator
+{
+    // Subschemas whose failure does not fail this schema (anyOf, oneOf, if) collect annotations apart and
+    // hand them on only when they pass; allOf, then and else fail it with them, so they share its set.
+    bool CheckCombinators(SchemaNode s, in JsonItem t, string at, List<RecordError>? errors, DynamicScope? scope, Evaluated? evaluated)
+    {
+        var ok = true;
+        if (s.AllOf is { } all)
+            foreach (var branch in all)
+            {
+                ok &= Check(branch, t, at, errors, scope, evaluated);
+                if (errors is null && !ok) return false;
+            }
+        if (s.AnyOf is { } any && Matching(any, t, at, scope, evaluated, stopAt: evaluated is null ? 1 : int.MaxValue) == 0)
+            ok = Fail(errors, "anyOf", at, s.Pointer + "/anyOf", $"{Where(at)} matches none of the allowed schemas (anyOf).");
+        if (s.OneOf is { } one)
+        {
+            var matches = Matching(one, t, at, scope, evaluated, stopAt: evaluated is null ? 2 : int.MaxValue);
+            if (matches != 1)
+                ok = Fail(errors, "oneOf", at, s.Pointer + "/oneOf", $"{Where(at)} matches {(matches == 0 ? "none" : "more than one")} of the schemas; exactly one must match (oneOf).");
+        }
+        if (s.Not is { } not && Check(not, t, at, null, scope, null))
+            ok = Fail(errors, "not", at, s.Pointer + "/not", $"{Where(at)} matches a schema it must not match (not).");
+        if (s.If is { } condition)
+        {
+            var branch = Matching([condition], t, at, scope, evaluated, stopAt: 1) == 1 ? s.Then : s.Else;
+            if (branch is not null) ok &= Check(branch, t, at, errors, scope, evaluated);
+        }
+        return ok;
+    }
+
+    /// <summary>
+    /// How many of <paramref name="branches"/> <paramref name="t"/> is valid against, counting no further than
+    /// <paramref name="stopAt"/>; the annotations of those that pass go to <paramref name="evaluated"/>.
+    /// </summary>
+    int Matching(SchemaNode[] branches, in JsonItem t, string at, DynamicScope? scope, Evaluated? evaluated, int stopAt)
+    {
+        var n = 0;
+        foreach (var b in branches)
+        {
+            var own = evaluated is null ? null : new Evaluated();
+            if (!Check(b, t, at, null, scope, own)) continue;
+            if (own is not null) evaluated!.Merge(own);
+            if (++n == stopAt) break;
+        }
+        return n;
+    }
+}

@@ -1,0 +1,90 @@
+using System.Text.Json;
+
+namespace DataExchange.Core.Datasets.Schemas;
+
+internal sealed partial class SchemaEvaluator
+{
+    bool CheckArray(SchemaNode s, JsonElement array, string at, List<RecordError>? errors, DynamicScope? scope, Evaluated? evaluated)
+    {
+        var ok = true;
+        var a = Items(array);
+        if (a.Length < s.MinItems)
+            ok = Fail(errors, "minItems", at, s.Pointer + "/minItems", $"{Where(at)} must have at least {s.MinItems} items.");
+        if (a.Length > s.MaxItems)
+            ok = Fail(errors, "maxItems", at, s.Pointer + "/maxItems", $"{Where(at)} must have at most {s.MaxItems} items.");
+        if (s.UniqueItems)
+            for (var i = 1; i < a.Length && ok; i++)
+                for (var j = 0; j < i; j++)
+                    if (JsonValues.DeepEquals(a[i], a[j]))
+                    {
+                        ok = Fail(errors, "uniqueItems", at, s.Pointer + "/uniqueItems", $"{Where(at)} has equal items at {j} and {i}.");
+                        break;
+                    }
+        if (errors is null && !ok) return false;
+        var prefix = s.PrefixItems is { } tuple ? Math.Min(tuple.Length, a.Length) : 0;
+        for (var i = 0; i < prefix; i++)
+        {
+            ok &= Check(s.PrefixItems![i], a[i], errors is null ? "" : $"{at}/{i}", errors, scope, null);
+            if (errors is null && !ok) return false;
+        }
+        evaluated?.Prefix(prefix);
+        if (s.Items is { } items)
+        {
+            for (var i = prefix; i < a.Length; i++)
+            {
+                ok &= items.Constant == false
+                    ? Fail(errors, "items", $"{at}/{i}", s.Pointer + "/items", $"{at}/{i} is beyond the items this schema allows.")
+                    : Check(items, a[i], errors is null ? "" : $"{at}/{i}", errors, scope, null);
+                if (errors is null && !ok) return false;
+            }
+            evaluated?.AllItems();
+        }
+        if (s.Contains is { } contains) ok &= CheckContains(s, contains, a, at, errors, scope, evaluated);
+        return ok;
+    }
+
+    bool CheckContains(SchemaNode s, SchemaNode contains, JsonItem[] a, string at, List<RecordError>? errors, DynamicScope? scope, Evaluated? evaluated)
+    {
+        var matches = 0;
+        for (var i = 0; i < a.Length; i++)
+            if (Check(contains, a[i], "", null, scope, null))
+            {
+                matches++;
+                evaluated?.Contained(i);
+            }
+        if (matches < s.MinContains)
+            return Fail(errors, "contains", at, s.Pointer + "/contains", $"{Where(at)} has {matches} items matching the contains rule; at least {s.MinContains} must.");
+        if (matches > s.MaxContains)
+            return Fail(errors, "maxContains", at, s.Pointer + "/maxContains", $"{Where(at)} has {matches} items matching the contains rule; at most {s.MaxContains} may.");
+        return true;
+    }
+
+    bool CheckUnevaluatedItems(SchemaNode s, SchemaNode unevaluated, JsonElement array, string at, List<RecordError>? errors, DynamicScope? scope, Evaluated own)
+    {
+        var ok = true;
+        var i = 0;
+        foreach (var item in array.EnumerateArray())
+        {
+            if (!own.HasItem(i))
+            {
+                ok &= unevaluated.Constant == false
+                    ? Fail(errors, "unevaluatedItems", $"{at}/{i}", s.Pointer + "/unevaluatedItems", $"{at}/{i} is not an item any rule here allows.")
+                    : Check(unevaluated, JsonItem.Of(item), errors is null ? "" : $"{at}/{i}", errors, scope, null);
+                if (errors is null && !ok) return false;
+            }
+            i++;
+        }
+        own.AllItems();
+        return ok;
+    }
+
+    // Loops, not LINQ lambdas: a lambda capturing a parameter makes every call of the enclosing method
+    // allocate its closure, even when the keyword is absent (64 bytes per checked value).
+    static JsonItem[] Items(JsonElement array)
+    {
+        var items = new JsonItem[array.GetArrayLength()];
+        var i = 0;
+        foreach (var item in array.EnumerateArray()) items[i++] = JsonItem.Of(item);
+        return items;
+    }
+}
