@@ -76,12 +76,12 @@ public sealed class SchemaEvolutionTests
     [Test]
     public async Task SchemaWithUnenforcedKeyword_IsRefusedWithItsPointer()
     {
-        var schema = Schema(("code", "{\"type\":\"string\",\"const\":\"x\"}"));
+        var schema = Schema(("code", "{\"type\":\"string\",\"dependentRequired\":{}}"));
         var (status, problem, _) = await _steward.SendAsync(HttpMethod.Post, "/api/v1/datasets", new { id = "cn-stats.bad", title = "Bad", keyFields = new[] { "code" },
             classification = "public", schema, feed = new { source = "file:cn-stats/x.csv", cron = "0 3 * * *" } });
         Assert.That(status, Is.EqualTo(HttpStatusCode.BadRequest));
         Assert.That(problem!["errors"]!.AsArray().Select(e => (e!["pointer"]!.GetValue<string>(), e["code"]!.GetValue<string>())),
-            Does.Contain(("/properties/code/const", "keyword-not-enforced")));
+            Does.Contain(("/properties/code/dependentRequired", "keyword-not-enforced")));
     }
 
     [Test]
