@@ -58,6 +58,7 @@ public static class CoreServices
             .Configure(o => o.RetryDelays = section.GetSection(nameof(IngestionOptions.RetryDelays)).Get<TimeSpan[]>() ?? o.RetryDelays)
             .Validate(o => o.BatchSize > 0 && o.Validators > 0 && o.MaxRecordBytes > 0, "Ingestion: sizes must be positive.")
             .Validate(o => o.RetryDelays.All(d => d >= TimeSpan.Zero), "Ingestion: retry delays must not be negative.")
+            .Validate(o => o.PatternBudget > TimeSpan.Zero && o.MaxPatternTimeouts >= 0, "Ingestion: PatternBudget must be positive and MaxPatternTimeouts not negative.")
             .ValidateOnStart();
         services.AddSingleton<IngestionRetryFilterProvider>();
         services.AddSingleton<IngestionRunner>().AddSingleton<IngestionService>().AddSingleton<HeldRunService>().AddTransient<IngestionJob>();

@@ -23,6 +23,19 @@ public sealed class IngestionOptions
     public int MaxRecordBytes { get; set; } = 4 * 1024 * 1024;
 
     /// <summary>
+    /// The time the <c>pattern</c> matches of one record may take together; a record past it is quarantined as
+    /// <c>pattern-timeout</c>. Default 100 ms: a pattern the linear engine takes checks a 4 MiB record in about
+    /// 10 ms; only a backtracking pattern (backreference, lookaround) on a hostile string comes near it.
+    /// </summary>
+    public TimeSpan PatternBudget { get; set; } = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>
+    /// Most records of one run that may run out of their <see cref="PatternBudget"/>; one more fails the run, so a
+    /// run spends at most about this many budgets (plus one match timeout each) on patterns that do not finish. Default 10.
+    /// </summary>
+    public int MaxPatternTimeouts { get; set; } = 10;
+
+    /// <summary>
     /// Waits before each retry of a run that failed transiently (source down or cut off, database
     /// hiccup); one retry per entry. Default 10 s, 1 min, 5 min: a source restarting or a proxy
     /// timing out is usually back within minutes, and four attempts stay under seven minutes.

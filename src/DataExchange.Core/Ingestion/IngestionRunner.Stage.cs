@@ -44,8 +44,10 @@ public sealed partial class IngestionRunner
         var token = cts.Token;
         var input = Channel.CreateBounded<Batch>(opts.Validators * 2);
         var output = Channel.CreateBounded<Results>(opts.Validators * 2);
-        var validator = new RecordValidator(schema, keyFields, feed.CaseInsensitiveKeys == true, feed.Mode == "incremental" ? feed.DeleteMarker : null, published);
+        var validator = new RecordValidator(schema, keyFields, feed.CaseInsensitiveKeys == true, feed.Mode == "incremental" ? feed.DeleteMarker : null, published)
+            { PatternBudget = opts.PatternBudget };
         var header = new StrongBox<string[]>([]);
+        var timeouts = 0;
 
         var producer = Task.Run(() => ProduceAsync(path, feed, opts, header, input.Writer, token), token);
         var workers = Enumerable.Range(0, opts.Validators).Select(_ => Task.Run(async () =>
@@ -56,8 +58,13 @@ public sealed partial class IngestionRunner
                 foreach (var record in batch.Records)
                 {
                     var (staged, quarantined) = validator.Process(record, batch.Header);
-                    if (staged is { } s) results.Staged.Add(s);
-                    else results.Quarantined.Add(quarantined!.Value);
+                    if (staged is { } s)
+                    {
+                        results.Staged.Add(s);
+                        continue;
+                    }
+                    results.Quarantined.Add(quarantined!.Value);
+                    if (quarantined.Value.TimedOut && Interlocked.Increment(ref timeouts) > opts.MaxPatternTimeouts) throw TooManyPatternTimeouts(opts);
                 }
                 await output.Writer.WriteAsync(results, token);
             }
@@ -79,6 +86,11 @@ public sealed partial class IngestionRunner
             throw;
         }
     }
+
+    // A payload problem: the same bytes would run out of time again.
+    static InvalidDataException TooManyPatternTimeouts(IngestionOptions opts) => new(
+        $"More than {opts.MaxPatternTimeouts} records could not be checked against the schema's patterns within their time budget of "
+        + $"{opts.PatternBudget.TotalMilliseconds:F0} ms (Ingestion:MaxPatternTimeouts, Ingestion:PatternBudget): a backtracking pattern is too costly for this payload.");
 
     // The current rows' hashes under the run's schema version: records with that content need no evaluation.
     const string PublishedHashesSql = """

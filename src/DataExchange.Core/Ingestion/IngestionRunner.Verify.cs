@@ -32,7 +32,8 @@ public sealed partial class IngestionRunner
             while (await r.ReadAsync(cancellationToken)) lines.Add(r.GetInt64(0));
         if (lines.Count == 0) return counts;
 
-        var validator = new RecordValidator(schema, keyFields, feed.CaseInsensitiveKeys == true, feed.Mode == "incremental" ? feed.DeleteMarker : null);
+        var validator = new RecordValidator(schema, keyFields, feed.CaseInsensitiveKeys == true, feed.Mode == "incremental" ? feed.DeleteMarker : null)
+            { PatternBudget = options.Value.PatternBudget };
         var header = new StrongBox<string[]>([]);
         List<long> rejectedLines = [];
         List<string> raws = [], errors = [];

@@ -95,7 +95,16 @@ public sealed partial class RecordValidator
         for (var i = 0; i < columns.Length; i++)
         {
             if (!row.Present[i]) continue;
-            if (columns[i].Schema is { } member && !schema.Flat!.IsValid(member, row.Values[i])) return false;
+            if (columns[i].Schema is not { } member) continue;
+            try
+            {
+                if (!schema.Flat!.IsValid(member, row.Values[i])) return false;
+            }
+            catch (PatternTimeoutException e)
+            {
+                e.Within("/" + SchemaPointers.Escape(plan.Header[columns[i].Cell]));
+                throw;
+            }
         }
         return true;
     }

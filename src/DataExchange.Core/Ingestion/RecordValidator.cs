@@ -16,6 +16,9 @@ public readonly record struct StagedRecord(long Line, string Key, byte[] Hash, s
 /// </summary>
 public readonly record struct QuarantinedRecord(long Line, string Raw, IReadOnlyList<RecordError> Errors, string? Key = null)
 {
+    /// <summary>Whether the record was quarantined because its patterns ran out of time.</summary>
+    public bool TimedOut => Errors is [{ Code: RecordValidator.PatternTimeout }];
+
     /// <summary><see cref="Raw"/> as PostgreSQL text can hold it: a NUL is shown escaped rather than the record lost.</summary>
     public string StoredRaw => Raw.Replace("\0", "\\u0000", StringComparison.Ordinal);
 
@@ -49,8 +52,36 @@ public sealed partial class RecordValidator(DatasetSchema schema, IReadOnlyList<
 
     readonly PublishedHashes _published = published ?? PublishedHashes.None;
 
+    /// <summary>The code of the error of a record whose patterns could not be checked within <see cref="PatternBudget"/>.</summary>
+    public const string PatternTimeout = "pattern-timeout";
+
+    /// <summary>The time the pattern matches of one record may take together. Default <see cref="IngestionOptions.PatternBudget"/>'s.</summary>
+    public TimeSpan PatternBudget { get; init; } = new IngestionOptions().PatternBudget;
+
     /// <summary>Validates <paramref name="source"/>; exactly one of the results is set.</summary>
     public (StagedRecord? Staged, QuarantinedRecord? Quarantined) Process(in SourceRecord source, string[] header)
+    {
+        using var budget = Datasets.Schemas.PatternBudget.Start(PatternBudget);
+        try
+        {
+            return Evaluate(source, header);
+        }
+        catch (PatternTimeoutException e)
+        {
+            return (null, TimedOut(source, header, e));
+        }
+    }
+
+    /// <summary>The quarantined record for a pattern timeout, with its key when it has one (its published record is kept).</summary>
+    QuarantinedRecord TimedOut(in SourceRecord source, string[] header, PatternTimeoutException e)
+    {
+        var ignored = new List<RecordError>();
+        using var record = source.Cells is { } cells ? FromCells(cells, header, ignored) : FromJson(source.Json!, ignored);
+        var key = record is null ? null : ReadKey(record, ignored, out _);
+        return new QuarantinedRecord(source.Line, source.Raw, [new RecordError(PatternTimeout, e.Pointer, e.SchemaPointer, e.Message, schema.Version)], key);
+    }
+
+    (StagedRecord? Staged, QuarantinedRecord? Quarantined) Evaluate(in SourceRecord source, string[] header)
     {
         if (source.Cells is { } row && UseFastPath && TryFastCsv(source, row, header, out var fast)) return (fast, null);
         var errors = new List<RecordError>();

@@ -22,9 +22,15 @@ internal static class EcmaRegex
         }
     }
 
-    /// <summary>Regex matching with ECMA-262 semantics where .NET differs: '$' matches only at the very end.</summary>
+    /// <summary>The longest one match of a backtracking pattern may run: 100 ms.</summary>
+    public static readonly TimeSpan MatchTimeout = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>
+    /// Regex matching with ECMA-262 semantics where .NET differs: '$' matches only at the very end. The backtracking
+    /// form; <see cref="SchemaPattern"/> chooses the linear engine where it means the same.
+    /// </summary>
     public static Regex Compile(string pattern) =>
-        new(EcmaDollar(pattern), RegexOptions.ECMAScript, TimeSpan.FromMilliseconds(100));
+        new(EcmaDollar(pattern), RegexOptions.ECMAScript, MatchTimeout);
 
     // .NET's '$' also matches before a final "\n" (so "^a$" accepts "a\n"); ECMA-262's does not.
     static string EcmaDollar(string pattern)

@@ -175,7 +175,7 @@ internal sealed class SchemaCompiler
     static JsonNode? ToNode(JsonItem v) => v.Kind is JsonValueKind.Object or JsonValueKind.Array ? JsonNode.Parse(v.Element.GetRawText())
         : v.Kind switch { JsonValueKind.True => JsonValue.Create(true), JsonValueKind.False => JsonValue.Create(false), JsonValueKind.Null => null, _ => JsonValue.Create(v.Display) };
 
-    SchemaPattern Pattern(string source) => new(source, EcmaRegex.Compile(source));
+    static SchemaPattern Pattern(string source) => SchemaPattern.Compile(source);
 
     Dictionary<string, SchemaNode> Map(JsonNode value) => value.AsObject().ToDictionary(p => p.Key, p => At(p.Value!), StringComparer.Ordinal);
 

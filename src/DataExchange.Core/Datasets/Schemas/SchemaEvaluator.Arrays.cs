@@ -12,32 +12,35 @@ internal sealed partial class SchemaEvaluator
             ok = Fail(errors, "minItems", at, s.Pointer + "/minItems", $"{Where(at)} must have at least {s.MinItems} items.");
         if (a.Length > s.MaxItems)
             ok = Fail(errors, "maxItems", at, s.Pointer + "/maxItems", $"{Where(at)} must have at most {s.MaxItems} items.");
-        if (s.UniqueItems)
-            for (var i = 1; i < a.Length && ok; i++)
-                for (var j = 0; j < i; j++)
-                    if (JsonValues.DeepEquals(a[i], a[j]))
-                    {
-                        ok = Fail(errors, "uniqueItems", at, s.Pointer + "/uniqueItems", $"{Where(at)} has equal items at {j} and {i}.");
-                        break;
-                    }
+        if (s.UniqueItems && JsonValues.FirstRepeat(a) is var (first, repeat) && repeat > 0)
+            ok = Fail(errors, "uniqueItems", at, s.Pointer + "/uniqueItems", $"{Where(at)} has equal items at {first} and {repeat}.");
         if (errors is null && !ok) return false;
         var prefix = s.PrefixItems is { } tuple ? Math.Min(tuple.Length, a.Length) : 0;
-        for (var i = 0; i < prefix; i++)
+        var i = 0;
+        try
         {
-            ok &= Check(s.PrefixItems![i], a[i], errors is null ? "" : $"{at}/{i}", errors, scope, null);
-            if (errors is null && !ok) return false;
-        }
-        evaluated?.Prefix(prefix);
-        if (s.Items is { } items)
-        {
-            for (var i = prefix; i < a.Length; i++)
+            for (; i < prefix; i++)
             {
-                ok &= items.Constant == false
-                    ? Fail(errors, "items", $"{at}/{i}", s.Pointer + "/items", $"{at}/{i} is beyond the items this schema allows.")
-                    : Check(items, a[i], errors is null ? "" : $"{at}/{i}", errors, scope, null);
+                ok &= Check(s.PrefixItems![i], a[i], errors is null ? "" : $"{at}/{i}", errors, scope, null);
                 if (errors is null && !ok) return false;
             }
-            evaluated?.AllItems();
+            evaluated?.Prefix(prefix);
+            if (s.Items is { } items)
+            {
+                for (i = prefix; i < a.Length; i++)
+                {
+                    ok &= items.Constant == false
+                        ? Fail(errors, "items", $"{at}/{i}", s.Pointer + "/items", $"{at}/{i} is beyond the items this schema allows.")
+                        : Check(items, a[i], errors is null ? "" : $"{at}/{i}", errors, scope, null);
+                    if (errors is null && !ok) return false;
+                }
+                evaluated?.AllItems();
+            }
+        }
+        catch (PatternTimeoutException e) when (errors is null)
+        {
+            e.Within($"{at}/{i}");
+            throw;
         }
         if (s.Contains is { } contains) ok &= CheckContains(s, contains, a, at, errors, scope, evaluated);
         return ok;
@@ -47,11 +50,18 @@ internal sealed partial class SchemaEvaluator
     {
         var matches = 0;
         for (var i = 0; i < a.Length; i++)
-            if (Check(contains, a[i], "", null, scope, null))
+        {
+            bool contained;
+            try { contained = Check(contains, a[i], "", null, scope, null); }
+            catch (PatternTimeoutException e)
             {
-                matches++;
-                evaluated?.Contained(i);
+                e.Within($"{at}/{i}");
+                throw;
             }
+            if (!contained) continue;
+            matches++;
+            evaluated?.Contained(i);
+        }
         if (matches < s.MinContains)
             return Fail(errors, "contains", at, s.Pointer + "/contains", $"{Where(at)} has {matches} items matching the contains rule; at least {s.MinContains} must.");
         if (matches > s.MaxContains)
@@ -67,9 +77,17 @@ internal sealed partial class SchemaEvaluator
         {
             if (!own.HasItem(i))
             {
-                ok &= unevaluated.Constant == false
-                    ? Fail(errors, "unevaluatedItems", $"{at}/{i}", s.Pointer + "/unevaluatedItems", $"{at}/{i} is not an item any rule here allows.")
-                    : Check(unevaluated, JsonItem.Of(item), errors is null ? "" : $"{at}/{i}", errors, scope, null);
+                try
+                {
+                    ok &= unevaluated.Constant == false
+                        ? Fail(errors, "unevaluatedItems", $"{at}/{i}", s.Pointer + "/unevaluatedItems", $"{at}/{i} is not an item any rule here allows.")
+                        : Check(unevaluated, JsonItem.Of(item), errors is null ? "" : $"{at}/{i}", errors, scope, null);
+                }
+                catch (PatternTimeoutException e) when (errors is null)
+                {
+                    e.Within($"{at}/{i}");
+                    throw;
+                }
                 if (errors is null && !ok) return false;
             }
             i++;

@@ -34,7 +34,12 @@ internal sealed partial class SchemaEvaluator
         if (errors is null && !ok) return false;
         foreach (var member in o.EnumerateObject())
         {
-            ok &= CheckMember(s, member, at, errors, scope, evaluated);
+            try { ok &= CheckMember(s, member, at, errors, scope, evaluated); }
+            catch (PatternTimeoutException e) when (errors is null)
+            {
+                e.Within(at + "/" + SchemaPointers.Escape(member.Name));
+                throw;
+            }
             if (errors is null && !ok) return false;
         }
         if (s.DependentSchemas is { } schemas)
@@ -61,7 +66,7 @@ internal sealed partial class SchemaEvaluator
         }
         if (s.PatternProperties is { } patterns)
             foreach (var (pattern, schema) in patterns)
-                if (Matches(pattern, name))
+                if (Matches(pattern, name, child, s.Pointer + "/patternProperties/" + SchemaPointers.Escape(pattern.Source)))
                 {
                     matched = true;
                     ok &= Check(schema, value, child, errors, scope, null);
@@ -86,9 +91,17 @@ internal sealed partial class SchemaEvaluator
         {
             if (own.HasMember(member.Name)) continue;
             var child = errors is null ? "" : at + "/" + SchemaPointers.Escape(member.Name);
-            ok &= unevaluated.Constant == false
-                ? Fail(errors, "unevaluatedProperties", child, s.Pointer + "/unevaluatedProperties", $"{child} is not a property any rule here allows.")
-                : Check(unevaluated, JsonItem.Of(member.Value), child, errors, scope, null);
+            try
+            {
+                ok &= unevaluated.Constant == false
+                    ? Fail(errors, "unevaluatedProperties", child, s.Pointer + "/unevaluatedProperties", $"{child} is not a property any rule here allows.")
+                    : Check(unevaluated, JsonItem.Of(member.Value), child, errors, scope, null);
+            }
+            catch (PatternTimeoutException e) when (errors is null)
+            {
+                e.Within(at + "/" + SchemaPointers.Escape(member.Name));
+                throw;
+            }
             if (errors is null && !ok) return false;
         }
         foreach (var member in o.EnumerateObject()) own.Member(member.Name);

@@ -108,19 +108,18 @@ internal sealed partial class SchemaEvaluator(CompiledSchema compiled, int versi
             if (length > s.MaxLength)
                 ok = Fail(errors, "maxLength", at, s.Pointer + "/maxLength", $"{Where(at)} must be at most {s.MaxLength} characters{Value(t)}.");
         }
-        if (s.Pattern is { } pattern && !Matches(pattern, v))
+        if (s.Pattern is { } pattern && !Matches(pattern, v, at, s.Pointer + "/pattern"))
             ok = Fail(errors, "pattern", at, s.Pointer + "/pattern", $"{Where(at)} does not match the pattern {pattern.Source}{Value(t)}.");
         if (s.Format is { } format && !format.IsValid(v))
             ok = Fail(errors, "format", at, s.Pointer + "/format", $"{Where(at)} is not a valid {format.Format}{Value(t)}.");
         return ok;
     }
 
-    // A pattern that runs past its budget (catastrophic backtracking) fails closed.
-    static bool Matches(SchemaPattern pattern, string v)
-    {
-        try { return pattern.Regex.IsMatch(v); }
-        catch (System.Text.RegularExpressions.RegexMatchTimeoutException) { return false; }
-    }
+    // A match the record's budget cannot afford ends the evaluation (see PatternTimeoutException). Where a
+    // subschema was handed "" instead of its instance's pointer (the first pass builds none), the caller completes
+    // the pointer on the way out: precise, at no cost to the records that do not time out.
+    static bool Matches(SchemaPattern pattern, string v, string at, string schemaPointer) =>
+        pattern.TryMatch(v, out var matched) ? matched : throw new PatternTimeoutException(at, schemaPointer, pattern.Source);
 
     bool CheckNumber(SchemaNode s, in JsonItem t, string at, List<RecordError>? errors)
     {

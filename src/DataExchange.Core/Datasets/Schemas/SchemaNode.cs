@@ -1,4 +1,3 @@
-using System.Text.RegularExpressions;
 using DataExchange.Core.Common;
 
 namespace DataExchange.Core.Datasets.Schemas;
@@ -98,9 +97,6 @@ internal sealed class SchemaNode
                 yield return n;
     }
 }
-
-/// <summary>A pattern: the steward's text (for messages) and the compiled ECMA-262 equivalent.</summary>
-internal sealed record SchemaPattern(string Source, Regex Regex);
 
 /// <summary>
 /// A schema resource (a document or a subschema with its own $id) as the evaluator sees it: its URI and the
