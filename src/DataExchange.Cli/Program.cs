@@ -142,8 +142,12 @@ app.Configure(config =>
             .WithDescription("Stream matching audit entries to stdout as ndjson or csv")
             .WithExample("audit", "export", "--format", "csv", "--from", "2026-01-01T00:00:00Z");
         audit.AddCommand<AuditVerifyCommand>("verify")
-            .WithDescription("Verify a whole-log NDJSON export offline: hash chain and signed checkpoint (exit 7 if not)")
-            .WithExample("audit", "verify", "audit.ndjson", "--public-key", "audit-key.pem");
+            .WithDescription("Verify a whole-log NDJSON export offline: hash chain, witnessed checkpoints and its own signed checkpoint (exit 7 if not)")
+            .WithExample("audit", "verify", "audit.ndjson", "--public-key", "audit-key.pem")
+            .WithExample("audit", "verify", "audit.ndjson", "--witness", "witness.json");
+        audit.AddCommand<AuditWitnessCommand>("witness")
+            .WithDescription("Keep the exchange's signed checkpoints in a local file, each checked against the last by a consistency proof (exit 7 if not)")
+            .WithExample("audit", "witness", "witness.json", "--public-key", "audit-key.pem");
     });
 });
 

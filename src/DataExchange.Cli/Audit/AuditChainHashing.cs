@@ -8,8 +8,8 @@ namespace DataExchange.Cli.Audit;
 
 /// <summary>
 /// The server's audit hashing, re-implemented: canonical JSON (members sorted ordinally, no
-/// whitespace, relaxed escaping), entry hash SHA-256(prevHash ‖ canonical entry), RFC 9162 Merkle
-/// tree head over the entry hashes, and the checkpoint's signed text. Duplicated on purpose (about
+/// whitespace, relaxed escaping), entry hash SHA-256(prevHash ‖ canonical entry) and the checkpoint's
+/// signed text (the Merkle tree heads are in <see cref="MerkleHeads"/>). Duplicated on purpose (about
 /// 80 lines): dx must not reference server code, and an auditor's verifier that shares code with
 /// the thing it audits would share its bugs. The integration tests check that both agree.
 /// </summary>
@@ -54,10 +54,6 @@ public static class AuditChainHashing
         return sha.GetHashAndReset();
     }
 
-    /// <summary>MTH of RFC 9162 §2.1.1 over the first <paramref name="n"/> entry hashes (the leaf data).</summary>
-    public static byte[] MerkleRoot(IReadOnlyList<byte[]> entryHashes, int n) =>
-        n == 0 ? SHA256.HashData(ReadOnlySpan<byte>.Empty) : Subtree(entryHashes, 0, n);
-
     /// <summary>The six lines the server signs (see the README, "Audit trail").</summary>
     public static byte[] CheckpointText(long treeSize, string rootHex, string chainHex, string signedAt, string keyId) =>
         System.Text.Encoding.UTF8.GetBytes(string.Create(CultureInfo.InvariantCulture,
@@ -65,22 +61,6 @@ public static class AuditChainHashing
 
     /// <summary>First 8 bytes of SHA-256 of the DER SubjectPublicKeyInfo, in hex.</summary>
     public static string KeyId(ECDsa key) => Convert.ToHexStringLower(SHA256.HashData(key.ExportSubjectPublicKeyInfo()).AsSpan(0, 8));
-
-    private static byte[] Subtree(IReadOnlyList<byte[]> leaves, int start, int end)
-    {
-        if (end - start == 1)
-        {
-            return SHA256.HashData([0x00, .. leaves[start]]);
-        }
-
-        var k = 1;
-        while (k * 2 < end - start)
-        {
-            k *= 2;
-        }
-
-        return SHA256.HashData([0x01, .. Subtree(leaves, start, start + k), .. Subtree(leaves, start + k, end)]);
-    }
 
     private static void WriteCanonical(Utf8JsonWriter writer, JsonNode? node)
     {

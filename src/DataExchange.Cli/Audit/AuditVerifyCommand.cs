@@ -1,6 +1,5 @@
 using System.ComponentModel;
 using System.Security.Cryptography;
-using System.Text.Json.Nodes;
 using DataExchange.Cli.Infrastructure;
 using Spectre.Console;
 using Spectre.Console.Cli;
@@ -14,17 +13,22 @@ public sealed class AuditVerifySettings : CommandSettings
     public string File { get; init; } = "";
 
     [CommandOption("--public-key <KEY>")]
-    [Description("The exchange's checkpoint key: a SPKI PEM file, or the JSON of /.well-known/dataexchange/audit-key")]
-    public string PublicKey { get; init; } = "";
+    [Description("The exchange's checkpoint key: a SPKI PEM file, or the JSON of /.well-known/dataexchange/audit-key (default with --witness: the key it pinned)")]
+    public string? PublicKey { get; init; }
 
-    public override ValidationResult Validate() => string.IsNullOrEmpty(PublicKey)
-        ? ValidationResult.Error("--public-key is required (keep a copy of /.well-known/dataexchange/audit-key)")
+    [CommandOption("--witness <WITNESS>")]
+    [Description("A file kept by dx audit witness: the export must reach every witnessed checkpoint and match its root")]
+    public string? Witness { get; init; }
+
+    public override ValidationResult Validate() => PublicKey is null && Witness is null
+        ? ValidationResult.Error("--public-key is required without --witness (keep a copy of /.well-known/dataexchange/audit-key)")
         : ValidationResult.Success();
 }
 
 /// <summary>
-/// Verifies an export offline: no server, only the public key. Exit 0 when the chain and the
-/// latest signed checkpoint verify; exit 7 naming the first bad position otherwise.
+/// Verifies an export offline: no server, only the public key, and the checkpoints a witness kept.
+/// Exit 0 when the chain, every witnessed checkpoint and the export's own checkpoint verify; exit 7
+/// naming the first bad position otherwise.
 /// </summary>
 public sealed class AuditVerifyCommand : AsyncCommand<AuditVerifySettings>
 {
@@ -33,9 +37,15 @@ public sealed class AuditVerifyCommand : AsyncCommand<AuditVerifySettings>
         OfflineVerification result;
         try
         {
-            using var key = await LoadKeyAsync(settings.PublicKey, cancellationToken).ConfigureAwait(false);
+            using var witness = settings.Witness is null ? null : WitnessFile.Load(settings.Witness);
+            using var key = settings.PublicKey is null ? null : AuditPublicKey.Import(await AuditPublicKey.ReadPemAsync(settings.PublicKey, cancellationToken).ConfigureAwait(false));
+            if (key is not null && witness is not null && AuditChainHashing.KeyId(key) != witness.KeyId)
+            {
+                throw new UsageException($"{settings.Witness} pins key {witness.KeyId}, not the given {AuditChainHashing.KeyId(key)}.");
+            }
+
             using var reader = settings.File == "-" ? new StreamReader(Console.OpenStandardInput()) : new StreamReader(settings.File);
-            result = new OfflineAuditVerifier(key).Verify(reader);
+            result = new OfflineAuditVerifier(key ?? witness!.Key).Verify(reader, witness?.Checkpoints);
         }
         catch (Exception e) when (e is InvalidDataException or FormatException or CryptographicException or ArgumentException or InvalidOperationException)
         {
@@ -56,27 +66,15 @@ public sealed class AuditVerifyCommand : AsyncCommand<AuditVerifySettings>
             return ExitCodes.VerificationFailed;
         }
 
+        var witnessed = settings.Witness is null ? "" : $"; so do the {result.Witnessed} witnessed checkpoints";
         Output.Success(result.CheckpointTreeSize is { } size
-            ? $"OK: {result.Entries} entries chain correctly; the checkpoint at tree size {size} (signed {result.CheckpointSignedAt}) verifies."
-            : $"OK: {result.Entries} entries chain correctly.");
+            ? $"OK: {result.Entries} entries chain correctly; the checkpoint at tree size {size} (signed {result.CheckpointSignedAt}) verifies{witnessed}."
+            : $"OK: {result.Entries} entries chain correctly{witnessed}.");
         if (result.Problem is not null)
         {
             Output.Warn(result.Problem);
         }
 
         return ExitCodes.Success;
-    }
-
-    private static async Task<ECDsa> LoadKeyAsync(string path, CancellationToken ct)
-    {
-        var text = await System.IO.File.ReadAllTextAsync(path, ct).ConfigureAwait(false);
-        if (text.TrimStart().StartsWith('{'))
-        {
-            text = JsonNode.Parse(text)?["publicKeyPem"]?.GetValue<string>() ?? throw new InvalidDataException($"{path} has no publicKeyPem.");
-        }
-
-        var key = ECDsa.Create();
-        key.ImportFromPem(text);
-        return key;
     }
 }

@@ -4,22 +4,29 @@ using System.Text.Json.Nodes;
 
 namespace DataExchange.Cli.Audit;
 
-/// <summary>The outcome of an offline verification; <see cref="FirstBadSeq"/> names the first position that fails.</summary>
-public sealed record OfflineVerification(bool Ok, long Entries, long? FirstBadSeq, string? Problem, long? CheckpointTreeSize, string? CheckpointSignedAt);
+/// <summary>
+/// The outcome of an offline verification; <see cref="FirstBadSeq"/> names the first position that
+/// fails; <see cref="Witnessed"/> counts the witnessed checkpoints the file matched.
+/// </summary>
+public sealed record OfflineVerification(bool Ok, long Entries, long? FirstBadSeq, string? Problem, long? CheckpointTreeSize, string? CheckpointSignedAt,
+    int Witnessed = 0);
 
 /// <summary>
 /// Checks a whole-log NDJSON export (GET /audit/entries/export) with nothing but the exchange's
-/// public key: every entry's sequence, link and hash in file order, then the checkpoint line the
+/// public key: every entry's sequence, link and hash in file order; then, given the checkpoints a
+/// witness kept (<c>dx audit witness</c>), that the file reaches each one's tree size and matches
+/// its root — so a cut tail or a rewritten range is found even when the exchange no longer shows the
+/// checkpoints that covered it, and located between two witnessed ones; then the checkpoint line the
 /// export ends with — its key id and ECDSA signature, that the file reaches its tree size (a cut
 /// tail fails here), and that its chain hash and Merkle root match the entries.
 /// </summary>
 public sealed class OfflineAuditVerifier(ECDsa publicKey)
 {
-    public OfflineVerification Verify(TextReader ndjson)
+    public OfflineVerification Verify(TextReader ndjson, IReadOnlyList<SignedCheckpoint>? witnessed = null)
     {
         var hashes = new List<byte[]>();
         byte[] prev = new byte[32], beforePrev = [];
-        JsonObject? checkpoint = null;
+        SignedCheckpoint? checkpoint = null;
         var lineNumber = 0;
         while (ndjson.ReadLine() is { } line)
         {
@@ -32,7 +39,7 @@ public sealed class OfflineAuditVerifier(ECDsa publicKey)
             var json = Parse(line, lineNumber);
             if (json["checkpoint"] is JsonObject c)
             {
-                checkpoint = c;
+                checkpoint = SignedCheckpoint.From(c);
                 continue;
             }
 
@@ -61,43 +68,60 @@ public sealed class OfflineAuditVerifier(ECDsa publicKey)
             (beforePrev, prev) = (prev, hash);
         }
 
+        witnessed ??= [];
+        var roots = MerkleHeads.At(hashes, witnessed.Select(w => w.TreeSize).Append(checkpoint?.TreeSize ?? 0).Where(n => n <= hashes.Count));
+        if (HoldAgainst(witnessed, hashes, roots) is { } bad)
+        {
+            return bad;
+        }
+
         return checkpoint is null
-            ? new OfflineVerification(true, hashes.Count, null, "The file carries no signed checkpoint: only the chain's own consistency was checked.", null, null)
-            : VerifyCheckpoint(checkpoint, hashes);
+            ? new OfflineVerification(true, hashes.Count, null, "The file carries no signed checkpoint: only the chain's own consistency was checked.", null, null, witnessed.Count)
+            : VerifyCheckpoint(checkpoint, hashes, roots, witnessed.Count);
     }
 
-    private OfflineVerification VerifyCheckpoint(JsonObject c, List<byte[]> hashes)
+    /// <summary>The first witnessed checkpoint (by size) the file stops short of or differs from; the range since the last one it matched locates the change.</summary>
+    private static OfflineVerification? HoldAgainst(IReadOnlyList<SignedCheckpoint> witnessed, List<byte[]> hashes, Dictionary<long, string> roots)
     {
-        var size = c["treeSize"]!.GetValue<long>();
-        var root = c["rootHash"]!.GetValue<string>();
-        var chain = c["chainHash"]!.GetValue<string>();
-        var signedAt = c["signedAt"]!.GetValue<string>();
-        var keyId = c["keyId"]!.GetValue<string>();
-        var signature = Convert.FromBase64String(c["signature"]!.GetValue<string>());
-        var text = AuditChainHashing.CheckpointText(size, root, chain, signedAt, keyId);
-        if (keyId != AuditChainHashing.KeyId(publicKey))
+        long matched = 0;
+        foreach (var w in witnessed.OrderBy(w => w.TreeSize))
         {
-            return Bad(hashes.Count, null, $"The checkpoint is signed by key {keyId}, not by the given public key ({AuditChainHashing.KeyId(publicKey)}).");
+            if (w.TreeSize > hashes.Count)
+            {
+                return Bad(hashes.Count, hashes.Count + 1,
+                    $"The export ends at entry {hashes.Count}, before the checkpoint witnessed at tree size {w.TreeSize} (signed {w.SignedAt}): entries {hashes.Count + 1}–{w.TreeSize} are missing.");
+            }
+
+            if (!Matches(w, hashes, roots))
+            {
+                return Bad(hashes.Count, matched + 1, $"Entries {matched + 1}–{w.TreeSize} do not match the checkpoint witnessed at tree size {w.TreeSize} (signed {w.SignedAt}).");
+            }
+
+            matched = w.TreeSize;
         }
 
-        if (!publicKey.VerifyData(text, signature, HashAlgorithmName.SHA256, DSASignatureFormat.Rfc3279DerSequence))
-        {
-            return Bad(hashes.Count, null, $"The signature of the checkpoint at tree size {size} does not verify.");
-        }
-
-        if (size > hashes.Count)
-        {
-            return Bad(hashes.Count, hashes.Count + 1, $"Entries {hashes.Count + 1}–{size} are missing: the checkpoint signed at {signedAt} covers {size} entries.");
-        }
-
-        var n = (int)size;
-        if (Convert.ToHexStringLower(hashes[n - 1]) != chain || Convert.ToHexStringLower(AuditChainHashing.MerkleRoot(hashes, n)) != root)
-        {
-            return Bad(hashes.Count, null, $"The entries do not match the checkpoint at tree size {size}.");
-        }
-
-        return new OfflineVerification(true, hashes.Count, null, null, size, signedAt);
+        return null;
     }
+
+    private OfflineVerification VerifyCheckpoint(SignedCheckpoint c, List<byte[]> hashes, Dictionary<long, string> roots, int witnessed)
+    {
+        if (c.SignatureProblem(publicKey) is { } problem)
+        {
+            return Bad(hashes.Count, null, problem);
+        }
+
+        if (c.TreeSize > hashes.Count)
+        {
+            return Bad(hashes.Count, hashes.Count + 1, $"Entries {hashes.Count + 1}–{c.TreeSize} are missing: the checkpoint signed at {c.SignedAt} covers {c.TreeSize} entries.");
+        }
+
+        return Matches(c, hashes, roots)
+            ? new OfflineVerification(true, hashes.Count, null, null, c.TreeSize, c.SignedAt, witnessed)
+            : Bad(hashes.Count, null, $"The entries do not match the checkpoint at tree size {c.TreeSize}.");
+    }
+
+    private static bool Matches(SignedCheckpoint c, List<byte[]> hashes, Dictionary<long, string> roots) =>
+        c.TreeSize >= 1 && Convert.ToHexStringLower(hashes[(int)c.TreeSize - 1]) == c.ChainHash && roots[c.TreeSize] == c.RootHash;
 
     private static OfflineVerification Bad(long entries, long? seq, string problem) => new(false, entries, seq, problem, null, null);
 

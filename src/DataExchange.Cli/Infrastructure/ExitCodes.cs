@@ -26,7 +26,7 @@ public static class ExitCodes
     /// <summary>A watched feed run finished with status "failed".</summary>
     public const int RunFailed = 6;
 
-    /// <summary>dx audit verify: the audit log export does not verify.</summary>
+    /// <summary>dx audit verify / witness: the audit log export, or the exchange's newest checkpoint, does not verify.</summary>
     public const int VerificationFailed = 7;
 
     /// <summary>A watched feed run ended "held": nothing was published until a steward releases it (dx runs release).</summary>
@@ -46,7 +46,7 @@ public static class ExitCodes
           4    request refused as invalid or conflicting (400/409/422)
           5    server error or server unreachable (5xx, network)
           6    feed run finished as failed (feed run/push --watch)
-          7    audit export does not verify (audit verify)
+          7    audit log does not verify (audit verify, audit witness)
           8    feed run held for a steward, nothing published (feed run/push --watch)
           130  interrupted (Ctrl+C)
         """;

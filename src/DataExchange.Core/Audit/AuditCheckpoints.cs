@@ -50,6 +50,8 @@ public sealed partial class AuditCheckpoints(NpgsqlDataSource dataSource, AuditS
         await using (var r = await cmd.ExecuteReaderAsync(cancellationToken))
             last = await r.ReadAsync(cancellationToken) ? Read(r) : null;
         if (head == 0 || head == last?.TreeSize) return null;
+        // A head behind the last checkpoint is a cut tail: signing it would bless the cut.
+        if (head < last?.TreeSize) return Refuse(head + 1);
 
         var tree = new MerkleAccumulator();
         var chain = new byte[32];
@@ -78,6 +80,14 @@ public sealed partial class AuditCheckpoints(NpgsqlDataSource dataSource, AuditS
         LogSigned(logger, head);
         return checkpoint;
     }
+
+    /// <summary>
+    /// The checkpoint a whole-log export carries: one of the current head, signed now when this node
+    /// holds the signing key, else the newest — never an older one, which would let a cut tail pass
+    /// (issue 13). Taken before the entries are read, so the export reaches it unless the log was cut.
+    /// </summary>
+    public async Task<AuditCheckpoint?> ForExportAsync(CancellationToken cancellationToken = default) =>
+        (key.IsHeld ? await CheckpointAsync(cancellationToken) : null) ?? await LatestAsync(cancellationToken);
 
     /// <summary>The newest checkpoint, if any.</summary>
     public async Task<AuditCheckpoint?> LatestAsync(CancellationToken cancellationToken = default) =>

@@ -12,13 +12,17 @@ namespace DataExchange.Core.Audit;
 public sealed class AuditSigningKey : IDisposable
 {
     readonly Lazy<ECDsa> _key;
+    readonly string _path;
 
     /// <summary>Loads (or creates) the key lazily, so API-only tools that never sign never touch the file.</summary>
     public AuditSigningKey(IOptions<AuditOptions> options)
     {
-        var path = options.Value.SigningKeyPath;
-        _key = new Lazy<ECDsa>(() => LoadOrCreate(path));
+        _path = options.Value.SigningKeyPath;
+        _key = new Lazy<ECDsa>(() => LoadOrCreate(_path));
     }
+
+    /// <summary>Whether this node has the key file: only then may it sign on demand without minting a key of its own.</summary>
+    public bool IsHeld => _key.IsValueCreated || File.Exists(_path);
 
     /// <summary>The public key as SubjectPublicKeyInfo PEM.</summary>
     public string PublicKeyPem => _key.Value.ExportSubjectPublicKeyInfoPem();

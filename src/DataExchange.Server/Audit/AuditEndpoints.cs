@@ -41,11 +41,12 @@ public static class AuditEndpoints
                 await AuditExportWriter.WriteCsvAsync(http.Response.Body, entries, ct);
                 return;
             }
+            // Only an export of the whole log can be checked against a checkpoint, so only it carries one:
+            // the newest, taken before the entries are read (AuditCheckpoints.ForExportAsync).
+            var checkpoint = caller.IsOperator && AuditService.IsWholeLog(query) ? await checkpoints.ForExportAsync(ct) : null;
             http.Response.ContentType = "application/x-ndjson";
-            // Only an export of the whole log can be checked against a checkpoint, so only it carries one.
-            var whole = caller.IsOperator && AuditService.IsWholeLog(query);
-            await AuditExportWriter.WriteNdjsonAsync(http.Response.BodyWriter, entries, whole ? size => checkpoints.LatestAtMostAsync(size, ct) : null, ct);
-        }).WithSummary("Stream matching entries as NDJSON (default; a whole-log export ends with the latest signed checkpoint) or CSV.")
+            await AuditExportWriter.WriteNdjsonAsync(http.Response.BodyWriter, entries, checkpoint, ct);
+        }).WithSummary("Stream matching entries as NDJSON (default; a whole-log export ends with the newest signed checkpoint, of its head when this node can sign) or CSV.")
           .Produces<string>(200, "application/x-ndjson", "text/csv");
 
         group.MapPost("/verification", async (HttpContext http, AuditService audit, CancellationToken ct) =>

@@ -13,16 +13,16 @@ namespace DataExchange.Server.Audit;
 /// Writes an export straight to the response, one entry at a time. NDJSON lines carry exactly the
 /// fields the entry hash covers (time to the microsecond, absent values as null) plus prevHash and
 /// hash in hex, and — for a whole-log export — a last line <c>{"checkpoint":{…}}</c> with the newest
-/// signed checkpoint inside the file, so <c>dx audit verify</c> needs nothing but the public key.
+/// signed checkpoint, so <c>dx audit verify</c> needs nothing but the public key (and holds a file that
+/// stops short of it as cut).
 /// </summary>
 public static class AuditExportWriter
 {
     /// <summary>Entries as NDJSON, then the checkpoint line when there is one.</summary>
-    public static async Task WriteNdjsonAsync(PipeWriter body, IAsyncEnumerable<AuditEntry> entries, Func<long, Task<AuditCheckpoint?>>? checkpointFor, CancellationToken ct)
+    public static async Task WriteNdjsonAsync(PipeWriter body, IAsyncEnumerable<AuditEntry> entries, AuditCheckpoint? checkpoint, CancellationToken ct)
     {
         // The writer fills the pipe's buffer; the pipe goes to the socket every 32 KiB (Kestrel forbids synchronous writes).
         await using var w = new Utf8JsonWriter(body, CanonicalJson.WriterOptions);
-        long last = 0;
         await foreach (var e in entries.WithCancellation(ct))
         {
             w.Reset();
@@ -42,10 +42,9 @@ public static class AuditExportWriter
             w.WriteEndObject();
             w.Flush();
             body.Write("\n"u8);
-            last = e.Seq;
             if (body.UnflushedBytes > 32 * 1024) await body.FlushAsync(ct);
         }
-        if (checkpointFor is not null && last > 0 && await checkpointFor(last) is { } c)
+        if (checkpoint is { } c)
         {
             w.Reset();
             w.WriteStartObject();

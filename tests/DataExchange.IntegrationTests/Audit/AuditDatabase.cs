@@ -53,11 +53,14 @@ public sealed class AuditDatabase : IAsyncDisposable
     }
 
     /// <summary>Appends <paramref name="count"/> entries, each in its own transaction, with varied fields (some null, some non-ASCII).</summary>
-    public async Task AppendAsync(int count)
+    public Task AppendAsync(int count) => AppendAsync(Writer, count);
+
+    /// <summary>Appends <paramref name="count"/> varied entries through <paramref name="writer"/> (also a full server's).</summary>
+    public static async Task AppendAsync(AuditWriter writer, int count)
     {
         var actor = new Caller("key-1", "gd-amr", new HashSet<string>(StringComparer.Ordinal) { Role.Steward });
         for (var i = 0; i < count; i++)
-            await Writer.AppendAsync(new AuditRecord(i % 3 == 0 ? null : actor, i % 2 == 0 ? AuditAction.RecordsPulled : AuditAction.AccessDenied,
+            await writer.AppendAsync(new AuditRecord(i % 3 == 0 ? null : actor, i % 2 == 0 ? AuditAction.RecordsPulled : AuditAction.AccessDenied,
                 i % 2 == 0 ? AuditOutcome.Allowed : AuditOutcome.Denied, $"gd-amr.licences@{i}", i % 4 == 0 ? null : "gd-amr.licences",
                 new JsonObject { ["rows"] = i, ["note"] = "营业执照 \"quoted\"", ["nested"] = new JsonObject { ["b"] = 1.5, ["a"] = new JsonArray(1, 2) } }));
     }
@@ -66,13 +69,18 @@ public sealed class AuditDatabase : IAsyncDisposable
     /// Runs statements as the superuser with the append-only triggers disabled — the attack the
     /// chain and checkpoints exist to detect — then re-enables them.
     /// </summary>
-    public async Task TamperAsync(params string[] statements)
+    public Task TamperAsync(params string[] statements) => TamperAsync(ConnectionString, statements);
+
+    /// <summary>The same on any database: the log's and the checkpoints' triggers are off while the statements run.</summary>
+    public static async Task TamperAsync(string connectionString, params string[] statements)
     {
-        await using var conn = new NpgsqlConnection(ConnectionString);
+        await using var conn = new NpgsqlConnection(connectionString);
         await conn.OpenAsync();
         await using var tx = await conn.BeginTransactionAsync();
         await Exec(conn, "alter table dx.audit_log disable trigger user");
+        await Exec(conn, "alter table dx.audit_checkpoints disable trigger user");
         foreach (var sql in statements) await Exec(conn, sql);
+        await Exec(conn, "alter table dx.audit_checkpoints enable trigger user");
         await Exec(conn, "alter table dx.audit_log enable trigger user");
         await tx.CommitAsync();
     }

@@ -9,6 +9,9 @@ namespace DataExchange.IntegrationTests.Hosting;
 /// </summary>
 public sealed class ExchangeFactory(string connectionString, IDictionary<string, string?>? settings = null) : WebApplicationFactory<Program>
 {
+    /// <summary>The server's database (as the superuser).</summary>
+    public string ConnectionString { get; } = connectionString;
+
     /// <summary>The drop root of <c>file:</c> feeds, deleted on dispose.</summary>
     public string DropRoot { get; } = Directory.CreateTempSubdirectory("dx-drop-").FullName;
 
@@ -19,7 +22,7 @@ public sealed class ExchangeFactory(string connectionString, IDictionary<string,
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment("Testing");
-        builder.UseSetting("ConnectionStrings:DataExchange", connectionString);
+        builder.UseSetting("ConnectionStrings:DataExchange", ConnectionString);
         builder.UseSetting("Feeds:DropRoot", DropRoot);
         builder.UseSetting("Logging:LogLevel:Default", "Warning");
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>()) builder.UseSetting(key, value);

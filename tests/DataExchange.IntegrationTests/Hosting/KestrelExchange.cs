@@ -35,8 +35,8 @@ public sealed class KestrelExchange : IDisposable
         return new KestrelExchange(factory, address, admin!.Key);
     }
 
-    /// <summary>An API client over the real socket with <paramref name="key"/>.</summary>
-    public ApiClient Client(string key) => new(new HttpClient { BaseAddress = Address }, key);
+    /// <summary>An API client over the real socket with <paramref name="key"/> (anonymous when null).</summary>
+    public ApiClient Client(string? key) => new(new HttpClient { BaseAddress = Address }, key);
 
     /// <summary>Creates an agency (idempotent enough for tests: once per code) and issues a key with <paramref name="roles"/>.</summary>
     public async Task<string> KeyAsync(string agency, params string[] roles)
