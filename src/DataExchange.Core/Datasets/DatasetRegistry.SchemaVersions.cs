@@ -63,7 +63,7 @@ public sealed partial class DatasetRegistry
         caller.Require(Role.Steward);
         var dataset = await FindAsync(datasetId, cancellationToken) ?? throw new NotFoundException($"Dataset '{datasetId}' does not exist.");
         if (dataset.Owner != caller.AgencyId)
-            throw new ForbiddenException("not-owner", $"Only stewards of '{dataset.Owner}' may change the schema of '{datasetId}'.");
+            throw new ForbiddenException("not-owner", $"Only stewards of '{dataset.Owner}' may change '{datasetId}'.");
         return dataset;
     }
 

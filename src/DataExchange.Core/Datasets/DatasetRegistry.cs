@@ -13,7 +13,8 @@ using NpgsqlTypes;
 namespace DataExchange.Core.Datasets;
 
 /// <summary>Registers datasets with their first schema version and feed, and reads them back.</summary>
-public sealed partial class DatasetRegistry(NpgsqlDataSource dataSource, AuditWriter audit, IOptions<FeedOptions> feedOptions, IFeedScheduler scheduler, TimeProvider time)
+public sealed partial class DatasetRegistry(
+    NpgsqlDataSource dataSource, AuditWriter audit, IOptions<FeedOptions> feedOptions, FeedCredentialStore credentials, IFeedScheduler scheduler, TimeProvider time)
 {
     static readonly string[] CompatibilityModes = ["BACKWARD", "BACKWARD_TRANSITIVE", "FORWARD", "FORWARD_TRANSITIVE", "FULL", "FULL_TRANSITIVE", "NONE"];
 
@@ -50,8 +51,9 @@ public sealed partial class DatasetRegistry(NpgsqlDataSource dataSource, AuditWr
         }
         await InsertSchemaVersionAsync(conn, id, schema, now, cancellationToken);
         await UpsertFeedAsync(conn, id, feed, now, cancellationToken);
-        await audit.AppendAsync(conn, new AuditRecord(caller, AuditAction.DatasetRegistered, AuditOutcome.Succeeded, id, id,
-            new JsonObject { ["schemaVersion"] = 1, ["fingerprint"] = schema.Fingerprint, ["classification"] = request.Classification, ["feedSource"] = feed.Source }), cancellationToken);
+        var details = new JsonObject { ["schemaVersion"] = 1, ["fingerprint"] = schema.Fingerprint, ["classification"] = request.Classification, ["feedSource"] = feed.Source };
+        if (await credentials.ApplyAsync(conn, id, feed, "/feed/credential", now, cancellationToken) is not null) details["feedCredential"] = feed.Credential!.Kind;
+        await audit.AppendAsync(conn, new AuditRecord(caller, AuditAction.DatasetRegistered, AuditOutcome.Succeeded, id, id, details), cancellationToken);
         await tx.CommitAsync(cancellationToken);
         scheduler.Schedule(id, feed.Cron);
         return (await FindAsync(id, cancellationToken))!;
@@ -72,14 +74,22 @@ public sealed partial class DatasetRegistry(NpgsqlDataSource dataSource, AuditWr
         return await reader.ReadAsync(cancellationToken) ? CatalogueSql.Read(reader) : null;
     }
 
-    /// <summary>The feed of a dataset.</summary>
+    /// <summary>The feed of a dataset; of its credential, only the kind.</summary>
     public async Task<FeedDefinition> GetFeedAsync(string id, CancellationToken cancellationToken = default)
     {
-        await using var cmd = Db.Command(dataSource, "select source, format, cron, mode, options from dx.feeds where dataset_id = $1", id);
+        const string sql = """
+            select f.source, f.format, f.cron, f.mode, f.options, c.kind from dx.feeds f
+            left join dx.feed_credentials c on c.dataset_id = f.dataset_id where f.dataset_id = $1
+            """;
+        await using var cmd = Db.Command(dataSource, sql, id);
         await using var reader = await cmd.ExecuteReaderAsync(cancellationToken);
         if (!await reader.ReadAsync(cancellationToken)) throw new NotFoundException($"Dataset '{id}' has no feed.");
         var options = JsonSerializer.Deserialize<FeedDefinition>(reader.GetString(4), Json.Options)!;
-        return options with { Source = reader.GetString(0), Format = reader.GetString(1), Cron = reader.Get<string>(2), Mode = reader.GetString(3) };
+        return options with
+        {
+            Source = reader.GetString(0), Format = reader.GetString(1), Cron = reader.Get<string>(2), Mode = reader.GetString(3),
+            Credential = reader.Get<string>(5) is { } kind ? new FeedCredential { Kind = kind } : null,
+        };
     }
 
     /// <summary>Every schema version of a dataset, oldest first.</summary>
@@ -132,7 +142,8 @@ public sealed partial class DatasetRegistry(NpgsqlDataSource dataSource, AuditWr
             insert into dx.feeds (dataset_id, source, format, options, cron, mode, updated_at) values ($1, $2, $3, $4, $5, $6, $7)
             on conflict (dataset_id) do update set source = $2, format = $3, options = $4, cron = $5, mode = $6, updated_at = $7, etag = null, last_modified = null
             """;
-        var options = JsonSerializer.Serialize(feed with { Source = null, Format = null, Cron = null, Mode = null }, Json.Options);
+        // The credential is never part of the options: it is sealed in dx.feed_credentials.
+        var options = JsonSerializer.Serialize(feed with { Source = null, Format = null, Cron = null, Mode = null, Credential = null }, Json.Options);
         await using var cmd = Db.Command(conn, sql, id, feed.Source, feed.Format, options, feed.Cron, feed.Mode, now);
         cmd.Parameters[3].NpgsqlDbType = NpgsqlDbType.Jsonb;
         cmd.Parameters[4].NpgsqlDbType = NpgsqlDbType.Text;

@@ -35,4 +35,6 @@ public sealed record FeedDefinition
     public bool? CaseInsensitiveKeys { get; init; }
     /// <summary>Incremental mode only: a boolean field whose true value deletes the record's key instead of upserting it.</summary>
     public string? DeleteMarker { get; init; }
+    /// <summary>HTTP sources: how the fetch authenticates (bearer, basic, header); answers show its kind only.</summary>
+    public FeedCredential? Credential { get; init; }
 }

@@ -14,11 +14,16 @@ public sealed class FeedSources : IDisposable
     readonly FeedOptions _options;
     readonly HttpClient _http;
     readonly FeedHostService _hosts;
+    readonly FeedCredentialStore _credentials;
 
-    /// <summary>Creates the fetcher with its own HTTP handler (redirects off: a redirect could leave the allow-list).</summary>
-    public FeedSources(IOptions<FeedOptions> options, FeedHostService hosts)
+    /// <summary>
+    /// Creates the fetcher with its own HTTP handler. Redirects are off: one could leave the allow-list,
+    /// and a feed's credential goes to its own host only.
+    /// </summary>
+    public FeedSources(IOptions<FeedOptions> options, FeedHostService hosts, FeedCredentialStore credentials)
     {
         _hosts = hosts;
+        _credentials = credentials;
         _options = options.Value;
         _http = new HttpClient(new SocketsHttpHandler
         {
@@ -35,8 +40,8 @@ public sealed class FeedSources : IDisposable
         uri.Scheme is "http" or "https"
         && (options.AllowedHosts.Contains(uri.IdnHost, StringComparer.OrdinalIgnoreCase) || options.AdminHosts.Contains(uri.IdnHost));
 
-    /// <summary>Spools the payload of <paramref name="feed"/>, a feed of <paramref name="agencyId"/>, to a temp file.</summary>
-    public async Task<FetchedPayload> FetchAsync(string agencyId, FeedDefinition feed, string? etag, string? lastModified, CancellationToken cancellationToken)
+    /// <summary>Spools the payload of <paramref name="feed"/>, the feed of <paramref name="datasetId"/> of <paramref name="agencyId"/>, to a temp file.</summary>
+    public async Task<FetchedPayload> FetchAsync(string datasetId, string agencyId, FeedDefinition feed, string? etag, string? lastModified, CancellationToken cancellationToken)
     {
         var source = feed.Source ?? "";
         if (source.StartsWith("file:", StringComparison.Ordinal))
@@ -45,7 +50,7 @@ public sealed class FeedSources : IDisposable
             return await SpoolAsync(file, null, null, cancellationToken);
         }
         if (Uri.TryCreate(source, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https")
-            return await FetchHttpAsync(uri, etag, lastModified, cancellationToken);
+            return await FetchHttpAsync(datasetId, uri, etag, lastModified, cancellationToken);
         throw new FeedFetchException($"The source '{source}' cannot be fetched; pushed feeds arrive through the upload endpoint.", retryable: false);
     }
 
@@ -69,12 +74,18 @@ public sealed class FeedSources : IDisposable
     /// <summary>Spools an uploaded body (already local) the same way, for one code path after fetch.</summary>
     public Task<FetchedPayload> SpoolAsync(Stream body, CancellationToken cancellationToken) => SpoolAsync(body, null, null, cancellationToken);
 
-    async Task<FetchedPayload> FetchHttpAsync(Uri uri, string? etag, string? lastModified, CancellationToken cancellationToken)
+    async Task<FetchedPayload> FetchHttpAsync(string datasetId, Uri uri, string? etag, string? lastModified, CancellationToken cancellationToken)
     {
         // Checked again at fetch time, on the current list: the allow-list may have shrunk since registration.
         await _hosts.RefreshAsync(cancellationToken);
         if (!IsAllowedHost(_options, uri)) throw new FeedFetchException($"The host '{uri.Host}' is not on the allow-list.", retryable: false);
         using var request = new HttpRequestMessage(HttpMethod.Get, uri);
+        if (await _credentials.OpenAsync(datasetId, cancellationToken) is { } credential)
+        {
+            if (!string.Equals(credential.Host, uri.IdnHost, StringComparison.OrdinalIgnoreCase))
+                throw new FeedFetchException($"The feed's credential was set for another host than '{uri.Host}' and is not sent; set it again for this source.", retryable: false);
+            FeedCredentials.Apply(request, credential);
+        }
         if (etag is not null && EntityTagHeaderValue.TryParse(etag, out var tag)) request.Headers.IfNoneMatch.Add(tag);
         if (lastModified is not null && DateTimeOffset.TryParse(lastModified, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.None, out var since))
             request.Headers.IfModifiedSince = since;
@@ -98,6 +109,8 @@ public sealed class FeedSources : IDisposable
         using (response)
         {
             if (response.StatusCode == HttpStatusCode.NotModified) return new FetchedPayload(null, null, 0, etag, lastModified);
+            if ((int)response.StatusCode is >= 300 and < 400)
+                throw new FeedFetchException($"{uri} answered {(int)response.StatusCode} {response.ReasonPhrase}: redirects are not followed (one could leave the allow-list, or take the feed's credential to another host); register the final URL.", retryable: false);
             if (!response.IsSuccessStatusCode)
                 throw new FeedFetchException($"{uri} answered {(int)response.StatusCode} {response.ReasonPhrase}.", retryable: (int)response.StatusCode >= 500 || response.StatusCode == HttpStatusCode.TooManyRequests);
             if (response.Content.Headers.ContentLength > _options.MaxPayloadBytes)

@@ -10,11 +10,11 @@ public static class FeedValidator
     static readonly string[] Encodings = ["utf-8", "gb18030", "gbk"];
 
     /// <summary>Whether <paramref name="e"/> refuses the feed's source (audited as feed-source-refused), rather than listing mistakes.</summary>
-    public static bool IsRefusal(InvalidException e) => e.Code is DropFolder.Refused;
+    public static bool IsRefusal(InvalidException e) => e.Code is DropFolder.Refused or FeedUrls.SecretInUrl;
 
     /// <summary>
     /// The definition of a feed of <paramref name="agencyId"/> with defaults applied; throws listing every
-    /// problem, or with code <c>feed-source-refused</c> alone when the source is refused (<see cref="IsRefusal"/>).
+    /// problem, or with code <c>feed-source-refused</c> or <c>secret-in-url</c> alone when the source is refused (<see cref="IsRefusal"/>).
     /// </summary>
     public static FeedDefinition Normalise(FeedDefinition feed, FeedOptions options, string agencyId, string pointer = "/feed")
     {
@@ -29,6 +29,9 @@ public static class FeedValidator
         {
             if (!Uri.TryCreate(source, UriKind.Absolute, out var uri))
                 errors.Add(new(pointer + "/source", "invalid-url", "The URL is not valid."));
+            else if (FeedUrls.SecretPart(uri) is { } secret)
+                throw new InvalidException(FeedUrls.SecretInUrl, $"The feed URL carries a secret in {secret}, and URLs are shown to every agency. Put it in the feed's credential (bearer, basic or header), which is sealed and never shown.",
+                    [new(pointer + "/source", FeedUrls.SecretInUrl, $"Remove {secret} from the URL and give it as the credential.")]);
             else if (!FeedSources.IsAllowedHost(options, uri))
                 errors.Add(new(pointer + "/source", "host-not-allowed", $"The host '{uri.Host}' is not on the exchange's allow-list; ask an admin to allow it."));
         }
@@ -52,6 +55,7 @@ public static class FeedValidator
         if (feed.DeleteMarker is { } marker && (mode != "incremental" || string.IsNullOrWhiteSpace(marker)))
             errors.Add(new(pointer + "/deleteMarker", "invalid", "A delete marker names a boolean field and needs mode incremental (a snapshot deletes by omission)."));
         if (feed.Cron is { } cron && !IsCron(cron)) errors.Add(new(pointer + "/cron", "invalid-cron", "Give a 5-field cron expression, e.g. '0 2 * * *'."));
+        if (feed.Credential is { } credential) errors.AddRange(FeedCredentials.Problems(credential, source, pointer + "/credential"));
         if (feed.Cron is null && source != "upload") errors.Add(new(pointer + "/cron", "required", "Give a cron schedule for a pulled feed."));
         if (errors.Count > 0) throw new InvalidException("invalid-feed", "The feed definition is not valid.", errors);
         return feed with

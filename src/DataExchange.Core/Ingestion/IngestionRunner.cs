@@ -97,7 +97,7 @@ public sealed partial class IngestionRunner(
         {
             "upload" => await uploads.SpoolAsync(run.Id, cancellationToken),
             "replay" => await SpoolQuarantineAsync(conn, run.ReplayOf!.Value, feed, cancellationToken),
-            _ => await sources.FetchAsync(dataset.Owner, feed, etag, lastModified, cancellationToken),
+            _ => await sources.FetchAsync(run.DatasetId, dataset.Owner, feed, etag, lastModified, cancellationToken),
         };
         if (payload.NotModified)
         {

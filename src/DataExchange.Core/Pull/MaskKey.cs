@@ -14,7 +14,19 @@ namespace DataExchange.Core.Pull;
 public sealed class MaskKey(NpgsqlDataSource dataSource, IConfiguration configuration)
 {
     readonly SemaphoreSlim _gate = new(1, 1);
+    readonly System.Collections.Concurrent.ConcurrentDictionary<string, byte[]> _derived = new(StringComparer.Ordinal);
     byte[]? _key;
+
+    /// <summary>
+    /// A 256-bit key for one purpose, derived by HKDF-SHA256 from the secret with <paramref name="info"/>
+    /// naming the purpose, so no use (mask, cursor, feed credential) can stand in for another.
+    /// </summary>
+    public async Task<byte[]> DeriveAsync(byte[] info, CancellationToken cancellationToken)
+    {
+        var name = Convert.ToBase64String(info);
+        if (_derived.TryGetValue(name, out var key)) return key;
+        return _derived[name] = HKDF.DeriveKey(HashAlgorithmName.SHA256, await GetAsync(cancellationToken), 32, [], info);
+    }
 
     /// <summary>The key, loaded or created on first use.</summary>
     public async Task<byte[]> GetAsync(CancellationToken cancellationToken)

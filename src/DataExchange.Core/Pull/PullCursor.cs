@@ -1,6 +1,6 @@
 using System.Buffers.Binary;
 using System.Buffers.Text;
-using System.Security.Cryptography;
+using DataExchange.Core.Common;
 using System.Text;
 
 namespace DataExchange.Core.Pull;
@@ -21,17 +21,15 @@ public sealed record CursorScope(string ClientId, string? SubscriptionId, string
 
 /// <summary>
 /// Record and change cursors (issue 13): the pinned version and the last raw key, encrypted and
-/// authenticated with AES-256-GCM under a key derived by HKDF from the server secret of
-/// <see cref="MaskKey"/>, so a cursor reveals nothing and opens only for the caller, subscription,
-/// dataset, list and range it was given out for. Layout, base64url: 1 format byte, 12-byte random
-/// nonce, 16-byte tag, then the ciphertext of a 4-byte big-endian version and the UTF-8 key.
+/// authenticated with AES-256-GCM (<see cref="SealedBox"/>) under a key derived by HKDF from the server
+/// secret of <see cref="MaskKey"/>, so a cursor reveals nothing and opens only for the caller, subscription,
+/// dataset, list and range it was given out for. Base64url of the sealed box; its plaintext is a 4-byte
+/// big-endian version and the UTF-8 key.
 /// </summary>
 public sealed class PullCursor(MaskKey maskKey)
 {
     const byte Format = 1;
-    const int NonceSize = 12, TagSize = 16, Header = 1 + NonceSize + TagSize;
     static readonly byte[] Info = "dataexchange pull cursor aes-256-gcm v1"u8.ToArray();
-    byte[]? _key;
 
     /// <summary>The opaque cursor of (<paramref name="version"/>, <paramref name="key"/>) within <paramref name="scope"/>.</summary>
     public async Task<string> ProtectAsync(CursorScope scope, int version, string key, CancellationToken cancellationToken)
@@ -39,12 +37,7 @@ public sealed class PullCursor(MaskKey maskKey)
         var plain = new byte[4 + Encoding.UTF8.GetByteCount(key)];
         BinaryPrimitives.WriteInt32BigEndian(plain, version);
         Encoding.UTF8.GetBytes(key, plain.AsSpan(4));
-        var sealedBytes = new byte[Header + plain.Length];
-        sealedBytes[0] = Format;
-        RandomNumberGenerator.Fill(sealedBytes.AsSpan(1, NonceSize));
-        using var aes = new AesGcm(await KeyAsync(cancellationToken), TagSize);
-        aes.Encrypt(sealedBytes.AsSpan(1, NonceSize), plain, sealedBytes.AsSpan(Header), sealedBytes.AsSpan(1 + NonceSize, TagSize), scope.AssociatedData());
-        return Base64Url.EncodeToString(sealedBytes);
+        return Base64Url.EncodeToString(SealedBox.Seal(await maskKey.DeriveAsync(Info, cancellationToken), Format, plain, scope.AssociatedData()));
     }
 
     /// <summary>The version and key of <paramref name="cursor"/>, or null when it is not one given out in <paramref name="scope"/>.</summary>
@@ -53,21 +46,8 @@ public sealed class PullCursor(MaskKey maskKey)
         byte[] sealedBytes;
         try { sealedBytes = Base64Url.DecodeFromChars(cursor); }
         catch (FormatException) { return null; }
-        if (sealedBytes.Length < Header + 4 || sealedBytes[0] != Format) return null;
-        var plain = new byte[sealedBytes.Length - Header];
-        using var aes = new AesGcm(await KeyAsync(cancellationToken), TagSize);
-        try
-        {
-            aes.Decrypt(sealedBytes.AsSpan(1, NonceSize), sealedBytes.AsSpan(Header), sealedBytes.AsSpan(1 + NonceSize, TagSize), plain, scope.AssociatedData());
-        }
-        catch (AuthenticationTagMismatchException)
-        {
-            return null;
-        }
+        var plain = SealedBox.Open(await maskKey.DeriveAsync(Info, cancellationToken), Format, sealedBytes, scope.AssociatedData());
+        if (plain is not { Length: >= 4 }) return null;
         return (BinaryPrimitives.ReadInt32BigEndian(plain), Encoding.UTF8.GetString(plain.AsSpan(4)));
     }
-
-    // A separate key from the mask HMAC key (HKDF with its own info string), so neither use can stand in for the other.
-    async Task<byte[]> KeyAsync(CancellationToken cancellationToken) =>
-        _key ??= HKDF.DeriveKey(HashAlgorithmName.SHA256, await maskKey.GetAsync(cancellationToken), 32, [], Info);
 }

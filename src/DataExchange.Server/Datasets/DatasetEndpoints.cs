@@ -1,5 +1,6 @@
 using DataExchange.Core.Catalogue;
 using DataExchange.Core.Datasets;
+using DataExchange.Core.Feeds;
 using DataExchange.Server.Agencies;
 using DataExchange.Server.Hosting;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -39,7 +40,11 @@ public static class DatasetEndpoints
 
         datasets.MapGet("/{datasetId}/feed", async (string datasetId, DatasetRegistry registry, CancellationToken ct) =>
             TypedResults.Ok(await registry.GetFeedAsync(datasetId, ct)))
-            .WithSummary("The dataset's feed definition.");
+            .WithSummary("The dataset's feed definition; of its credential, only the kind.");
+
+        datasets.MapPut("/{datasetId}/feed", async (string datasetId, FeedDefinition body, HttpContext http, DatasetRegistry registry, CancellationToken ct) =>
+            TypedResults.Ok(await registry.UpdateFeedAsync(http.Caller(), datasetId, body, ct)))
+            .WithSummary("Replace the feed (stewards of the owner). Its credential is set with a secret, kept when absent, cleared with kind none; it is never returned.");
         return api;
     }
 }

@@ -1,13 +1,14 @@
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.Logging;
 
 namespace DataExchange.IntegrationTests.Hosting;
 
 /// <summary>
 /// The real server (API + Hangfire worker) in the ASP.NET Core test host, on a database of its own
-/// and a temp drop folder. Extra settings override configuration.
+/// and a temp drop folder. Extra settings override configuration; <paramref name="logs"/>, when given, receives every log entry.
 /// </summary>
-public sealed class ExchangeFactory(string connectionString, IDictionary<string, string?>? settings = null) : WebApplicationFactory<Program>
+public sealed class ExchangeFactory(string connectionString, IDictionary<string, string?>? settings = null, ILoggerProvider? logs = null) : WebApplicationFactory<Program>
 {
     /// <summary>The server's database (as the superuser).</summary>
     public string ConnectionString { get; } = connectionString;
@@ -26,6 +27,7 @@ public sealed class ExchangeFactory(string connectionString, IDictionary<string,
         builder.UseSetting("Feeds:DropRoot", DropRoot);
         builder.UseSetting("Logging:LogLevel:Default", "Warning");
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>()) builder.UseSetting(key, value);
+        if (logs is not null) builder.ConfigureLogging(l => l.AddProvider(logs));
     }
 
     /// <inheritdoc />

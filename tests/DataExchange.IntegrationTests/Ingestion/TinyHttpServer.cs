@@ -20,7 +20,8 @@ public enum SourceFault
 
 /// <summary>
 /// A one-resource HTTP server on 127.0.0.1 (HttpListener): answers 304 to a matching If-None-Match,
-/// otherwise the body with its ETag; or misbehaves as <see cref="Fault"/> says. Requests are served
+/// otherwise the body with its ETag; 401 without its <see cref="RequiredHeader"/>; 302 to
+/// <see cref="RedirectTo"/>; or misbehaves as <see cref="Fault"/> says. Requests are served
 /// concurrently, so a hanging answer does not hold up the next request.
 /// </summary>
 public sealed class TinyHttpServer : IAsyncDisposable
@@ -45,6 +46,10 @@ public sealed class TinyHttpServer : IAsyncDisposable
     public string Body { get => Encoding.UTF8.GetString(BodyBytes); set => BodyBytes = Encoding.UTF8.GetBytes(value); }
     public string ETag { get; set; } = "\"0\"";
     public SourceFault Fault { get; set; }
+    /// <summary>A header (name, exact value) every request must carry, else 401: a source behind authentication.</summary>
+    public (string Name, string Value)? RequiredHeader { get; set; }
+    /// <summary>When set, every request is answered 302 with this Location.</summary>
+    public string? RedirectTo { get; set; }
     public int ConditionalRequests => Volatile.Read(ref _conditional);
     /// <summary>Every request received, whatever was answered.</summary>
     public int Requests => Volatile.Read(ref _requests);
@@ -87,6 +92,19 @@ public sealed class TinyHttpServer : IAsyncDisposable
                 return;
             }
             Interlocked.Exchange(ref _failNext, 0);
+            if (RedirectTo is { } location)
+            {
+                response.StatusCode = 302;
+                response.RedirectLocation = location;
+                response.Close();
+                return;
+            }
+            if (RequiredHeader is { } required && context.Request.Headers[required.Name] != required.Value)
+            {
+                response.StatusCode = 401;
+                response.Close();
+                return;
+            }
             if (fault == SourceFault.HangBeforeHeaders) await StallAsync();
             if (context.Request.Headers["If-None-Match"] is { } tag)
             {

@@ -86,6 +86,18 @@ public sealed class DropFolderConfinementTests : SecurityFixture
             && e["details"]!["reason"]!.GetValue<string>() == "symbolic-link"), Is.True, "the refusal at fetch time is audited");
     }
 
+    [Test]
+    public async Task FeedUpdate_ToAnotherAgencysDropFile_IsRefused_AndAudited_AndChangesNothing()
+    {
+        var steward = Client(Keys[(A, "steward")]);
+        var (status, problem, _) = await steward.SendAsync(HttpMethod.Put, $"/api/v1/datasets/{DatasetId}/feed",
+            new JsonObject { ["source"] = $"file:{B}/residents.csv", ["format"] = "csv", ["cron"] = "0 1 * * *" });
+        Assert.That(status, Is.EqualTo(HttpStatusCode.BadRequest), problem?.ToJsonString());
+        Assert.That(problem!["type"]!.GetValue<string>(), Is.EqualTo("urn:dataexchange:problem:feed-source-refused"));
+        await AssertRefusalAuditedAsync(DatasetId, "foreign-folder", A);
+        Assert.That((await steward.GetAsync($"/api/v1/datasets/{DatasetId}/feed"))["source"]!.GetValue<string>(), Is.EqualTo($"file:{A}/people.csv"));
+    }
+
     async Task<JsonNode> RefusedRegistrationAsync(string id, string source)
     {
         var manifest = Manifest(id);
