@@ -1,13 +1,12 @@
 using System.Globalization;
-using System.Net;
-using System.Text.RegularExpressions;
 using DataExchange.Core.Datasets.Formats;
 
 namespace DataExchange.Core.Datasets.Schemas;
 
 /// <summary>
-/// The exchange's own format checks (NJsonSchema's, no longer used, accepted date-times without an
-/// offset and URIs without a scheme). These are the only formats a schema may name.
+/// The exchange's own format checks: every format of draft-07 and 2020-12, each to its RFC's grammar (no
+/// lenient framework parser, which repairs what it can), plus the domain formats. These are the only formats a
+/// schema may name; any other is refused at registration.
 /// </summary>
 public static partial class StrictFormats
 {
@@ -16,53 +15,108 @@ public static partial class StrictFormats
     [
         new("date", IsDate),
         new("date-time", IsDateTime),
-        new("email", IsEmail),
-        new("uri", StrictUri.IsUri),
-        new("uuid", v => v.Length == 36 && Guid.TryParseExact(v, "D", out _)),
+        new("time", IsTime),
+        new("duration", IsDuration),
+        new("email", v => IsEmail(v, international: false)),
+        new("idn-email", v => IsEmail(v, international: true)),
+        new("hostname", Hostnames.IsHostname),
+        new("idn-hostname", Hostnames.IsIdnHostname),
         new("ipv4", IsIpv4),
+        new("ipv6", IsIpv6),
+        new("uri", v => StrictUri.Is(v, absolute: true, iri: false)),
+        new("uri-reference", v => StrictUri.Is(v, absolute: false, iri: false)),
+        new("iri", v => StrictUri.Is(v, absolute: true, iri: true)),
+        new("iri-reference", v => StrictUri.Is(v, absolute: false, iri: true)),
+        new("uri-template", IsUriTemplate),
+        new("json-pointer", IsJsonPointer),
+        new("relative-json-pointer", IsRelativeJsonPointer),
+        new("regex", v => EcmaRegex.Problem(v) is null),
+        new("uuid", v => v.Length == 36 && Guid.TryParseExact(v, "D", out _)),
         new("cn-resident-id", ChineseIds.IsResidentId),
         new("cn-uscc", ChineseIds.IsUscc),
     ];
 
+    /// <summary>RFC 3339 full-date.</summary>
     static bool IsDate(string v) =>
         v.Length == 10 && DateOnly.TryParseExact(v, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out _);
 
+    /// <summary>RFC 3339 date-time: full-date "T" full-time (case-insensitive T and Z).</summary>
+    static bool IsDateTime(string v) => v.Length > 11 && IsDate(v[..10]) && v[10] is 'T' or 't' && IsTime(v[11..]);
+
     /// <summary>
-    /// RFC 3339 date-time: the offset (Z or ±hh:mm) is required. A leap second (:60) is valid only
-    /// where one can occur, at 23:59:60 UTC; .NET cannot hold it, so it is checked as :59.
+    /// RFC 3339 full-time: the offset is required. A leap second (:60) is valid only where one can occur, at
+    /// 23:59:60 UTC, so the local time less its offset must be 23:59.
     /// </summary>
-    static bool IsDateTime(string v)
+    static bool IsTime(string v)
     {
-        if (!DateTimePattern().IsMatch(v)) return false;
-        var leap = v.AsSpan(17, 2).SequenceEqual("60");
-        var text = leap ? string.Concat(v.AsSpan(0, 17), "59", v.AsSpan(19)) : v;
-        if (!DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.None, out var at)) return false;
-        var offset = v[^1] is 'Z' or 'z' ? "" : v[^6..];
-        if (offset.Length > 0 && (int.Parse(offset.AsSpan(1, 2), CultureInfo.InvariantCulture) > 23 || int.Parse(offset.AsSpan(4, 2), CultureInfo.InvariantCulture) > 59)) return false;
-        return !leap || at.UtcDateTime is { Hour: 23, Minute: 59 };
+        if (v.Length < 9 || !TwoDigits(v, 0, 23, out var hour) || v[2] != ':' || !TwoDigits(v, 3, 59, out var minute) || v[5] != ':'
+            || !TwoDigits(v, 6, 60, out var second)) return false;
+        var i = 8;
+        if (i < v.Length && v[i] == '.')
+        {
+            var start = ++i;
+            while (i < v.Length && char.IsAsciiDigit(v[i])) i++;
+            if (i == start) return false;
+        }
+        if (i >= v.Length) return false;
+        var offset = 0;
+        if (v[i] is 'Z' or 'z') i++;
+        else
+        {
+            if (v[i] is not ('+' or '-') || v.Length - i != 6 || !TwoDigits(v, i + 1, 23, out var oh) || v[i + 3] != ':' || !TwoDigits(v, i + 4, 59, out var om)) return false;
+            offset = (v[i] == '-' ? -1 : 1) * (oh * 60 + om);
+            i += 6;
+        }
+        if (i != v.Length) return false;
+        return second < 60 || ((hour * 60 + minute - offset) % 1440 + 1440) % 1440 == 23 * 60 + 59;
     }
 
-    /// <summary>Dots may separate words of the local part but not start, end or double up (RFC 5322 dot-atom).</summary>
-    static bool IsEmail(string v)
+    static bool TwoDigits(string v, int at, int max, out int value)
     {
-        if (!EmailPattern().IsMatch(v)) return false;
-        var local = v[..v.LastIndexOf('@')];
-        return local[0] != '.' && local[^1] != '.' && !local.Contains("..", StringComparison.Ordinal);
+        value = 0;
+        if (at + 2 > v.Length || !char.IsAsciiDigit(v[at]) || !char.IsAsciiDigit(v[at + 1])) return false;
+        value = (v[at] - '0') * 10 + v[at + 1] - '0';
+        return value <= max;
     }
+
+    // RFC 3339 Appendix A: "P" (dur-date / dur-time / dur-week); each unit at most once, in order, no fractions.
+    [System.Text.RegularExpressions.GeneratedRegex(@"^P(?:(?:[0-9]+D|[0-9]+M(?:[0-9]+D)?|[0-9]+Y(?:[0-9]+M(?:[0-9]+D)?)?)(?:T(?:[0-9]+H(?:[0-9]+M(?:[0-9]+S)?)?|[0-9]+M(?:[0-9]+S)?|[0-9]+S))?|T(?:[0-9]+H(?:[0-9]+M(?:[0-9]+S)?)?|[0-9]+M(?:[0-9]+S)?|[0-9]+S)|[0-9]+W)\z")]
+    private static partial System.Text.RegularExpressions.Regex Duration();
+
+    static bool IsDuration(string v) => Duration().IsMatch(v);
 
     internal static bool IsIpv4(string v)
     {
         var parts = v.Split('.');
-        return parts.Length == 4 && parts.All(p => p.Length is > 0 and <= 3 && p.All(char.IsAsciiDigit) && (p.Length == 1 || p[0] != '0') && int.Parse(p, CultureInfo.InvariantCulture) <= 255)
-            && IPAddress.TryParse(v, out _);
+        return parts.Length == 4 && parts.All(p => p.Length is > 0 and <= 3 && p.All(char.IsAsciiDigit) && (p.Length == 1 || p[0] != '0') && int.Parse(p, CultureInfo.InvariantCulture) <= 255);
     }
 
-    // \z, not $: .NET's $ also matches before a trailing newline.
-    [GeneratedRegex(@"^[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?([Zz]|[+-][0-9]{2}:[0-9]{2})\z")]
-    private static partial Regex DateTimePattern();
-
-    [GeneratedRegex(@"^[^@\s]+@[^@\s]+\.[^@\s]+\z")]
-    private static partial Regex EmailPattern();
+    /// <summary>RFC 4291 section 2.2 text form: eight groups of 1–4 hex digits, one "::" for a run of zero groups, an IPv4 tail.</summary>
+    internal static bool IsIpv6(string v)
+    {
+        var gap = v.IndexOf("::", StringComparison.Ordinal);
+        if (gap >= 0 && v.IndexOf("::", gap + 1, StringComparison.Ordinal) >= 0) return false;
+        var head = gap < 0 ? v : v[..gap];
+        var tail = gap < 0 ? "" : v[(gap + 2)..];
+        var groups = 0;
+        foreach (var (part, last) in new[] { (head, gap < 0), (tail, true) })
+        {
+            if (part.Length == 0) continue;
+            var pieces = part.Split(':');
+            for (var i = 0; i < pieces.Length; i++)
+            {
+                var p = pieces[i];
+                if (last && i == pieces.Length - 1 && p.Contains('.'))
+                {
+                    if (!IsIpv4(p)) return false;
+                    groups += 2;
+                }
+                else if (p.Length is > 0 and <= 4 && p.All(char.IsAsciiHexDigit)) groups++;
+                else return false;
+            }
+        }
+        return gap < 0 ? groups == 8 : groups <= 7;
+    }
 
     /// <summary>One format: its name and the check of a string (formats assert nothing on other types).</summary>
     public sealed record StringFormat(string Format, Func<string, bool> IsValid);
