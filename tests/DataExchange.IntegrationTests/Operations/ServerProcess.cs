@@ -42,6 +42,20 @@ public sealed class ServerProcess : IAsyncDisposable
         return server;
     }
 
+    /// <summary>
+    /// An API node (<c>--role api</c>: no Hangfire server) on an existing database at a free port, started and
+    /// listening; <paramref name="settings"/> (<c>Section:Key</c>) override configuration.
+    /// </summary>
+    public static async Task<(ServerProcess Server, Uri Address)> StartApiAsync(string connectionString, CancellationToken cancellationToken, IDictionary<string, string>? settings = null)
+    {
+        var address = new Uri($"http://127.0.0.1:{FreePort()}");
+        var environment = new Dictionary<string, string> { ["ConnectionStrings__DataExchange"] = connectionString, ["ASPNETCORE_ENVIRONMENT"] = "Testing" };
+        foreach (var (k, v) in settings ?? new Dictionary<string, string>()) environment[k.Replace(":", "__", StringComparison.Ordinal)] = v;
+        var server = Start(["--urls", address.ToString().TrimEnd('/'), "--role", "api"], environment);
+        await server.WaitForLineAsync("Now listening on", cancellationToken);
+        return (server, address);
+    }
+
     /// <summary>Waits for a line containing <paramref name="text"/>; fails with the output when the process exits first.</summary>
     public async Task<string> WaitForLineAsync(string text, CancellationToken cancellationToken)
     {
@@ -69,6 +83,13 @@ public sealed class ServerProcess : IAsyncDisposable
         using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(90));
         try { await _process.WaitForExitAsync(stop.Token); }
         catch (OperationCanceledException) { _process.Kill(entireProcessTree: true); }
+    }
+
+    /// <summary>SIGKILL: no shutdown hooks, no flush, no cleanup, as when a machine dies.</summary>
+    public void Kill()
+    {
+        _process.Kill(entireProcessTree: true);
+        _process.WaitForExit();
     }
 
     public async ValueTask DisposeAsync()
