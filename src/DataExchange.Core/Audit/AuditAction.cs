@@ -39,6 +39,8 @@ public enum AuditAction
 
     RecordsPulled = 500,
     ChangesPulled = 501,
+    PullStarted = 502,
+    PullInterrupted = 503,
     AccessDenied = 510,
     AccessExplained = 511,
 }

@@ -25,7 +25,7 @@ public sealed class AuditWriter(NpgsqlDataSource dataSource, TimeProvider time, 
     /// <remarks>Returns 0 without writing for a pull when <see cref="AuditOptions.RecordPulls"/> is off (the pull benchmark's baseline).</remarks>
     public async Task<long> AppendAsync(NpgsqlConnection connection, AuditRecord record, CancellationToken cancellationToken = default)
     {
-        if (!options.Value.RecordPulls && record.Action is AuditAction.RecordsPulled or AuditAction.ChangesPulled) return 0;
+        if (!options.Value.RecordPulls && IsPull(record.Action)) return 0;
         long prevSeq;
         byte[] prevHash;
         await using (var cmd = new NpgsqlCommand(LockHeadSql, connection))
@@ -62,10 +62,13 @@ public sealed class AuditWriter(NpgsqlDataSource dataSource, TimeProvider time, 
         return seq;
     }
 
+    static bool IsPull(AuditAction action) =>
+        action is AuditAction.RecordsPulled or AuditAction.ChangesPulled or AuditAction.PullStarted or AuditAction.PullInterrupted;
+
     /// <summary>Appends in a transaction of its own (for decisions and reads that change nothing else).</summary>
     public async Task<long> AppendAsync(AuditRecord record, CancellationToken cancellationToken = default)
     {
-        if (!options.Value.RecordPulls && record.Action is AuditAction.RecordsPulled or AuditAction.ChangesPulled) return 0;
+        if (!options.Value.RecordPulls && IsPull(record.Action)) return 0;
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var tx = await connection.BeginTransactionAsync(cancellationToken);
         var seq = await AppendAsync(connection, record, cancellationToken);

@@ -25,3 +25,13 @@ public sealed class InvalidException(string code, string message, IReadOnlyList<
 
 /// <summary>The caller is known but may not do this (403); data endpoints audit it before throwing.</summary>
 public sealed class ForbiddenException(string code, string message) : DomainException(code, message);
+
+/// <summary>
+/// A retryable limit is reached (429 with Retry-After): the daily row quota, or the streams a key or agency
+/// may have open. A limit, not a lack of rights; data endpoints audit it before throwing.
+/// </summary>
+public sealed class LimitExceededException(string code, string message, TimeSpan retryAfter) : DomainException(code, message)
+{
+    /// <summary>Time until a retry may succeed.</summary>
+    public TimeSpan RetryAfter { get; } = retryAfter;
+}

@@ -28,7 +28,11 @@ public static class CoreServices
         services.AddSingleton<AgencyService>().AddSingleton<ApiKeyService>();
         services.AddFeeds(configuration).AddSingleton<DatasetRegistry>().AddSingleton<CatalogueService>().AddSingleton<CatalogueEntries>();
         services.AddIngestion(configuration);
-        services.AddSingleton<SubscriptionService>().AddSingleton<PullService>().AddSingleton<MaskKey>().AddSingleton<PullCursor>();
+        services.AddOptions<PullOptions>().Bind(configuration.GetSection("Pull"))
+            .Validate(o => o.StreamChunkRows > 0 && o.StreamChunkBytes > 0 && o.MaxStreamsPerKey > 0 && o.MaxStreamsPerAgency > 0, "Pull: chunk sizes and stream limits must be positive.")
+            .Validate(o => o.StreamPoolShare is > 0 and <= 1, "Pull: StreamPoolShare is a share of the pool, above 0 and at most 1.")
+            .ValidateOnStart();
+        services.AddSingleton<SubscriptionService>().AddSingleton<PullService>().AddSingleton<PullStreams>().AddSingleton<MaskKey>().AddSingleton<PullCursor>();
         services.AddOptions<WebhookOptions>().Bind(configuration.GetSection("Webhooks"))
             .Validate(o => o.MaxAttempts > 0 && o.FirstRetryDelay >= TimeSpan.Zero && o.BackoffFactor >= 1 && o.MaxRetryDelay >= o.FirstRetryDelay,
                 "Webhooks: MaxAttempts must be positive, BackoffFactor at least 1, MaxRetryDelay at least FirstRetryDelay.")

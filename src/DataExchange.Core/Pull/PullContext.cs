@@ -4,9 +4,9 @@ namespace DataExchange.Core.Pull;
 
 /// <summary>
 /// An authorised read: the version it is pinned to, the decision and policy applied, the ETag of
-/// that (dataset, version, policy), the columns a CSV has, and the rows left in today's quota.
+/// that (dataset, version, policy) and the columns a CSV has.
 /// </summary>
-public sealed record PullContext(string DatasetId, int Version, AccessDecision Decision, PolicyShaper Shaper, IReadOnlyList<string> Columns, long? RowsLeft)
+public sealed record PullContext(string DatasetId, int Version, AccessDecision Decision, PolicyShaper Shaper, IReadOnlyList<string> Columns)
 {
     /// <summary>The policy applied.</summary>
     public AccessPolicy Policy => Shaper.Policy;

@@ -45,15 +45,14 @@ public sealed partial class PullService
         var take = Paging.Limit(limit);
         var (context, afterKey) = await OpenChangesAsync(caller, datasetId, since, until, after, cancellationToken);
         var budget = BudgetOf(context);
-        var pageSize = (int)await ReserveAsync(caller, context, budget, take, cancellationToken);
-
         using var buffer = new MemoryStream();
         var rows = 0;
         string? lastKey = null, next;
         var hasMore = false;
         try
         {
-            await using (var conn = await dataSource.OpenConnectionAsync(cancellationToken))
+            await using var conn = await dataSource.OpenConnectionAsync(cancellationToken);
+            var pageSize = (int)await ReserveAsync(conn, caller, context, budget, take, cancellationToken);
             await using (var cmd = ChangesCommand(conn, context, since, afterKey, pageSize + 1))
             await using (var r = await cmd.ExecuteReaderAsync(cancellationToken))
             await using (var writer = new Utf8JsonWriter(buffer, Json.WriterOptions))
@@ -82,35 +81,17 @@ public sealed partial class PullService
 
     /// <summary>
     /// Streams every change after the cursor as NDJSON (one change object per line) or CSV (columns
-    /// <c>_op,_key,_version</c> then the policy's fields; tombstones leave the fields empty), through
-    /// the snapshot's <see cref="RecordSink"/>: constant memory, reserved against the quota in chunks,
-    /// audited with the rows written.
+    /// <c>_op,_key,_version</c> then the policy's fields; tombstones leave the fields empty) in the
+    /// snapshot's keyset chunks. Chunks read at different times agree: <c>until</c> is pinned, and a
+    /// later publish only closes rows at versions after it, which the query does not see.
     /// </summary>
     public async Task StreamChangesAsync(Caller caller, string datasetId, int since, int? until, string? after, RecordFormat format, Stream output, CancellationToken cancellationToken = default)
     {
         var (context, afterKey) = await OpenChangesAsync(caller, datasetId, since, until, after, cancellationToken);
-        var budget = BudgetOf(context);
-        var allowed = await ReserveAsync(caller, context, budget, StreamChunk, cancellationToken);
-        long rows = 0;
-        try
-        {
-            await using var conn = await dataSource.OpenConnectionAsync(cancellationToken);
-            await using var cmd = ChangesCommand(conn, context, since, afterKey, context.RowsLeft);
-            await using var r = await cmd.ExecuteReaderAsync(cancellationToken);
-            var sink = RecordSink.CreateForChanges(format, output, context);
-            while (await r.ReadAsync(cancellationToken))
-            {
-                if (rows == allowed && (allowed += await ReserveAsync(caller, context, budget, StreamChunk, cancellationToken)) == rows) break;
-                sink.Write(ReadChange(r, context.Version));
-                rows++;
-                if (sink.Pending > 32 * 1024) await sink.FlushAsync(cancellationToken);
-            }
-            await sink.FlushAsync(cancellationToken);
-        }
-        finally
-        {
-            await RecordPullAsync(caller, context, AuditAction.ChangesPulled, rows, format.ToString().ToLowerInvariant(), new() { ["since"] = since }, budget);
-        }
+        await StreamAsync(caller, context, new StreamSource(AuditAction.ChangesPulled, new() { ["list"] = CursorScope.Changes, ["since"] = since },
+                (conn, key, limit) => ChangesCommand(conn, context, since, key, limit),
+                (r, sink) => sink.Write(ReadChange(r, context.Version))),
+            RecordSink.CreateForChanges(format, output, context), format, afterKey, cancellationToken);
     }
 
     static NpgsqlCommand ChangesCommand(NpgsqlConnection conn, PullContext context, int since, string? afterKey, long? limit)

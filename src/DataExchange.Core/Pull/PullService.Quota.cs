@@ -3,11 +3,16 @@ using Npgsql;
 
 namespace DataExchange.Core.Pull;
 
-/// <summary>Rows one pull has reserved against its subscription's daily quota (issue 13, item 4).</summary>
-public sealed class RowBudget(string subscriptionId, long quota, DateOnly day)
+/// <summary>
+/// Rows one pull has reserved against its subscription's usage of the day (issue 13, item 4), under
+/// the policy's daily quota when it sets one.
+/// </summary>
+public sealed class RowBudget(string subscriptionId, long? quota, DateOnly day)
 {
     public string SubscriptionId { get; } = subscriptionId;
-    public long Quota { get; } = quota;
+
+    /// <summary>The daily row quota; null when the policy sets none (rows are still counted).</summary>
+    public long? Quota { get; } = quota;
 
     /// <summary>The UTC day charged: rows given back go to the day they were taken from, also across midnight.</summary>
     public DateOnly Day { get; } = day;
@@ -18,46 +23,39 @@ public sealed class RowBudget(string subscriptionId, long quota, DateOnly day)
 
 public sealed partial class PullService
 {
-    /// <summary>
-    /// Rows a stream reserves at a time: one round trip per 1,000 rows (~200 KB of NDJSON at the
-    /// usual 200 bytes a row), and at most 1,000 rows held back from a concurrent pull until the
-    /// stream ends and gives back what it did not serve.
-    /// </summary>
-    const long StreamChunk = 1000;
-
-    /// <summary>The budget of a pull under a quota; null when the policy sets none (nothing to reserve).</summary>
+    /// <summary>The budget of a pull by a subscriber (with or without a quota); null for the owner, whose reads are not counted.</summary>
     RowBudget? BudgetOf(PullContext context) =>
-        context.Policy.DailyRowQuota is { } quota && context.Decision.SubscriptionId is { } sub
-            ? new RowBudget(sub, quota, DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime))
+        context.Decision.SubscriptionId is { } sub
+            ? new RowBudget(sub, context.Policy.DailyRowQuota, DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime))
             : null;
 
     /// <summary>
-    /// Reserves up to <paramref name="want"/> more rows and returns how many were granted (all of them
-    /// without a quota). Four overlapping pulls with a 100,000-row quota were served 400,000 rows when
-    /// each read the usage and charged afterwards; here the usage row is locked, so concurrent pulls
-    /// queue on it and never hand out more than the quota. A pull's first reservation that gets
-    /// nothing answers 429.
+    /// Reserves up to <paramref name="want"/> more rows on <paramref name="conn"/> and returns how many
+    /// were granted (all of them without a quota). Rows are charged before they are read, so a pull
+    /// that dies half-way has charged at least what it sent (issue 13, item 6). Four overlapping pulls
+    /// with a 100,000-row quota were served 400,000 rows when each read the usage and charged
+    /// afterwards; under a quota the usage row is locked, so concurrent pulls queue on it and never
+    /// hand out more than the quota. A pull's first reservation that gets nothing answers 429.
     /// </summary>
-    async Task<long> ReserveAsync(Caller caller, PullContext context, RowBudget? budget, long want, CancellationToken cancellationToken)
+    async Task<long> ReserveAsync(NpgsqlConnection conn, Caller caller, PullContext context, RowBudget? budget, long want, CancellationToken cancellationToken)
     {
-        if (budget is null) return want;
+        if (budget is null || want == 0) return want;
         const string ensureSql = "insert into dx.pull_usage (subscription_id, day, rows) values ($1, $2, 0) on conflict (subscription_id, day) do nothing";
         const string lockSql = "select rows from dx.pull_usage where subscription_id = $1 and day = $2 for update";
         const string chargeSql = "update dx.pull_usage set rows = rows + $3 where subscription_id = $1 and day = $2";
         long used, granted;
-        await using (var conn = await dataSource.OpenConnectionAsync(cancellationToken))
         await using (var tx = await conn.BeginTransactionAsync(cancellationToken))
         {
             await using (var ensure = Db.Command(conn, ensureSql, budget.SubscriptionId, budget.Day)) await ensure.ExecuteNonQueryAsync(cancellationToken);
             await using (var lockRow = Db.Command(conn, lockSql, budget.SubscriptionId, budget.Day))
                 used = (long)(await lockRow.ExecuteScalarAsync(cancellationToken))!;
-            granted = Math.Clamp(budget.Quota - used, 0, want);
+            granted = budget.Quota is { } quota ? Math.Clamp(quota - used, 0, want) : want;
             if (granted > 0)
                 await using (var charge = Db.Command(conn, chargeSql, budget.SubscriptionId, budget.Day, granted)) await charge.ExecuteNonQueryAsync(cancellationToken);
             await tx.CommitAsync(cancellationToken);
         }
         budget.Reserved += granted;
-        if (budget.Reserved == 0) throw await QuotaExceededAsync(caller, context.DatasetId, budget.SubscriptionId, budget.Quota, used, cancellationToken);
+        if (budget.Reserved == 0) throw await QuotaExceededAsync(caller, context.DatasetId, budget.SubscriptionId, budget.Quota!.Value, used, cancellationToken);
         return granted;
     }
 

@@ -18,7 +18,6 @@ public sealed partial class PullService
     public async Task<RecordPage> ReadPageAsync(Caller caller, PullContext context, string? afterKey, int take, CancellationToken cancellationToken = default)
     {
         var budget = BudgetOf(context);
-        var pageSize = (int)await ReserveAsync(caller, context, budget, take, cancellationToken);
         using var buffer = new MemoryStream();
         string? lastKey = null;
         var rows = 0;
@@ -26,7 +25,8 @@ public sealed partial class PullService
         string? next;
         try
         {
-            await using (var conn = await dataSource.OpenConnectionAsync(cancellationToken))
+            await using var conn = await dataSource.OpenConnectionAsync(cancellationToken);
+            var pageSize = (int)await ReserveAsync(conn, caller, context, budget, take, cancellationToken);
             await using (var cmd = SnapshotCommand(conn, context, afterKey, pageSize + 1))
             await using (var r = await cmd.ExecuteReaderAsync(cancellationToken))
             await using (var writer = new Utf8JsonWriter(buffer, Json.WriterOptions))
@@ -55,36 +55,17 @@ public sealed partial class PullService
     }
 
     /// <summary>
-    /// Streams the whole snapshot (from <paramref name="afterKey"/>) as NDJSON or CSV straight from the
-    /// reader to <paramref name="output"/>: memory stays constant whatever the size. Under a quota the
-    /// rows are reserved <see cref="StreamChunk"/> at a time and the stream stops where the quota does.
-    /// Audited with the rows actually written, also when the client goes away mid-stream.
+    /// Streams the whole snapshot (from <paramref name="afterKey"/>) as NDJSON or CSV to
+    /// <paramref name="output"/> in keyset chunks: memory stays bounded by a chunk whatever the size.
     /// </summary>
-    public async Task StreamAsync(Caller caller, PullContext context, RecordFormat format, string? afterKey, Stream output, CancellationToken cancellationToken = default)
-    {
-        var budget = BudgetOf(context);
-        var allowed = await ReserveAsync(caller, context, budget, StreamChunk, cancellationToken);
-        long rows = 0;
-        try
-        {
-            await using var conn = await dataSource.OpenConnectionAsync(cancellationToken);
-            await using var cmd = SnapshotCommand(conn, context, afterKey, context.RowsLeft);
-            await using var r = await cmd.ExecuteReaderAsync(cancellationToken);
-            var sink = RecordSink.Create(format, output, context);
-            while (await r.ReadAsync(cancellationToken))
-            {
-                if (rows == allowed && (allowed += await ReserveAsync(caller, context, budget, StreamChunk, cancellationToken)) == rows) break;
-                // Rows are small and buffered whole by Npgsql, so reading the column synchronously does no I/O.
-                using var doc = JsonDocument.Parse(r.GetString(1));
-                sink.Write(doc.RootElement);
-                rows++;
-                if (sink.Pending > 32 * 1024) await sink.FlushAsync(cancellationToken);
-            }
-            await sink.FlushAsync(cancellationToken);
-        }
-        finally
-        {
-            await RecordPullAsync(caller, context, AuditAction.RecordsPulled, rows, format.ToString().ToLowerInvariant(), budget: budget);
-        }
-    }
+    public Task StreamAsync(Caller caller, PullContext context, RecordFormat format, string? afterKey, Stream output, CancellationToken cancellationToken = default) =>
+        StreamAsync(caller, context, new StreamSource(AuditAction.RecordsPulled, new() { ["list"] = CursorScope.Records },
+                (conn, after, limit) => SnapshotCommand(conn, context, after, limit),
+                (r, sink) =>
+                {
+                    // Rows are small and buffered whole by Npgsql, so reading the column synchronously does no I/O.
+                    using var doc = JsonDocument.Parse(r.GetString(1));
+                    sink.Write(doc.RootElement);
+                }),
+            RecordSink.Create(format, output, context), format, afterKey, cancellationToken);
 }

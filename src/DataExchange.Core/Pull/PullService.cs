@@ -3,6 +3,7 @@ using DataExchange.Core.Audit;
 using DataExchange.Core.Common;
 using DataExchange.Core.Datasets;
 using DataExchange.Core.Subscriptions;
+using Microsoft.Extensions.Options;
 using Npgsql;
 using NpgsqlTypes;
 
@@ -12,9 +13,11 @@ namespace DataExchange.Core.Pull;
 /// Reads records under the caller's access decision, made on every request (expiry and revocation
 /// take effect immediately). Every pull and every refusal is audited with dataset, version, rows
 /// and policy hash; rows are reserved against the subscription's daily quota before they are served
-/// and what was not served is given back in the audit's transaction.
+/// and what was not served is given back in the audit's transaction. Streams are on the record before
+/// their first byte and read in keyset chunks that hold a connection only while they are read.
 /// </summary>
-public sealed partial class PullService(NpgsqlDataSource dataSource, SubscriptionService subscriptions, DatasetRegistry registry, AuditWriter audit, MaskKey maskKey, PullCursor cursors, TimeProvider time)
+public sealed partial class PullService(NpgsqlDataSource dataSource, SubscriptionService subscriptions, DatasetRegistry registry, AuditWriter audit, MaskKey maskKey,
+    PullCursor cursors, PullStreams streams, IOptions<PullOptions> options, TimeProvider time)
 {
     /// <summary>The latest published version, or 404 when nothing is published yet.</summary>
     public async Task<int> LatestVersionAsync(string datasetId, CancellationToken cancellationToken)
@@ -45,8 +48,8 @@ public sealed partial class PullService(NpgsqlDataSource dataSource, Subscriptio
         var schema = await registry.GetSchemaAsync(datasetId, schemaVersion, cancellationToken);
         var policy = decision.Policy!;
         var columns = schema.PropertyNames.Where(policy.Allows).ToList();
-        var left = await RowsLeftAsync(caller, decision, datasetId, cancellationToken);
-        return new PullContext(datasetId, v, decision, new PolicyShaper(policy, await maskKey.GetAsync(cancellationToken), keyFields), columns, left);
+        await EnsureQuotaLeftAsync(caller, decision, datasetId, cancellationToken);
+        return new PullContext(datasetId, v, decision, new PolicyShaper(policy, await maskKey.GetAsync(cancellationToken), keyFields), columns);
     }
 
     /// <summary>Makes the access decision and audits a refusal before throwing 403.</summary>
@@ -60,49 +63,50 @@ public sealed partial class PullService(NpgsqlDataSource dataSource, Subscriptio
     }
 
     /// <summary>
-    /// Audits a pull (also a 304) and settles its rows in one transaction: under a quota, gives back
-    /// what <paramref name="budget"/> reserved beyond the rows served; without one, counts the rows.
+    /// Audits a pull (also a 304) and settles its rows in one transaction: gives back what
+    /// <paramref name="budget"/> reserved beyond the <paramref name="rows"/> served.
     /// </summary>
     public async Task RecordPullAsync(Caller caller, PullContext context, AuditAction action, long rows, string format, JsonObject? extra = null, RowBudget? budget = null)
     {
-        const string usageSql = """
-            insert into dx.pull_usage (subscription_id, day, rows) values ($1, $2, $3)
-            on conflict (subscription_id, day) do update set rows = dx.pull_usage.rows + excluded.rows
-            """;
         await using var conn = await dataSource.OpenConnectionAsync();
         await using var tx = await conn.BeginTransactionAsync();
         if (budget is not null) await GiveBackAsync(conn, budget, rows);
-        else if (context.Decision.SubscriptionId is { } sub && rows > 0)
-            await using (var cmd = Db.Command(conn, usageSql, sub, DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime), rows))
-                await cmd.ExecuteNonQueryAsync();
-        var details = extra ?? new JsonObject();
-        details["version"] = context.Version;
+        var details = PullDetails(context, format, extra);
         details["rows"] = rows;
-        details["policyHash"] = context.Policy.Hash;
-        details["format"] = format;
-        details["subscription"] = context.Decision.SubscriptionId;
         await audit.AppendAsync(conn, new AuditRecord(caller, action, AuditOutcome.Allowed, $"{context.DatasetId}@{context.Version}", context.DatasetId, details));
         await tx.CommitAsync();
     }
 
-    async Task<long?> RowsLeftAsync(Caller caller, AccessDecision decision, string datasetId, CancellationToken cancellationToken)
+    /// <summary>What every pull entry says: the version, policy hash, format and subscription, after <paramref name="extra"/>.</summary>
+    static JsonObject PullDetails(PullContext context, string format, JsonObject? extra)
     {
-        if (decision.Policy!.DailyRowQuota is not { } quota || decision.SubscriptionId is not { } sub) return null;
+        var details = extra ?? new JsonObject();
+        details["version"] = context.Version;
+        details["policyHash"] = context.Policy.Hash;
+        details["format"] = format;
+        details["subscription"] = context.Decision.SubscriptionId;
+        return details;
+    }
+
+    /// <summary>Answers 429 (audited) before anything else when today's quota is already used up.</summary>
+    async Task EnsureQuotaLeftAsync(Caller caller, AccessDecision decision, string datasetId, CancellationToken cancellationToken)
+    {
+        if (decision.Policy!.DailyRowQuota is not { } quota || decision.SubscriptionId is not { } sub) return;
         var now = time.GetUtcNow();
         await using var cmd = Db.Command(dataSource, "select rows from dx.pull_usage where subscription_id = $1 and day = $2", sub, DateOnly.FromDateTime(now.UtcDateTime));
         var used = await cmd.ExecuteScalarAsync(cancellationToken) is long u ? u : 0;
-        if (used < quota) return quota - used;
+        if (used < quota) return;
         throw await QuotaExceededAsync(caller, datasetId, sub, quota, used, cancellationToken);
     }
 
     /// <summary>Audits a refusal for the used-up quota and returns the 429 to throw.</summary>
-    async Task<QuotaExceededException> QuotaExceededAsync(Caller caller, string datasetId, string sub, long quota, long used, CancellationToken cancellationToken)
+    async Task<LimitExceededException> QuotaExceededAsync(Caller caller, string datasetId, string sub, long quota, long used, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
         var retry = now.UtcDateTime.Date.AddDays(1) - now.UtcDateTime;
         await audit.AppendAsync(new AuditRecord(caller, AuditAction.AccessDenied, AuditOutcome.Denied, datasetId, datasetId,
             new JsonObject { ["reason"] = "quota-exceeded", ["subscription"] = sub, ["quota"] = quota, ["used"] = used }), cancellationToken);
-        return new QuotaExceededException($"Subscription {sub} has used its {quota} rows for today (UTC); the quota resets at midnight UTC.", retry);
+        return new LimitExceededException("quota-exceeded", $"Subscription {sub} has used its {quota} rows for today (UTC); the quota resets at midnight UTC.", retry);
     }
 
     /// <summary>The snapshot query at a version, the policy's filters appended as parameters.</summary>

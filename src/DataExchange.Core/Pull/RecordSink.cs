@@ -5,16 +5,31 @@ using System.Text.Json;
 namespace DataExchange.Core.Pull;
 
 /// <summary>
-/// Writes shaped records (or changes of the change feed) as NDJSON or CSV into a small buffer that
-/// the caller flushes to the response every ~32 KiB, so a pull of any size holds one buffer, not the result.
+/// Writes shaped records (or changes of the change feed) as NDJSON or CSV into a buffer that holds one
+/// chunk of a stream, then writes the chunk out in pieces of ~32 KiB that end at a row, counting the rows
+/// handed over: a pull of any size holds one chunk, not the result.
 /// </summary>
 public abstract class RecordSink(Stream output)
 {
-    /// <summary>The buffer of not yet flushed bytes.</summary>
+    /// <summary>Bytes per write: small enough that a failed write leaves little uncounted doubt, large enough for few system calls.</summary>
+    const int Piece = 32 * 1024;
+
+    /// <summary>Where each row of the buffer ends.</summary>
+    readonly List<int> _rowEnds = [];
+
+    /// <summary>The buffer of not yet written bytes.</summary>
     protected ArrayBufferWriter<byte> Buffer { get; } = new(64 * 1024);
 
-    /// <summary>Bytes waiting to be flushed.</summary>
+    /// <summary>Bytes waiting to be written.</summary>
     public int Pending => Buffer.WrittenCount;
+
+    /// <summary>
+    /// Rows handed to the output (issue 13, item 6): written and flushed, through gzip too. The rows of a
+    /// write that failed count as well, since part of it may have left; none of a chunk never written.
+    /// The kernel's socket buffers still hold some of them, so a client that vanished may not have read
+    /// them all.
+    /// </summary>
+    public long Handed { get; private set; }
 
     /// <summary>Appends one record.</summary>
     public abstract void Write(JsonElement record);
@@ -22,12 +37,32 @@ public abstract class RecordSink(Stream output)
     /// <summary>Appends one change (sinks made by <see cref="CreateForChanges"/>).</summary>
     public abstract void Write(Change change);
 
-    /// <summary>Writes the buffer to the output.</summary>
+    /// <summary>Ends the row just appended (a CSV header is no row).</summary>
+    protected void EndRow() => _rowEnds.Add(Buffer.WrittenCount);
+
+    /// <summary>Writes the buffer to the output in flushed pieces that end at a row, counting the rows in <see cref="Handed"/>.</summary>
     public async Task FlushAsync(CancellationToken cancellationToken)
     {
-        if (Buffer.WrittenCount == 0) return;
-        await output.WriteAsync(Buffer.WrittenMemory, cancellationToken);
+        var bytes = Buffer.WrittenMemory;
+        int start = 0, row = 0;
+        while (start < bytes.Length)
+        {
+            var first = row;
+            while (row < _rowEnds.Count && (row == first || _rowEnds[row] - start <= Piece)) row++;
+            var end = row > first ? _rowEnds[row - 1] : bytes.Length;
+            try
+            {
+                await output.WriteAsync(bytes[start..end], cancellationToken);
+                await output.FlushAsync(cancellationToken);
+            }
+            finally
+            {
+                Handed += row - first;
+            }
+            start = end;
+        }
         Buffer.ResetWrittenCount();
+        _rowEnds.Clear();
     }
 
     /// <summary>The sink of <paramref name="format"/> (NDJSON or CSV).</summary>
@@ -76,6 +111,7 @@ public abstract class RecordSink(Stream output)
             _writer.Flush();
             _writer.Reset();
             Buffer.Write("\n"u8);
+            EndRow();
         }
     }
 
@@ -93,7 +129,11 @@ public abstract class RecordSink(Stream output)
 
         static readonly CsvValue[] ChangeColumns = [CsvValue.Text("_op"), CsvValue.Text("_key"), CsvValue.Text("_version")];
 
-        public override void Write(JsonElement record) => WriteLine(_context.Columns.Select(c => _context.Shaper.Cell(record, c)));
+        public override void Write(JsonElement record)
+        {
+            WriteLine(_context.Columns.Select(c => _context.Shaper.Cell(record, c)));
+            EndRow();
+        }
 
         public override void Write(Change change)
         {
@@ -102,9 +142,13 @@ public abstract class RecordSink(Stream output)
             var key = change.ShapedKey(_context.Shaper);
             CsvValue[] head = [new(change.Op, false), new(key, key is not null && !CsvValue.IsJsonNumber(key)),
                 new(change.Version.ToString(System.Globalization.CultureInfo.InvariantCulture), false)];
-            if (change.Data is null) { WriteLine(head.Concat(_context.Columns.Select(_ => default(CsvValue)))); return; }
-            using var doc = JsonDocument.Parse(change.Data);
-            WriteLine(head.Concat(_context.Columns.Select(c => _context.Shaper.Cell(doc.RootElement, c))));
+            if (change.Data is null) WriteLine(head.Concat(_context.Columns.Select(_ => default(CsvValue))));
+            else
+            {
+                using var doc = JsonDocument.Parse(change.Data);
+                WriteLine(head.Concat(_context.Columns.Select(c => _context.Shaper.Cell(doc.RootElement, c))));
+            }
+            EndRow();
         }
 
         void WriteLine(IEnumerable<CsvValue> cells)

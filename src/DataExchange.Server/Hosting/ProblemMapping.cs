@@ -7,7 +7,7 @@ namespace DataExchange.Server.Hosting;
 
 /// <summary>
 /// Maps domain exceptions to RFC 9457 problem details in one place: Invalid → 400, Forbidden → 403,
-/// NotFound → 404, Conflict → 409; an unreachable database → 503 with Retry-After.
+/// NotFound → 404, Conflict → 409, a limit → 429 with Retry-After; an unreachable database → 503 with Retry-After.
 /// </summary>
 public sealed partial class ProblemMapping(ILogger<ProblemMapping> logger) : IExceptionHandler
 {
@@ -20,7 +20,7 @@ public sealed partial class ProblemMapping(ILogger<ProblemMapping> logger) : IEx
             ForbiddenException e => (403, e.Code, "Forbidden", e.Message, null),
             NotFoundException e => (404, e.Code, "Not found", e.Message, null),
             ConflictException e => (409, e.Code, "Conflict", e.Message, null),
-            DataExchange.Core.Pull.QuotaExceededException e => (429, e.Code, "Too many requests", e.Message, null),
+            LimitExceededException e => (429, e.Code, "Too many requests", e.Message, null),
             BadHttpRequestException e => (e.StatusCode, e.StatusCode == 413 ? "payload-too-large" : "bad-request", "Bad request",
                 e.InnerException is System.Text.Json.JsonException j ? $"{e.Message} {j.Message}" : e.Message, null),
             PostgresException { SqlState: PostgresErrorCodes.UniqueViolation } => (409, "conflict", "Conflict", "The resource already exists.", null),
@@ -34,8 +34,8 @@ public sealed partial class ProblemMapping(ILogger<ProblemMapping> logger) : IEx
         if (context.Response.HasStarted) return false;
         context.Response.StatusCode = status;
         if (status == 503) context.Response.Headers.RetryAfter = "5";
-        if (exception is DataExchange.Core.Pull.QuotaExceededException quota)
-            context.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(quota.RetryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        if (exception is LimitExceededException limit)
+            context.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(limit.RetryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
         var extensions = new Dictionary<string, object?>();
         if (errors is { Count: > 0 }) extensions["errors"] = errors.Select(e => new { pointer = e.Pointer, code = e.Code, message = e.Message }).ToArray();
         await Results.Problem(detail: detail, statusCode: status, title: title, type: "urn:dataexchange:problem:" + code, extensions: extensions).ExecuteAsync(context);

@@ -15,18 +15,18 @@ namespace DataExchange.IntegrationTests.Load;
 [TestFixture, Category("Load")]
 public sealed class LoadTests
 {
-    const int Clients = 50, PulledRows = 30_000, IngestedRows = 200_000;
+    /// <summary>50 consumers, one key each, in five agencies: streams of one key and of one agency stay within Pull:MaxStreamsPerKey and MaxStreamsPerAgency.</summary>
+    const int Clients = 50, Agencies = 5, PulledRows = 30_000, IngestedRows = 200_000;
     const string Pulled = "load.people", Ingested = "load.bulk";
     KestrelExchange _exchange = null!;
     ApiClient _steward = null!;
-    string _consumerKey = null!;
+    readonly List<string> _consumerKeys = [];
 
     [OneTimeSetUp]
     public async Task StartAsync()
     {
         _exchange = await KestrelExchange.StartAsync("load", new Dictionary<string, string?> { ["RateLimiting:PermitLimit"] = "100000000" });
         _steward = _exchange.Client(await _exchange.KeyAsync("load", "steward"));
-        _consumerKey = await _exchange.KeyAsync("reader", "consumer");
         foreach (var (id, title) in new[] { (Pulled, "People under load"), (Ingested, "Bulk ingested under load") })
             await _steward.PostAsync("/api/v1/datasets", new
             {
@@ -37,10 +37,15 @@ public sealed class LoadTests
         var first = new IngestLoop(_steward, Pulled, PulledRows);
         using (var once = new CancellationTokenSource()) { once.Cancel(); await first.RunAsync(once.Token); }
         Assert.That(first.Runs.Single().Status, Is.EqualTo("succeeded"), first.Runs.Single().Run.ToJsonString());
-        var consumer = _exchange.Client(_consumerKey);
-        var sub = await consumer.PostAsync("/api/v1/subscriptions", new { datasetId = Pulled, purpose = "load testing" });
-        if (sub["status"]!.GetValue<string>() == "pending")
-            await _steward.PostAsync($"/api/v1/subscriptions/{sub["id"]}/approval", new { policy = new { } }, HttpStatusCode.OK);
+        for (var a = 0; a < Agencies; a++)
+        {
+            var keys = new List<string>();
+            for (var k = 0; k < Clients / Agencies; k++) keys.Add(await _exchange.KeyAsync($"reader{a}", "consumer"));
+            var sub = await _exchange.Client(keys[0]).PostAsync("/api/v1/subscriptions", new { datasetId = Pulled, purpose = "load testing" });
+            if (sub["status"]!.GetValue<string>() == "pending")
+                await _steward.PostAsync($"/api/v1/subscriptions/{sub["id"]}/approval", new { policy = new { } }, HttpStatusCode.OK);
+            _consumerKeys.AddRange(keys);
+        }
     }
 
     [OneTimeTearDown]
@@ -53,14 +58,13 @@ public sealed class LoadTests
         var stats = new LoadStats();
         using var handler = new SocketsHttpHandler { MaxConnectionsPerServer = 200, PooledConnectionLifetime = TimeSpan.FromMinutes(10) };
         using var http = new HttpClient(handler) { BaseAddress = _exchange.Address, Timeout = TimeSpan.FromSeconds(60) };
-        var driver = new LoadDriver(http, _consumerKey, Pulled, stats);
         var ingest = new IngestLoop(_steward, Ingested, IngestedRows);
 
         var start = Memory();
         using var stop = new CancellationTokenSource(window);
         var clock = Stopwatch.StartNew();
         var ingesting = ingest.RunAsync(stop.Token);
-        var clients = Enumerable.Range(0, Clients).Select(i => Task.Run(() => driver.RunAsync(i, stop.Token))).ToArray();
+        var clients = Enumerable.Range(0, Clients).Select(i => Task.Run(() => new LoadDriver(http, _consumerKeys[i], Pulled, stats).RunAsync(i, stop.Token))).ToArray();
         await Task.Delay(window / 2);
         var middle = Memory();
         await Task.Delay(window / 2 - TimeSpan.FromSeconds(1));
