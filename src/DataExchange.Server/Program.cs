@@ -35,6 +35,7 @@ if (roles.Worker) builder.Services.AddAuditCheckpointWorker();
 var authentication = builder.Services.AddAuthentication(ApiKeyAuthentication.SchemeName)
     .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthentication>(ApiKeyAuthentication.SchemeName, null);
 builder.Services.AddExchangeConsole(authentication);
+builder.Services.AddExchangeDataProtection();
 builder.Services.AddAuthorization();
 builder.Services.AddProblemDetails().AddExceptionHandler<ProblemMapping>();
 builder.Services.ConfigureHttpJsonOptions(o => Json.Configure(o.SerializerOptions));
@@ -58,6 +59,8 @@ if (commandLine.BootstrapAdmin)
     if (embedded is not null) await embedded.DisposeAsync();
     return issued is null ? 1 : 0;
 }
+await app.Services.PrepareKeyRingAsync();
+app.ScheduleRecurringJobs();
 
 app.UseResponseCompression();
 app.UseExceptionHandler();

@@ -7,7 +7,7 @@ using Npgsql;
 namespace DataExchange.Core.Agencies;
 
 /// <summary>Issues, lists, revokes and authenticates API keys.</summary>
-public sealed class ApiKeyService(NpgsqlDataSource dataSource, AuditWriter audit, AgencyService agencies, TimeProvider time)
+public sealed class ApiKeyService(NpgsqlDataSource dataSource, AuditWriter audit, AgencyService agencies, SignInRefusals refusals, TimeProvider time)
 {
     /// <summary>Issues a key for <paramref name="agencyId"/>; shown once.</summary>
     public async Task<IssuedApiKey> IssueAsync(Caller caller, string agencyId, IssueKeyRequest request, CancellationToken cancellationToken = default)
@@ -92,15 +92,18 @@ public sealed class ApiKeyService(NpgsqlDataSource dataSource, AuditWriter audit
     }
 
     /// <summary>
-    /// Signs a person in to the web console with an API key: the same check as <see cref="AuthenticateAsync"/>,
-    /// and every attempt audited (a refused one with the key id it named, never the secret).
+    /// Signs a person in to the web console with an API key: the same check as <see cref="AuthenticateAsync"/>.
+    /// A sign-in is audited; a refusal is counted for its <paramref name="source"/> address by
+    /// <see cref="SignInRefusals"/> (audited at the first of a window, summarised at its end), never with the secret.
     /// </summary>
-    public async Task<Caller?> ConsoleSignInAsync(string presented, string? remoteAddress, CancellationToken cancellationToken = default)
+    public async Task<Caller?> ConsoleSignInAsync(string presented, string source, CancellationToken cancellationToken = default)
     {
         var caller = await AuthenticateAsync(presented.Trim(), cancellationToken);
-        var details = new JsonObject { ["remoteAddress"] = remoteAddress };
-        var target = caller?.ClientId ?? (ApiKeyFormat.TryParse(presented.Trim(), out var id, out _) ? id : null);
-        await audit.AppendAsync(new AuditRecord(caller, AuditAction.ConsoleSignIn, caller is null ? AuditOutcome.Denied : AuditOutcome.Succeeded, target, Details: details), cancellationToken);
+        if (caller is null)
+            await refusals.RecordAsync(source, presented, rateLimited: false, cancellationToken);
+        else
+            await audit.AppendAsync(new AuditRecord(caller, AuditAction.ConsoleSignIn, AuditOutcome.Succeeded, caller.ClientId,
+                Details: new JsonObject { ["remoteAddress"] = source }), cancellationToken);
         return caller;
     }
 

@@ -11,6 +11,8 @@ public enum AuditAction
     ApiKeyRevoked = 111,
     AdminBootstrapped = 120,
     ConsoleSignIn = 130,
+    ConsoleSignInRefused = 131,
+    ConsoleSignInRefusalSummary = 132,
 
     DatasetRegistered = 200,
     SchemaVersionRegistered = 210,

@@ -3,8 +3,11 @@ using NpgsqlTypes;
 
 namespace DataExchange.Core.Common;
 
-/// <summary>A stored answer to an idempotent request.</summary>
-public sealed record IdempotentResponse(int Status, string? Location, byte[] Body);
+/// <summary>
+/// A stored answer to an idempotent request. <see cref="Body"/> is null when the answer carried a
+/// secret: that is shown once and never kept, so only the fact of success and the location remain.
+/// </summary>
+public sealed record IdempotentResponse(int Status, string? Location, byte[]? Body);
 
 /// <summary>What happened when a request claimed its idempotency key.</summary>
 public enum IdempotencyClaim
@@ -19,7 +22,10 @@ public enum IdempotencyClaim
     Mismatch,
 }
 
-/// <summary>Stores Idempotency-Key claims and answers per API client, for 24 hours.</summary>
+/// <summary>
+/// Stores Idempotency-Key claims and answers per API client, for 24 hours; an hourly job
+/// (<see cref="PurgeExpiredAsync"/>) deletes older rows.
+/// </summary>
 public sealed class IdempotencyStore(NpgsqlDataSource dataSource, TimeProvider time)
 {
     /// <summary>How long a key is remembered.</summary>
@@ -39,7 +45,7 @@ public sealed class IdempotencyStore(NpgsqlDataSource dataSource, TimeProvider t
         if (!await r.ReadAsync(cancellationToken)) return (IdempotencyClaim.InProgress, null);
         if (!r.GetFieldValue<byte[]>(0).AsSpan().SequenceEqual(requestHash)) return (IdempotencyClaim.Mismatch, null);
         if (r.IsDBNull(1)) return (IdempotencyClaim.InProgress, null);
-        return (IdempotencyClaim.Replay, new IdempotentResponse(r.GetInt32(1), r.Get<string>(2), r.GetFieldValue<byte[]>(3)));
+        return (IdempotencyClaim.Replay, new IdempotentResponse(r.GetInt32(1), r.Get<string>(2), r.Get<byte[]>(3)));
     }
 
     /// <summary>Stores the answer of a claimed key (success), or releases the claim (failure) so a retry can run again.</summary>
@@ -54,6 +60,14 @@ public sealed class IdempotencyStore(NpgsqlDataSource dataSource, TimeProvider t
         const string sql = "update dx.idempotency_keys set status = $3, location = $4, body = $5 where client_id = $1 and key = $2";
         await using var cmd = Db.Command(dataSource, sql, clientId, key, response.Status, response.Location, response.Body);
         cmd.Parameters[3].NpgsqlDbType = NpgsqlDbType.Text;
+        cmd.Parameters[4].NpgsqlDbType = NpgsqlDbType.Bytea;
         await cmd.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    /// <summary>Deletes the rows older than <see cref="Retention"/> (the hourly Hangfire job <c>idempotency-purge</c>); returns how many.</summary>
+    public async Task<int> PurgeExpiredAsync(CancellationToken cancellationToken)
+    {
+        await using var cmd = Db.Command(dataSource, "delete from dx.idempotency_keys where created_at < $1", time.GetUtcNow() - Retention);
+        return await cmd.ExecuteNonQueryAsync(cancellationToken);
     }
 }

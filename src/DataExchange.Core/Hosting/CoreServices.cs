@@ -25,7 +25,10 @@ public static class CoreServices
         services.AddSingleton(new DatabaseOptions(connectionString)).AddSingleton<Migrator>();
         services.AddSingleton<IdempotencyStore>();
         services.AddAudit(configuration);
-        services.AddSingleton<AgencyService>().AddSingleton<ApiKeyService>();
+        services.AddSingleton<AgencyService>().AddSingleton<ApiKeyService>().AddSingleton<SignInRefusals>();
+        services.AddOptions<ConsoleSignInOptions>().Bind(configuration.GetSection("Console:SignIn"))
+            .Validate(o => o.PermitLimit > 0 && o.Window > TimeSpan.Zero && o.AuditWindow > TimeSpan.Zero, "Console:SignIn: PermitLimit, Window and AuditWindow must be positive.")
+            .ValidateOnStart();
         services.AddFeeds(configuration).AddSingleton<DatasetRegistry>().AddSingleton<CatalogueService>().AddSingleton<CatalogueEntries>();
         services.AddIngestion(configuration);
         services.AddOptions<PullOptions>().Bind(configuration.GetSection("Pull"))

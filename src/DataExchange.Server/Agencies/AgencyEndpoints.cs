@@ -34,7 +34,7 @@ public static class AgencyEndpoints
         {
             var issued = await keys.IssueAsync(http.Caller(), agencyId, body, ct);
             return TypedResults.Created($"/api/v1/agencies/{agencyId}/keys/{issued.Id}", issued);
-        }).WithSummary("Issue an API key bound to the agency; the key is shown once.");
+        }).WithSummary("Issue an API key bound to the agency; the key is shown once.").CarriesSecret();
 
         agencies.MapGet("/{agencyId}/keys", async (string agencyId, HttpContext http, ApiKeyService keys, CancellationToken ct) =>
             TypedResults.Ok(new PageBody<ApiKeyInfo>(await keys.ListAsync(http.Caller(), agencyId, ct), null)))

@@ -44,7 +44,7 @@ public static class ConsoleSetup
             o.Conventions.AllowAnonymousToPage("/SignIn");
             o.Conventions.ConfigureFilter(new ProblemPageFilter());
         });
-        services.AddSingleton<PolicyPreview>();
+        services.AddSingleton<PolicyPreview>().AddSingleton<SignInLimiter>();
         return services;
     }
 

@@ -1,3 +1,5 @@
+using DataExchange.Core.Agencies;
+using DataExchange.Core.Common;
 using DataExchange.Core.Ingestion;
 using Hangfire;
 using Hangfire.Common;
@@ -38,6 +40,18 @@ public static class HangfireSetup
                 o.FilterProvider = new JobFilterProviderCollection(JobFilterProviders.Providers, provider.GetRequiredService<IngestionRetryFilterProvider>());
             });
         return services;
+    }
+
+    /// <summary>
+    /// The exchange's own recurring jobs, in UTC: every node registers them at start (Hangfire keeps one
+    /// of each): <c>idempotency-purge</c> hourly, <c>console-sign-in-refusals</c> (audits closed refusal windows) every minute.
+    /// </summary>
+    public static void ScheduleRecurringJobs(this WebApplication app)
+    {
+        var jobs = app.Services.GetRequiredService<IRecurringJobManager>();
+        var utc = new RecurringJobOptions { TimeZone = TimeZoneInfo.Utc };
+        jobs.AddOrUpdate<IdempotencyStore>("idempotency-purge", s => s.PurgeExpiredAsync(CancellationToken.None), Cron.Hourly(), utc);
+        jobs.AddOrUpdate<SignInRefusals>("console-sign-in-refusals", s => s.SummariseClosedAsync(CancellationToken.None), Cron.Minutely(), utc);
     }
 
     /// <summary>The dashboard at /hangfire, for admins only.</summary>

@@ -14,6 +14,7 @@ public static class WebhookEndpoints
         group.MapPut("/webhook", async (string subscriptionId, WebhookRequest body, HttpContext http, WebhookService service, CancellationToken ct) =>
             TypedResults.Ok(await service.RegisterAsync(http.Caller(), subscriptionId, body, ct)))
             .WithName("putWebhook")
+            .CarriesSecret()
             .WithSummary("Register the URL notified of each published version (allow-listed hosts only). The answer carries the signing secret, once.")
             .WithDescription("Each notification is a POST of `{datasetId, version, publishedAt, counts}` with headers `X-DataExchange-Timestamp` (Unix seconds), "
                 + "`X-DataExchange-Delivery` and `X-DataExchange-Signature: v1=<hex HMAC-SHA256(secret, timestamp + \".\" + body)>`. Non-2xx answers and network errors are retried "
