@@ -40,7 +40,7 @@ public sealed partial class AuditCsvExportTests
     [Test]
     public async Task CsvExport_PrefixesAFormulaPlantedThroughAClaimedKeyId()
     {
-        using var response = await _admin.GetRawAsync("/api/v1/audit/entries/export?format=csv&action=console-sign-in");
+        using var response = await _admin.GetRawAsync("/api/v1/audit/entries/export?format=csv&action=console-sign-in-refused");
         var csv = await response.Content.ReadAsStringAsync();
         var rows = csv.Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
 
@@ -55,7 +55,7 @@ public sealed partial class AuditCsvExportTests
     [Test]
     public async Task NdjsonExport_KeepsThePlantedValueExactly()
     {
-        using var response = await _admin.GetRawAsync("/api/v1/audit/entries/export?format=ndjson&action=console-sign-in");
+        using var response = await _admin.GetRawAsync("/api/v1/audit/entries/export?format=ndjson&action=console-sign-in-refused");
         var line = JsonNode.Parse((await response.Content.ReadAsStringAsync()).Split('\n', StringSplitOptions.RemoveEmptyEntries).Single())!;
 
         Assert.That(line["target"]!.GetValue<string>(), Is.EqualTo(Formula));
