@@ -90,6 +90,12 @@ app.Configure(config =>
         feed.AddCommand<FeedPushCommand>("push")
             .WithDescription("Upload a local payload file as a run (streamed; --watch to follow it)")
             .WithExample("feed", "push", "health.facilities", "facilities.csv", "--watch");
+        feed.AddCommand<FeedSetCommand>("set")
+            .WithDescription("Replace the dataset's feed from a JSON file (credential.secretEnv names the variable holding its secret)")
+            .WithExample("feed", "set", "health.facilities", "feed.json");
+        feed.AddCommand<FeedCredentialCommand>("credential")
+            .WithDescription("Set or clear only the feed's credential; the secret is read from an environment variable, never shown again")
+            .WithExample("feed", "credential", "health.facilities", "--kind", "bearer", "--secret-env", "FACILITIES_TOKEN");
     });
 
     config.AddBranch("runs", runs =>

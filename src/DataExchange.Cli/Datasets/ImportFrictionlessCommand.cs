@@ -20,7 +20,7 @@ public sealed class ImportFrictionlessSettings : JsonSettings
     public string[] Keys { get; init; } = [];
 
     [CommandOption("--source <SOURCE>")]
-    [Description("Feed source: file:<path under the drop folder>, an allowed http(s) URL, or upload")]
+    [Description("Feed source: file:<agency>/<path> in your agency's drop folder, an allowed http(s) URL, or upload")]
     public string Source { get; init; } = "upload";
 
     [CommandOption("--cron <CRON>")]

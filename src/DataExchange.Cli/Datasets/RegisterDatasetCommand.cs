@@ -8,7 +8,7 @@ namespace DataExchange.Cli.Datasets;
 public sealed class RegisterDatasetSettings : JsonSettings
 {
     [CommandArgument(0, "<MANIFEST>")]
-    [Description("Dataset manifest JSON: { id, owner, title, description, keyFields, classification, tags, schemaFile|schema, feed }")]
+    [Description("Dataset manifest JSON: { id, owner, title, description, keyFields, classification, tags, schemaFile|schema, feed } (feed.credential.secretEnv names the environment variable holding the feed's secret)")]
     public string Manifest { get; init; } = "";
 }
 
@@ -37,6 +37,7 @@ public sealed class RegisterDatasetCommand : ApiCommand<RegisterDatasetSettings>
             manifest["schema"] = LocalJson.Read(Path.Combine(folder, schemaFile));
         }
 
+        Feeds.CredentialSecret.Resolve(manifest["feed"], settings.Manifest);
         var created = await api.PostJsonAsync("datasets", manifest, ct).ConfigureAwait(false);
         if (settings.Json)
         {

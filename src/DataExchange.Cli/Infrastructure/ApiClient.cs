@@ -55,6 +55,9 @@ public sealed class ApiClient : IDisposable
     public Task<ApiResponse> PostJsonAsync(string path, JsonNode? body, CancellationToken ct) =>
         SendAsync(HttpMethod.Post, path, JsonContent(body), ct);
 
+    public Task<ApiResponse> PutJsonAsync(string path, JsonNode? body, CancellationToken ct) =>
+        SendAsync(HttpMethod.Put, path, JsonContent(body), ct);
+
     public Task<ApiResponse> DeleteAsync(string path, CancellationToken ct) =>
         SendAsync(HttpMethod.Delete, path, content: null, ct);
 

@@ -142,6 +142,50 @@ public sealed class DxCliTests
         Assert.That(discard.ExitCode, Is.EqualTo(4), "a released run is no longer held: 409\n" + discard);
     }
 
+    [Test]
+    public async Task Steward_GivesAFeedCredential_FromAnEnvironmentVariable_AndDxNeverShowsIt_Issue13()
+    {
+        const string id = "gd-amr.cli-credential";
+        var secret = $"s3cret-cli-{Guid.NewGuid():N}";
+        await _exchange.Client(_exchange.AdminKey).SendAsync(HttpMethod.Put, "/api/v1/feed-hosts", new { hosts = new[] { "127.0.0.1" } });
+        await using var source = await Ingestion.TinyHttpServer.StartAsync();
+        source.Body = "code,n\nc1,1\n";
+        source.RequiredHeader = ("Authorization", "Bearer " + secret);
+        var manifest = Path.Combine(_work, "credential-manifest.json");
+        await File.WriteAllTextAsync(manifest, new JsonObject
+        {
+            ["id"] = id, ["title"] = "Feed behind a token", ["keyFields"] = new JsonArray("code"), ["classification"] = "internal",
+            ["schema"] = JsonNode.Parse("""{"type":"object","required":["code"],"properties":{"code":{"type":"string"},"n":{"type":"integer"}}}"""),
+            ["feed"] = new JsonObject
+            {
+                ["source"] = source.Url + "codes.csv", ["format"] = "csv", ["cron"] = "0 3 * * *",
+                ["credential"] = new JsonObject { ["kind"] = "bearer", ["secretEnv"] = "CODES_TOKEN" },
+            },
+        }.ToJsonString());
+        var environment = new Dictionary<string, string> { ["CODES_TOKEN"] = secret };
+
+        var missing = await _dx.RunAsync(["datasets", "register", manifest], _steward, server: _exchange.Address);
+        Assert.That(missing.ExitCode, Is.EqualTo(1), "the variable is not set: a usage error, nothing sent\n" + missing);
+        var register = await _dx.RunAsync(["datasets", "register", manifest, "--json"], _steward, server: _exchange.Address, environment: environment);
+        Assert.That(register.ExitCode, Is.Zero, register.ToString());
+        var run = await _dx.RunAsync(["feed", "run", id, "--watch"], _steward, server: _exchange.Address);
+        Assert.That(run.ExitCode, Is.Zero, run.ToString());
+
+        var show = await _dx.RunAsync(["datasets", "show", id, "--json"], _steward, server: _exchange.Address);
+        Assert.That(JsonNode.Parse(show.Stdout)!["feed"]!["credential"]!.ToJsonString(), Is.EqualTo("""{"kind":"bearer"}"""));
+        var clear = await _dx.RunAsync(["feed", "credential", id, "--kind", "none"], _steward, server: _exchange.Address);
+        Assert.That(clear.ExitCode, Is.Zero, clear.ToString());
+        source.Body = "code,n\nc1,1\nc2,2\n";
+        var refused = await _dx.RunAsync(["feed", "run", id, "--watch"], _steward, server: _exchange.Address);
+        Assert.That(refused.ExitCode, Is.EqualTo(6), "without the credential the source answers 401\n" + refused);
+        var again = await _dx.RunAsync(["feed", "credential", id, "--kind", "bearer", "--secret-env", "CODES_TOKEN"], _steward, server: _exchange.Address, environment: environment);
+        Assert.That(again.ExitCode, Is.Zero, again.ToString());
+        var fixedRun = await _dx.RunAsync(["feed", "run", id, "--watch"], _steward, server: _exchange.Address);
+        Assert.That(fixedRun.ExitCode, Is.Zero, fixedRun.ToString());
+        foreach (var output in new[] { register, run, show, clear, refused, again, fixedRun })
+            Assert.That(output.ToString(), Does.Not.Contain(secret));
+    }
+
     [TestCase("gd-amr.cli-refused", 2, TestName = "PullRefused_WritesNothingToStdout_Issue18")]
     [TestCase("gd-amr.no-such-dataset", 3, TestName = "PullOfAnUnknownDataset_WritesNothingToStdout_Issue18")]
     public async Task Pull_WritesNothing_BeforeTheServerSaidYes(string dataset, int exitCode)

@@ -24,8 +24,11 @@ public sealed class DxProcess(string configPath)
         AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}", StringComparison.Ordinal) ? "Release" : "Debug",
         "net10.0", "dx.dll");
 
-    /// <summary>Runs dx; <paramref name="key"/> and <paramref name="server"/> set DX_KEY and DX_SERVER (overriding the config file); stdout goes to <paramref name="stdoutFile"/> when given.</summary>
-    public async Task<DxResult> RunAsync(string[] args, string? key = null, string? stdoutFile = null, Uri? server = null)
+    /// <summary>
+    /// Runs dx; <paramref name="key"/> and <paramref name="server"/> set DX_KEY and DX_SERVER (overriding the config file); stdout goes to
+    /// <paramref name="stdoutFile"/> when given; <paramref name="environment"/> adds variables.
+    /// </summary>
+    public async Task<DxResult> RunAsync(string[] args, string? key = null, string? stdoutFile = null, Uri? server = null, IDictionary<string, string>? environment = null)
     {
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true, UseShellExecute = false };
         start.ArgumentList.Add(DxDll);
@@ -37,6 +40,7 @@ public sealed class DxProcess(string configPath)
         if (server is not null) start.Environment["DX_SERVER"] = server.ToString();
         start.Environment["NO_COLOR"] = "1";
         start.Environment["COLUMNS"] = "200";
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>()) start.Environment[name] = value;
         using var process = Process.Start(start)!;
         process.StandardInput.Close();
         var stderr = process.StandardError.ReadToEndAsync();
