@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Text;
 using System.Text.RegularExpressions;
 
 namespace DataExchange.Core.Datasets.Schemas;
@@ -35,15 +34,14 @@ internal sealed class SchemaPattern
     /// <summary>Whether the linear-time engine matches it.</summary>
     public bool IsLinear { get; }
 
-    /// <summary>Compiles <paramref name="source"/> (ECMA-262 syntax, see <see cref="EcmaRegex"/>); throws <see cref="ArgumentException"/> when it is not a valid pattern.</summary>
+    /// <summary>Compiles <paramref name="source"/> (ECMA-262 syntax, translated by <see cref="EcmaRegex"/>); throws <see cref="ArgumentException"/> when it is not a valid pattern.</summary>
     public static SchemaPattern Compile(string source)
     {
-        // The backtracking form decides what is valid, so the choice of engine never changes what the vetter accepts.
-        var backtracking = EcmaRegex.Compile(source);
-        if (LinearForm(source) is { } linear)
-            try { return new SchemaPattern(source, new Regex(linear, RegexOptions.NonBacktracking | RegexOptions.CultureInvariant), true); }
-            catch (Exception e) when (e is NotSupportedException or ArgumentException) { }
-        return new SchemaPattern(source, backtracking, false);
+        // One translation for both engines, so the choice of engine never changes what a pattern means.
+        var translated = EcmaRegex.Translate(source);
+        try { return new SchemaPattern(source, new Regex(translated, RegexOptions.NonBacktracking | RegexOptions.CultureInvariant), true); }
+        catch (NotSupportedException) { }
+        return new SchemaPattern(source, new Regex(translated, RegexOptions.CultureInvariant, EcmaRegex.MatchTimeout), false);
     }
 
     /// <summary>
@@ -73,54 +71,5 @@ internal sealed class SchemaPattern
         {
             PatternBudget.Charge(started);
         }
-    }
-
-    // What RegexOptions.ECMAScript makes of the class escapes (its \w includes U+0130), written out for the
-    // linear engine, which does not take that option; outside a class and inside one.
-    static readonly Dictionary<char, (string Outside, string Inside)> ClassEscapes = new()
-    {
-        ['d'] = ("[0-9]", "0-9"),
-        ['D'] = ("[^0-9]", @"\u0000-/:-\uFFFF"),
-        ['w'] = (@"[0-9A-Z_a-z\u0130]", @"0-9A-Z_a-z\u0130"),
-        ['W'] = (@"[^0-9A-Z_a-z\u0130]", @"\u0000-/:-@\[-\^`{-\u012F\u0131-\uFFFF"),
-        ['s'] = (@"[\t-\r ]", @"\t-\r "),
-        ['S'] = (@"[^\t-\r ]", @"\u0000-\u0008\u000E-\u001F!-\uFFFF"),
-    };
-
-    /// <summary>
-    /// The pattern with the same meaning for the linear engine, or null when that is not certain: word boundaries
-    /// (ECMAScript's word characters), backreferences and octal escapes (\1, \k), group constructs other than (?:…)
-    /// (lookarounds, atomic groups, inline options), class subtraction, and a class escape at a range's end.
-    /// </summary>
-    static string? LinearForm(string pattern)
-    {
-        var sb = new StringBuilder(pattern.Length + 16);
-        var inClass = false;
-        for (var i = 0; i < pattern.Length; i++)
-        {
-            var c = pattern[i];
-            if (c == '\\' && i + 1 < pattern.Length)
-            {
-                var e = pattern[++i];
-                if (e is 'b' or 'B' or 'k' || char.IsAsciiDigit(e)) return null;
-                if (ClassEscapes.TryGetValue(e, out var form))
-                {
-                    if (inClass && (pattern[i - 2] == '-' || (i + 1 < pattern.Length && pattern[i + 1] == '-'))) return null;
-                    sb.Append(inClass ? form.Inside : form.Outside);
-                }
-                else sb.Append(c).Append(e);
-                continue;
-            }
-            if (inClass)
-            {
-                // Subtraction ([a-[b]]), and a ']' first in a class, which the two syntaxes read differently.
-                if (c == '[' || (c == ']' && (sb[^1] == '[' || (sb[^1] == '^' && sb[^2] == '[')))) return null;
-                if (c == ']') inClass = false;
-            }
-            else if (c == '[') inClass = true;
-            else if (c == '(' && i + 1 < pattern.Length && pattern[i + 1] == '?' && (i + 2 >= pattern.Length || pattern[i + 2] != ':')) return null;
-            sb.Append(!inClass && c == '$' ? @"\z" : c.ToString());
-        }
-        return sb.ToString();
     }
 }

@@ -6,7 +6,8 @@ namespace DataExchange.Core.Tests.Datasets.Schemas;
 
 /// <summary>
 /// Issue 13, item 12: a pattern goes to the linear engine only when it means there exactly what it means to the
-/// backtracking engine with ECMAScript semantics; the rest keep backtracking under the record's budget.
+/// backtracking engine with ECMAScript semantics; the rest keep backtracking under the record's budget. Issue 15: the
+/// semantics are ECMA-262's own (u mode), no longer .NET's RegexOptions.ECMAScript.
 /// </summary>
 [TestFixture]
 public sealed class SchemaPatternTests
@@ -38,17 +39,54 @@ public sealed class SchemaPatternTests
     [TestCase("^(?<x>a)\\k<x>$")]
     [TestCase("\\bab")]
     [TestCase("(?!b)a")]
+    public void Pattern_WithoutACertainLinearForm_KeepsBacktracking(string pattern)
+    {
+        var compiled = SchemaPattern.Compile(pattern);
+        Assert.That(compiled.IsLinear, Is.False);
+        AssertSameAsBacktracking(compiled);
+    }
+
+    // Issue 15: .NET syntax that is no ECMA-262 (atomic groups, inline flags, class subtraction, a lone ']',
+    // a class escape as a range end, an identity escape of a letter) is refused, not given .NET's meaning.
     [TestCase("(?>a+)b")]
     [TestCase("(?i)a")]
     [TestCase("[a-z-[aeiou]]")]
     [TestCase("[]a]")]
     [TestCase("[\\d-z]")]
     [TestCase("\\q")]
-    public void Pattern_WithoutACertainLinearForm_KeepsBacktracking(string pattern)
+    [TestCase("\\a")]
+    [TestCase("(?#comment)a")]
+    [TestCase("(?P<name>x)")]
+    [TestCase("a{")]
+    public void Pattern_ThatIsNotEcma262_IsRefused(string pattern)
     {
-        var compiled = SchemaPattern.Compile(pattern);
-        Assert.That(compiled.IsLinear, Is.False);
-        AssertSameAsBacktracking(compiled);
+        Assert.Multiple(() =>
+        {
+            Assert.Throws<ArgumentException>(() => SchemaPattern.Compile(pattern));
+            Assert.That(EcmaRegex.Problem(pattern)?.Code, Is.EqualTo("invalid-pattern"));
+        });
+    }
+
+    // Issue 15: ECMAScript's \s, \S, \d, \w, \b, "." and "$", and whole code points (u mode).
+    [TestCase("^\\S+$", "a\u00A0b", false)]
+    [TestCase("^\\s$", "\uFEFF", true)]
+    [TestCase("^\\s$", "\u2003", true)]
+    [TestCase("^\\d$", "\u0660", false)]
+    [TestCase("^\\w$", "é", false)]
+    [TestCase("\\bcole", "écoles", true)]
+    [TestCase("^.$", "\r", false)]
+    [TestCase("^.$", "\u2028", false)]
+    [TestCase("^.$", "🐲", true)]
+    [TestCase("^🐲*$", "🐲🐲", true)]
+    [TestCase("^🐲*$", "🐉", false)]
+    [TestCase("^[^a]$", "🐲", true)]
+    [TestCase("^\\p{Letter}+$", "élan", true)]
+    [TestCase("^\\p{Lu}", "élan", false)]
+    [TestCase("^\\u{1F432}$", "🐲", true)]
+    [TestCase("^a$", "a\n", false)]
+    public void Pattern_MatchesAsEcmaScriptDoes(string pattern, string value, bool matches)
+    {
+        Assert.That(SchemaPattern.Compile(pattern).TryMatch(value, out var matched) && matched, Is.EqualTo(matches));
     }
 
     [Test]
