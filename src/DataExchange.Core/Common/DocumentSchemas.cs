@@ -41,11 +41,14 @@ public static class DocumentSchemas
         return Get(name).Validate(JsonElement.Parse(node?.ToJsonString() ?? "null")).Select(e => new ProblemItem(at + e.Pointer, e.Code, e.Message));
     }
 
-    static DatasetSchema Get(string name) => Loaded.GetOrAdd(name, static n =>
+    /// <summary>The text of schemas/<paramref name="name"/>.schema.json, as published (the OpenAPI document types its bodies from it).</summary>
+    public static string Text(string name)
     {
-        using var stream = typeof(DocumentSchemas).Assembly.GetManifestResourceStream($"schemas.{n}.schema.json")
-            ?? throw new InvalidOperationException($"Schema {n} is not embedded.");
+        using var stream = typeof(DocumentSchemas).Assembly.GetManifestResourceStream($"schemas.{name}.schema.json")
+            ?? throw new InvalidOperationException($"Schema {name} is not embedded.");
         using var reader = new StreamReader(stream);
-        return DatasetSchema.LoadAny(reader.ReadToEnd());
-    });
+        return reader.ReadToEnd();
+    }
+
+    static DatasetSchema Get(string name) => Loaded.GetOrAdd(name, static n => DatasetSchema.LoadAny(Text(n)));
 }

@@ -21,6 +21,9 @@ public static class Json
         options.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.KebabCaseLower));
         // A misspelt member is an error, not silently dropped: the request schemas are closed too.
         options.UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow;
+        // Numbers are JSON numbers: the Web defaults also read "5" as 5, which made the OpenAPI document
+        // type every integer as integer-or-string (issue 17) and let a quoted number through unchecked.
+        options.NumberHandling = JsonNumberHandling.Strict;
         return options;
     }
 }

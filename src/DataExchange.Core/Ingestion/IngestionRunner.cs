@@ -95,8 +95,8 @@ public sealed partial class IngestionRunner(
         if (run.ReplayOf is { } original) feed = await ReplayFeedAsync(conn, original, feed, cancellationToken);
         using var payload = run.Trigger switch
         {
-            "upload" => await uploads.SpoolAsync(run.Id, cancellationToken),
-            "replay" => await SpoolQuarantineAsync(conn, run.ReplayOf!.Value, feed, cancellationToken),
+            RunTrigger.Upload => await uploads.SpoolAsync(run.Id, cancellationToken),
+            RunTrigger.Replay => await SpoolQuarantineAsync(conn, run.ReplayOf!.Value, feed, cancellationToken),
             _ => await sources.FetchAsync(run.DatasetId, dataset.Owner, feed, etag, lastModified, cancellationToken),
         };
         if (payload.NotModified)
@@ -153,7 +153,7 @@ public sealed partial class IngestionRunner(
     /// A fetched payload cut short may be whole on the next fetch (the source was still writing it, or
     /// a proxy cut the transfer); an upload or a replay reads the same stored bytes every time.
     /// </summary>
-    static bool MayBeWholeNextTime(RunRow run, Exception e) => e is TruncatedPayloadException && run.Trigger is not ("upload" or "replay");
+    static bool MayBeWholeNextTime(RunRow run, Exception e) => e is TruncatedPayloadException && run.Trigger is not (RunTrigger.Upload or RunTrigger.Replay);
 
     /// <summary>The exception that caused a pipeline failure, out of the task and channel wrappers around it.</summary>
     static Exception Cause(Exception e)

@@ -22,19 +22,19 @@ public sealed class IngestionService(NpgsqlDataSource dataSource, DatasetRegistr
         var feed = await registry.GetFeedAsync(datasetId, cancellationToken);
         if (feed.Source == "upload")
             throw new ConflictException("feed-is-pushed", "This feed is pushed: upload a file instead (dx feed push).");
-        return await QueueAsync(caller, datasetId, "manual", null, cancellationToken);
+        return await QueueAsync(caller, datasetId, RunTrigger.Manual, null, cancellationToken);
     }
 
     /// <summary>Stores a pushed payload and queues its run, in one transaction.</summary>
     public async Task<RunInfo> UploadAsync(Caller caller, string datasetId, Stream body, CancellationToken cancellationToken = default)
     {
         await RequireStewardAsync(caller, datasetId, cancellationToken);
-        return await QueueAsync(caller, datasetId, "upload", body, cancellationToken);
+        return await QueueAsync(caller, datasetId, RunTrigger.Upload, body, cancellationToken);
     }
 
     /// <summary>Queues a scheduled run (from the recurring job); returns its id.</summary>
     public async Task<long> QueueScheduledAsync(string datasetId, CancellationToken cancellationToken = default) =>
-        long.Parse((await QueueAsync(Caller.System, datasetId, "schedule", null, cancellationToken)).Id, System.Globalization.CultureInfo.InvariantCulture);
+        long.Parse((await QueueAsync(Caller.System, datasetId, RunTrigger.Schedule, null, cancellationToken)).Id, System.Globalization.CultureInfo.InvariantCulture);
 
     /// <summary>
     /// Queues a replay of a finished run's quarantine under the latest schema version (after the schema
@@ -49,7 +49,7 @@ public sealed class IngestionService(NpgsqlDataSource dataSource, DatasetRegistr
         await using (var cmd = Db.Command(dataSource, "select exists (select 1 from dx.rejected_records where run_id = $1)", runId))
             if (await cmd.ExecuteScalarAsync(cancellationToken) is not true)
                 throw new ConflictException("nothing-to-replay", $"Run {runId} quarantined no records.");
-        return await QueueAsync(caller, datasetId, "replay", null, cancellationToken, runId);
+        return await QueueAsync(caller, datasetId, RunTrigger.Replay, null, cancellationToken, runId);
     }
 
     async Task<RunInfo> QueueAsync(Caller caller, string datasetId, string trigger, Stream? upload, CancellationToken cancellationToken, long? replayOf = null)

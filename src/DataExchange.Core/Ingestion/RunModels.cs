@@ -16,6 +16,25 @@ public static class RunStatus
 
     /// <summary>Whether a run in <paramref name="status"/> is over (a held run no longer runs; only a steward's release or discard moves it).</summary>
     public static bool IsFinal(string status) => status is Succeeded or Unchanged or Failed or Skipped or Held or Discarded;
+
+    /// <summary>Every status.</summary>
+    public static IReadOnlyList<string> All { get; } = [Queued, Running, Succeeded, Unchanged, Failed, Skipped, Held, Discarded];
+}
+
+/// <summary>What started a run.</summary>
+public static class RunTrigger
+{
+    /// <summary>The feed's cron schedule.</summary>
+    public const string Schedule = "schedule";
+    /// <summary>A steward's POST …/runs.</summary>
+    public const string Manual = "manual";
+    /// <summary>A pushed payload.</summary>
+    public const string Upload = "upload";
+    /// <summary>A re-read of an earlier run's quarantine.</summary>
+    public const string Replay = "replay";
+
+    /// <summary>Every trigger.</summary>
+    public static IReadOnlyList<string> All { get; } = [Schedule, Manual, Upload, Replay];
 }
 
 /// <summary>Record counts of a run; <paramref name="Kept"/>: published records left as they were because their key's row was rejected.</summary>

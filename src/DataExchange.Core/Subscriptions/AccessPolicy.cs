@@ -47,6 +47,8 @@ public sealed record AccessPolicy(
     {
         document ??= new JsonObject();
         var known = properties?.ToHashSet(StringComparer.Ordinal);
+        // Stored policies stay as they were approved, so that their hash does not move.
+        if (known is not null) document = Normalized(document);
         var errors = new List<ProblemItem>();
         List<string>? fields = null;
         var masks = new Dictionary<string, FieldMask>(StringComparer.Ordinal);
@@ -97,6 +99,20 @@ public sealed record AccessPolicy(
         if (known is not null) errors = [.. PolicySchema.Check(document).Concat(errors).DistinctBy(e => e.Pointer)];
         if (errors.Count > 0) throw new InvalidException("invalid-policy", "The access policy is not valid.", errors);
         return new AccessPolicy(fields, masks, filters, quota, document);
+    }
+
+    /// <summary>
+    /// A new policy as it is stored and served: a null rule is an absent one (generated clients send nulls
+    /// for what they leave unset) and a mask's shorthand <c>"hash"</c> is written <c>{"type":"hash"}</c>, so
+    /// that every mask a client reads back has one shape (issue 17).
+    /// </summary>
+    static JsonObject Normalized(JsonObject document)
+    {
+        var copy = new JsonObject(document.Where(p => p.Value is not null).Select(p => KeyValuePair.Create(p.Key, (JsonNode?)p.Value!.DeepClone())));
+        if (copy["masks"] is JsonObject masks)
+            foreach (var (field, mask) in masks.ToList())
+                if (mask?.GetValueKind() == JsonValueKind.String) masks[field] = new JsonObject { ["type"] = mask.GetValue<string>() };
+        return copy;
     }
 
     static string? AsString(JsonNode? node) => node?.GetValueKind() == JsonValueKind.String ? node.GetValue<string>() : null;

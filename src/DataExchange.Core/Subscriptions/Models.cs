@@ -10,6 +10,9 @@ public static class SubscriptionStatus
     public const string Rejected = "rejected";
     public const string Revoked = "revoked";
     public const string Expired = "expired";
+
+    /// <summary>Every state, in lifecycle order.</summary>
+    public static IReadOnlyList<string> All { get; } = [Pending, Approved, Rejected, Revoked, Expired];
 }
 
 /// <summary>A consumer agency's request for a dataset, and its decision.</summary>

@@ -79,8 +79,10 @@ public static partial class ApiExamples
     {
         ["POST /api/v1/datasets/{datasetId}/runs/{runId}/release"] = new() { ["application/json"] = () => HeldRun("succeeded", 4) },
         ["POST /api/v1/datasets/{datasetId}/runs/{runId}/discard"] = new() { ["application/json"] = () => HeldRun("discarded", null) },
-        ["GET /api/v1/datasets/{datasetId}/records"] = new() { ["application/x-ndjson"] = () => Text(RecordsNdjson), ["text/csv"] = () => Text(RecordsCsv) },
-        ["GET /api/v1/datasets/{datasetId}/changes"] = new() { ["application/x-ndjson"] = () => Text(ChangesNdjson), ["text/csv"] = () => Text(ChangesCsv) },
+        ["GET /api/v1/datasets/{datasetId}/records.ndjson"] = new() { ["application/x-ndjson"] = () => Text(RecordsNdjson) },
+        ["GET /api/v1/datasets/{datasetId}/records.csv"] = new() { ["text/csv"] = () => Text(RecordsCsv) },
+        ["GET /api/v1/datasets/{datasetId}/changes.ndjson"] = new() { ["application/x-ndjson"] = () => Text(ChangesNdjson) },
+        ["GET /api/v1/datasets/{datasetId}/changes.csv"] = new() { ["text/csv"] = () => Text(ChangesCsv) },
         ["GET /api/v1/audit/entries/export"] = new() { ["application/x-ndjson"] = () => Text(AuditNdjson), ["text/csv"] = () => Text(AuditCsv) },
     };
 

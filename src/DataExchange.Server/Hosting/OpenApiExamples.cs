@@ -42,9 +42,13 @@ public static partial class OpenApiExamples
             var type = description.SupportedResponseTypes.FirstOrDefault(r => r.StatusCode.ToString(CultureInfo.InvariantCulture) == status)?.Type;
             foreach (var (mediaType, media) in response.Content)
             {
-                // NDJSON and CSV are text on the wire, whatever type documents the JSON shape.
+                // NDJSON and CSV are streams of text: generated clients hand them over as a stream, not a JSON string.
                 if (TextFormats.Contains(mediaType))
-                    media.Schema = new OpenApiSchema { Type = JsonSchemaType.String, Description = mediaType == "text/csv" ? "RFC 4180 CSV with a header row." : "One JSON object per line." };
+                    media.Schema = new OpenApiSchema
+                    {
+                        Type = JsonSchemaType.String, Format = "binary",
+                        Description = mediaType == "text/csv" ? "RFC 4180 CSV with a header row, UTF-8." : "One JSON object per line, UTF-8.",
+                    };
                 media.Example ??= ApiExamples.ForResponse(key, mediaType) ?? Serialize(type, paged);
             }
         }

@@ -14,9 +14,9 @@ public static class OpenApiSetup
     const string Problem = "Problem";
 
     /// <summary>Adds document "v1" with the exchange's transformers.</summary>
-    public static IServiceCollection AddExchangeOpenApi(this IServiceCollection services) => services.AddOpenApi("v1", o =>
+    public static IServiceCollection AddExchangeOpenApi(this IServiceCollection services) => services.AddHttpContextAccessor().AddOpenApi("v1", o =>
     {
-        o.AddDocumentTransformer((document, _, _) =>
+        o.AddDocumentTransformer((document, context, _) =>
         {
             document.Info = new OpenApiInfo
             {
@@ -26,7 +26,10 @@ public static class OpenApiSetup
                 Contact = new OpenApiContact { Name = "DataExchange", Url = new Uri("https://github.com/") },
                 License = new OpenApiLicense { Name = "MIT", Url = new Uri("https://opensource.org/licenses/MIT") },
             };
-            document.Servers = [new OpenApiServer { Url = "/", Description = "This exchange" }];
+            // Absolute, as the document was asked for (generators take it as the base URL); behind a proxy,
+            // UseForwardedHeaders makes the request show the public scheme and host.
+            var request = context.ApplicationServices.GetService<IHttpContextAccessor>()?.HttpContext?.Request;
+            document.Servers = [new OpenApiServer { Url = request is null ? "/" : $"{request.Scheme}://{request.Host}{request.PathBase}", Description = "This exchange" }];
             document.Components ??= new OpenApiComponents();
             document.Components.SecuritySchemes ??= new Dictionary<string, IOpenApiSecurityScheme>();
             document.Components.SecuritySchemes["bearer"] = new OpenApiSecurityScheme
@@ -66,6 +69,7 @@ public static class OpenApiSetup
                 if (tag is not null && document.Tags.All(t => t.Name != tag)) document.Tags.Add(new OpenApiTag { Name = tag, Description = $"{tag} endpoints." });
             return Task.CompletedTask;
         });
+        o.AddDocumentTransformer(OpenApiTypes.ApplyAsync);
         o.AddSchemaTransformer(OpenApiExamples.OmitNullableFromRequired);
         o.AddOperationTransformer((operation, context, _) =>
         {

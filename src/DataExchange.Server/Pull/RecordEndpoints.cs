@@ -9,27 +9,57 @@ namespace DataExchange.Server.Pull;
 /// <summary>Pulling records and changes under the caller's access policy.</summary>
 public static class RecordEndpoints
 {
-    /// <summary>Maps /api/v1/datasets/{id}/records and …/changes.</summary>
+    // The streamed formats have operations of their own, so that each operation answers one media type
+    // (generated clients type a JSON page and a stream differently); the lists still negotiate by Accept.
+    static readonly (string Suffix, RecordFormat Format, string MediaType)[] Streams =
+        [("ndjson", RecordFormat.Ndjson, "application/x-ndjson"), ("csv", RecordFormat.Csv, "text/csv")];
+
+    /// <summary>Maps /api/v1/datasets/{id}/records, …/changes and their .ndjson and .csv streams.</summary>
     public static RouteGroupBuilder MapRecords(this RouteGroupBuilder api)
     {
-        api.MapGet("/datasets/{datasetId}/records", ReadRecordsAsync).WithTags("Records").WithName("getRecords")
-            .WithSummary("The snapshot at the latest (or given) version under your policy: JSON pages (keyset cursor), or the whole snapshot streamed as NDJSON or CSV.")
-            .WithDescription("Format by `Accept` (application/json, application/x-ndjson, text/csv) or `?format=`. `limit` pages JSON only; NDJSON and CSV stream every row after the cursor. "
-                + "ETag `\"<dataset>@<version>+<policy hash>\"`; `If-None-Match` answers 304. gzip with `Accept-Encoding: gzip`. 403 without an approved, unexpired subscription; 429 when the daily row quota or the rate limit is used up.")
-            .Produces<RecordPageBody>(200, "application/json", "application/x-ndjson", "text/csv")
+        api.MapGet("/datasets/{datasetId}/records", (string datasetId, int? version, string? after, int? limit, HttpContext http, PullService pull, CancellationToken ct) =>
+                ReadRecordsAsync(datasetId, version, after, limit, Negotiate(http.Request), http, pull, ct))
+            .WithTags("Records").WithName("getRecords")
+            .WithSummary("The snapshot at the latest (or given) version under your policy, as JSON pages (keyset cursor).")
+            .WithDescription("ETag `\"<dataset>@<version>+<policy hash>\"`; `If-None-Match` answers 304. gzip with `Accept-Encoding: gzip`. 403 without an approved, unexpired subscription; "
+                + "429 when the daily row quota or the rate limit is used up. The whole snapshot streams from `records.ndjson` and `records.csv`; this list also streams them to "
+                + "`Accept: application/x-ndjson` or `text/csv` (or `?format=ndjson|csv`), as earlier clients ask.")
+            .Produces<RecordPageBody>(200, "application/json")
             .Produces(304);
-        api.MapGet("/datasets/{datasetId}/changes", ReadChangesAsync).WithTags("Records").WithName("getChanges")
-            .WithSummary("Net inserts, updates and deletes (tombstones) between version `since` (default 0: everything) and `until` (default latest), ordered by key and resumable by cursor.")
-            .WithDescription("Format by `Accept` (application/json, application/x-ndjson, text/csv) or `?format=`. JSON is paged by `limit`; NDJSON (one change object per line) and CSV "
-                + "(columns `_op,_key,_version`, then the fields your policy shows, empty for a delete; formula cells neutralised) stream every change after the cursor. gzip with `Accept-Encoding: gzip`. "
-                + "The key is shaped by your policy like its key field(s) (hashed, partial) and absent when a key field is hidden or redacted. Cursors are opaque, bound to your key, the dataset and `since`; any other answers 400 `invalid-cursor`.")
-            .Produces<ChangePageBody>(200, "application/json", "application/x-ndjson", "text/csv");
+        api.MapGet("/datasets/{datasetId}/changes", (string datasetId, int? since, int? until, string? after, int? limit, HttpContext http, PullService pull, CancellationToken ct) =>
+                ReadChangesAsync(datasetId, since, until, after, limit, Negotiate(http.Request), http, pull, ct))
+            .WithTags("Records").WithName("getChanges")
+            .WithSummary("Net inserts, updates and deletes (tombstones) between version `since` (default 0: everything) and `until` (default latest), as JSON pages ordered by key and resumable by cursor.")
+            .WithDescription("The key is shaped by your policy like its key field(s) (hashed, partial) and absent when a key field is hidden or redacted. Cursors are opaque, bound to your key, "
+                + "the dataset and `since`; any other answers 400 `invalid-cursor`. gzip with `Accept-Encoding: gzip`. Every change streams from `changes.ndjson` and `changes.csv` "
+                + "(this list also streams them by `Accept` or `?format=`).")
+            .Produces<ChangePageBody>(200, "application/json");
+        foreach (var (suffix, format, mediaType) in Streams)
+        {
+            var name = char.ToUpperInvariant(suffix[0]) + suffix[1..];
+            api.MapGet($"/datasets/{{datasetId}}/records.{suffix}", (string datasetId, int? version, string? after, HttpContext http, PullService pull, CancellationToken ct) =>
+                    ReadRecordsAsync(datasetId, version, after, null, format, http, pull, ct))
+                .WithTags("Records").WithName($"getRecords{name}")
+                .WithSummary($"The whole snapshot at the latest (or given) version under your policy, streamed as {suffix.ToUpperInvariant()}, from after the cursor when one is given.")
+                .WithDescription(format == RecordFormat.Csv
+                    ? "A header row of the fields your policy shows, then one row per record; text cells starting with `= + - @`, tab or CR are prefixed with `'` (formula injection). ETag and 304 as for `records`; gzip with `Accept-Encoding: gzip`."
+                    : "One record object per line, shaped by your policy. ETag and 304 as for `records`; gzip with `Accept-Encoding: gzip`.")
+                .Produces<string>(200, mediaType)
+                .Produces(304);
+            api.MapGet($"/datasets/{{datasetId}}/changes.{suffix}", (string datasetId, int? since, int? until, string? after, HttpContext http, PullService pull, CancellationToken ct) =>
+                    ReadChangesAsync(datasetId, since, until, after, null, format, http, pull, ct))
+                .WithTags("Records").WithName($"getChanges{name}")
+                .WithSummary($"Every net change between `since` and `until`, streamed as {suffix.ToUpperInvariant()}.")
+                .WithDescription(format == RecordFormat.Csv
+                    ? "Columns `_op,_key,_version`, then the fields your policy shows (empty for a delete); formula cells neutralised. gzip with `Accept-Encoding: gzip`."
+                    : "One change object `{op, key, version, record}` per line, as in the JSON pages. gzip with `Accept-Encoding: gzip`.")
+                .Produces<string>(200, mediaType);
+        }
         return api;
     }
 
-    static async Task<IResult> ReadRecordsAsync(string datasetId, int? version, string? after, int? limit, string? format, HttpContext http, PullService pull, CancellationToken ct)
+    static async Task<IResult> ReadRecordsAsync(string datasetId, int? version, string? after, int? limit, RecordFormat fmt, HttpContext http, PullService pull, CancellationToken ct)
     {
-        var fmt = Negotiate(format, http.Request);
         var take = Paging.Limit(limit);
         var caller = http.Caller();
         var (context, afterKey) = await pull.OpenRecordsAsync(caller, datasetId, version, after, ct);
@@ -51,9 +81,8 @@ public static class RecordEndpoints
         return Results.Bytes(Body(w => w.WriteNumber("version", page.Version), page.ItemsJson, page.Next), "application/json");
     }
 
-    static async Task<IResult> ReadChangesAsync(string datasetId, int? since, int? until, string? after, int? limit, string? format, HttpContext http, PullService pull, CancellationToken ct)
+    static async Task<IResult> ReadChangesAsync(string datasetId, int? since, int? until, string? after, int? limit, RecordFormat fmt, HttpContext http, PullService pull, CancellationToken ct)
     {
-        var fmt = Negotiate(format, http.Request);
         http.Response.Headers.Vary = "Accept, Accept-Encoding";
         if (fmt != RecordFormat.Json)
         {
@@ -68,9 +97,10 @@ public static class RecordEndpoints
 
     static string ContentType(RecordFormat format) => format == RecordFormat.Csv ? "text/csv; charset=utf-8" : "application/x-ndjson; charset=utf-8";
 
-    static RecordFormat Negotiate(string? format, HttpRequest request)
+    // ?format= and Accept on the lists (kept for earlier clients; the document describes the .ndjson and .csv operations).
+    static RecordFormat Negotiate(HttpRequest request)
     {
-        if (format is not null)
+        if (request.Query["format"].FirstOrDefault() is { } format)
             return format.ToLowerInvariant() switch
             {
                 "json" => RecordFormat.Json,

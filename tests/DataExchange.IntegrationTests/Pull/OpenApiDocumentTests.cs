@@ -16,7 +16,7 @@ namespace DataExchange.IntegrationTests.Pull;
 /// <c>.ci/run</c> installs the pinned CLI into .ci/tools and sets DX_SPECTRAL; without it the lint is ignored.
 /// </summary>
 [TestFixture]
-public sealed class OpenApiDocumentTests
+public sealed partial class OpenApiDocumentTests
 {
     PullTestBed _bed = null!;
     JsonNode _document = null!;

@@ -50,14 +50,14 @@ public sealed class WebhookJob(NpgsqlDataSource dataSource, WebhookSender sender
             if (r.GetString(3) != SubscriptionStatus.Approved || expires <= time.GetUtcNow())
             {
                 await r.DisposeAsync();
-                await RecordAsync(deliveryId, attempt, null, "The subscription is no longer active.", "cancelled", null, cancellationToken);
+                await RecordAsync(deliveryId, attempt, null, "The subscription is no longer active.", DeliveryStatus.Cancelled, null, cancellationToken);
                 return;
             }
         }
         // Re-checked at send time: the allow-list may have shrunk since registration.
         if (!FeedSources.IsAllowedHost(feedOptions.Value, new Uri(url)))
         {
-            await RecordAsync(deliveryId, attempt, null, "The host is no longer on the allow-list.", "failed", null, cancellationToken);
+            await RecordAsync(deliveryId, attempt, null, "The host is no longer on the allow-list.", DeliveryStatus.Failed, null, cancellationToken);
             return;
         }
         var timestamp = time.GetUtcNow().ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
@@ -65,7 +65,7 @@ public sealed class WebhookJob(NpgsqlDataSource dataSource, WebhookSender sender
         var (status, error) = await sender.PostAsync(url, body, timestamp, signature, deliveryId, cancellationToken);
         var ok = status is >= 200 and < 300;
         var retry = !ok && attempt < options.Value.MaxAttempts;
-        await RecordAsync(deliveryId, attempt, status, error, ok ? "delivered" : retry ? "pending" : "failed", ok ? time.GetUtcNow() : null, cancellationToken);
+        await RecordAsync(deliveryId, attempt, status, error, ok ? DeliveryStatus.Delivered : retry ? DeliveryStatus.Pending : DeliveryStatus.Failed, ok ? time.GetUtcNow() : null, cancellationToken);
         if (retry) jobs.Schedule<WebhookJob>(j => j.DeliverAsync(deliveryId, CancellationToken.None), options.Value.DelayAfter(attempt));
     }
 

@@ -14,6 +14,19 @@ public sealed record Webhook(string SubscriptionId, string Url, string? Secret, 
 /// <summary>Body of PUT /subscriptions/{id}/webhook.</summary>
 public sealed record WebhookRequest(string? Url);
 
+/// <summary>States of a webhook delivery.</summary>
+public static class DeliveryStatus
+{
+    public const string Pending = "pending";
+    public const string Delivered = "delivered";
+    public const string Failed = "failed";
+    /// <summary>The subscription stopped being active before the delivery succeeded.</summary>
+    public const string Cancelled = "cancelled";
+
+    /// <summary>Every state.</summary>
+    public static IReadOnlyList<string> All { get; } = [Pending, Delivered, Failed, Cancelled];
+}
+
 /// <summary>One notification to one subscriber: its state (pending | delivered | failed | cancelled) and every attempt, oldest first.</summary>
 public sealed record WebhookDelivery(long Id, string DatasetId, int Version, string Status, int Attempts, int? LastStatus, string? LastError, DateTimeOffset CreatedAt,
     DateTimeOffset? DeliveredAt, IReadOnlyList<WebhookAttempt> History);
