@@ -25,16 +25,39 @@ public sealed partial class DatasetRegistry(
     private static partial Regex IdPattern();
 
     /// <summary>Registers a dataset owned by the caller's agency.</summary>
-    public async Task<Dataset> RegisterAsync(Caller caller, RegisterDatasetRequest request, CancellationToken cancellationToken = default)
+    public Task<Dataset> RegisterAsync(Caller caller, RegisterDatasetRequest request, CancellationToken cancellationToken = default) =>
+        RegisterAsync(caller, request, [.. ManifestProblems.OfShape(request)], cancellationToken);
+
+    /// <summary>
+    /// Registers a dataset from its manifest as sent (the API's body): held against the manifest's schema before any
+    /// member is read, so wrong types and unknown members are listed with every other problem, by JSON Pointer.
+    /// </summary>
+    public Task<Dataset> RegisterAsync(Caller caller, JsonObject manifest, CancellationToken cancellationToken = default)
     {
         caller.Require(Role.Steward);
-        DocumentSchemas.Validate((DocumentSchemas.DatasetManifest, request, ""), (DocumentSchemas.FeedDefinition, request.Feed, "/feed"));
-        var (id, feed, schemaText) = await RefusingAsync(caller, request.Id, request.Feed, () => Validate(caller, request), cancellationToken);
-        var schema = await DatasetSchema.LoadAsync(schemaText, 1, cancellationToken);
-        var missingKeys = request.KeyFields!.Where(k => schema.Document["properties"]?[k] is null).ToList();
-        if (missingKeys.Count > 0)
-            throw new InvalidException("invalid-key-fields", "Every key field must be a property of the schema.",
-                [.. missingKeys.Select(k => new ProblemItem("/keyFields", "unknown-property", $"'{k}' is not in the schema's properties."))]);
+        var (request, problems) = ManifestProblems.Read(manifest);
+        return RegisterAsync(caller, request, problems, cancellationToken);
+    }
+
+    /// <summary>
+    /// Registers a dataset owned by the caller's agency, with <paramref name="problems"/> already found in its
+    /// manifest; every further problem joins them and all are refused in one answer.
+    /// </summary>
+    async Task<Dataset> RegisterAsync(Caller caller, RegisterDatasetRequest request, List<ProblemItem> problems, CancellationToken cancellationToken)
+    {
+        caller.Require(Role.Steward);
+        var (id, feed, schemaText) = await RefusingAsync(caller, request.Id, request.Feed, () => Validate(caller, request, problems), cancellationToken);
+        DatasetSchema? schema = null;
+        if (schemaText is not null)
+        {
+            try { schema = await DatasetSchema.LoadAsync(schemaText, 1, cancellationToken); }
+            catch (InvalidException e) { ManifestProblems.Add(problems, e.Errors.Count == 0 ? [new("/schema", e.Code, e.Message)] : e.Errors.Select(p => p with { Pointer = "/schema" + p.Pointer })); }
+        }
+        if (schema is not null && request.KeyFields is { } keyFields)
+            ManifestProblems.Add(problems, keyFields.Where(k => schema.Document["properties"]?[k] is null)
+                .Select(k => new ProblemItem("/keyFields", "unknown-property", $"'{k}' is not in the schema's properties.")));
+        if (problems.Count > 0 || schema is null || feed is null)
+            throw new InvalidException("invalid-request", "The dataset manifest is not valid; every problem is listed in errors.", problems);
 
         var now = time.GetUtcNow();
         await using var conn = await dataSource.OpenConnectionAsync(cancellationToken);
@@ -150,16 +173,17 @@ public sealed partial class DatasetRegistry(
         await cmd.ExecuteNonQueryAsync(cancellationToken);
     }
 
-    (string Id, FeedDefinition Feed, string SchemaText) Validate(Caller caller, RegisterDatasetRequest request)
+    /// <summary>The rules beyond the manifest's schema; adds to <paramref name="problems"/> what they find about members not named there yet.</summary>
+    (string Id, FeedDefinition? Feed, string? SchemaText) Validate(Caller caller, RegisterDatasetRequest request, List<ProblemItem> problems)
     {
         var errors = new List<ProblemItem>();
         var id = request.Id ?? "";
         if (!IdPattern().IsMatch(id))
             errors.Add(new("/id", "pattern", "Use <agency-code>.<slug>, lower case, e.g. gd-amr.business-licences."));
         else if (!id.StartsWith(caller.AgencyId + ".", StringComparison.Ordinal))
-            throw new ForbiddenException("foreign-agency", $"Stewards register datasets of their own agency: the id must start with '{caller.AgencyId}.'.");
+            throw new ForbiddenException("foreign-agency", $"Stewards register datasets of their own agency: the id must start with '{caller.AgencyId}.' (this key belongs to {caller.AgencyId}).");
         if (request.Owner is not null && request.Owner != caller.AgencyId)
-            throw new ForbiddenException("foreign-agency", "Stewards register datasets of their own agency only.");
+            throw new ForbiddenException("foreign-agency", $"Stewards register datasets of their own agency only (this key belongs to {caller.AgencyId}).");
         if (string.IsNullOrWhiteSpace(request.Title) || request.Title.Length > 200)
             errors.Add(new("/title", "required", "Give a title of at most 200 characters."));
         if (request.Description?.Length > 4000)
@@ -180,8 +204,8 @@ public sealed partial class DatasetRegistry(
             try { feed = FeedValidator.Normalise(request.Feed, feedOptions.Value, caller.AgencyId); }
             catch (InvalidException e) when (!FeedValidator.IsRefusal(e)) { errors.AddRange(e.Errors); }
         }
-        if (errors.Count > 0) throw new InvalidException("invalid-request", "The dataset registration is not valid.", errors);
-        return (id, feed!, request.Schema!.ToJsonString());
+        ManifestProblems.Add(problems, errors);
+        return (id, feed, request.Schema?.ToJsonString());
     }
 
     /// <summary>Runs <paramref name="validate"/>; a refused feed source is audited (feed-source-refused) before the refusal is thrown.</summary>

@@ -14,11 +14,14 @@ public static class DatasetEndpoints
     public static RouteGroupBuilder MapDatasets(this RouteGroupBuilder api)
     {
         var datasets = api.MapGroup("/datasets").WithTags("Datasets");
-        datasets.MapPost("/", async Task<Created<Dataset>> (RegisterDatasetRequest body, HttpContext http, DatasetRegistry registry, CancellationToken ct) =>
+        // The manifest is bound as plain JSON and held against its schema by the registry, so a member of the wrong
+        // type is listed with every other problem instead of failing the binding (issue 18); Accepts documents its shape.
+        datasets.MapPost("/", async Task<Created<Dataset>> (System.Text.Json.Nodes.JsonObject body, HttpContext http, DatasetRegistry registry, CancellationToken ct) =>
         {
             var dataset = await registry.RegisterAsync(http.Caller(), body, ct);
             return TypedResults.Created($"/api/v1/datasets/{dataset.Id}", dataset);
-        }).WithSummary("Register a dataset of the caller's agency with its schema (version 1) and feed (stewards).");
+        }).Accepts<RegisterDatasetRequest>("application/json")
+        .WithSummary("Register a dataset of the caller's agency with its schema (version 1) and feed (stewards); every problem of the manifest is listed at once.");
 
         datasets.MapGet("/", async (string? q, string? owner, string? tag, string? classification, int? limit, string? after, HttpContext http, CatalogueService catalogue, CancellationToken ct) =>
             TypedResults.Ok((await catalogue.SearchAsync(new CatalogueQuery(q, owner, tag, classification, limit, after), ct)).ToBody(http)))

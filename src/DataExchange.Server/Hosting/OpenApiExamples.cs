@@ -32,7 +32,10 @@ public static partial class OpenApiExamples
         }
         if (operation.RequestBody?.Content is { } body)
         {
-            var bodyType = description.ParameterDescriptions.FirstOrDefault(p => p.Source == BindingSource.Body)?.Type;
+            // A body bound as plain JSON but declared with Accepts<T> (the dataset manifest) is documented as T.
+            var bodyType = description.ActionDescriptor.EndpointMetadata.OfType<Microsoft.AspNetCore.Http.Metadata.IAcceptsMetadata>().LastOrDefault()?.RequestType is { } accepted && accepted != typeof(JsonObject)
+                ? accepted
+                : description.ParameterDescriptions.FirstOrDefault(p => p.Source == BindingSource.Body)?.Type;
             foreach (var (mediaType, media) in body)
                 media.Example ??= ApiExamples.ForRequest(key, mediaType) ?? Serialize(bodyType, paged: false);
         }

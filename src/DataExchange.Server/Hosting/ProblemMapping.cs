@@ -21,8 +21,9 @@ public sealed partial class ProblemMapping(ILogger<ProblemMapping> logger) : IEx
             NotFoundException e => (404, e.Code, "Not found", e.Message, null),
             ConflictException e => (409, e.Code, "Conflict", e.Message, null),
             LimitExceededException e => (429, e.Code, "Too many requests", e.Message, null),
-            BadHttpRequestException e => (e.StatusCode, e.StatusCode == 413 ? "payload-too-large" : "bad-request", "Bad request",
-                e.InnerException is System.Text.Json.JsonException j ? $"{e.Message} {j.Message}" : e.Message, null),
+            BadHttpRequestException { StatusCode: 400, InnerException: System.Text.Json.JsonException j } => (400, "invalid-json", "The request is not valid",
+                "The body could not be read as this request's JSON.", [JsonBodyProblem.From(j)]),
+            BadHttpRequestException e => (e.StatusCode, e.StatusCode == 413 ? "payload-too-large" : "bad-request", "Bad request", e.Message, null),
             PostgresException { SqlState: PostgresErrorCodes.UniqueViolation } => (409, "conflict", "Conflict", "The resource already exists.", null),
             // Class 22 (data exception): a value PostgreSQL cannot take, such as a NUL character in text.
             PostgresException p when p.SqlState.StartsWith("22", StringComparison.Ordinal) => (400, "invalid-value", "The request is not valid",

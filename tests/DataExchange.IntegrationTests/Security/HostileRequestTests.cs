@@ -60,7 +60,7 @@ public sealed class HostileRequestTests : SecurityFixture
         manifest["schema"]!["properties"]!["name"] = new JsonObject { ["$ref"] = reference };
         var (status, problem, _) = await Client(Keys[(A, "steward")]).SendAsync(HttpMethod.Post, "/api/v1/datasets", manifest);
         Assert.That(status, Is.EqualTo(HttpStatusCode.BadRequest), problem?.ToJsonString());
-        Assert.That(problem!["errors"]!.AsArray().Select(e => e!["pointer"]!.GetValue<string>()), Does.Contain("/properties/name/$ref"));
+        Assert.That(problem!["errors"]!.AsArray().Select(e => e!["pointer"]!.GetValue<string>()), Does.Contain("/schema/properties/name/$ref"));
     }
 
     [Test]

@@ -39,8 +39,7 @@ public sealed class RegisterModel(DatasetRegistry registry) : ConsolePage
                 obj["schema"] = await ReadJsonAsync(SchemaFile, cancellationToken)
                     ?? throw new InvalidException("invalid-request", "The manifest names a schemaFile: choose that schema file too.", [new("/schemaFile", "required", "Upload the schema file.")]);
             }
-            var request = ToRequest(obj);
-            var dataset = await registry.RegisterAsync(Caller, request, cancellationToken);
+            var dataset = await registry.RegisterAsync(Caller, obj, cancellationToken);
             return Redirect($"/console/datasets/{Uri.EscapeDataString(dataset.Id)}");
         }
         catch (Exception e) when (e is InvalidException or ConflictException)
@@ -49,13 +48,6 @@ public sealed class RegisterModel(DatasetRegistry registry) : ConsolePage
             Response.StatusCode = Problem.Status;
             return Page();
         }
-    }
-
-    static RegisterDatasetRequest ToRequest(JsonObject manifest)
-    {
-        // Json.Options refuses unknown members: a misspelt one is reported, not dropped.
-        try { return manifest.Deserialize<RegisterDatasetRequest>(Json.Options)!; }
-        catch (JsonException e) { throw new InvalidException("invalid-request", "The manifest does not have the shape of a dataset manifest.", [new("/" + (e.Path ?? "$").TrimStart('$', '.').Replace('.', '/'), "shape", e.Message)]); }
     }
 
     static async Task<JsonNode?> ReadJsonAsync(IFormFile? file, CancellationToken cancellationToken)
