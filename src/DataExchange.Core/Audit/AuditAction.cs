@@ -26,6 +26,8 @@ public enum AuditAction
     RunHeld = 304,
     RunReleased = 305,
     RunDiscarded = 306,
+    RunDeferred = 307,
+    RunRecovered = 308,
     VersionPublished = 310,
     FeedUploaded = 320,
     RunReplayQueued = 330,

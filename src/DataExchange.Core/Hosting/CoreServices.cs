@@ -66,10 +66,11 @@ public static class CoreServices
             .Validate(o => o.BatchSize > 0 && o.Validators > 0 && o.MaxRecordBytes > 0, "Ingestion: sizes must be positive.")
             .Validate(o => o.RetryDelays.All(d => d >= TimeSpan.Zero), "Ingestion: retry delays must not be negative.")
             .Validate(o => o.PatternBudget > TimeSpan.Zero && o.MaxPatternTimeouts >= 0, "Ingestion: PatternBudget must be positive and MaxPatternTimeouts not negative.")
+            .Validate(o => o.RecoverAfter > TimeSpan.Zero && o.RecoverInterval > TimeSpan.Zero, "Ingestion: RecoverAfter and RecoverInterval must be positive.")
             .ValidateOnStart();
         services.AddSingleton<IngestionRetryFilterProvider>();
         services.AddSingleton<IngestionRunner>().AddSingleton<IngestionService>().AddSingleton<HeldRunService>().AddTransient<IngestionJob>();
-        services.AddSingleton<IRunQueue, HangfireRunQueue>();
+        services.AddSingleton<IRunQueue, HangfireRunQueue>().AddSingleton<RunDispatcher>().AddHostedService<RunRecoverySweep>();
         return services;
     }
 }

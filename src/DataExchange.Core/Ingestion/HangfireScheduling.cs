@@ -1,5 +1,6 @@
 using DataExchange.Core.Feeds;
 using Hangfire;
+using Hangfire.States;
 
 namespace DataExchange.Core.Ingestion;
 
@@ -16,8 +17,17 @@ public sealed class HangfireFeedScheduler(IRecurringJobManager jobs) : IFeedSche
 }
 
 /// <summary>Queues run executions as Hangfire jobs.</summary>
-public sealed class HangfireRunQueue(IBackgroundJobClient jobs) : IRunQueue
+public sealed class HangfireRunQueue(IBackgroundJobClient jobs, JobStorage storage) : IRunQueue
 {
     /// <inheritdoc />
-    public void Enqueue(long runId) => jobs.Enqueue<IngestionJob>(j => j.ExecuteAsync(runId, null, CancellationToken.None));
+    public string Enqueue(long runId, Guid ticket) => jobs.Enqueue<IngestionJob>(j => j.ExecuteAsync(runId, ticket, null, CancellationToken.None));
+
+    static readonly HashSet<string> Alive = [EnqueuedState.StateName, ScheduledState.StateName, ProcessingState.StateName, AwaitingState.StateName];
+
+    /// <inheritdoc />
+    public bool IsAlive(string jobId)
+    {
+        using var connection = storage.GetConnection();
+        return connection.GetJobData(jobId)?.State is { } state && Alive.Contains(state);
+    }
 }

@@ -12,8 +12,8 @@ namespace DataExchange.Core.Ingestion;
 /// ends the run with nothing published. Stewards of the owning agency or admins; every decision and
 /// every refusal is audited.
 /// </summary>
-public sealed class HeldRunService(NpgsqlDataSource dataSource, DatasetRegistry registry, IngestionRunner runner, IngestionService runs, AuditWriter audit,
-    TimeProvider time)
+public sealed class HeldRunService(NpgsqlDataSource dataSource, DatasetRegistry registry, IngestionRunner runner, IngestionService runs, RunDispatcher dispatcher,
+    AuditWriter audit, TimeProvider time)
 {
     const string DiscardSql = "update dx.ingestion_runs set status = 'discarded', finished_at = $2 where id = $1";
 
@@ -39,6 +39,8 @@ public sealed class HeldRunService(NpgsqlDataSource dataSource, DatasetRegistry 
             await AuditRefusalAsync(caller, AuditAction.RunReleased, datasetId, runId, e);
             throw;
         }
+        // The release held the dataset's lock: a run accepted meanwhile waits for it to end.
+        await dispatcher.HandOverAsync(datasetId, CancellationToken.None);
         return await runs.GetRunAsync(datasetId, runId, cancellationToken);
     }
 

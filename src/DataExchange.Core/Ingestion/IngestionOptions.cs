@@ -36,6 +36,16 @@ public sealed class IngestionOptions
     public int MaxPatternTimeouts { get; set; } = 10;
 
     /// <summary>
+    /// How long a queued run may go without a live job before the recovery sweep hands it to a new one (a process
+    /// died between committing the run and enqueuing it, or the job storage refused). Default 1 min: an enqueue takes
+    /// milliseconds, and a run waiting behind another is not stranded while that one runs.
+    /// </summary>
+    public TimeSpan RecoverAfter { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>How often every process looks for stranded queued runs (<see cref="RecoverAfter"/>). Default 15 s.</summary>
+    public TimeSpan RecoverInterval { get; set; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>
     /// Waits before each retry of a run that failed transiently (source down or cut off, database
     /// hiccup); one retry per entry. Default 10 s, 1 min, 5 min: a source restarting or a proxy
     /// timing out is usually back within minutes, and four attempts stay under seven minutes.

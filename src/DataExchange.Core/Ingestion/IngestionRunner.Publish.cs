@@ -184,8 +184,10 @@ public sealed partial class IngestionRunner
     /// </summary>
     async Task<int> PublishAsync(NpgsqlConnection conn, RunRow run, RunCounts counts, Caller actor, CancellationToken cancellationToken)
     {
-        // Serialises publishers of one dataset (the advisory lock already does; this also covers replays).
-        await using (var cmd = Db.Command(conn, "select 1 from dx.datasets where id = $1 for update", run.DatasetId)) await cmd.ExecuteNonQueryAsync(cancellationToken);
+        // Serialises publishers of one dataset (the advisory lock already does; this also covers replays). NO KEY
+        // UPDATE, not UPDATE: a run accepted meanwhile inserts its row, whose foreign key takes KEY SHARE on the
+        // dataset, and must not wait for the whole publish (an upload during a long publish answered 503).
+        await using (var cmd = Db.Command(conn, "select 1 from dx.datasets where id = $1 for no key update", run.DatasetId)) await cmd.ExecuteNonQueryAsync(cancellationToken);
         int version;
         long previousRows;
         await using (var cmd = Db.Command(conn, NextVersionSql, run.DatasetId))

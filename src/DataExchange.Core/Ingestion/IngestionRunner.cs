@@ -12,7 +12,9 @@ namespace DataExchange.Core.Ingestion;
 /// <summary>
 /// Executes one ingestion run: fetch → parse → validate (parallel) → stage (binary COPY) →
 /// de-duplicate → merge → publish, the publish in one transaction. A run is re-entrant: executed
-/// again after a crash it starts over; executed again after it finished it does nothing.
+/// again after a crash it starts over; executed again after it finished it does nothing. The runs of a
+/// dataset go one at a time, oldest first: a run that finds its dataset busy waits, and the run that
+/// ends hands the dataset over to the oldest waiting one.
 /// </summary>
 public sealed partial class IngestionRunner(
     NpgsqlDataSource dataSource,
@@ -20,23 +22,32 @@ public sealed partial class IngestionRunner(
     FeedSources sources,
     UploadStore uploads,
     AuditWriter audit,
+    RunDispatcher dispatcher,
     IOptions<IngestionOptions> options,
     TimeProvider time,
     ILogger<IngestionRunner> logger)
 {
-    /// <summary>Runs <paramref name="runId"/>; <paramref name="finalAttempt"/> says whether a retryable failure is final.</summary>
-    public async Task ExecuteAsync(long runId, bool finalAttempt, CancellationToken cancellationToken)
+    /// <summary>
+    /// Runs <paramref name="runId"/> if <paramref name="ticket"/> is still its job ticket (else a newer job has it);
+    /// <paramref name="finalAttempt"/> says whether a retryable failure is final.
+    /// </summary>
+    public async Task ExecuteAsync(long runId, Guid ticket, bool finalAttempt, CancellationToken cancellationToken)
     {
         await using var conn = await dataSource.OpenConnectionAsync(cancellationToken);
         var run = await LoadRunAsync(conn, runId, cancellationToken);
         if (run is null || RunStatus.IsFinal(run.Status)) return;
+        if (run.Ticket != ticket)
+        {
+            LogSuperseded(logger, run.Id);
+            return;
+        }
 
         // Session lock per dataset: one run at a time, released by PostgreSQL if this process dies.
         if (!await TryLockAsync(conn, run.DatasetId, cancellationToken))
         {
             if (run.Status != RunStatus.Running)
             {
-                await FinishAsync(conn, run, RunStatus.Skipped, "Another run of this feed was in progress; this trigger was skipped.", null, cancellationToken);
+                await WaitAsync(conn, run, cancellationToken);
                 return;
             }
             // This run was interrupted: its worker died, but PostgreSQL ends the dead worker's session (and
@@ -55,8 +66,11 @@ public sealed partial class IngestionRunner(
         }
         try
         {
-            await StartAsync(conn, run, cancellationToken);
-            await ProcessAsync(conn, run, cancellationToken);
+            // Oldest first: a queued run behind another queued one waits for it (finally hands over to the head).
+            if (run.Status == RunStatus.Queued && await HasEarlierQueuedAsync(conn, run, cancellationToken))
+                await WaitBehindAsync(conn, run, cancellationToken);
+            else if (await StartAsync(conn, run, cancellationToken))
+                await ProcessAsync(conn, run, cancellationToken);
         }
         catch (Exception e) when (IsPayloadProblem(Cause(e)) && !MayBeWholeNextTime(run, Cause(e)))
         {
@@ -80,6 +94,7 @@ public sealed partial class IngestionRunner(
         finally
         {
             await ReleaseAsync(conn, run.DatasetId);
+            await dispatcher.HandOverAsync(run.DatasetId, CancellationToken.None);
         }
     }
 
@@ -163,13 +178,15 @@ public sealed partial class IngestionRunner(
         return e;
     }
 
-    internal sealed record RunRow(long Id, string DatasetId, string Status, string Trigger, int SchemaVersion, long? ReplayOf);
+    internal sealed record RunRow(long Id, string DatasetId, string Status, string Trigger, int SchemaVersion, long? ReplayOf, Guid Ticket);
 
     static async Task<RunRow?> LoadRunAsync(NpgsqlConnection conn, long runId, CancellationToken cancellationToken)
     {
-        await using var cmd = Db.Command(conn, "select id, dataset_id, status, trigger, schema_version, replay_of from dx.ingestion_runs where id = $1", runId);
+        await using var cmd = Db.Command(conn, "select id, dataset_id, status, trigger, schema_version, replay_of, job_ticket from dx.ingestion_runs where id = $1", runId);
         await using var r = await cmd.ExecuteReaderAsync(cancellationToken);
-        return await r.ReadAsync(cancellationToken) ? new RunRow(r.GetInt64(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetInt32(4), r.GetNullable<long>(5)) : null;
+        return await r.ReadAsync(cancellationToken)
+            ? new RunRow(r.GetInt64(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetInt32(4), r.GetNullable<long>(5), r.GetGuid(6))
+            : null;
     }
 
     static long LockKey(string datasetId) => BitConverter.ToInt64(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes("ingest:" + datasetId)));
@@ -191,23 +208,27 @@ public sealed partial class IngestionRunner(
         await reset.ExecuteNonQueryAsync();
     }
 
-    async Task StartAsync(NpgsqlConnection conn, RunRow run, CancellationToken cancellationToken)
+    /// <summary>Marks the run running; false when a hand-over or a recovery gave it to a newer job meanwhile (that job runs it).</summary>
+    async Task<bool> StartAsync(NpgsqlConnection conn, RunRow run, CancellationToken cancellationToken)
     {
-        // A run found 'running' was interrupted (crash): its quarantine is redone from scratch.
-        const string sql = """
-            delete from dx.rejected_records where run_id = $1
-            """;
-        await using (var cmd = Db.Command(conn, sql, run.Id)) await cmd.ExecuteNonQueryAsync(cancellationToken);
         const string start = """
-            update dx.ingestion_runs set status = 'running', started_at = $2, error = null, read_count = 0, valid_count = 0,
+            update dx.ingestion_runs set status = 'running', started_at = $2, error = null, waiting_since = null, read_count = 0, valid_count = 0,
                 rejected_count = 0, duplicate_count = 0, inserted_count = 0, updated_count = 0, deleted_count = 0, unchanged_count = 0, kept_count = 0
-            where id = $1
+            where id = $1 and job_ticket = $3
             """;
         await using var tx = await conn.BeginTransactionAsync(cancellationToken);
-        await using (var cmd = Db.Command(conn, start, run.Id, time.GetUtcNow())) await cmd.ExecuteNonQueryAsync(cancellationToken);
+        await using (var cmd = Db.Command(conn, start, run.Id, time.GetUtcNow(), run.Ticket))
+            if (await cmd.ExecuteNonQueryAsync(cancellationToken) == 0)
+            {
+                LogSuperseded(logger, run.Id);
+                return false;
+            }
+        // A run found 'running' was interrupted (crash): its quarantine is redone from scratch.
+        await using (var cmd = Db.Command(conn, "delete from dx.rejected_records where run_id = $1", run.Id)) await cmd.ExecuteNonQueryAsync(cancellationToken);
         await audit.AppendAsync(conn, new AuditRecord(Caller.System, AuditAction.RunStarted, AuditOutcome.Succeeded, RunTarget(run), run.DatasetId,
             new JsonObject { ["trigger"] = run.Trigger, ["previousStatus"] = run.Status }), cancellationToken);
         await tx.CommitAsync(cancellationToken);
+        return true;
     }
 
     async Task MarkRetryAsync(NpgsqlConnection conn, RunRow run, string error, CancellationToken cancellationToken)
@@ -300,6 +321,9 @@ public sealed partial class IngestionRunner(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Run {RunId} parsed, validated and staged {Read} records in {StageMs:F0} ms; de-duplicated and compared with the published version in {DedupeMs:F0} ms")]
     static partial void LogStaged(ILogger logger, long runId, long read, double stageMs, double dedupeMs);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Run {RunId} was handed to a newer job; this one does nothing")]
+    static partial void LogSuperseded(ILogger logger, long runId);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Run {RunId} will be retried: {Error}")]
     static partial void LogRetry(ILogger logger, long runId, string error);

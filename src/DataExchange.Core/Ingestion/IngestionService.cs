@@ -8,7 +8,7 @@ using Npgsql;
 namespace DataExchange.Core.Ingestion;
 
 /// <summary>Queues runs (manual, scheduled, pushed) and reads runs, quarantine and versions.</summary>
-public sealed class IngestionService(NpgsqlDataSource dataSource, DatasetRegistry registry, UploadStore uploads, AuditWriter audit, IRunQueue queue, TimeProvider time)
+public sealed class IngestionService(NpgsqlDataSource dataSource, DatasetRegistry registry, UploadStore uploads, AuditWriter audit, RunDispatcher dispatcher, TimeProvider time)
 {
     const string RunColumns = """
         id, dataset_id, status, trigger, schema_version, queued_at, started_at, finished_at, payload_sha256, published_version, error,
@@ -55,14 +55,20 @@ public sealed class IngestionService(NpgsqlDataSource dataSource, DatasetRegistr
     async Task<RunInfo> QueueAsync(Caller caller, string datasetId, string trigger, Stream? upload, CancellationToken cancellationToken, long? replayOf = null)
     {
         var schemaVersion = await registry.LatestSchemaVersionAsync(datasetId, cancellationToken);
-        const string sql = "insert into dx.ingestion_runs (dataset_id, trigger, status, schema_version, queued_at, replay_of) values ($1, $2, 'queued', $3, $4, $5) returning id";
+        const string sql = """
+            insert into dx.ingestion_runs (dataset_id, trigger, status, schema_version, queued_at, replay_of) values ($1, $2, 'queued', $3, $4, $5)
+            returning id, job_ticket
+            """;
         await using var conn = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var tx = await conn.BeginTransactionAsync(cancellationToken);
         long runId;
+        Guid ticket;
         await using (var cmd = Db.Command(conn, sql, datasetId, trigger, schemaVersion, time.GetUtcNow(), replayOf))
         {
             cmd.Parameters[4].NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Bigint;
-            runId = (long)(await cmd.ExecuteScalarAsync(cancellationToken))!;
+            await using var r = await cmd.ExecuteReaderAsync(cancellationToken);
+            await r.ReadAsync(cancellationToken);
+            (runId, ticket) = (r.GetInt64(0), r.GetGuid(1));
         }
         var details = new JsonObject { ["trigger"] = trigger, ["schemaVersion"] = schemaVersion };
         if (replayOf is not null) details["replayOf"] = replayOf.Value.ToString(System.Globalization.CultureInfo.InvariantCulture);
@@ -70,7 +76,9 @@ public sealed class IngestionService(NpgsqlDataSource dataSource, DatasetRegistr
         await audit.AppendAsync(conn, new AuditRecord(caller, upload is not null ? AuditAction.FeedUploaded : replayOf is not null ? AuditAction.RunReplayQueued : AuditAction.RunQueued, AuditOutcome.Succeeded,
             $"{datasetId}/runs/{runId}", datasetId, details), cancellationToken);
         await tx.CommitAsync(cancellationToken);
-        queue.Enqueue(runId);
+        // Committed is accepted: if the job storage fails now (or this process dies), the recovery sweep hands
+        // the run to a job after Ingestion:RecoverAfter (issue 13, item 15).
+        await dispatcher.DispatchAsync(runId, ticket, CancellationToken.None);
         return await GetRunAsync(datasetId, runId, cancellationToken);
     }
 
@@ -142,11 +150,4 @@ public sealed class IngestionService(NpgsqlDataSource dataSource, DatasetRegistr
         r.GetFieldValue<DateTimeOffset>(5), r.GetNullable<DateTimeOffset>(6), r.GetNullable<DateTimeOffset>(7), r.Get<string>(8),
         r.GetNullable<int>(9), r.Get<string>(10),
         new RunCounts(r.GetInt64(11), r.GetInt64(12), r.GetInt64(13), r.GetInt64(14), r.GetInt64(15), r.GetInt64(16), r.GetInt64(17), r.GetInt64(18), r.GetInt64(19)));
-}
-
-/// <summary>Hands a queued run to the background job system.</summary>
-public interface IRunQueue
-{
-    /// <summary>Enqueues the execution of <paramref name="runId"/>.</summary>
-    void Enqueue(long runId);
 }

@@ -62,8 +62,8 @@ public sealed class IngestHarness : IAsyncDisposable
     public async Task<string> RunOnceAsync(string datasetId = DatasetId)
     {
         var queued = await _services.GetRequiredService<IngestionService>().RunNowAsync(Steward, datasetId);
-        var runId = _queue.Take();
-        await _services.GetRequiredService<IngestionRunner>().ExecuteAsync(runId, finalAttempt: true, CancellationToken.None);
+        var (runId, ticket) = _queue.Take();
+        await _services.GetRequiredService<IngestionRunner>().ExecuteAsync(runId, ticket, finalAttempt: true, CancellationToken.None);
         var run = await _services.GetRequiredService<IngestionService>().GetRunAsync(datasetId, long.Parse(queued.Id, System.Globalization.CultureInfo.InvariantCulture));
         var c = run.Counts;
         return $"{run.Status} v{run.PublishedVersion} read={c.Read} rejected={c.Rejected} dup={c.Duplicate} ins={c.Inserted} upd={c.Updated} del={c.Deleted} same={c.Unchanged}";
@@ -74,9 +74,17 @@ public sealed class IngestHarness : IAsyncDisposable
 
     sealed class InlineQueue : IRunQueue
     {
-        readonly ConcurrentQueue<long> _runs = new();
-        public void Enqueue(long runId) => _runs.Enqueue(runId);
-        public long Take() => _runs.TryDequeue(out var id) ? id : throw new InvalidOperationException("No run was queued.");
+        readonly ConcurrentQueue<(long, Guid)> _runs = new();
+
+        public string Enqueue(long runId, Guid ticket)
+        {
+            _runs.Enqueue((runId, ticket));
+            return runId.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        public bool IsAlive(string jobId) => true;
+
+        public (long RunId, Guid Ticket) Take() => _runs.TryDequeue(out var run) ? run : throw new InvalidOperationException("No run was queued.");
     }
 
     sealed class NoSchedule : IFeedScheduler

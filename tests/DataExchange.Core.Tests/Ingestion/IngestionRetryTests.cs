@@ -22,7 +22,7 @@ public sealed class IngestionRetryTests
     static AutomaticRetryAttribute RetryOf(IngestionOptions options, Job job) =>
         (AutomaticRetryAttribute)new IngestionRetryFilterProvider(Options.Create(options)).GetFilters(job).Single().Instance;
 
-    static readonly Job Execute = Job.FromExpression<IngestionJob>(j => j.ExecuteAsync(1, null, CancellationToken.None));
+    static readonly Job Execute = Job.FromExpression<IngestionJob>(j => j.ExecuteAsync(1, Guid.Empty, null, CancellationToken.None));
 
     [Test]
     public void Defaults_RetryThreeTimes_After10Seconds1MinuteAnd5Minutes()

@@ -1,7 +1,5 @@
 using System.Net;
-using System.Text;
 using System.Text.Json.Nodes;
-using Npgsql;
 using NUnit.Framework;
 
 namespace DataExchange.IntegrationTests.Ingestion;
@@ -91,26 +89,5 @@ public sealed class FeedSourceTests
             Assert.That(server.FailNext, Is.EqualTo(0), "the first attempt met the 503");
             Assert.That(IngestionHarness.Count(run, "inserted"), Is.EqualTo(1));
         });
-    }
-
-    [Test]
-    public async Task TriggerWhileAnotherRunHoldsTheFeed_EndsSkipped_AndIsRecorded()
-    {
-        var id = await _h.RegisterAsync("busy", ["id"], Schema, new { source = $"file:{IngestionHarness.Agency}/busy.csv", format = "csv", cron = "0 2 * * *" });
-        await File.WriteAllTextAsync(_h.Factory.DropFile(IngestionHarness.Agency, "busy.csv"), "id,name\n1,one\n");
-        // Another worker's run holds the feed's session lock (same key as the runner's).
-        await using var conn = new NpgsqlConnection(_h.ConnectionString);
-        await conn.OpenAsync();
-        var key = BitConverter.ToInt64(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes("ingest:" + id)));
-        await using (var cmd = new NpgsqlCommand("select pg_advisory_lock($1)", conn) { Parameters = { new() { Value = key } } }) await cmd.ExecuteNonQueryAsync();
-
-        var skipped = await _h.RunAsync(id);
-        Assert.That(IngestionHarness.Status(skipped), Is.EqualTo("skipped"), skipped.ToJsonString());
-
-        await using (var cmd = new NpgsqlCommand("select pg_advisory_unlock($1)", conn) { Parameters = { new() { Value = key } } }) await cmd.ExecuteNonQueryAsync();
-        var after = await _h.RunAsync(id);
-        Assert.That(IngestionHarness.Status(after), Is.EqualTo("succeeded"), after.ToJsonString());
-        var audit = (await _h.Admin.GetAsync("/api/v1/audit/entries?limit=1000"))["items"]!.AsArray();
-        Assert.That(audit.Any(e => e!["action"]!.GetValue<string>() == "run-skipped" && e["target"]!.GetValue<string>() == $"{id}/runs/{skipped["id"]}"), Is.True);
     }
 }

@@ -44,13 +44,17 @@ public sealed class IngestionHarness : IDisposable
     }
 
     /// <summary>Pushes <paramref name="payload"/> to an upload feed, waiting for its run to end.</summary>
-    public async Task<JsonNode> PushAsync(string datasetId, string payload)
+    public async Task<JsonNode> PushAsync(string datasetId, string payload) =>
+        await Steward.WaitForRunAsync(datasetId, await UploadAsync(datasetId, payload), TimeSpan.FromMinutes(2));
+
+    /// <summary>Pushes <paramref name="payload"/> to an upload feed (202 Accepted); returns the id of its run.</summary>
+    public async Task<string> UploadAsync(string datasetId, string payload)
     {
         var content = new StringContent(payload, Encoding.UTF8);
         content.Headers.ContentType = new MediaTypeHeaderValue("text/csv");
         var (status, body, _) = await Steward.SendAsync(HttpMethod.Post, $"/api/v1/datasets/{datasetId}/uploads", content: content);
         NUnit.Framework.Assert.That(status, NUnit.Framework.Is.EqualTo(HttpStatusCode.Accepted), body?.ToJsonString());
-        return await Steward.WaitForRunAsync(datasetId, body!["id"]!.GetValue<string>(), TimeSpan.FromMinutes(2));
+        return body!["id"]!.GetValue<string>();
     }
 
     /// <summary>The current records of a dataset, as the steward reads them.</summary>
