@@ -84,6 +84,14 @@ public sealed class ConsoleSignInFloodTests
         });
     }
 
+    [TestCase("203.0.113.7", "203.0.113.7")]
+    [TestCase("::ffff:203.0.113.7", "203.0.113.7")]
+    [TestCase("2001:db8:1:2:3:4:5:6", "2001:db8:1:2::/64")]
+    [TestCase("2001:db8:1:2:ffff::1", "2001:db8:1:2::/64")]
+    public void ASource_IsAnIPv4Address_OrTheSlash64OfAnIPv6One(string address, string source) =>
+        Assert.That(DataExchange.Server.Console.SignInLimiter.SourceOf(IPAddress.Parse(address)), Is.EqualTo(source),
+            "one IPv6 host usually holds a whole /64; counting its addresses would multiply its tries by 2^64");
+
     /// <summary>
     /// The refusal entries of <paramref name="address"/>, once their windows have closed and the
     /// summary job has run (triggered here rather than waiting for its minute).
