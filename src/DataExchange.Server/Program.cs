@@ -36,8 +36,8 @@ var authentication = builder.Services.AddAuthentication(ApiKeyAuthentication.Sch
     .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthentication>(ApiKeyAuthentication.SchemeName, null);
 builder.Services.AddExchangeConsole(authentication);
 builder.Services.AddExchangeDataProtection();
-builder.Services.AddAuthorization();
-builder.Services.AddProblemDetails().AddExceptionHandler<ProblemMapping>();
+builder.Services.AddAuthorization().AddRefusalAudit();
+builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = ProblemMapping.Customize).AddExceptionHandler<ProblemMapping>();
 builder.Services.ConfigureHttpJsonOptions(o => Json.Configure(o.SerializerOptions));
 // Malformed bodies become problem details with the parser's message, in every environment.
 builder.Services.Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
@@ -66,6 +66,7 @@ app.UseResponseCompression();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseAuthentication();
+app.UseRefusalAudit();
 app.UseAuthorization();
 app.UseRateLimiter();
 app.UseMiddleware<Idempotency>();

@@ -47,6 +47,8 @@ public enum AuditAction
     PullInterrupted = 503,
     AccessDenied = 510,
     AccessExplained = 511,
+    RequestRefused = 512,
+    RejectedRecordsRead = 513,
 }
 
 /// <summary>How an audited action ended.</summary>

@@ -26,6 +26,13 @@ public sealed class AuditOptions
         Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData, Environment.SpecialFolderOption.DoNotVerify), "dataexchange", "audit-signing-key.pem");
 
     /// <summary>
+    /// Refusals of callers without a valid key are audited once per source address, kind and window
+    /// of this length, and counted in dx.refusal_windows after that. Default 10 min: a flood of
+    /// garbage keys adds at most six entries an hour per address and kind.
+    /// </summary>
+    public TimeSpan RefusalWindow { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>
     /// Whether successful pulls are audited. Default true (invariant 5). Only the pull benchmark
     /// turns it off, to measure what auditing costs; refusals are always audited.
     /// </summary>

@@ -8,6 +8,16 @@ public abstract class DomainException(string code, string message) : Exception(m
 {
     /// <summary>Stable problem code, the last part of the problem type URN.</summary>
     public string Code { get; } = code;
+
+    /// <summary>Whether the capability already audited this refusal (say, as access-denied), so the HTTP layer adds no request-refused entry.</summary>
+    public bool Audited { get; private set; }
+
+    /// <summary>Marks the refusal as audited; returns it, to be thrown.</summary>
+    public DomainException MarkAudited()
+    {
+        Audited = true;
+        return this;
+    }
 }
 
 /// <summary>The thing does not exist, or must not be revealed to this caller (404).</summary>

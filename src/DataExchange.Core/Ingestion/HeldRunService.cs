@@ -78,10 +78,13 @@ public sealed class HeldRunService(NpgsqlDataSource dataSource, DatasetRegistry 
             throw new ForbiddenException("not-owner", "Only stewards of the owning agency (or an admin) release or discard this dataset's held runs.");
     }
 
-    // In a transaction of its own: the decision's transaction was rolled back.
-    Task AuditRefusalAsync(Caller caller, AuditAction action, string datasetId, long runId, DomainException refusal) =>
-        audit.AppendAsync(new AuditRecord(caller, action, AuditOutcome.Denied, Target(datasetId, runId), datasetId,
+    // In a transaction of its own: the decision's transaction was rolled back. Marked, so the HTTP layer does not audit it again.
+    async Task AuditRefusalAsync(Caller caller, AuditAction action, string datasetId, long runId, DomainException refusal)
+    {
+        await audit.AppendAsync(new AuditRecord(caller, action, AuditOutcome.Denied, Target(datasetId, runId), datasetId,
             new JsonObject { ["problem"] = refusal.Code, ["detail"] = refusal.Message }), CancellationToken.None);
+        refusal.MarkAudited();
+    }
 
     static string Target(string datasetId, long runId) => $"{datasetId}/runs/{runId.ToString(CultureInfo.InvariantCulture)}";
 }

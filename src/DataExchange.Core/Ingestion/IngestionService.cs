@@ -104,7 +104,10 @@ public sealed class IngestionService(NpgsqlDataSource dataSource, DatasetRegistr
         return await r.ReadAsync(cancellationToken) ? ReadRun(r) : throw new NotFoundException($"Run {runId} of '{datasetId}' does not exist.");
     }
 
-    /// <summary>A run's quarantined records with their errors. Stewards of the owner only: raw rows may hold personal data.</summary>
+    /// <summary>
+    /// A run's quarantined records with their errors. Stewards of the owner only: raw rows may hold
+    /// personal data, so every read is audited (rejected-records-read) before the page is returned.
+    /// </summary>
     public async Task<Page<RejectedRecord>> ListRejectedAsync(Caller caller, string datasetId, long runId, int? limit, string? after, CancellationToken cancellationToken = default)
     {
         await RequireStewardAsync(caller, datasetId, cancellationToken);
@@ -116,8 +119,12 @@ public sealed class IngestionService(NpgsqlDataSource dataSource, DatasetRegistr
         await using (var r = await cmd.ExecuteReaderAsync(cancellationToken))
             while (await r.ReadAsync(cancellationToken))
                 list.Add(new RejectedRecord(r.GetInt64(0), r.GetString(1), JsonNode.Parse(r.GetString(2))!, r.GetInt32(3)));
+        var page = list.Take(take).ToList();
+        await audit.AppendAsync(new AuditRecord(caller, AuditAction.RejectedRecordsRead, AuditOutcome.Allowed, $"{datasetId}/runs/{runId}", datasetId,
+            new JsonObject { ["run"] = runId, ["rows"] = page.Count, ["firstLine"] = page.FirstOrDefault()?.Line, ["lastLine"] = page.LastOrDefault()?.Line }),
+            cancellationToken);
         var next = list.Count > take ? Paging.Encode(list[take - 1].Line.ToString(System.Globalization.CultureInfo.InvariantCulture)) : null;
-        return new Page<RejectedRecord>(list.Take(take).ToList(), next);
+        return new Page<RejectedRecord>(page, next);
     }
 
     /// <summary>Published versions, newest first.</summary>

@@ -59,7 +59,7 @@ public sealed partial class PullService(NpgsqlDataSource dataSource, Subscriptio
         if (decision.Allowed) return decision;
         await audit.AppendAsync(new AuditRecord(caller, AuditAction.AccessDenied, AuditOutcome.Denied, datasetId, datasetId,
             new JsonObject { ["reason"] = decision.Code, ["detail"] = decision.Reason, ["subscription"] = decision.SubscriptionId }), cancellationToken);
-        throw new ForbiddenException(decision.Code, decision.Reason);
+        throw new ForbiddenException(decision.Code, decision.Reason).MarkAudited();
     }
 
     /// <summary>

@@ -21,6 +21,7 @@ public sealed partial class ProblemMapping(ILogger<ProblemMapping> logger) : IEx
             NotFoundException e => (404, e.Code, "Not found", e.Message, null),
             ConflictException e => (409, e.Code, "Conflict", e.Message, null),
             LimitExceededException e => (429, e.Code, "Too many requests", e.Message, null),
+            Audit.RefusalNotAuditedException => (503, "audit-unavailable", "Service unavailable", "The refusal could not be put on the audit record, so it is not answered; retry shortly.", null),
             BadHttpRequestException { StatusCode: 400, InnerException: System.Text.Json.JsonException j } => (400, "invalid-json", "The request is not valid",
                 "The body could not be read as this request's JSON.", [JsonBodyProblem.From(j)]),
             BadHttpRequestException e => (e.StatusCode, e.StatusCode == 413 ? "payload-too-large" : "bad-request", "Bad request", e.Message, null),
@@ -41,6 +42,28 @@ public sealed partial class ProblemMapping(ILogger<ProblemMapping> logger) : IEx
         if (errors is { Count: > 0 }) extensions["errors"] = errors.Select(e => new { pointer = e.Pointer, code = e.Code, message = e.Message }).ToArray();
         await Results.Problem(detail: detail, statusCode: status, title: title, type: "urn:dataexchange:problem:" + code, extensions: extensions).ExecuteAsync(context);
         return true;
+    }
+
+    /// <summary>
+    /// The problem code of a bare status (a status-code page, an authorisation challenge): the
+    /// framework's default problem types become <c>urn:dataexchange:problem:&lt;code&gt;</c> too (API.md).
+    /// </summary>
+    public static string CodeOf(int status) => status switch
+    {
+        401 => "unauthenticated",
+        403 => "forbidden",
+        404 => "not-found",
+        405 => "method-not-allowed",
+        406 => "not-acceptable",
+        415 => "unsupported-media-type",
+        _ => "http-" + status.ToString(System.Globalization.CultureInfo.InvariantCulture),
+    };
+
+    /// <summary>Gives the problem details ASP.NET Core writes by itself (status-code pages) the exchange's problem type.</summary>
+    public static void Customize(ProblemDetailsContext context)
+    {
+        if (context.ProblemDetails.Type?.StartsWith("https://tools.ietf.org/", StringComparison.Ordinal) != false && context.ProblemDetails.Status is { } status)
+            context.ProblemDetails.Type = "urn:dataexchange:problem:" + CodeOf(status);
     }
 
     static bool IsDatabaseUnavailable(Exception e) =>
