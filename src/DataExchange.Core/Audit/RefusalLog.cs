@@ -71,7 +71,10 @@ public sealed class RefusalLog(NpgsqlDataSource dataSource, AuditWriter audit, I
         };
         if (r.Reason is not null) details["reason"] = r.Reason;
         if (window is not null) details["window"] = window;
-        return new AuditRecord(r.Caller, AuditAction.RequestRefused, AuditOutcome.Denied, Truncate(r.Path), r.DatasetId is null ? null : Truncate(r.DatasetId), details);
+        // The dataset the request named, when it is shaped like one: its owner's auditors then see the
+        // refusal; a probe such as "' or 1=1" stays in the target only.
+        return new AuditRecord(r.Caller, AuditAction.RequestRefused, AuditOutcome.Denied, Truncate(r.Path),
+            Datasets.DatasetRegistry.IsWellFormedId(r.DatasetId) ? r.DatasetId : null, details);
     }
 
     // Paths and ids come from the request; 256 characters name any real resource.

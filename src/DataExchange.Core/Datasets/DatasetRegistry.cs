@@ -24,6 +24,9 @@ public sealed partial class DatasetRegistry(
     [GeneratedRegex("^[a-z][a-z0-9-]{1,30}[a-z0-9]\\.[a-z0-9][a-z0-9-]{0,62}$")]
     private static partial Regex IdPattern();
 
+    /// <summary>Whether <paramref name="id"/> has the shape of a dataset id (<c>agency.slug</c>); a refusal names only such ids as its dataset.</summary>
+    public static bool IsWellFormedId(string? id) => id is not null && IdPattern().IsMatch(id);
+
     /// <summary>Registers a dataset owned by the caller's agency.</summary>
     public Task<Dataset> RegisterAsync(Caller caller, RegisterDatasetRequest request, CancellationToken cancellationToken = default) =>
         RegisterAsync(caller, request, [.. ManifestProblems.OfShape(request)], cancellationToken);
@@ -217,7 +220,7 @@ public sealed partial class DatasetRegistry(
         }
         catch (InvalidException e) when (FeedValidator.IsRefusal(e))
         {
-            var target = datasetId is not null && IdPattern().IsMatch(datasetId) ? datasetId : null;
+            var target = IsWellFormedId(datasetId) ? datasetId : null;
             await audit.AppendAsync(new AuditRecord(caller, AuditAction.FeedSourceRefused, AuditOutcome.Denied, target, target, new JsonObject
             {
                 ["code"] = e.Code,
