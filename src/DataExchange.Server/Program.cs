@@ -79,6 +79,7 @@ if (roles.Api)
     api.MapAgencies();
     api.MapDatasets();
     api.MapSchemas();
+    api.MapSchemaComponents();
     api.MapRuns();
     api.MapSubscriptions();
     api.MapRecords();

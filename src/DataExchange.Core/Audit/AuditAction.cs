@@ -18,6 +18,8 @@ public enum AuditAction
     SchemaVersionRegistered = 210,
     FeedUpdated = 220,
     FeedSourceRefused = 221,
+    SchemaComponentRegistered = 230,
+    SchemaComponentRefused = 231,
 
     RunQueued = 300,
     RunStarted = 301,

@@ -15,7 +15,7 @@ public sealed partial class DatasetRegistry
     {
         var dataset = await RequireOwnerAsync(caller, datasetId, cancellationToken);
         var latest = await LatestSchemaVersionAsync(datasetId, cancellationToken);
-        var candidate = await DatasetSchema.LoadAsync(schema.ToJsonString(), latest + 1, cancellationToken);
+        var candidate = await LoadNewSchemaAsync(schema.ToJsonString(), latest + 1, cancellationToken);
         RequireKeyFields(dataset, candidate);
         return await CompareAsync(dataset, candidate, latest, cancellationToken);
     }
@@ -36,7 +36,7 @@ public sealed partial class DatasetRegistry
         await using (var cmd = Db.Command(conn, lockDataset, datasetId))
             dataset = dataset with { Compatibility = await cmd.ExecuteScalarAsync(cancellationToken) as string ?? throw new NotFoundException($"Dataset '{datasetId}' does not exist.") };
         var latest = await LatestSchemaVersionAsync(conn, datasetId, cancellationToken);
-        var candidate = await DatasetSchema.LoadAsync(text, latest + 1, cancellationToken);
+        var candidate = await LoadNewSchemaAsync(text, latest + 1, cancellationToken);
         RequireKeyFields(dataset, candidate);
         var previous = await GetSchemaAsync(datasetId, latest, cancellationToken);
         if (previous.Fingerprint == candidate.Fingerprint)
@@ -84,7 +84,7 @@ public sealed partial class DatasetRegistry
         for (var v = latest; v >= first && mode != "NONE"; v--)
         {
             var earlier = await GetSchemaAsync(dataset.Id, v, cancellationToken);
-            issues.AddRange(SchemaCompatibility.Check(earlier.Document, candidate.Document, mode)
+            issues.AddRange(SchemaCompatibility.Check(SchemaBundle.Of(earlier), SchemaBundle.Of(candidate), mode)
                 .Select(i => v == latest ? i : i with { Message = $"against version {v}: {i.Message}" }));
         }
         return new CompatibilityReport(issues.Count == 0, mode, issues);

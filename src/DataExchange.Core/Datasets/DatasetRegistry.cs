@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using DataExchange.Core.Audit;
 using DataExchange.Core.Common;
+using DataExchange.Core.Datasets.Components;
 using DataExchange.Core.Datasets.Schemas;
 using DataExchange.Core.Feeds;
 using Microsoft.Extensions.Options;
@@ -14,7 +15,8 @@ namespace DataExchange.Core.Datasets;
 
 /// <summary>Registers datasets with their first schema version and feed, and reads them back.</summary>
 public sealed partial class DatasetRegistry(
-    NpgsqlDataSource dataSource, AuditWriter audit, IOptions<FeedOptions> feedOptions, FeedCredentialStore credentials, IFeedScheduler scheduler, TimeProvider time)
+    NpgsqlDataSource dataSource, AuditWriter audit, IOptions<FeedOptions> feedOptions, FeedCredentialStore credentials, IFeedScheduler scheduler,
+    SchemaComponentStore components, TimeProvider time)
 {
     static readonly string[] CompatibilityModes = ["BACKWARD", "BACKWARD_TRANSITIVE", "FORWARD", "FORWARD_TRANSITIVE", "FULL", "FULL_TRANSITIVE", "NONE"];
 
@@ -53,7 +55,7 @@ public sealed partial class DatasetRegistry(
         DatasetSchema? schema = null;
         if (schemaText is not null)
         {
-            try { schema = await DatasetSchema.LoadAsync(schemaText, 1, cancellationToken); }
+            try { schema = await LoadNewSchemaAsync(schemaText, 1, cancellationToken); }
             catch (InvalidException e) { ManifestProblems.Add(problems, e.Errors.Count == 0 ? [new("/schema", e.Code, e.Message)] : e.Errors.Select(p => p with { Pointer = "/schema" + p.Pointer })); }
         }
         if (schema is not null && request.KeyFields is { } keyFields)
@@ -137,9 +139,9 @@ public sealed partial class DatasetRegistry(
         return info with { Schema = JsonNode.Parse(schema.Text) };
     }
 
-    /// <summary>The compiled schema of a version (cached).</summary>
+    /// <summary>The compiled schema of a version (cached), with the component versions pinned when it was registered.</summary>
     public Task<DatasetSchema> GetSchemaAsync(string id, int version, CancellationToken cancellationToken = default) =>
-        _schemas.GetOrAdd((id, version), static (key, state) => LoadSchemaAsync(state, key.Item1, key.Item2), dataSource);
+        _schemas.GetOrAdd((id, version), static (key, registry) => registry.LoadSchemaAsync(key.Item1, key.Item2), this);
 
     /// <summary>The newest schema version number.</summary>
     public async Task<int> LatestSchemaVersionAsync(string id, CancellationToken cancellationToken = default)
@@ -148,18 +150,23 @@ public sealed partial class DatasetRegistry(
         return await cmd.ExecuteScalarAsync(cancellationToken) is int v ? v : throw new NotFoundException($"Dataset '{id}' does not exist.");
     }
 
-    static async Task<DatasetSchema> LoadSchemaAsync(NpgsqlDataSource dataSource, string id, int version)
+    async Task<DatasetSchema> LoadSchemaAsync(string id, int version)
     {
         await using var cmd = Db.Command(dataSource, "select schema_text from dx.schema_versions where dataset_id = $1 and version = $2", id, version);
         var text = await cmd.ExecuteScalarAsync() as string ?? throw new NotFoundException($"Dataset '{id}' has no schema version {version}.");
-        return await DatasetSchema.LoadAsync(text, version);
+        return DatasetSchema.Load(text, version, SchemaComponents.Of(await components.PinnedAsync(id, version)));
     }
+
+    /// <summary>Vets and compiles a schema being registered, its references resolved among the latest component versions.</summary>
+    async Task<DatasetSchema> LoadNewSchemaAsync(string text, int version, CancellationToken cancellationToken) =>
+        DatasetSchema.Load(text, version, SchemaComponents.Of(await components.LatestAsync(cancellationToken)));
 
     internal static async Task InsertSchemaVersionAsync(NpgsqlConnection conn, string id, DatasetSchema schema, DateTimeOffset now, CancellationToken cancellationToken)
     {
         const string sql = "insert into dx.schema_versions (dataset_id, version, schema_text, fingerprint, created_at) values ($1, $2, $3, $4, $5)";
-        await using var cmd = Db.Command(conn, sql, id, schema.Version, schema.Text, schema.Fingerprint, now);
-        await cmd.ExecuteNonQueryAsync(cancellationToken);
+        await using (var cmd = Db.Command(conn, sql, id, schema.Version, schema.Text, schema.Fingerprint, now))
+            await cmd.ExecuteNonQueryAsync(cancellationToken);
+        await SchemaComponentStore.PinAsync(conn, id, schema, cancellationToken);
     }
 
     static async Task UpsertFeedAsync(NpgsqlConnection conn, string id, FeedDefinition feed, DateTimeOffset now, CancellationToken cancellationToken)
@@ -199,7 +206,7 @@ public sealed partial class DatasetRegistry(
             errors.Add(new("/compatibility", "enum", $"Use one of: {string.Join(", ", CompatibilityModes)}."));
         if (request.Tags?.Any(t => string.IsNullOrWhiteSpace(t) || t.Length > 50) == true)
             errors.Add(new("/tags", "invalid", "Tags are non-empty words of at most 50 characters."));
-        if (request.Schema is null) errors.Add(new("/schema", "required", "Give the JSON Schema (draft-07) of one record."));
+        if (request.Schema is null) errors.Add(new("/schema", "required", "Give the JSON Schema (draft-07, or 2020-12 with $schema) of one record."));
         if (request.Feed is null) errors.Add(new("/feed", "required", "Give the feed: source, format, cron and mode."));
         FeedDefinition? feed = null;
         if (request.Feed is not null)

@@ -4,6 +4,7 @@ using DataExchange.Core.Audit;
 using DataExchange.Core.Catalogue;
 using DataExchange.Core.Common;
 using DataExchange.Core.Datasets;
+using DataExchange.Core.Datasets.Components;
 using DataExchange.Core.Datasets.Compatibility;
 using DataExchange.Core.Feeds;
 using DataExchange.Core.Ingestion;
@@ -97,6 +98,9 @@ public static partial class ApiExamples
         [typeof(RejectedRecord)] = new RejectedRecord(1187, "91440101MA5CXXXX1,,active,2019-02-30",
             JsonNode.Parse("""[{"pointer":"/name","code":"required","message":"name is required."},{"pointer":"/issuedOn","code":"format","message":"2019-02-30 is not a date."}]""")!, 1),
         [typeof(DatasetVersion)] = new DatasetVersion(3, "42", 1, At, new VersionCounts(120, 342, 17, 184203)),
+        [typeof(RegisterComponentRequest)] = new RegisterComponentRequest("https://schemas.gd.gov.cn/address", AddressComponent()),
+        [typeof(SchemaComponentInfo)] = new SchemaComponentInfo("https://schemas.gd.gov.cn/address", 2, "gd-amr", "draft-07",
+            "9f2c4e1a7b3d5f60c8e2a4b6d8f0a1c3e5b7d9f1a2c4e6b8d0f2a4c6e8b0d2f4", At) { Schema = AddressComponent() },
         [typeof(FeedHost)] = new FeedHost("data.gd.gov.cn", "admin", "exchange", At),
         [typeof(ReplaceFeedHostsRequest)] = new ReplaceFeedHostsRequest(["data.gd.gov.cn", "opendata.gz.gov.cn"]),
         [typeof(CatalogueEntry)] = new CatalogueEntry(Dataset with { Feed = null, SchemaVersions = null }, [SchemaVersion], 3, At, 5400, 184203, new RunQuality(42, "succeeded", At, 184311, 61, 0.00033)),
@@ -127,6 +131,12 @@ public static partial class ApiExamples
             new ChangeItem("update", "91440101MA5C2K8X1T", 3, Row("Guangzhou Lingnan Trading Co., Ltd.", "suspended")),
             new ChangeItem("delete", "91440101MA5D7Q3W2N", 3, null)], null),
     };
+
+    // A shared component: a mainland postal address, referenced by dataset schemas as https://schemas.gd.gov.cn/address.
+    static JsonObject AddressComponent() => (JsonObject)JsonNode.Parse("""
+        {"type":"object","required":["province","city"],"properties":{"province":{"type":"string"},"city":{"type":"string"},
+         "street":{"type":"string"},"postcode":{"type":"string","pattern":"^[0-9]{6}$"}}}
+        """)!;
 
     const string UsccHash = "5b0e8a3c71f94d26a8e1c3f5d7b9a2c4e6f8a0b1d3c5e7f9a2b4c6d8e0f1a3b5";
 

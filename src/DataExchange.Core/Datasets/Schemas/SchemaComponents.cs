@@ -22,6 +22,9 @@ public static class SchemaComponents
     /// <summary>No components: every reference must stay inside the schema.</summary>
     public static ISchemaComponents None { get; } = new Fixed([]);
 
+    /// <summary>A schema that is exactly a reference to <paramref name="uri"/>: how a component is vetted as a dataset reaches it.</summary>
+    public static string Reference(string uri) => new System.Text.Json.Nodes.JsonObject { ["$ref"] = uri }.ToJsonString();
+
     /// <summary>Exactly these components (a pinned set, or a test's).</summary>
     public static ISchemaComponents Of(IEnumerable<SchemaComponent> components) => new Fixed(components);
 
