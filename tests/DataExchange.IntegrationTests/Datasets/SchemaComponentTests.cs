@@ -39,7 +39,7 @@ public sealed class SchemaComponentTests
         File.WriteAllText(_factory.DropFile("cn-geo", "sites.ndjson"),
             "{\"code\":\"A1\",\"address\":{\"city\":\"Foshan\",\"postcode\":\"5280\"}}\n{\"code\":\"B2\",\"address\":{\"postcode\":\"528000\"}}\n");
         await _geo.PostAsync("/api/v1/datasets", new { id, title = "Sites", keyFields = new[] { "code" }, classification = "public", schema = SiteSchema(),
-            feed = new { source = "file:cn-geo/sites.ndjson", format = "ndjson", cron = "0 3 * * *" } });
+            feed = new { source = "file:cn-geo/sites.ndjson", format = "ndjson", cron = "0 3 * * *", rejectThreshold = 0.5 } });
         var first = await RunAsync(id);
         Assert.Multiple(() =>
         {
