@@ -40,6 +40,17 @@ public sealed partial class PullService
     async Task<long> ReserveAsync(NpgsqlConnection conn, Caller caller, PullContext context, RowBudget? budget, long want, CancellationToken cancellationToken)
     {
         if (budget is null || want == 0) return want;
+        if (budget.Quota is null)
+        {
+            // Nothing to share out: one statement counts the rows.
+            const string countSql = """
+                insert into dx.pull_usage (subscription_id, day, rows) values ($1, $2, $3)
+                on conflict (subscription_id, day) do update set rows = dx.pull_usage.rows + excluded.rows
+                """;
+            await using (var count = Db.Command(conn, countSql, budget.SubscriptionId, budget.Day, want)) await count.ExecuteNonQueryAsync(cancellationToken);
+            budget.Reserved += want;
+            return want;
+        }
         const string ensureSql = "insert into dx.pull_usage (subscription_id, day, rows) values ($1, $2, 0) on conflict (subscription_id, day) do nothing";
         const string lockSql = "select rows from dx.pull_usage where subscription_id = $1 and day = $2 for update";
         const string chargeSql = "update dx.pull_usage set rows = rows + $3 where subscription_id = $1 and day = $2";
@@ -49,7 +60,7 @@ public sealed partial class PullService
             await using (var ensure = Db.Command(conn, ensureSql, budget.SubscriptionId, budget.Day)) await ensure.ExecuteNonQueryAsync(cancellationToken);
             await using (var lockRow = Db.Command(conn, lockSql, budget.SubscriptionId, budget.Day))
                 used = (long)(await lockRow.ExecuteScalarAsync(cancellationToken))!;
-            granted = budget.Quota is { } quota ? Math.Clamp(quota - used, 0, want) : want;
+            granted = Math.Clamp(budget.Quota.Value - used, 0, want);
             if (granted > 0)
                 await using (var charge = Db.Command(conn, chargeSql, budget.SubscriptionId, budget.Day, granted)) await charge.ExecuteNonQueryAsync(cancellationToken);
             await tx.CommitAsync(cancellationToken);
