@@ -14,6 +14,8 @@ public static class RecordEndpoints
     static readonly (string Suffix, RecordFormat Format, string MediaType)[] Streams =
         [("ndjson", RecordFormat.Ndjson, "application/x-ndjson"), ("csv", RecordFormat.Csv, "text/csv")];
 
+    const string StreamLimit = " 429 `too-many-streams` (with Retry-After) while your key (4 by default) or your agency (16) has as many streams open as it may; also 429 `quota-exceeded`.";
+
     /// <summary>Maps /api/v1/datasets/{id}/records, …/changes and their .ndjson and .csv streams.</summary>
     public static RouteGroupBuilder MapRecords(this RouteGroupBuilder api)
     {
@@ -41,18 +43,18 @@ public static class RecordEndpoints
                     ReadRecordsAsync(datasetId, version, after, null, format, http, pull, ct))
                 .WithTags("Records").WithName($"getRecords{name}")
                 .WithSummary($"The whole snapshot at the latest (or given) version under your policy, streamed as {suffix.ToUpperInvariant()}, from after the cursor when one is given.")
-                .WithDescription(format == RecordFormat.Csv
+                .WithDescription((format == RecordFormat.Csv
                     ? "A header row of the fields your policy shows, then one row per record; text cells starting with `= + - @`, tab or CR are prefixed with `'` (formula injection). ETag and 304 as for `records`; gzip with `Accept-Encoding: gzip`."
-                    : "One record object per line, shaped by your policy. ETag and 304 as for `records`; gzip with `Accept-Encoding: gzip`.")
+                    : "One record object per line, shaped by your policy. ETag and 304 as for `records`; gzip with `Accept-Encoding: gzip`.") + StreamLimit)
                 .Produces<string>(200, mediaType)
                 .Produces(304);
             api.MapGet($"/datasets/{{datasetId}}/changes.{suffix}", (string datasetId, int? since, int? until, string? after, HttpContext http, PullService pull, CancellationToken ct) =>
                     ReadChangesAsync(datasetId, since, until, after, null, format, http, pull, ct))
                 .WithTags("Records").WithName($"getChanges{name}")
                 .WithSummary($"Every net change between `since` and `until`, streamed as {suffix.ToUpperInvariant()}.")
-                .WithDescription(format == RecordFormat.Csv
+                .WithDescription((format == RecordFormat.Csv
                     ? "Columns `_op,_key,_version`, then the fields your policy shows (empty for a delete); formula cells neutralised. gzip with `Accept-Encoding: gzip`."
-                    : "One change object `{op, key, version, record}` per line, as in the JSON pages. gzip with `Accept-Encoding: gzip`.")
+                    : "One change object `{op, key, version, record}` per line, as in the JSON pages. gzip with `Accept-Encoding: gzip`.") + StreamLimit)
                 .Produces<string>(200, mediaType);
         }
         return api;
