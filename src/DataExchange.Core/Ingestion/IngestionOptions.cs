@@ -23,9 +23,10 @@ public sealed class IngestionOptions
     public int MaxRecordBytes { get; set; } = 4 * 1024 * 1024;
 
     /// <summary>
-    /// The time the <c>pattern</c> matches of one record may take together; a record past it is quarantined as
-    /// <c>pattern-timeout</c>. Default 100 ms: a pattern the linear engine takes checks a 4 MiB record in about
-    /// 10 ms; only a backtracking pattern (backreference, lookaround) on a hostile string comes near it.
+    /// The time the backtracking <c>pattern</c> matches of one record may take together; a record past it is
+    /// quarantined as <c>pattern-timeout</c>. Default 100 ms, one match timeout: a pattern with a backreference or a
+    /// lookaround takes microseconds on an ordinary value and only comes near it on a hostile one. Patterns on the
+    /// linear engine are not charged (see <see cref="Datasets.Schemas.PatternBudget"/>).
     /// </summary>
     public TimeSpan PatternBudget { get; set; } = TimeSpan.FromMilliseconds(100);
 
