@@ -38,7 +38,17 @@ public sealed class RegisterDatasetCommand : ApiCommand<RegisterDatasetSettings>
         }
 
         Feeds.CredentialSecret.Resolve(manifest["feed"], settings.Manifest);
-        var created = await api.PostJsonAsync("datasets", manifest, ct).ConfigureAwait(false);
+        ApiResponse created;
+        try
+        {
+            created = await api.PostJsonAsync("datasets", manifest, ct).ConfigureAwait(false);
+        }
+        catch (ApiException e) when (e.Code == "foreign-agency" && manifest["id"]?.ToString() is { } id && id.Split('.')[0] is var agency)
+        {
+            e.Hint = $"{id} belongs to {agency}: register it with a steward key of {agency} (dx me shows your key's agency)";
+            throw;
+        }
+
         if (settings.Json)
         {
             Output.Raw(created.Raw);

@@ -27,6 +27,14 @@ public sealed class ApiException : Exception
 
     public int Status { get; }
 
+    /// <summary>The problem's code: the tail of its type <c>urn:dataexchange:problem:&lt;code&gt;</c>, or null.</summary>
+    public string? Code => Text(Problem, "type") is { } type && type.StartsWith("urn:dataexchange:problem:", StringComparison.Ordinal)
+        ? type["urn:dataexchange:problem:".Length..]
+        : null;
+
+    /// <summary>A next step a command knows better than the status does (shown instead of the generic hint).</summary>
+    public string? Hint { get; set; }
+
     public JsonNode? Problem { get; }
 
     public string Title { get; }

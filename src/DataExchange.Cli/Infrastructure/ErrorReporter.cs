@@ -86,14 +86,17 @@ public static class ErrorReporter
             Output.Info($"  trace: {Output.Format(trace)}");
         }
 
-        var hint = ex.Status switch
+        var hint = ex.Hint ?? (ex.Status, ex.Code) switch
         {
-            401 => "run dx login with a valid key",
-            403 => "your key lacks the role, or you need an approved subscription: dx subscriptions request DATASET --purpose \"...\"",
-            404 => "check the id with dx datasets list",
-            409 => "it already exists or was changed meanwhile; check the current state with the matching list/show command",
-            400 or 422 => "fix the fields listed above and retry",
-            >= 500 => trace is null
+            (401, _) => "run dx login with a valid key",
+            (403, "role-required") => "your key lacks the role named above; dx me shows the roles it has",
+            (403, "foreign-agency" or "not-owner") => "only stewards of the agency that owns the dataset (its id starts with the agency code) may do this; dx me shows your key's agency",
+            (403, "operator-required") => "this needs a key of the operator agency",
+            (403, _) => "your key lacks the role, or you need an approved subscription: dx subscriptions request DATASET --purpose \"...\"",
+            (404, _) => "check the id with dx datasets list",
+            (409, _) => "it already exists or was changed meanwhile; check the current state with the matching list/show command",
+            (400 or 422, _) => "fix the fields listed above and retry",
+            (>= 500, _) => trace is null
                 ? "the server failed; retry later, and tell the operator the time of the failure if it persists"
                 : "the server failed; retry later, and tell the operator the trace id above if it persists",
             _ => null,

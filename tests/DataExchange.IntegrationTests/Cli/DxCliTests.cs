@@ -209,6 +209,15 @@ public sealed class DxCliTests
         }
     }
 
+    [Test]
+    public async Task RegisteringAnotherAgencysManifest_Is403_WithAHintAboutTheAgency_Issue18()
+    {
+        var result = await _dx.RunAsync(["datasets", "register", Samples.Path("datasets", "gd-transport.vehicles.json")], _steward, server: _exchange.Address);
+        Assert.That(result.ExitCode, Is.EqualTo(2), result.ToString());
+        var hint = result.Stderr.Split('\n').Single(l => l.StartsWith("hint:", StringComparison.Ordinal));
+        Assert.That(hint, Does.Contain("gd-transport").And.Contain("steward key").And.Not.Contain("subscription"), result.ToString());
+    }
+
     /// <summary>A list printed with --json: the items array, or the body itself when it is one.</summary>
     static JsonArray Items(JsonNode body) => body as JsonArray ?? body["items"]!.AsArray();
 }
