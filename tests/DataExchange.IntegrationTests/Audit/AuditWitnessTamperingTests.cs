@@ -13,7 +13,7 @@ namespace DataExchange.IntegrationTests.Audit;
 /// a fresh export against the witness file (<c>dx audit verify --witness</c>). The kinds that also
 /// delete checkpoints blind the online check, and the next witness run raises the alarm.
 /// </summary>
-[TestFixture]
+[TestFixture, Category("Security")]
 public sealed class AuditWitnessTamperingTests
 {
     /// <summary>
