@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using System.Threading.Channels;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using NpgsqlTypes;
@@ -6,12 +7,19 @@ using NpgsqlTypes;
 namespace DataExchange.Core.Audit;
 
 /// <summary>
-/// The one writer of the audit log. It appends inside the caller's transaction, so an effect and
-/// its audit entry commit together. The next position is taken by locking the single row of
-/// dx.audit_head, which serialises writers into one chain; the lock is held only until the
-/// caller commits, so callers append last, just before commit.
+/// The one writer of the audit log. The next position is taken by locking the single row of
+/// dx.audit_head, which serialises writers into one chain. Two ways in:
+/// <list type="bullet">
+/// <item>inside the caller's transaction (<see cref="AppendAsync(NpgsqlConnection, AuditRecord, CancellationToken)"/>),
+/// so an effect and its entry commit together; the lock is held until the caller commits, so callers
+/// append last, just before commit;</item>
+/// <item>grouped (issue 16): entries of concurrent requests are appended by one writer loop per process in
+/// one transaction under one lock of the head (a group commit), each caller's task completing only once
+/// its entry is committed — the answer it guards leaves after. A member may bring an effect of its own
+/// (charging a quota, giving rows back) that runs in the group's transaction and chooses the entry.</item>
+/// </list>
 /// </summary>
-public sealed class AuditWriter(NpgsqlDataSource dataSource, TimeProvider time, IOptions<AuditOptions> options)
+public sealed partial class AuditWriter(NpgsqlDataSource dataSource, TimeProvider time, IOptions<AuditOptions> options) : IAsyncDisposable, IDisposable
 {
     const string LockHeadSql = "select seq, hash from dx.audit_head where id = 1 for update";
     const string InsertSql = """
@@ -25,54 +33,82 @@ public sealed class AuditWriter(NpgsqlDataSource dataSource, TimeProvider time, 
     /// <remarks>Returns 0 without writing for a pull when <see cref="AuditOptions.RecordPulls"/> is off (the pull benchmark's baseline).</remarks>
     public async Task<long> AppendAsync(NpgsqlConnection connection, AuditRecord record, CancellationToken cancellationToken = default)
     {
-        if (!options.Value.RecordPulls && IsPull(record.Action)) return 0;
-        long prevSeq;
-        byte[] prevHash;
-        await using (var cmd = new NpgsqlCommand(LockHeadSql, connection))
-        await using (var reader = await cmd.ExecuteReaderAsync(cancellationToken))
-        {
-            await reader.ReadAsync(cancellationToken);
-            prevSeq = reader.GetInt64(0);
-            prevHash = reader.GetFieldValue<byte[]>(1);
-        }
-
-        var seq = prevSeq + 1;
-        // Truncated to the microsecond: what timestamptz stores, so verification re-hashes the same bytes.
-        var now = time.GetUtcNow();
-        var at = new DateTimeOffset(now.Ticks - now.Ticks % 10, TimeSpan.Zero);
-        var action = AuditNames.Of(record.Action);
-        var outcome = AuditNames.Of(record.Outcome);
-        var details = record.Details ?? new JsonObject();
-        var hash = AuditEntry.ComputeHash(prevHash, AuditEntry.CanonicalBytes(
-            seq, at, record.Actor?.AgencyId, record.Actor?.ClientId, action, record.Target, record.DatasetId, outcome, details));
-
+        if (!Records(record)) return 0;
+        var (prevSeq, prevHash) = await LockHeadAsync(connection, cancellationToken);
+        var entry = Entry.Of(record, prevSeq + 1, prevHash, Now());
         await using var insert = new NpgsqlCommand(InsertSql, connection);
-        insert.Parameters.Add(new NpgsqlParameter { Value = seq });
-        insert.Parameters.Add(new NpgsqlParameter { Value = at });
+        insert.Parameters.Add(new NpgsqlParameter { Value = entry.Seq });
+        insert.Parameters.Add(new NpgsqlParameter { Value = entry.At });
         insert.Parameters.Add(new NpgsqlParameter { Value = (object?)record.Actor?.AgencyId ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
         insert.Parameters.Add(new NpgsqlParameter { Value = (object?)record.Actor?.ClientId ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
-        insert.Parameters.Add(new NpgsqlParameter { Value = action });
+        insert.Parameters.Add(new NpgsqlParameter { Value = entry.Action });
         insert.Parameters.Add(new NpgsqlParameter { Value = (object?)record.Target ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
         insert.Parameters.Add(new NpgsqlParameter { Value = (object?)record.DatasetId ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
-        insert.Parameters.Add(new NpgsqlParameter { Value = outcome });
-        insert.Parameters.Add(new NpgsqlParameter { Value = details.ToJsonString(), NpgsqlDbType = NpgsqlDbType.Jsonb });
+        insert.Parameters.Add(new NpgsqlParameter { Value = entry.Outcome });
+        insert.Parameters.Add(new NpgsqlParameter { Value = entry.Details, NpgsqlDbType = NpgsqlDbType.Jsonb });
         insert.Parameters.Add(new NpgsqlParameter { Value = prevHash });
-        insert.Parameters.Add(new NpgsqlParameter { Value = hash });
+        insert.Parameters.Add(new NpgsqlParameter { Value = entry.Hash });
         await insert.ExecuteNonQueryAsync(cancellationToken);
-        return seq;
+        return entry.Seq;
     }
+
+    /// <summary>
+    /// Appends in a group commit (for decisions and reads that change nothing else); completes with the
+    /// position once the entry is committed.
+    /// </summary>
+    public Task<long> AppendAsync(AuditRecord record, CancellationToken cancellationToken = default) =>
+        Records(record) ? AppendAsync((_, _) => ValueTask.FromResult(record), cancellationToken) : Task.FromResult(0L);
+
+    /// <summary>
+    /// Appends the entry <paramref name="effect"/> returns, in a group commit: the effect runs on the
+    /// group's connection inside its transaction (before the head is locked), so what it changes commits
+    /// with the entry or not at all. It may run twice — a failed group is retried member by member — so it
+    /// must leave nothing behind but its database changes and the values it returns.
+    /// </summary>
+    /// <remarks>The caller's token does not withdraw a queued entry: a request that goes away was still decided.</remarks>
+    public Task<long> AppendAsync(Func<NpgsqlConnection, CancellationToken, ValueTask<AuditRecord>> effect, CancellationToken cancellationToken = default)
+    {
+        var member = new Member(effect);
+        lock (_start)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            _loop ??= Task.Run(RunAsync, CancellationToken.None);
+        }
+        if (!_queue.Writer.TryWrite(member)) throw new ObjectDisposedException(nameof(AuditWriter));
+        return member.Done.Task;
+    }
+
+    bool Records(AuditRecord record) => options.Value.RecordPulls || !IsPull(record.Action);
 
     static bool IsPull(AuditAction action) =>
         action is AuditAction.RecordsPulled or AuditAction.ChangesPulled or AuditAction.PullStarted or AuditAction.PullInterrupted;
 
-    /// <summary>Appends in a transaction of its own (for decisions and reads that change nothing else).</summary>
-    public async Task<long> AppendAsync(AuditRecord record, CancellationToken cancellationToken = default)
+    // Truncated to the microsecond: what timestamptz stores, so verification re-hashes the same bytes.
+    DateTimeOffset Now()
     {
-        if (!options.Value.RecordPulls && IsPull(record.Action)) return 0;
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        await using var tx = await connection.BeginTransactionAsync(cancellationToken);
-        var seq = await AppendAsync(connection, record, cancellationToken);
-        await tx.CommitAsync(cancellationToken);
-        return seq;
+        var now = time.GetUtcNow();
+        return new DateTimeOffset(now.Ticks - now.Ticks % 10, TimeSpan.Zero);
+    }
+
+    static async Task<(long Seq, byte[] Hash)> LockHeadAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
+    {
+        await using var cmd = new NpgsqlCommand(LockHeadSql, connection);
+        await using var reader = await cmd.ExecuteReaderAsync(cancellationToken);
+        await reader.ReadAsync(cancellationToken);
+        return (reader.GetInt64(0), reader.GetFieldValue<byte[]>(1));
+    }
+
+    /// <summary>An entry ready to insert: its position, time, names, details text and chained hash.</summary>
+    sealed record Entry(long Seq, DateTimeOffset At, string Action, string Outcome, string Details, byte[] Hash)
+    {
+        public static Entry Of(AuditRecord record, long seq, byte[] prevHash, DateTimeOffset at)
+        {
+            var action = AuditNames.Of(record.Action);
+            var outcome = AuditNames.Of(record.Outcome);
+            var details = record.Details ?? new JsonObject();
+            var hash = AuditEntry.ComputeHash(prevHash, AuditEntry.CanonicalBytes(
+                seq, at, record.Actor?.AgencyId, record.Actor?.ClientId, action, record.Target, record.DatasetId, outcome, details));
+            return new Entry(seq, at, action, outcome, details.ToJsonString(), hash);
+        }
     }
 }

@@ -63,18 +63,19 @@ public sealed partial class PullService(NpgsqlDataSource dataSource, Subscriptio
     }
 
     /// <summary>
-    /// Audits a pull (also a 304) and settles its rows in one transaction: gives back what
-    /// <paramref name="budget"/> reserved beyond the <paramref name="rows"/> served.
+    /// Audits a pull (also a 304) and settles its rows in one transaction, grouped with other requests'
+    /// entries: gives back what <paramref name="budget"/> reserved beyond the <paramref name="rows"/> served.
     /// </summary>
     public async Task RecordPullAsync(Caller caller, PullContext context, AuditAction action, long rows, string format, JsonObject? extra = null, RowBudget? budget = null)
     {
-        await using var conn = await dataSource.OpenConnectionAsync();
-        await using var tx = await conn.BeginTransactionAsync();
-        if (budget is not null) await GiveBackAsync(conn, budget, rows);
         var details = PullDetails(context, format, extra);
         details["rows"] = rows;
-        await audit.AppendAsync(conn, new AuditRecord(caller, action, AuditOutcome.Allowed, $"{context.DatasetId}@{context.Version}", context.DatasetId, details));
-        await tx.CommitAsync();
+        var record = new AuditRecord(caller, action, AuditOutcome.Allowed, $"{context.DatasetId}@{context.Version}", context.DatasetId, details);
+        await audit.AppendAsync(async (conn, _) =>
+        {
+            if (budget is not null) await GiveBackAsync(conn, budget, rows);
+            return record;
+        });
     }
 
     /// <summary>What every pull entry says: the version, policy hash, format and subscription, after <paramref name="extra"/>.</summary>

@@ -1,0 +1,81 @@
+using DataExchange.Core.Audit;
+using DataExchange.Core.Common;
+using Npgsql;
+using NUnit.Framework;
+
+namespace DataExchange.IntegrationTests.Audit;
+
+/// <summary>
+/// Issue 16 (and 14): concurrent appends are committed in groups — several entries per transaction and
+/// per lock of dx.audit_head — yet each append returns only once its entry is committed, the chain stays
+/// one unbroken chain, and one member's failing effect fails only its own append.
+/// </summary>
+[TestFixture]
+public sealed class AuditGroupCommitTests
+{
+    static readonly Caller Writer = new("writer", "gd-amr", new HashSet<string>(StringComparer.Ordinal) { Role.Consumer });
+
+    [Test]
+    public async Task ConcurrentAppends_ShareTransactions_AndEachIsCommittedBeforeItReturns()
+    {
+        await using var db = await AuditDatabase.CreateAsync("audit_group");
+        await using var observer = NpgsqlDataSource.Create(db.ConnectionString);
+        const int writers = 16, each = 40;
+        var notYetVisible = 0;
+        var tasks = Enumerable.Range(0, writers).Select(w => Task.Run(async () =>
+        {
+            var positions = new List<long>();
+            for (var i = 0; i < each; i++)
+            {
+                var seq = await db.Writer.AppendAsync(new AuditRecord(Writer, AuditAction.RecordsPulled, AuditOutcome.Allowed, $"w{w}/{i}"));
+                // Another session must already see it: the append returned after the commit, not before.
+                await using var cmd = Db.Command(observer, "select count(*) from dx.audit_log where seq = $1", seq);
+                if ((long)(await cmd.ExecuteScalarAsync())! != 1) Interlocked.Increment(ref notYetVisible);
+                positions.Add(seq);
+            }
+            return positions;
+        })).ToList();
+        var positions = (await Task.WhenAll(tasks)).SelectMany(p => p).ToList();
+
+        // Rows written by one transaction share its id (xmin): fewer ids than rows means entries were grouped.
+        await using var xids = Db.Command(observer, "select count(distinct xmin::text) from dx.audit_log");
+        var transactions = (long)(await xids.ExecuteScalarAsync())!;
+        var verified = await db.Service.VerifyAsync(AuditDatabase.OperatorAuditor);
+        TestContext.Out.WriteLine($"{writers * each} entries in {transactions} transactions");
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(positions, Is.EquivalentTo(Enumerable.Range(1, writers * each).Select(i => (long)i)), "every append got its own position");
+            Assert.That(notYetVisible, Is.Zero, "an append returned before its entry was committed");
+            Assert.That(transactions, Is.LessThan(writers * each), "concurrent appends were each committed alone");
+            Assert.That(verified, Is.EqualTo(new ChainVerification(true, writers * each, null, null)));
+        });
+    }
+
+    [Test]
+    public async Task AFailingEffect_FailsOnlyItsOwnAppend_AndItsChangesRollBack()
+    {
+        await using var db = await AuditDatabase.CreateAsync("audit_group_fail");
+        var appends = Enumerable.Range(0, 30).Select(i => db.Writer.AppendAsync(async (conn, ct) =>
+        {
+            // Every member changes something in the group's transaction; member 7 then fails.
+            await using (var cmd = Db.Command(conn, "insert into dx.server_secrets (name, value, created_at) values ($1, '\\x00', now())", $"effect-{i}"))
+                await cmd.ExecuteNonQueryAsync(ct);
+            if (i == 7) throw new InvalidOperationException("effect 7 fails");
+            return new AuditRecord(Writer, AuditAction.AccessDenied, AuditOutcome.Denied, $"member-{i}");
+        })).ToList();
+        var outcomes = await Task.WhenAll(appends.Select(async t => { try { return await t; } catch (InvalidOperationException) { return -1L; } }));
+
+        await using var observer = NpgsqlDataSource.Create(db.ConnectionString);
+        await using var names = Db.Command(observer, "select count(*) from dx.server_secrets where name like 'effect-%'");
+        await using var targets = Db.Command(observer, "select count(*) from dx.audit_log where target = 'member-7'");
+        Assert.Multiple(async () =>
+        {
+            Assert.That(outcomes.Count(o => o == -1), Is.EqualTo(1), "only member 7 failed");
+            Assert.That(outcomes.Where(o => o > 0), Is.EquivalentTo(Enumerable.Range(1, 29).Select(i => (long)i)));
+            Assert.That(await names.ExecuteScalarAsync(), Is.EqualTo(29L), "the failed member's change was rolled back, the others kept");
+            Assert.That(await targets.ExecuteScalarAsync(), Is.EqualTo(0L));
+            Assert.That((await db.Service.VerifyAsync(AuditDatabase.OperatorAuditor)).Ok, Is.True);
+        });
+    }
+}
