@@ -72,19 +72,30 @@ public sealed partial class RunDispatcher(NpgsqlDataSource dataSource, IRunQueue
         return true;
     }
 
-    /// <summary>Hands <paramref name="datasetId"/> to the oldest run waiting for it, if the oldest queued run waits.</summary>
+    /// <summary>
+    /// Hands <paramref name="datasetId"/> to the oldest run waiting for it, if the oldest queued run waits. Best effort:
+    /// it runs where a run lets go of its dataset, often in a finally after a failure (the database may be down), and
+    /// a hand-over that fails is made by the recovery sweep.
+    /// </summary>
     public async Task HandOverAsync(string datasetId, CancellationToken cancellationToken)
     {
-        long runId;
-        Guid ticket;
-        await using (var cmd = Db.Command(dataSource, HandOverSql, datasetId))
-        await using (var r = await cmd.ExecuteReaderAsync(cancellationToken))
+        try
         {
-            if (!await r.ReadAsync(cancellationToken)) return;
-            (runId, ticket) = (r.GetInt64(0), r.GetGuid(1));
+            long runId;
+            Guid ticket;
+            await using (var cmd = Db.Command(dataSource, HandOverSql, datasetId))
+            await using (var r = await cmd.ExecuteReaderAsync(cancellationToken))
+            {
+                if (!await r.ReadAsync(cancellationToken)) return;
+                (runId, ticket) = (r.GetInt64(0), r.GetGuid(1));
+            }
+            LogHandedOver(logger, datasetId, runId);
+            await DispatchAsync(runId, ticket, cancellationToken);
         }
-        LogHandedOver(logger, datasetId, runId);
-        await DispatchAsync(runId, ticket, cancellationToken);
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            LogHandOverFailed(logger, datasetId, e);
+        }
     }
 
     /// <summary>
@@ -114,6 +125,9 @@ public sealed partial class RunDispatcher(NpgsqlDataSource dataSource, IRunQueue
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Run {RunId} is queued but could not be handed to a job; the recovery sweep will retry")]
     static partial void LogEnqueueFailed(ILogger logger, long runId, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Dataset {DatasetId} could not be handed over to its waiting run; the recovery sweep will")]
+    static partial void LogHandOverFailed(ILogger logger, string datasetId, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Dataset {DatasetId} handed over to waiting run {RunId}")]
     static partial void LogHandedOver(ILogger logger, string datasetId, long runId);
