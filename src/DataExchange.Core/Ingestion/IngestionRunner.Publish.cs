@@ -174,6 +174,7 @@ public sealed partial class IngestionRunner
         await using var tx = await conn.BeginTransactionAsync(cancellationToken);
         var version = await PublishAsync(conn, run, counts, Caller.System, cancellationToken);
         await tx.CommitAsync(cancellationToken);
+        IngestionMetrics.Record(run.DatasetId, "publish", clock.Elapsed);
         LogFinished(logger, run.Id, run.DatasetId, RunStatus.Succeeded, $"published version {version} (merge and publish took {clock.Elapsed.TotalMilliseconds:F0} ms)");
     }
 

@@ -48,12 +48,14 @@ public sealed partial class IngestionRunner
             { PatternBudget = opts.PatternBudget };
         var header = new StrongBox<string[]>([]);
         var timeouts = 0;
+        long validating = 0;
 
         var producer = Task.Run(() => ProduceAsync(path, feed, opts, header, input.Writer, token), token);
         var workers = Enumerable.Range(0, opts.Validators).Select(_ => Task.Run(async () =>
         {
             await foreach (var batch in input.Reader.ReadAllAsync(token))
             {
+                var started = System.Diagnostics.Stopwatch.GetTimestamp();
                 var results = new Results(new List<StagedRecord>(batch.Records.Count), []);
                 foreach (var record in batch.Records)
                 {
@@ -66,6 +68,7 @@ public sealed partial class IngestionRunner
                     results.Quarantined.Add(quarantined!.Value);
                     if (quarantined.Value.TimedOut && Interlocked.Increment(ref timeouts) > opts.MaxPatternTimeouts) throw TooManyPatternTimeouts(opts);
                 }
+                Interlocked.Add(ref validating, System.Diagnostics.Stopwatch.GetTimestamp() - started);
                 await output.Writer.WriteAsync(results, token);
             }
         }, token)).ToArray();
@@ -78,6 +81,7 @@ public sealed partial class IngestionRunner
             await Task.WhenAll(workers);
             await closeOutput;
             if (feed.Format == "csv") await SaveHeaderAsync(conn, run.Id, header.Value!, token);
+            IngestionMetrics.Record(run.DatasetId, "validate", System.Diagnostics.Stopwatch.GetElapsedTime(0, validating));
             return new RunCounts(valid + rejected, valid, rejected, 0, 0, 0, 0, 0, 0);
         }
         catch

@@ -44,6 +44,17 @@ public static class BenchCsv
         }
     }
 
+    /// <summary>Row <paramref name="i"/> of an unchanged file as the JSON object the exchange publishes (quantity as text where the CSV's is not an integer).</summary>
+    public static void Json(StringBuilder sb, int i)
+    {
+        var c = CultureInfo.InvariantCulture;
+        var seed = (uint)(i * 2654435761u);
+        sb.Append(c, $"{{\"id\":\"R{i:D8}\",\"name\":\"Name {i}\",\"category\":\"{Categories[seed % 4]}\",\"amount\":{seed % 100000 / 100.0:F2},\"quantity\":");
+        sb.Append(i % 100 == 73 ? "\"many\"" : (seed % 1000).ToString(c));
+        sb.Append(c, $",\"active\":{((seed & 1) == 1 ? "true" : "false")},\"created\":\"2024-{1 + seed % 12:D2}-{1 + seed % 28:D2}\",\"code\":\"{(char)('A' + seed % 26)}{(char)('A' + seed / 26 % 26)}{(char)('A' + seed / 676 % 26)}\",\"score\":{seed % 977}");
+        sb.Append(i % 3 == 0 ? "}" : string.Create(c, $",\"note\":\"note for row {i}, with a comma\"}}"));
+    }
+
     static void Row(StringBuilder sb, int i, bool changed)
     {
         var c = CultureInfo.InvariantCulture;

@@ -40,7 +40,7 @@ public sealed class IngestHarness : IAsyncDisposable
         }).Build();
         var services = new ServiceCollection().AddLogging(b => b.AddSimpleConsole(o => o.SingleLine = true).AddFilter("DataExchange", LogLevel.Information).AddFilter("Npgsql", LogLevel.Warning)).AddDataExchangeCore(connectionString, configuration);
         var queue = new InlineQueue();
-        services.AddSingleton<IRunQueue>(queue).AddSingleton<IFeedScheduler, NoSchedule>();
+        services.AddSingleton<IConfiguration>(configuration).AddSingleton<IRunQueue>(queue).AddSingleton<IFeedScheduler, NoSchedule>();
         var harness = new IngestHarness(services.BuildServiceProvider(), queue);
         var sp = harness._services;
         await sp.GetRequiredService<Migrator>().MigrateAsync();
