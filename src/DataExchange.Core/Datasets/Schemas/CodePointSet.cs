@@ -84,9 +84,12 @@ internal sealed class CodePointSet
             alternatives.Add($"{Escape(hiFrom)}[{Escape(loFrom)}-{Escape(loTo)}]");
             return;
         }
-        alternatives.Add($"{Escape(hiFrom)}[{Escape(loFrom)}-\\uDFFF]");
-        if (hiTo - hiFrom > 1) alternatives.Add($"[{Escape(hiFrom + 1)}-{Escape(hiTo - 1)}][\\uDC00-\\uDFFF]");
-        alternatives.Add($"{Escape(hiTo)}[\\uDC00-{Escape(loTo)}]");
+        // Whole high surrogates in one alternative: all of the astral planes is one [\uD800-\uDBFF][\uDC00-\uDFFF].
+        var first = loFrom == 0xDC00 ? hiFrom : hiFrom + 1;
+        var last = loTo == 0xDFFF ? hiTo : hiTo - 1;
+        if (loFrom != 0xDC00) alternatives.Add($"{Escape(hiFrom)}[{Escape(loFrom)}-\\uDFFF]");
+        if (first <= last) alternatives.Add($"[{Escape(first)}-{Escape(last)}][\\uDC00-\\uDFFF]");
+        if (loTo != 0xDFFF) alternatives.Add($"{Escape(hiTo)}[\\uDC00-{Escape(loTo)}]");
     }
 
     static (int High, int Low) Surrogates(int cp) => (0xD800 + ((cp - 0x10000) >> 10), 0xDC00 + ((cp - 0x10000) & 0x3FF));

@@ -41,13 +41,22 @@ internal sealed class EcmaRegex
         }
         catch (NotSupportedException e)
         {
-            return ("pattern-not-enforced", $"The pattern uses {e.Message}, which the exchange cannot match exactly as ECMA-262 does; write the characters out in a class instead.");
+            return ("pattern-not-enforced", $"The pattern {pattern} uses {e.Message}, which the exchange cannot match exactly as ECMA-262 does; write the characters out in a class ([\\u0370-\\u03FF] rather than \\p{{Script=Greek}}) instead.");
         }
         catch (ArgumentException e)
         {
-            return ("invalid-pattern", $"The pattern is not a valid ECMA-262 regular expression: {e.Message}");
+            return ("invalid-pattern", $"The pattern {pattern} is not a valid ECMA-262 regular expression: {e.Message}{Hint(pattern)}");
         }
     }
+
+    // What to write instead, for the habits of other regex dialects.
+    static string Hint(string pattern) =>
+        pattern.Contains("(?P", StringComparison.Ordinal) ? " Write a named group as (?<name>…) and refer to it as \\k<name>."
+        : pattern.StartsWith("(?", StringComparison.Ordinal) && pattern.Length > 2 && char.IsAsciiLetter(pattern[2]) ? " ECMA-262 has no inline flags; write both cases in a class, e.g. [Aa]."
+        : pattern.Contains("(?>", StringComparison.Ordinal) ? " ECMA-262 has no atomic groups; a plain group (?:…) means the same for a match's result."
+        : pattern.Contains("(?#", StringComparison.Ordinal) ? " ECMA-262 has no comment groups; put the comment in $comment."
+        : pattern.Contains("\\a", StringComparison.Ordinal) ? " For the bell character write \\x07."
+        : "";
 
     /// <summary>The .NET pattern with the meaning of the ECMA-262 <paramref name="pattern"/>; throws <see cref="ArgumentException"/> on bad syntax.</summary>
     public static string Translate(string pattern)

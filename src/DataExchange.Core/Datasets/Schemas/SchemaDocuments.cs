@@ -96,7 +96,7 @@ internal sealed partial class SchemaDocuments(ISchemaComponents components, List
             }
             else if (!dialect.Inert.Contains(keyword))
                 problems.Add(new(child, "keyword-not-enforced",
-                    $"The keyword '{keyword}' means nothing the exchange enforces in {dialect.Name}, so it is refused rather than ignored."));
+                    $"The keyword '{keyword}' means nothing the exchange enforces in {dialect.Name}, so it is refused rather than ignored.{SchemaVetter.Suggestion(keyword, dialect)}"));
         }
     }
 

@@ -61,7 +61,7 @@ public static partial class SchemaVetter
         {
             case "format":
                 if (value?.GetValueKind() != JsonValueKind.String || !Formats.Contains(value.GetValue<string>()))
-                    problems.Add(new(at, "format-unknown", $"Unknown format; the exchange enforces: {string.Join(", ", Formats)}."));
+                    problems.Add(new(at, "format-unknown", $"Unknown format {value?.ToJsonString()}{Nearest(value?.ToString() ?? "", Formats)}; the exchange enforces: {string.Join(", ", Formats)}."));
                 break;
             case "pattern":
                 VetPattern(value, at, problems);
@@ -87,6 +87,42 @@ public static partial class SchemaVetter
                     problems.Add(new(at, "invalid-keyword-value", $"The value of '{keyword}' is not what {dialect.Name} allows there."));
                 break;
         }
+    }
+
+    /// <summary>What to write instead of a keyword <paramref name="dialect"/> does not have: its draft, or the keyword it nearly spells.</summary>
+    internal static string Suggestion(string keyword, SchemaDialect dialect)
+    {
+        var other = dialect.Draft == SchemaDraft.Draft7 ? SchemaDialect.Draft202012 : SchemaDialect.Draft7;
+        if (other.Active.Contains(keyword))
+            return keyword switch
+            {
+                "dependentRequired" or "dependentSchemas" => " In draft-07 write it as dependencies, or declare \"$schema\": \"" + SchemaDialect.Draft202012Uri + "\".",
+                "additionalItems" => " In draft 2020-12 write the tuple as prefixItems and the rest as items.",
+                _ when dialect.Draft == SchemaDraft.Draft7 => $" It is a draft 2020-12 keyword: declare \"$schema\": \"{SchemaDialect.Draft202012Uri}\" to use it.",
+                _ => $" It is a draft-07 keyword: declare \"$schema\": \"{SchemaDialect.Draft7Uri}#\" to use it.",
+            };
+        return Nearest(keyword, dialect.Active.Concat(dialect.Inert));
+    }
+
+    // " (did you mean 'maxLength'?)" for a name one or two edits from a known one.
+    static string Nearest(string name, IEnumerable<string> known) =>
+        known.Select(k => (k, d: Distance(name, k))).Where(x => x.d <= 2 && x.d < name.Length).OrderBy(x => x.d).FirstOrDefault().k is { } near ? $" (did you mean '{near}'?)" : "";
+
+    static int Distance(string a, string b)
+    {
+        var row = Enumerable.Range(0, b.Length + 1).ToArray();
+        for (var i = 1; i <= a.Length; i++)
+        {
+            var previous = row[0];
+            row[0] = i;
+            for (var j = 1; j <= b.Length; j++)
+            {
+                var current = row[j];
+                row[j] = Math.Min(Math.Min(row[j] + 1, row[j - 1] + 1), previous + (a[i - 1] == b[j - 1] ? 0 : 1));
+                previous = current;
+            }
+        }
+        return row[b.Length];
     }
 
     static void VetPattern(JsonNode? value, string at, List<ProblemItem> problems)

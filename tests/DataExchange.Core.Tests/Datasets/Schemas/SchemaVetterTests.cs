@@ -91,4 +91,16 @@ public sealed class SchemaVetterTests
         var e = await Assert.ThrowsAsync<InvalidException>(() => DatasetSchema.LoadAsync(Record("""{"dependentRequired":{},"format":"x"}"""), 1));
         Assert.That(e!.Errors.Select(p => p.Pointer), Is.EquivalentTo(new[] { "/properties/a/dependentRequired", "/properties/a/format" }));
     }
+
+    // Issue 15: refusals quote the steward's own text and say what to write instead.
+    [TestCase("""{"maxLenght":3}""", "did you mean 'maxLength'?")]
+    [TestCase("""{"dependentRequired":{}}""", "write it as dependencies")]
+    [TestCase("""{"prefixItems":[{}]}""", "It is a draft 2020-12 keyword")]
+    [TestCase("""{"format":"emial"}""", "did you mean 'email'?")]
+    [TestCase("""{"pattern":"(?P<n>a)"}""", "The pattern (?P<n>a) is not a valid ECMA-262")]
+    [TestCase("""{"pattern":"(?i)abc"}""", "no inline flags")]
+    public void Refusal_QuotesTheStewardsText_AndSuggestsAFix(string property, string expected)
+    {
+        Assert.That(Vet(Record(property)).Select(p => p.Message), Has.Some.Contains(expected));
+    }
 }
