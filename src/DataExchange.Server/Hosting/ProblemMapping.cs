@@ -7,7 +7,7 @@ namespace DataExchange.Server.Hosting;
 
 /// <summary>
 /// Maps domain exceptions to RFC 9457 problem details in one place: Invalid → 400, Forbidden → 403,
-/// NotFound → 404, Conflict → 409, a limit → 429 with Retry-After; an unreachable database → 503 with Retry-After.
+/// NotFound → 404, Conflict → 409, a limit → 429 with Retry-After; an unreachable database, or a refusal that could not be audited → 503 with Retry-After.
 /// </summary>
 public sealed partial class ProblemMapping(ILogger<ProblemMapping> logger) : IExceptionHandler
 {
