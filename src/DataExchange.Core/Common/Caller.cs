@@ -9,6 +9,12 @@ public sealed record Caller(string ClientId, string AgencyId, IReadOnlySet<strin
     /// <summary>The system itself (scheduled jobs).</summary>
     public static Caller System { get; } = new("system", OperatorAgency, new HashSet<string>(StringComparer.Ordinal) { Role.Admin });
 
+    /// <summary>A request without a key, where the public catalogue and open data allow one (issue 17); no roles, no agency of its own.</summary>
+    public static Caller Anonymous { get; } = new("anonymous", "anonymous", new HashSet<string>(StringComparer.Ordinal));
+
+    /// <summary>Whether this is <see cref="Anonymous"/>.</summary>
+    public bool IsAnonymous => ReferenceEquals(this, Anonymous);
+
     /// <summary>Whether the caller holds <paramref name="role"/>.</summary>
     public bool Has(string role) => Roles.Contains(role);
 

@@ -68,11 +68,12 @@ public sealed partial class DatasetRegistry(
         await using var conn = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var tx = await conn.BeginTransactionAsync(cancellationToken);
         const string insertDataset = """
-            insert into dx.datasets (id, owner_agency_id, title, description, key_fields, classification, tags, compatibility, created_at)
-            values ($1, $2, $3, $4, $5, $6, $7, $8, $9) on conflict do nothing
+            insert into dx.datasets (id, owner_agency_id, title, description, key_fields, classification, tags, compatibility, created_at, metadata)
+            values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::jsonb) on conflict do nothing
             """;
         await using (var cmd = Db.Command(conn, insertDataset, id, caller.AgencyId, request.Title!.Trim(), request.Description?.Trim() ?? "",
-            request.KeyFields!.ToArray(), request.Classification!, (request.Tags ?? []).ToArray(), request.Compatibility ?? "BACKWARD", now))
+            request.KeyFields!.ToArray(), request.Classification!, (request.Tags ?? []).ToArray(), request.Compatibility ?? "BACKWARD", now,
+            JsonSerializer.Serialize(request.Metadata ?? new DatasetMetadata(), Json.Options)))
         {
             if (await cmd.ExecuteNonQueryAsync(cancellationToken) == 0)
                 throw new ConflictException("dataset-exists", $"Dataset '{id}' already exists.");
@@ -196,6 +197,8 @@ public sealed partial class DatasetRegistry(
             throw new ForbiddenException("foreign-agency", $"Stewards register datasets of their own agency only (this key belongs to {caller.AgencyId}).");
         if (string.IsNullOrWhiteSpace(request.Title) || request.Title.Length > 200)
             errors.Add(new("/title", "required", "Give a title of at most 200 characters."));
+        if (request.Metadata?.Open == true && request.Classification != Classification.Public)
+            errors.Add(new("/metadata/open", "open-not-public", "Only a dataset classified public can be open data."));
         if (request.Description?.Length > 4000)
             errors.Add(new("/description", "maxLength", "Keep the description under 4000 characters."));
         if (request.KeyFields is not { Count: > 0 } || request.KeyFields.Any(string.IsNullOrWhiteSpace) || request.KeyFields.Distinct().Count() != request.KeyFields.Count)

@@ -21,6 +21,8 @@ public sealed record RegisterDatasetRequest
     /// <summary>The JSON Schema (draft-07) of one record.</summary>
     public JsonObject? Schema { get; init; }
     public FeedDefinition? Feed { get; init; }
+    /// <summary>DCAT-AP metadata: licence, contact point, themes, coverage, open.</summary>
+    public DatasetMetadata? Metadata { get; init; }
 }
 
 /// <summary>A dataset as the catalogue shows it.</summary>
@@ -39,7 +41,12 @@ public sealed record Dataset(
     DateTimeOffset? PublishedAt,
     long? RowCount,
     FeedDefinition? Feed = null,
-    IReadOnlyList<SchemaVersionInfo>? SchemaVersions = null);
+    IReadOnlyList<SchemaVersionInfo>? SchemaVersions = null,
+    DatasetMetadata? Metadata = null)
+{
+    /// <summary>Whether anyone may read the records without a key: public and marked open by its steward.</summary>
+    public bool IsOpen => Classification == Datasets.Classification.Public && Metadata?.Open == true;
+}
 
 /// <summary>One registered schema version.</summary>
 public sealed record SchemaVersionInfo(int Version, string Fingerprint, DateTimeOffset CreatedAt, JsonNode? Schema = null);
@@ -47,5 +54,8 @@ public sealed record SchemaVersionInfo(int Version, string Fingerprint, DateTime
 /// <summary>Allowed classifications, least to most sensitive.</summary>
 public static class Classification
 {
-    public static IReadOnlyList<string> All { get; } = ["public", "internal", "confidential", "restricted"];
+    /// <summary>Listed in the public catalogue without a key; its records may be marked open.</summary>
+    public const string Public = "public";
+
+    public static IReadOnlyList<string> All { get; } = [Public, "internal", "confidential", "restricted"];
 }

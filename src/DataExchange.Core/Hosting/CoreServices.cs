@@ -30,7 +30,7 @@ public static class CoreServices
         services.AddOptions<ConsoleSignInOptions>().Bind(configuration.GetSection("Console:SignIn"))
             .Validate(o => o.PermitLimit > 0 && o.Window > TimeSpan.Zero && o.AuditWindow > TimeSpan.Zero, "Console:SignIn: PermitLimit, Window and AuditWindow must be positive.")
             .ValidateOnStart();
-        services.AddFeeds(configuration).AddSingleton<DatasetRegistry>().AddSingleton<SchemaComponentStore>().AddSingleton<CatalogueService>().AddSingleton<CatalogueEntries>();
+        services.AddFeeds(configuration).AddSingleton<DatasetRegistry>().AddSingleton<SchemaComponentStore>().AddSingleton<CatalogueService>().AddSingleton<CatalogueEntries>().AddSingleton<DcatCatalogue>();
         services.AddIngestion(configuration);
         services.AddOptions<PullOptions>().Bind(configuration.GetSection("Pull"))
             .Validate(o => o.StreamChunkRows > 0 && o.StreamChunkBytes > 0 && o.MaxStreamsPerKey > 0 && o.MaxStreamsPerAgency > 0, "Pull: chunk sizes and stream limits must be positive.")

@@ -23,6 +23,9 @@ public sealed record AccessPolicy(
     /// <summary>The owner's view: everything.</summary>
     public static AccessPolicy Owner { get; } = new(null, new Dictionary<string, FieldMask>(), [], null, new JsonObject { ["owner"] = true });
 
+    /// <summary>Open data: every field, unmasked, for anyone (a public dataset its steward marked open).</summary>
+    public static AccessPolicy Open { get; } = new(null, new Dictionary<string, FieldMask>(), [], null, new JsonObject { ["open"] = true });
+
     /// <summary>Whether <paramref name="field"/> is visible under this policy.</summary>
     public bool Allows(string field) => Fields is null || Fields.Contains(field, StringComparer.Ordinal);
 

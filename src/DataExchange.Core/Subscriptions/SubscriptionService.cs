@@ -146,13 +146,15 @@ public sealed partial class SubscriptionService(NpgsqlDataSource dataSource, Dat
         var dataset = await registry.FindAsync(datasetId, cancellationToken) ?? throw new NotFoundException($"Dataset '{datasetId}' does not exist.");
         if (dataset.Owner == caller.AgencyId)
             return new AccessDecision(true, "owner", "Your agency owns this dataset.", null, AccessPolicy.Owner);
+        // Open data needs no subscription (a subscription's own policy still applies to its holder).
+        var open = new AccessDecision(true, "open-data", "The dataset is public and open: anyone may read it.", null, AccessPolicy.Open);
         if (!caller.Has(Role.Consumer))
-            return new AccessDecision(false, "role-required", "Reading another agency's data needs the consumer role.", null, null);
+            return dataset.IsOpen ? open : new AccessDecision(false, "role-required", "Reading another agency's data needs the consumer role.", null, null);
         const string sql = $"select {Columns} from dx.subscriptions where dataset_id = $1 and consumer_agency_id = $2 order by (status = 'approved') desc, created_at desc limit 1";
         await using var cmd = Db.Command(dataSource, sql, datasetId, caller.AgencyId);
         await using var r = await cmd.ExecuteReaderAsync(cancellationToken);
         if (!await r.ReadAsync(cancellationToken))
-            return new AccessDecision(false, "subscription-required", "Your agency has no subscription to this dataset; request one with a purpose.", null, null);
+            return dataset.IsOpen ? open : new AccessDecision(false, "subscription-required", "Your agency has no subscription to this dataset; request one with a purpose.", null, null);
         var sub = Read(r, time.GetUtcNow());
         return sub.Status switch
         {

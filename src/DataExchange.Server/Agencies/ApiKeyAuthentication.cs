@@ -45,6 +45,10 @@ public sealed class ApiKeyAuthentication(IOptionsMonitor<AuthenticationSchemeOpt
 /// <summary>Reads the <see cref="Caller"/> back from the authenticated principal.</summary>
 public static class CallerExtensions
 {
+    /// <summary>The caller of this request, or <see cref="Caller.Anonymous"/> on a public endpoint without a key.</summary>
+    public static Caller CallerOrAnonymous(this HttpContext context) =>
+        context.User.Identity?.IsAuthenticated == true ? context.Caller() : Core.Common.Caller.Anonymous;
+
     /// <summary>The caller of this request; endpoints require authentication, so it exists.</summary>
     public static Caller Caller(this HttpContext context)
     {

@@ -24,12 +24,18 @@ public static class DatasetEndpoints
         .WithSummary("Register a dataset of the caller's agency with its schema (version 1) and feed (stewards); every problem of the manifest is listed at once.");
 
         datasets.MapGet("/", async (string? q, string? owner, string? tag, string? classification, int? limit, string? after, HttpContext http, CatalogueService catalogue, CancellationToken ct) =>
-            TypedResults.Ok((await catalogue.SearchAsync(new CatalogueQuery(q, owner, tag, classification, limit, after), ct)).ToBody(http)))
-            .WithSummary("Search the catalogue by text, owner agency, tag and classification.");
+        {
+            // Without a key, the public catalogue: only datasets classified public.
+            if (http.CallerOrAnonymous().IsAnonymous && classification is not (null or Classification.Public)) return TypedResults.Ok(new PageBody<Dataset>([], null));
+            var scoped = http.CallerOrAnonymous().IsAnonymous ? Classification.Public : classification;
+            return TypedResults.Ok((await catalogue.SearchAsync(new CatalogueQuery(q, owner, tag, scoped, limit, after), ct)).ToBody(http));
+        }).WithSummary("Search the catalogue by text, owner agency, tag and classification; without a key, the datasets classified public.")
+            .AllowPublic(PublicAccess.Scope.List);
 
         datasets.MapGet("/{datasetId}", async (string datasetId, DatasetRegistry registry, CancellationToken ct) =>
             TypedResults.Ok(await registry.GetAsync(datasetId, ct)))
-            .WithSummary("A dataset's catalogue entry with its feed and schema versions.");
+            .WithSummary("A dataset's catalogue entry with its feed and schema versions (without a key: datasets classified public).")
+            .AllowPublic(PublicAccess.Scope.PublicMetadata);
 
         datasets.MapGet("/{datasetId}/schemas", async (string datasetId, DatasetRegistry registry, CancellationToken ct) =>
         {

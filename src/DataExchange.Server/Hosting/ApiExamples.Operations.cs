@@ -44,6 +44,21 @@ public static partial class ApiExamples
         + "\"{\"\"format\"\":\"\"json\"\",\"\"rows\"\":100,\"\"version\"\":3}\",8c6976e5b5410415bde908bd4dee15dfb167a9c873fc4bb8a81f6f2ab448a918,"
         + "2c26b46b68ffc68ff99b453c1d30413413422d706483bfa0f98a5e886266e7ae\r\n";
 
+    const string DcatTurtle = """
+        @prefix dcat: <http://www.w3.org/ns/dcat#> .
+        @prefix dct: <http://purl.org/dc/terms/> .
+
+        <https://exchange.example/api/v1/datasets/gd-amr.business-licences> a dcat:Dataset ;
+            dct:title "Business licence register" ;
+            dct:publisher <https://exchange.example/api/v1/agencies/gd-amr> ;
+            dcat:distribution <https://exchange.example/api/v1/datasets/gd-amr.business-licences/records.csv> .
+
+        """;
+
+    const string DcatJsonLd = """
+        {"@context":{"dcat":"http://www.w3.org/ns/dcat#","dct":"http://purl.org/dc/terms/"},"@graph":[{"@id":"https://exchange.example/api/v1/datasets/gd-amr.business-licences","@type":["dcat:Dataset"],"dct:title":[{"@value":"Business licence register"}],"dct:publisher":[{"@id":"https://exchange.example/api/v1/agencies/gd-amr"}]}]}
+        """;
+
     static JsonObject NextSchemaVersion()
     {
         var schema = RecordSchema();
@@ -83,6 +98,8 @@ public static partial class ApiExamples
         ["GET /api/v1/datasets/{datasetId}/records.csv"] = new() { ["text/csv"] = () => Text(RecordsCsv) },
         ["GET /api/v1/datasets/{datasetId}/changes.ndjson"] = new() { ["application/x-ndjson"] = () => Text(ChangesNdjson) },
         ["GET /api/v1/datasets/{datasetId}/changes.csv"] = new() { ["text/csv"] = () => Text(ChangesCsv) },
+        ["GET /api/v1/catalogue/dcat"] = new() { ["application/ld+json"] = () => Text(DcatJsonLd), ["text/turtle"] = () => Text(DcatTurtle) },
+        ["GET /api/v1/catalogue/{datasetId}/dcat"] = new() { ["application/ld+json"] = () => Text(DcatJsonLd), ["text/turtle"] = () => Text(DcatTurtle) },
         ["GET /api/v1/audit/entries/export"] = new() { ["application/x-ndjson"] = () => Text(AuditNdjson), ["text/csv"] = () => Text(AuditCsv) },
     };
 

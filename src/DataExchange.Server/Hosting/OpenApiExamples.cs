@@ -17,7 +17,7 @@ namespace DataExchange.Server.Hosting;
 public static partial class OpenApiExamples
 {
     const string NextCursor = "MzpHMTQ0MDEwMU1BNUMySzhYMVQ";
-    static readonly string[] TextFormats = ["application/x-ndjson", "text/csv"];
+    static readonly string[] TextFormats = ["application/x-ndjson", "text/csv", "application/ld+json", "text/turtle"];
 
     /// <summary>Adds the examples of one operation.</summary>
     public static void Apply(OpenApiOperation operation, OpenApiOperationTransformerContext context)
@@ -50,7 +50,12 @@ public static partial class OpenApiExamples
                     media.Schema = new OpenApiSchema
                     {
                         Type = JsonSchemaType.String, Format = "binary",
-                        Description = mediaType == "text/csv" ? "RFC 4180 CSV with a header row, UTF-8." : "One JSON object per line, UTF-8.",
+                        Description = mediaType switch
+                        {
+                            "text/csv" => "RFC 4180 CSV with a header row, UTF-8.",
+                            "application/x-ndjson" => "One JSON object per line, UTF-8.",
+                            _ => "An RDF document (DCAT-AP 3), UTF-8: hand it to an RDF library.",
+                        },
                     };
                 media.Example ??= ApiExamples.ForResponse(key, mediaType) ?? Serialize(type, paged);
             }

@@ -78,6 +78,8 @@ public static class OpenApiSetup
             var path = context.Description.RelativePath ?? "";
             if (!path.StartsWith("api/v1", StringComparison.Ordinal)) return Task.CompletedTask;
             operation.Security = [new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference("bearer", context.Document)] = [] }];
+            // The public catalogue and open data answer without a key too (an empty requirement).
+            if (context.Description.ActionDescriptor.EndpointMetadata.OfType<Microsoft.AspNetCore.Authorization.IAllowAnonymous>().Any()) operation.Security.Add(new OpenApiSecurityRequirement());
             operation.Responses ??= new OpenApiResponses();
             Add(operation, context, "400", "The request is not valid (problem `invalid-request`, with `errors`).", "invalid-request", 400);
             Add(operation, context, "401", "No valid API key.", "unauthorized", 401);

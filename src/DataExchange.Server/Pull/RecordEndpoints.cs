@@ -3,6 +3,7 @@ using DataExchange.Core.Audit;
 using DataExchange.Core.Common;
 using DataExchange.Core.Pull;
 using DataExchange.Server.Agencies;
+using DataExchange.Server.Hosting;
 
 namespace DataExchange.Server.Pull;
 
@@ -27,7 +28,8 @@ public static class RecordEndpoints
                 + "429 when the daily row quota or the rate limit is used up. The whole snapshot streams from `records.ndjson` and `records.csv`; this list also streams them to "
                 + "`Accept: application/x-ndjson` or `text/csv` (or `?format=ndjson|csv`), as earlier clients ask.")
             .Produces<RecordPageBody>(200, "application/json")
-            .Produces(304);
+            .Produces(304)
+            .AllowPublic(PublicAccess.Scope.OpenRecords);
         api.MapGet("/datasets/{datasetId}/changes", (string datasetId, int? since, int? until, string? after, int? limit, HttpContext http, PullService pull, CancellationToken ct) =>
                 ReadChangesAsync(datasetId, since, until, after, limit, Negotiate(http.Request), http, pull, ct))
             .WithTags("Records").WithName("getChanges")
@@ -35,7 +37,8 @@ public static class RecordEndpoints
             .WithDescription("The key is shaped by your policy like its key field(s) (hashed, partial) and absent when a key field is hidden or redacted. Cursors are opaque, bound to your key, "
                 + "the dataset and `since`; any other answers 400 `invalid-cursor`. gzip with `Accept-Encoding: gzip`. Every change streams from `changes.ndjson` and `changes.csv` "
                 + "(this list also streams them by `Accept` or `?format=`).")
-            .Produces<ChangePageBody>(200, "application/json");
+            .Produces<ChangePageBody>(200, "application/json")
+            .AllowPublic(PublicAccess.Scope.OpenRecords);
         foreach (var (suffix, format, mediaType) in Streams)
         {
             var name = char.ToUpperInvariant(suffix[0]) + suffix[1..];
@@ -47,7 +50,8 @@ public static class RecordEndpoints
                     ? "A header row of the fields your policy shows, then one row per record; text cells starting with `= + - @`, tab or CR are prefixed with `'` (formula injection). ETag and 304 as for `records`; gzip with `Accept-Encoding: gzip`."
                     : "One record object per line, shaped by your policy. ETag and 304 as for `records`; gzip with `Accept-Encoding: gzip`.") + StreamLimit)
                 .Produces<string>(200, mediaType)
-                .Produces(304);
+                .Produces(304)
+                .AllowPublic(PublicAccess.Scope.OpenRecords);
             api.MapGet($"/datasets/{{datasetId}}/changes.{suffix}", (string datasetId, int? since, int? until, string? after, HttpContext http, PullService pull, CancellationToken ct) =>
                     ReadChangesAsync(datasetId, since, until, after, null, format, http, pull, ct))
                 .WithTags("Records").WithName($"getChanges{name}")
@@ -55,7 +59,8 @@ public static class RecordEndpoints
                 .WithDescription((format == RecordFormat.Csv
                     ? "Columns `_op,_key,_version`, then the fields your policy shows (empty for a delete); formula cells neutralised. gzip with `Accept-Encoding: gzip`."
                     : "One change object `{op, key, version, record}` per line, as in the JSON pages. gzip with `Accept-Encoding: gzip`.") + StreamLimit)
-                .Produces<string>(200, mediaType);
+                .Produces<string>(200, mediaType)
+                .AllowPublic(PublicAccess.Scope.OpenRecords);
         }
         return api;
     }
@@ -63,7 +68,7 @@ public static class RecordEndpoints
     static async Task<IResult> ReadRecordsAsync(string datasetId, int? version, string? after, int? limit, RecordFormat fmt, HttpContext http, PullService pull, CancellationToken ct)
     {
         var take = Paging.Limit(limit);
-        var caller = http.Caller();
+        var caller = http.CallerOrAnonymous();
         var (context, afterKey) = await pull.OpenRecordsAsync(caller, datasetId, version, after, ct);
         http.Response.Headers.ETag = context.ETag;
         http.Response.Headers.Vary = "Accept, Accept-Encoding";
@@ -89,10 +94,10 @@ public static class RecordEndpoints
         if (fmt != RecordFormat.Json)
         {
             http.Response.ContentType = ContentType(fmt);
-            await pull.StreamChangesAsync(http.Caller(), datasetId, since ?? 0, until, after, fmt, http.Response.Body, ct);
+            await pull.StreamChangesAsync(http.CallerOrAnonymous(), datasetId, since ?? 0, until, after, fmt, http.Response.Body, ct);
             return Results.Empty;
         }
-        var page = await pull.ReadChangesAsync(http.Caller(), datasetId, since ?? 0, until, after, limit, ct);
+        var page = await pull.ReadChangesAsync(http.CallerOrAnonymous(), datasetId, since ?? 0, until, after, limit, ct);
         if (page.Next is not null) http.Response.Headers.Append("Link", $"<{NextUrl(http, page.Next)}>; rel=\"next\"");
         return Results.Bytes(Body(w => { w.WriteNumber("since", page.Since); w.WriteNumber("until", page.Until); }, page.ItemsJson, page.Next), "application/json");
     }

@@ -53,6 +53,9 @@ public sealed class PullTestBed : IAsyncDisposable
         });
     }
 
+    /// <summary>A client that sends no key (the public catalogue, open data).</summary>
+    public HttpClient Anonymous() => _factory.CreateClient();
+
     /// <summary>A new consumer agency with a key (each test gets its own, so subscriptions don't interfere).</summary>
     public async Task<ApiClient> NewConsumerAsync(string code)
     {

@@ -58,6 +58,8 @@ public sealed class AuthorizationMatrixTests : SecurityFixture
         ["PUT /api/v1/subscriptions/{subscriptionId}/webhook"] = (agency, role) => agency == B && role == "consumer",
         ["GET /api/v1/subscriptions/{subscriptionId}/deliveries"] = (agency, role) => agency == B && role == "consumer",
         ["GET /api/v1/catalogue/{datasetId}"] = Anyone,
+        ["GET /api/v1/catalogue/dcat"] = Anyone,
+        ["GET /api/v1/catalogue/{datasetId}/dcat"] = Anyone,
         ["POST /api/v1/subscriptions"] = (_, role) => role == "consumer",
         ["GET /api/v1/subscriptions"] = Anyone,
         ["GET /api/v1/subscriptions/{subscriptionId}"] = (agency, _) => agency is A or B or Operator,
@@ -71,6 +73,10 @@ public sealed class AuthorizationMatrixTests : SecurityFixture
         ["GET /api/v1/audit/entries/{seq}/inclusion"] = (_, role) => role == "auditor",
         ["GET /api/v1/audit/consistency"] = (_, role) => role == "auditor",
     };
+
+    // Issue 17: lists of the public catalogue answer without a key (public datasets only; sec-a.people is
+    // confidential, so every per-dataset endpoint still answers 401 without one).
+    static readonly HashSet<string> PublicLists = new(StringComparer.Ordinal) { "GET /api/v1/datasets", "GET /api/v1/catalogue/dcat" };
 
     static bool Anyone(string agency, string role) => true;
     static bool AdminOfA(string agency, string role) => role == "admin" && agency is A or Operator;
@@ -109,8 +115,13 @@ public sealed class AuthorizationMatrixTests : SecurityFixture
             }
             foreach (var (label, key) in new[] { ("expired key", ExpiredKey), ("revoked key", RevokedKey), ("no key", (string?)null), ("garbage key", "dx_nothing_here") })
             {
-                var (status, _) = await SendAsync(key, method, path);
+                var (status, body) = await SendAsync(key, method, path);
                 checkedCalls++;
+                if (key is null && PublicLists.Contains($"{method} {path}") && status == HttpStatusCode.OK)
+                {
+                    if (body.Contains(DatasetId, StringComparison.Ordinal)) unexpected.Add($"{method} {path} without a key lists the confidential {DatasetId}");
+                    continue;
+                }
                 if (status != HttpStatusCode.Unauthorized) unexpected.Add($"{method} {path} with {label}: expected 401, got {(int)status}");
             }
         }
