@@ -62,8 +62,12 @@ internal static class OpenApiTypes
         ("/api/v1/audit/entries/export", "format", "StreamFormat"),
     ];
 
-    // Request bodies typed JsonObject in code that are record schemas.
-    static readonly string[] SchemaBodies = ["/api/v1/datasets/{datasetId}/schemas", "/api/v1/datasets/{datasetId}/schemas/compatibility"];
+    // POST bodies that code reads as a JsonObject, and the component they are.
+    static readonly (string Path, string Type)[] Bodies =
+    [
+        ("/api/v1/datasets", "RegisterDatasetRequest"),
+        ("/api/v1/datasets/{datasetId}/schemas", RecordSchema), ("/api/v1/datasets/{datasetId}/schemas/compatibility", RecordSchema),
+    ];
 
     /// <summary>Adds the typed components and points members, parameters and bodies at them.</summary>
     public static Task ApplyAsync(OpenApiDocument document, OpenApiDocumentTransformerContext context, CancellationToken cancellationToken)
@@ -112,9 +116,9 @@ internal static class OpenApiTypes
         foreach (var (path, parameter, type) in Parameters)
             foreach (var p in document.Paths[path].Operations!.Values.SelectMany(o => o.Parameters ?? []).OfType<OpenApiParameter>().Where(p => p.Name == parameter))
                 p.Schema = Reference(type, document);
-        foreach (var path in SchemaBodies)
-            foreach (var media in document.Paths[path].Operations!.Values.Select(o => o.RequestBody?.Content is { } c && c.TryGetValue("application/json", out var m) ? m : null).OfType<OpenApiMediaType>())
-                media.Schema = Reference(RecordSchema, document);
+        foreach (var (path, type) in Bodies)
+            if (document.Paths[path].Operations!.TryGetValue(HttpMethod.Post, out var post) && post.RequestBody?.Content is { } content && content.TryGetValue("application/json", out var media))
+                media.Schema = Reference(type, document);
         return Task.CompletedTask;
     }
 
