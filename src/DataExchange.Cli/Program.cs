@@ -148,7 +148,7 @@ app.Configure(config =>
             .WithDescription("Stream matching audit entries to stdout as ndjson or csv")
             .WithExample("audit", "export", "--format", "csv", "--from", "2026-01-01T00:00:00Z");
         audit.AddCommand<AuditVerifyCommand>("verify")
-            .WithDescription("Verify a whole-log NDJSON export offline: hash chain, witnessed checkpoints and its own signed checkpoint (exit 7 if not)")
+            .WithDescription("Verify an NDJSON export: a whole-log one offline (hash chain, signed checkpoint, witnessed checkpoints), a filtered one entry by entry with the server's inclusion proofs (exit 7 if not)")
             .WithExample("audit", "verify", "audit.ndjson", "--public-key", "audit-key.pem")
             .WithExample("audit", "verify", "audit.ndjson", "--witness", "witness.json");
         audit.AddCommand<AuditWitnessCommand>("witness")

@@ -9,7 +9,7 @@ namespace DataExchange.Cli.Audit;
 public sealed class AuditVerifySettings : CommandSettings
 {
     [CommandArgument(0, "<FILE>")]
-    [Description("A whole-log NDJSON export (dx audit export > FILE), or - for stdin")]
+    [Description("An NDJSON export (dx audit export > FILE), or - for stdin; a filtered one (an agency auditor's) is proven entry by entry with the server's inclusion proofs")]
     public string File { get; init; } = "";
 
     [CommandOption("--public-key <KEY>")]
@@ -34,6 +34,11 @@ public sealed class AuditVerifyCommand : AsyncCommand<AuditVerifySettings>
 {
     public override async Task<int> ExecuteAsync(CommandContext context, AuditVerifySettings settings, CancellationToken cancellationToken)
     {
+        if (await FilteredExportCheck.TryRunAsync(context, settings, cancellationToken).ConfigureAwait(false) is { } exit)
+        {
+            return exit;
+        }
+
         OfflineVerification result;
         try
         {
