@@ -50,8 +50,12 @@ public sealed partial class IngestionRunner
         return command;
     }
 
-    async Task<RunCounts> DeduplicateAsync(NpgsqlConnection conn, RunRow run, FeedDefinition feed, RunCounts counts, CancellationToken cancellationToken)
+    // Copies of a conflicting key staged without their body (their content was probably published).
+    const string ConflictingWithoutBodySql = "select s.line from stage s join dups d on d.key = s.key where d.conflicting and s.data is null";
+
+    async Task<RunCounts> DeduplicateAsync(NpgsqlConnection conn, RunRow run, Payload payload, RunCounts counts, CancellationToken cancellationToken)
     {
+        var feed = payload.Feed;
         long conflictingRows, identicalExtra, conflictingExtra;
         await using (var cmd = Long(new NpgsqlCommand(FindDuplicatesSql, conn))) await cmd.ExecuteNonQueryAsync(cancellationToken);
         await using (var cmd = Long(new NpgsqlCommand(CountDuplicatesSql, conn)))
@@ -64,6 +68,12 @@ public sealed partial class IngestionRunner
         var lastWins = feed.OnConflict == "last-wins";
         if (!lastWins && conflictingRows > 0)
         {
+            // The quarantine keeps every copy's content: bodies staged as probably published are read again (rare: a key conflicting within one payload).
+            var lines = new HashSet<long>();
+            await using (var cmd = Long(Db.Command(conn, ConflictingWithoutBodySql)))
+            await using (var r = await cmd.ExecuteReaderAsync(cancellationToken))
+                while (await r.ReadAsync(cancellationToken)) lines.Add(r.GetInt64(0));
+            if (lines.Count > 0) await BodiesAsync(conn, payload, lines, q => q.StoredRaw, cancellationToken);
             await using var q = Long(Db.Command(conn, QuarantineConflictsSql, run.Id, run.SchemaVersion));
             await q.ExecuteNonQueryAsync(cancellationToken);
         }
@@ -141,12 +151,12 @@ public sealed partial class IngestionRunner
         """;
 
     /// <summary>The published version's differences from the payload, in the temp table <c>diff</c>; skipped records verified.</summary>
-    async Task<RunCounts> DiffAsync(NpgsqlConnection conn, RunRow run, FeedDefinition feed, string path, DatasetSchema schema, IReadOnlyList<string> keyFields,
-        RunCounts counts, CancellationToken cancellationToken)
+    async Task<RunCounts> DiffAsync(NpgsqlConnection conn, RunRow run, Payload payload, RunCounts counts, CancellationToken cancellationToken)
     {
+        var feed = payload.Feed;
         await using (var cmd = Long(Db.Command(conn, "analyze pg_temp.stage"))) await cmd.ExecuteNonQueryAsync(cancellationToken);
         await using (var cmd = Long(Db.Command(conn, DiffSql, run.DatasetId, feed.Mode == "snapshot", run.SchemaVersion, run.Id))) await cmd.ExecuteNonQueryAsync(cancellationToken);
-        return await VerifySkippedAsync(conn, run, feed, path, schema, keyFields, counts, cancellationToken);
+        return await VerifySkippedAsync(conn, run, payload, counts, cancellationToken);
     }
 
     /// <summary>Publishes the diff, unless nothing changed (unchanged) or its deletions need a steward (held).</summary>

@@ -17,7 +17,10 @@ public sealed partial class IngestionRunner
         -- records against stage: 200k x 200k rows, minutes instead of milliseconds. Hash joins only;
         -- reset when the run lets go of the connection.
         set enable_nestloop = off;
-        create temp table stage (line bigint not null, key text collate "C" not null, hash bytea not null, data text not null, del boolean not null,
+        -- data is null where the record's hash is probably published (not checked): a re-ingest moves
+        -- narrow rows, and bodies only for new content (issue 14). BodiesAsync reads a missing body
+        -- again from the payload where one is needed after all.
+        create temp table stage (line bigint not null, key text collate "C" not null, hash bytea not null, data text, del boolean not null,
                                  checked boolean not null)
         """;
 
@@ -169,7 +172,8 @@ public sealed partial class IngestionRunner
                     stage.Write(r.Line, NpgsqlDbType.Bigint);
                     stage.Write(r.Key, NpgsqlDbType.Text);
                     stage.Write(r.Hash, NpgsqlDbType.Bytea);
-                    stage.Write(r.Data, NpgsqlDbType.Text);
+                    if (r.Checked) stage.Write(r.Data, NpgsqlDbType.Text);
+                    else stage.WriteNull();
                     stage.Write(r.Delete, NpgsqlDbType.Boolean);
                     stage.Write(r.Checked, NpgsqlDbType.Boolean);
                 }

@@ -16,15 +16,19 @@ public sealed partial class IngestionRunner
         select $1, unnest($2::bigint[]), unnest($3::text[]), unnest($4::jsonb[]), $5, unnest($6::text[])
         """;
 
+    const string FillBodiesSql = """
+        update stage s set data = b.data, checked = true from unnest($1::bigint[], $2::text[]) as b (line, data) where s.line = b.line
+        """;
+
     /// <summary>
     /// Records that skipped the evaluator because their hash was probably published (see
     /// <see cref="PublishedHashes"/>) but that match no published record exactly are validated now:
     /// the payload is read again and only those lines are evaluated. The invalid ones leave the stage
-    /// and the diff for the quarantine. Usually there are none (the filter's false positives, 0.05%
-    /// of new or changed records), and the payload is not read again.
+    /// and the diff for the quarantine; the valid ones get the body they were staged without. Usually
+    /// there are none (the filter's false positives, 0.05% of new or changed records), and the payload
+    /// is not read again.
     /// </summary>
-    async Task<RunCounts> VerifySkippedAsync(NpgsqlConnection conn, RunRow run, FeedDefinition feed, string path, DatasetSchema schema,
-        IReadOnlyList<string> keyFields, RunCounts counts, CancellationToken cancellationToken)
+    async Task<RunCounts> VerifySkippedAsync(NpgsqlConnection conn, RunRow run, Payload payload, RunCounts counts, CancellationToken cancellationToken)
     {
         var lines = new HashSet<long>();
         await using (var cmd = Db.Command(conn, UnverifiedSql))
@@ -32,20 +36,17 @@ public sealed partial class IngestionRunner
             while (await r.ReadAsync(cancellationToken)) lines.Add(r.GetInt64(0));
         if (lines.Count == 0) return counts;
 
-        var validator = new RecordValidator(schema, keyFields, feed.CaseInsensitiveKeys == true, feed.Mode == "incremental" ? feed.DeleteMarker : null)
-            { PatternBudget = options.Value.PatternBudget };
-        var header = new StrongBox<string[]>([]);
         List<long> rejectedLines = [];
         List<string> raws = [], errors = [];
         List<string?> keys = [];
-        await foreach (var record in PayloadReader.ReadAsync(path, feed, options.Value, header, cancellationToken))
+        await BodiesAsync(conn, payload, lines, q =>
         {
-            if (!lines.Contains(record.Line) || validator.Process(record, header.Value!).Quarantined is not { } q) continue;
             rejectedLines.Add(q.Line);
             raws.Add(q.StoredRaw);
             errors.Add(q.StoredErrors);
             keys.Add(q.StoredKey);
-        }
+            return null;
+        }, cancellationToken);
         LogVerified(logger, run.Id, lines.Count, rejectedLines.Count);
         if (rejectedLines.Count == 0) return counts;
 
@@ -61,6 +62,34 @@ public sealed partial class IngestionRunner
         await using (var cmd = Db.Command(conn, "with gone as (delete from diff where line = any($1) returning op) select count(*) from gone where op <> 'I'", ids))
             kept = (long)(await cmd.ExecuteScalarAsync(cancellationToken))!;
         return counts with { Valid = counts.Valid - ids.Length, Rejected = counts.Rejected + ids.Length, Kept = counts.Kept + kept };
+    }
+
+    /// <summary>What a run reads its payload again with: the file and how to parse and validate it.</summary>
+    internal sealed record Payload(string Path, FeedDefinition Feed, DatasetSchema Schema, IReadOnlyList<string> KeyFields);
+
+    /// <summary>
+    /// Reads <paramref name="lines"/> of the payload again and evaluates them in full; the valid ones get their
+    /// body in the stage, an invalid one the body <paramref name="invalid"/> answers (none when null). Returns how many bodies were filled.
+    /// </summary>
+    async Task<int> BodiesAsync(NpgsqlConnection conn, Payload payload, IReadOnlySet<long> lines, Func<QuarantinedRecord, string?> invalid,
+        CancellationToken cancellationToken)
+    {
+        var validator = new RecordValidator(payload.Schema, payload.KeyFields, payload.Feed.CaseInsensitiveKeys == true,
+            payload.Feed.Mode == "incremental" ? payload.Feed.DeleteMarker : null) { PatternBudget = options.Value.PatternBudget };
+        var header = new StrongBox<string[]>([]);
+        List<long> filled = [];
+        List<string> bodies = [];
+        await foreach (var record in PayloadReader.ReadAsync(payload.Path, payload.Feed, options.Value, header, cancellationToken))
+        {
+            if (!lines.Contains(record.Line)) continue;
+            var (staged, quarantined) = validator.Process(record, header.Value!);
+            if ((staged?.Data ?? invalid(quarantined!.Value)) is not { } body) continue;
+            filled.Add(record.Line);
+            bodies.Add(body);
+        }
+        if (filled.Count == 0) return 0;
+        await using var cmd = Long(Db.Command(conn, FillBodiesSql, filled.ToArray(), bodies.ToArray()));
+        return await cmd.ExecuteNonQueryAsync(cancellationToken);
     }
 
     [LoggerMessage(Level = LogLevel.Information,

@@ -140,10 +140,11 @@ public sealed partial class IngestionRunner(
         var counts = await StageAsync(conn, run, payload.Path!, feed, schema, dataset.KeyFields, cancellationToken);
         var staged = clock.Elapsed;
         IngestionMetrics.Record(run.DatasetId, "stage", staged);
-        counts = await DeduplicateAsync(conn, run, feed, counts, cancellationToken);
+        var reread = new Payload(payload.Path!, feed, schema, dataset.KeyFields);
+        counts = await DeduplicateAsync(conn, run, reread, counts, cancellationToken);
         var deduplicated = clock.Elapsed;
         IngestionMetrics.Record(run.DatasetId, "dedupe", deduplicated - staged);
-        counts = await DiffAsync(conn, run, feed, payload.Path!, schema, dataset.KeyFields, counts, cancellationToken);
+        counts = await DiffAsync(conn, run, reread, counts, cancellationToken);
         IngestionMetrics.Record(run.DatasetId, "diff", clock.Elapsed - deduplicated);
         LogStaged(logger, run.Id, counts.Read, staged.TotalMilliseconds, (clock.Elapsed - staged).TotalMilliseconds);
         if (counts.Read == 0)

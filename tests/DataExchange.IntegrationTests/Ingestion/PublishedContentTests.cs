@@ -74,6 +74,50 @@ public sealed class PublishedContentTests
     }
 
     [Test]
+    public async Task AProbableMatchThatIsValid_IsPublishedWithItsContent_Issue14()
+    {
+        // Issue 14: a record whose hash is probably published is staged without its body; a false positive's body is read again.
+        var id = await _h.RegisterAsync("validpositive", ["code"], Schema(), new { source = "upload", format = "csv" });
+        await _h.PushAsync(id, "code,name\nA,one\nB,two\n");
+        await SetHashAsync(id, "B", RecordShaper.Hash("""{"code":"C","name":"three"}"""));
+
+        var run = await _h.PushAsync(id, "code,name\nA,one\nB,two\nC,three\n");
+        var records = await _h.RecordsAsync(id);
+        Assert.Multiple(() =>
+        {
+            Assert.That(IngestionHarness.Status(run), Is.EqualTo("succeeded"), run.ToJsonString());
+            Assert.That(IngestionHarness.Count(run, "inserted"), Is.EqualTo(1));
+            Assert.That(records.Select(r => (r["code"]!.GetValue<string>(), r["name"]!.GetValue<string>())),
+                Is.EquivalentTo(new[] { ("A", "one"), ("B", "two"), ("C", "three") }));
+        });
+    }
+
+    [Test]
+    public async Task ConflictingCopiesOfAKey_OneOfThemPublished_AreQuarantinedWithTheirContent_Issue14()
+    {
+        var id = await _h.RegisterAsync("conflictpublished", ["code"], Schema(), new { source = "upload", format = "csv", rejectThreshold = 0.9 });
+        await _h.PushAsync(id, "code,name\nA,one\nB,two\n");
+        // A,one is published (staged without its body), A,uno conflicts with it: both copies are quarantined.
+        var run = await _h.PushAsync(id, "code,name\nA,one\nB,two\nA,uno\n");
+        var rejects = await _h.Steward.GetAsync($"/api/v1/datasets/{id}/runs/{run["id"]}/rejected");
+        Assert.Multiple(() =>
+        {
+            Assert.That(IngestionHarness.Count(run, "rejected"), Is.EqualTo(2), run.ToJsonString());
+            Assert.That(rejects["items"]!.AsArray().Select(r => JsonNode.Parse(r!["raw"]!.GetValue<string>())!["name"]!.GetValue<string>()),
+                Is.EqualTo(new[] { "one", "uno" }));
+        });
+    }
+
+    async Task SetHashAsync(string id, string key, byte[] hash)
+    {
+        await using var conn = new NpgsqlConnection(_h.ConnectionString);
+        await conn.OpenAsync();
+        await using var cmd = new NpgsqlCommand("update dx.records set hash = $1 where dataset_id = $2 and key = $3 and valid_to is null", conn)
+        { Parameters = { new() { Value = hash }, new() { Value = id }, new() { Value = key } } };
+        Assert.That(await cmd.ExecuteNonQueryAsync(), Is.EqualTo(1));
+    }
+
+    [Test]
     public async Task ADatasetWhoseRowsWereAllDeleted_LoadsAgainFromEmpty_KeepingItsHistory()
     {
         // maxDeleteShare 1: deleting every record is the point here, not a run to hold for a steward (issue 12).
