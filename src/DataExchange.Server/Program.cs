@@ -17,8 +17,7 @@ var commandLine = CommandLine.Parse(args);
 var builder = WebApplication.CreateBuilder(commandLine.ConfigurationArgs);
 var demo = commandLine.Demo;
 var roles = ServerRoles.From(builder.Configuration);
-if (builder.Configuration["urls"] is null && builder.Configuration["ASPNETCORE_URLS"] is null)
-    builder.WebHost.UseUrls("http://127.0.0.1:5080");
+builder.WebHost.UseUrls(Observability.ListenUrls(builder.Configuration["urls"] ?? builder.Configuration["ASPNETCORE_URLS"] ?? "http://127.0.0.1:5080", builder.Configuration));
 var samples = demo ? DemoSeeder.FindSamples(builder.Configuration) ?? throw new InvalidOperationException("--demo needs the samples/ folder; set Demo:SamplesPath.") : null;
 if (samples is not null && builder.Configuration["Feeds:DropRoot"] is null)
     builder.Configuration["Feeds:DropRoot"] = Path.Combine(samples, "feeds");
@@ -44,6 +43,7 @@ builder.Services.Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(o =
 builder.Services.AddExchangeOpenApi();
 builder.Services.AddExchangeRateLimiting(builder.Configuration);
 builder.Services.AddExchangeHealthChecks();
+builder.Services.AddExchangeTelemetry(builder.Configuration);
 builder.Services.AddSingleton<DemoSeeder>();
 
 var app = builder.Build();
@@ -62,6 +62,7 @@ if (commandLine.BootstrapAdmin)
 await app.Services.PrepareKeyRingAsync();
 app.ScheduleRecurringJobs();
 
+app.UseExchangeMetricsPort();
 app.UseResponseCompression();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
@@ -72,6 +73,7 @@ app.UseRateLimiter();
 app.UseMiddleware<Idempotency>();
 app.MapOpenApi("/openapi/{documentName}.json").AllowAnonymous();
 app.MapExchangeHealth();
+app.MapExchangeMetrics();
 app.MapAuditKey();
 if (roles.Api)
 {

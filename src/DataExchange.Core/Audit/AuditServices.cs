@@ -14,7 +14,7 @@ public static class AuditServices
                 "Audit: checkpoint count and intervals, and the refusal window, must be positive.")
             .Validate(o => !string.IsNullOrWhiteSpace(o.SigningKeyPath), "Audit: SigningKeyPath is required.")
             .ValidateOnStart();
-        services.AddSingleton<AuditWriter>().AddSingleton<AuditService>().AddSingleton<RefusalLog>();
+        services.AddSingleton<AuditMetrics>().AddSingleton<AuditWriter>().AddSingleton<AuditService>().AddSingleton<RefusalLog>();
         services.AddSingleton<AuditSigningKey>().AddSingleton<AuditCheckpoints>().AddSingleton<AuditProofs>().AddSingleton<AuditLeafCache>();
         return services;
     }

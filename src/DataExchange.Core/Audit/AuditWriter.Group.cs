@@ -91,6 +91,7 @@ public sealed partial class AuditWriter
             await InsertAsync(conn, entries, seq, hash);
         }
         await tx.CommitAsync();
+        foreach (var record in records.Where(Records)) metrics.Appended(AuditNames.Of(record.Action), AuditNames.Of(record.Outcome));
         for (var i = 0; i < group.Count; i++) group[i].Done.TrySetResult(positions[i]);
     }
 

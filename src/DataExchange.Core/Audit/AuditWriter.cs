@@ -19,7 +19,7 @@ namespace DataExchange.Core.Audit;
 /// (charging a quota, giving rows back) that runs in the group's transaction and chooses the entry.</item>
 /// </list>
 /// </summary>
-public sealed partial class AuditWriter(NpgsqlDataSource dataSource, TimeProvider time, IOptions<AuditOptions> options) : IAsyncDisposable, IDisposable
+public sealed partial class AuditWriter(NpgsqlDataSource dataSource, TimeProvider time, IOptions<AuditOptions> options, AuditMetrics metrics) : IAsyncDisposable, IDisposable
 {
     const string LockHeadSql = "select seq, hash from dx.audit_head where id = 1 for update";
     const string InsertSql = """
@@ -49,6 +49,7 @@ public sealed partial class AuditWriter(NpgsqlDataSource dataSource, TimeProvide
         insert.Parameters.Add(new NpgsqlParameter { Value = prevHash });
         insert.Parameters.Add(new NpgsqlParameter { Value = entry.Hash });
         await insert.ExecuteNonQueryAsync(cancellationToken);
+        metrics.Appended(entry.Action, entry.Outcome);
         return entry.Seq;
     }
 

@@ -22,6 +22,7 @@ public static class CoreServices
     public static IServiceCollection AddDataExchangeCore(this IServiceCollection services, string connectionString, IConfiguration configuration)
     {
         services.AddSingleton(TimeProvider.System);
+        services.AddMetrics();
         services.AddSingleton(_ => new NpgsqlDataSourceBuilder(connectionString) { Name = "dataexchange" }.Build());
         services.AddSingleton(new DatabaseOptions(connectionString)).AddSingleton<Migrator>();
         services.AddSingleton<IdempotencyStore>();
@@ -36,12 +37,13 @@ public static class CoreServices
             .Validate(o => o.StreamChunkRows > 0 && o.StreamChunkBytes > 0 && o.MaxStreamsPerKey > 0 && o.MaxStreamsPerAgency > 0, "Pull: chunk sizes and stream limits must be positive.")
             .Validate(o => o.StreamPoolShare is > 0 and <= 1, "Pull: StreamPoolShare is a share of the pool, above 0 and at most 1.")
             .ValidateOnStart();
+        services.AddSingleton<PullMetrics>().AddSingleton<LookupMetrics>();
         services.AddSingleton<SubscriptionService>().AddSingleton<PullService>().AddSingleton<PullStreams>().AddSingleton<MaskKey>().AddSingleton<PullCursor>();
         services.AddOptions<WebhookOptions>().Bind(configuration.GetSection("Webhooks"))
             .Validate(o => o.MaxAttempts > 0 && o.FirstRetryDelay >= TimeSpan.Zero && o.BackoffFactor >= 1 && o.MaxRetryDelay >= o.FirstRetryDelay,
                 "Webhooks: MaxAttempts must be positive, BackoffFactor at least 1, MaxRetryDelay at least FirstRetryDelay.")
             .ValidateOnStart();
-        services.AddSingleton<WebhookService>().AddSingleton<WebhookSender>().AddTransient<WebhookJob>().AddHostedService<OutboxDispatcher>();
+        services.AddSingleton<WebhookMetrics>().AddSingleton<WebhookService>().AddSingleton<WebhookSender>().AddTransient<WebhookJob>().AddHostedService<OutboxDispatcher>();
         return services;
     }
 
@@ -70,7 +72,7 @@ public static class CoreServices
             .Validate(o => o.RecoverAfter > TimeSpan.Zero && o.RecoverInterval > TimeSpan.Zero, "Ingestion: RecoverAfter and RecoverInterval must be positive.")
             .ValidateOnStart();
         services.AddSingleton<IngestionRetryFilterProvider>();
-        services.AddSingleton<IngestionRunner>().AddSingleton<IngestionService>().AddSingleton<HeldRunService>().AddTransient<IngestionJob>();
+        services.AddSingleton<RunMetrics>().AddSingleton<IngestionRunner>().AddSingleton<IngestionService>().AddSingleton<HeldRunService>().AddTransient<IngestionJob>();
         services.AddSingleton<IRunQueue, HangfireRunQueue>().AddSingleton<RunDispatcher>().AddHostedService<RunRecoverySweep>();
         return services;
     }

@@ -17,7 +17,8 @@ public static class IngestionMetrics
     public const string PhaseDuration = "dx.ingestion.phase.duration";
 
     static readonly Meter Meter = new(MeterName);
-    static readonly Histogram<double> Phases = Meter.CreateHistogram<double>(PhaseDuration, "s", "Duration of one phase of an ingestion run");
+    static readonly Histogram<double> Phases = Meter.CreateHistogram(PhaseDuration, "s", "Duration of one phase of an ingestion run",
+        tags: null, advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = Common.Telemetry.SecondsBuckets });
 
     internal static void Record(string datasetId, string phase, TimeSpan elapsed) =>
         Phases.Record(elapsed.TotalSeconds, new KeyValuePair<string, object?>("dataset", datasetId), new KeyValuePair<string, object?>("phase", phase));

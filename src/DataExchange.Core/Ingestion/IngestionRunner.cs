@@ -25,6 +25,7 @@ public sealed partial class IngestionRunner(
     RunDispatcher dispatcher,
     IOptions<IngestionOptions> options,
     TimeProvider time,
+    RunMetrics metrics,
     ILogger<IngestionRunner> logger)
 {
     /// <summary>
@@ -108,12 +109,14 @@ public sealed partial class IngestionRunner(
         var (etag, lastModified) = await GetValidatorsAsync(conn, run.DatasetId, cancellationToken);
 
         if (run.ReplayOf is { } original) feed = await ReplayFeedAsync(conn, original, feed, cancellationToken);
+        var fetching = System.Diagnostics.Stopwatch.GetTimestamp();
         using var payload = run.Trigger switch
         {
             RunTrigger.Upload => await uploads.SpoolAsync(run.Id, cancellationToken),
             RunTrigger.Replay => await SpoolQuarantineAsync(conn, run.ReplayOf!.Value, feed, cancellationToken),
             _ => await sources.FetchAsync(run.DatasetId, dataset.Owner, feed, etag, lastModified, cancellationToken),
         };
+        IngestionMetrics.Record(run.DatasetId, "fetch", System.Diagnostics.Stopwatch.GetElapsedTime(fetching));
         if (payload.NotModified)
         {
             await FinishAsync(conn, run, RunStatus.Unchanged, "The source answered 304 Not Modified.", null, cancellationToken);
@@ -314,6 +317,7 @@ public sealed partial class IngestionRunner(
         if (error is not null) details["error"] = error;
         if (version is not null) details["publishedVersion"] = version;
         if (counts is not null) details["counts"] = System.Text.Json.JsonSerializer.SerializeToNode(counts, Json.Options);
+        metrics.Ended(run.DatasetId, run.Trigger, status, counts);
         var outcome = status switch { RunStatus.Failed => AuditOutcome.Failed, RunStatus.Skipped => AuditOutcome.Skipped, _ => AuditOutcome.Succeeded };
         var action = status switch { RunStatus.Skipped => AuditAction.RunSkipped, RunStatus.Held => AuditAction.RunHeld, _ => AuditAction.RunFinished };
         return audit.AppendAsync(conn, new AuditRecord(actor ?? Caller.System, action, outcome, RunTarget(run), run.DatasetId, details), cancellationToken);

@@ -8,6 +8,9 @@ namespace DataExchange.Core.Pull;
 /// </summary>
 public sealed record PullContext(string DatasetId, int Version, AccessDecision Decision, PolicyShaper Shaper, IReadOnlyList<string> Columns)
 {
+    /// <summary>When the read was authorised (a <see cref="System.Diagnostics.Stopwatch"/> timestamp), where a pull's duration starts.</summary>
+    public long OpenedAt { get; } = System.Diagnostics.Stopwatch.GetTimestamp();
+
     /// <summary>The policy applied.</summary>
     public AccessPolicy Policy => Shaper.Policy;
 

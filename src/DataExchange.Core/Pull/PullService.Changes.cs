@@ -75,7 +75,7 @@ public sealed partial class PullService
             await ReleaseAsync(budget);
             throw;
         }
-        await RecordPullAsync(caller, context, AuditAction.ChangesPulled, rows, "json", new() { ["since"] = since }, budget);
+        await RecordPullAsync(caller, context, AuditAction.ChangesPulled, rows, "json", new() { ["since"] = since }, budget, buffer.Length);
         return new ChangePage(datasetId, since, context.Version, context.Policy.Hash, buffer.ToArray(), rows, next);
     }
 

@@ -50,7 +50,7 @@ public sealed partial class PullService
             await ReleaseAsync(budget);
             throw;
         }
-        await RecordPullAsync(caller, context, AuditAction.RecordsPulled, rows, "json", budget: budget);
+        await RecordPullAsync(caller, context, AuditAction.RecordsPulled, rows, "json", budget: budget, bytes: buffer.Length);
         return new RecordPage(context.DatasetId, context.Version, context.Policy.Hash, buffer.ToArray(), rows, next);
     }
 

@@ -69,7 +69,7 @@ public sealed partial class PullService
                 var details = (JsonObject)source.Details.DeepClone();
                 details["started"] = started;
                 if (!complete) details["reason"] = cancellationToken.IsCancellationRequested ? "client-gone" : "failed";
-                await RecordPullAsync(caller, context, complete ? source.Completed : AuditAction.PullInterrupted, sink.Handed, formatName, details, budget);
+                await RecordPullAsync(caller, context, complete ? source.Completed : AuditAction.PullInterrupted, sink.Handed, formatName, details, budget, sink.HandedBytes);
             }
         }
     }

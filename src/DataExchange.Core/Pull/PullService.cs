@@ -17,7 +17,7 @@ namespace DataExchange.Core.Pull;
 /// their first byte and read in keyset chunks that hold a connection only while they are read.
 /// </summary>
 public sealed partial class PullService(NpgsqlDataSource dataSource, SubscriptionService subscriptions, DatasetRegistry registry, AuditWriter audit, MaskKey maskKey,
-    PullCursor cursors, PullStreams streams, IOptions<PullOptions> options, TimeProvider time)
+    PullCursor cursors, PullStreams streams, IOptions<PullOptions> options, TimeProvider time, PullMetrics metrics)
 {
     /// <summary>The latest published version, or 404 when nothing is published yet.</summary>
     public async Task<int> LatestVersionAsync(string datasetId, CancellationToken cancellationToken)
@@ -64,9 +64,11 @@ public sealed partial class PullService(NpgsqlDataSource dataSource, Subscriptio
 
     /// <summary>
     /// Audits a pull (also a 304) and settles its rows in one transaction, grouped with other requests'
-    /// entries: gives back what <paramref name="budget"/> reserved beyond the <paramref name="rows"/> served.
+    /// entries: gives back what <paramref name="budget"/> reserved beyond the <paramref name="rows"/> served;
+    /// then counts it in the metrics with the <paramref name="bytes"/> written.
     /// </summary>
-    public async Task RecordPullAsync(Caller caller, PullContext context, AuditAction action, long rows, string format, JsonObject? extra = null, RowBudget? budget = null)
+    public async Task RecordPullAsync(Caller caller, PullContext context, AuditAction action, long rows, string format, JsonObject? extra = null, RowBudget? budget = null,
+        long bytes = 0)
     {
         var details = PullDetails(context, format, extra);
         details["rows"] = rows;
@@ -76,6 +78,8 @@ public sealed partial class PullService(NpgsqlDataSource dataSource, Subscriptio
             if (budget is not null) await GiveBackAsync(conn, budget, rows);
             return record;
         });
+        var outcome = action == AuditAction.PullInterrupted ? PullMetrics.Interrupted : details["notModified"] is not null ? PullMetrics.NotModified : PullMetrics.Completed;
+        metrics.Pulled(context, details["list"]?.GetValue<string>() ?? (action == AuditAction.ChangesPulled ? CursorScope.Changes : CursorScope.Records), format, outcome, rows, bytes);
     }
 
     /// <summary>What every pull entry says: the version, policy hash, format and subscription, after <paramref name="extra"/>.</summary>

@@ -31,6 +31,9 @@ public abstract class RecordSink(Stream output)
     /// </summary>
     public long Handed { get; private set; }
 
+    /// <summary>Bytes handed to the output, counted like <see cref="Handed"/> (before any gzip further down).</summary>
+    public long HandedBytes { get; private set; }
+
     /// <summary>Appends one record.</summary>
     public abstract void Write(JsonElement record);
 
@@ -58,6 +61,7 @@ public abstract class RecordSink(Stream output)
             finally
             {
                 Handed += row - first;
+                HandedBytes += end - start;
             }
             start = end;
         }

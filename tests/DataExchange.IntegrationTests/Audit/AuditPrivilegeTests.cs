@@ -1,5 +1,6 @@
 using DataExchange.Core.Audit;
 using DataExchange.Core.Common;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using NUnit.Framework;
@@ -53,7 +54,7 @@ public sealed class AuditPrivilegeTests
     [Test]
     public async Task AppRole_CanAppendThroughTheWriter()
     {
-        var writer = new AuditWriter(_app, TimeProvider.System, Options.Create(new AuditOptions()));
+        var writer = new AuditWriter(_app, TimeProvider.System, Options.Create(new AuditOptions()), new AuditMetrics(new ServiceCollection().AddMetrics().BuildServiceProvider().GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>()));
 
         var seq = await writer.AppendAsync(new AuditRecord(null, AuditAction.AgencyCreated, AuditOutcome.Succeeded, "as-app"));
 

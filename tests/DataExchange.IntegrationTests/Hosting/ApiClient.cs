@@ -9,6 +9,9 @@ namespace DataExchange.IntegrationTests.Hosting;
 /// <summary>A thin JSON client over the test server, authenticated with one API key.</summary>
 public sealed class ApiClient(HttpClient http, string? key)
 {
+    /// <summary>The API key this client sends (null: anonymous).</summary>
+    public string? Key => key;
+
     /// <summary>The underlying client.</summary>
     public HttpClient Http { get; } = http;
 

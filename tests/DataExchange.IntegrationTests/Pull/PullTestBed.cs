@@ -25,6 +25,9 @@ public sealed class PullTestBed : IAsyncDisposable
     public ApiClient Steward { get; private set; } = null!;
     public IServiceProvider Services => _factory.Services;
 
+    /// <summary>The exchange's database (as the superuser).</summary>
+    public string ConnectionString => _exchange.ConnectionString;
+
     /// <summary>Starts the exchange on a fresh database and registers the dataset.</summary>
     public static async Task<PullTestBed> StartAsync(string name, IDictionary<string, string?>? settings = null)
     {

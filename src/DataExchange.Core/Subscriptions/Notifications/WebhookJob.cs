@@ -17,7 +17,7 @@ namespace DataExchange.Core.Subscriptions.Notifications;
 /// with the backoff of <see cref="WebhookOptions"/> (8 retries over ~7 h by default), then gives up.
 /// </summary>
 public sealed class WebhookJob(NpgsqlDataSource dataSource, WebhookSender sender, IBackgroundJobClient jobs, IOptions<WebhookOptions> options,
-    IOptions<FeedOptions> feedOptions, TimeProvider time)
+    IOptions<FeedOptions> feedOptions, TimeProvider time, WebhookMetrics metrics)
 {
     const string LoadSql = """
         select d.body, w.url, w.secret, s.status, s.expires_at, d.attempts from dx.webhook_deliveries d
@@ -62,7 +62,9 @@ public sealed class WebhookJob(NpgsqlDataSource dataSource, WebhookSender sender
         }
         var timestamp = time.GetUtcNow().ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
         var signature = "v1=" + Sign(secret, timestamp, body);
+        var posting = System.Diagnostics.Stopwatch.GetTimestamp();
         var (status, error) = await sender.PostAsync(url, body, timestamp, signature, deliveryId, cancellationToken);
+        metrics.Posted(System.Diagnostics.Stopwatch.GetElapsedTime(posting));
         var ok = status is >= 200 and < 300;
         var retry = !ok && attempt < options.Value.MaxAttempts;
         await RecordAsync(deliveryId, attempt, status, error, ok ? DeliveryStatus.Delivered : retry ? DeliveryStatus.Pending : DeliveryStatus.Failed, ok ? time.GetUtcNow() : null, cancellationToken);
@@ -75,6 +77,7 @@ public sealed class WebhookJob(NpgsqlDataSource dataSource, WebhookSender sender
 
     async Task RecordAsync(long id, int attempt, int? status, string? error, string state, DateTimeOffset? deliveredAt, CancellationToken cancellationToken)
     {
+        metrics.Attempted(state);
         await using var cmd = Db.Command(dataSource, AttemptSql, id, status, error, state, deliveredAt, attempt, time.GetUtcNow());
         cmd.Parameters[1].NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Integer;
         cmd.Parameters[2].NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text;
