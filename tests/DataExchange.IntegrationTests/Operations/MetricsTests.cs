@@ -79,6 +79,27 @@ public sealed partial class MetricsTests
         Assert.That((await ScrapeAsync(anonymous, bed.Admin)).Status, Is.EqualTo(HttpStatusCode.OK), "the operator's admin");
     }
 
+    [Test, CancelAfter(180_000)]
+    public async Task MetricsPort_AnswersMetricsWithoutAKey_AndNothingElse(CancellationToken cancellationToken)
+    {
+        var port = ServerProcess.FreePort();
+        var (server, api) = await ServerProcess.StartApiAsync(await TestCluster.CreateDatabaseAsync("metricsport"), cancellationToken,
+            new Dictionary<string, string> { ["Metrics:Port"] = port.ToString(CultureInfo.InvariantCulture) });
+        await using (server)
+        {
+            using var http = new HttpClient();
+            var metrics = new Uri($"http://127.0.0.1:{port}");
+            Assert.That(server.Lines, Has.Some.Contains($"Now listening on: {metrics.ToString().TrimEnd('/')}"), "bound to 127.0.0.1 by default");
+            var scrape = await http.GetAsync(new Uri(metrics, "/metrics"), cancellationToken);
+            Assert.That(scrape.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+            Assert.That(await scrape.Content.ReadAsStringAsync(cancellationToken), Does.Contain("dx_hangfire_queue_length{"));
+            foreach (var path in new[] { "/api/v1/datasets", "/api/v1/me", "/console", "/hangfire", "/health/ready", "/openapi/v1.json", "/.well-known/dataexchange/audit-key" })
+                Assert.That((await http.GetAsync(new Uri(metrics, path), cancellationToken)).StatusCode, Is.EqualTo(HttpStatusCode.NotFound), path);
+            Assert.That((await http.GetAsync(new Uri(api, "/metrics"), cancellationToken)).StatusCode, Is.EqualTo(HttpStatusCode.Unauthorized), "the API port still wants a key");
+            Assert.That((await http.GetAsync(new Uri(api, "/health/ready"), cancellationToken)).StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        }
+    }
+
     internal static async Task<(HttpStatusCode Status, string Text)> ScrapeAsync(HttpClient http, ApiClient? key)
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, "/metrics");
