@@ -90,6 +90,8 @@ internal sealed class SchemaCompiler
                 case "maxLength": s.MaxLength = Count(value); break;
                 case "pattern": s.Pattern = Pattern(value!.GetValue<string>()); break;
                 case "format" when info.Dialect.AssertsFormat: s.Format = StrictFormats.All.First(f => f.Format == value!.GetValue<string>()); break;
+                case "contentEncoding": s.Base64 = true; break;
+                case "contentMediaType": s.JsonContent = true; break;
                 case "minimum": s.Minimum = Number(value); break;
                 case "maximum": s.Maximum = Number(value); break;
                 case "exclusiveMinimum": s.ExclusiveMinimum = Number(value); break;

@@ -30,11 +30,11 @@ internal sealed class SchemaDialect
         "$ref", "definitions", "type", "enum", "const", "multipleOf", "maximum", "exclusiveMaximum", "minimum", "exclusiveMinimum",
         "maxLength", "minLength", "pattern", "format", "items", "additionalItems", "maxItems", "minItems", "uniqueItems", "contains",
         "maxProperties", "minProperties", "required", "properties", "patternProperties", "additionalProperties", "dependencies",
-        "propertyNames", "if", "then", "else", "allOf", "anyOf", "oneOf", "not",
+        "propertyNames", "if", "then", "else", "allOf", "anyOf", "oneOf", "not", "contentEncoding", "contentMediaType",
     ];
 
-    // contentMediaType and contentEncoding are not here: draft-07 lets a validator assert them, and a steward may
-    // expect that, so they are refused rather than silently ignored (in 2020-12 they are annotations only).
+    // contentMediaType and contentEncoding are not here: draft-07 lets a validator assert them and a steward may expect
+    // that, so base64 and application/json are asserted and any other value refused (in 2020-12 they are annotations).
     static readonly string[] Draft7Inert = ["$schema", "$id", "$comment", "title", "description", "default", "examples", "readOnly", "writeOnly"];
 
     /// <summary>The 2020-12 vocabularies and their keywords; "definitions" and "dependencies" are kept as the 2020-12 metaschema keeps them.</summary>

@@ -25,7 +25,7 @@ internal sealed partial class SchemaEvaluator
             ok = Fail(errors, "not", at, s.Pointer + "/not", $"{Where(at)} matches a schema it must not match (not).");
         if (s.If is { } condition)
         {
-            var branch = Matching([condition], t, at, scope, evaluated, stopAt: 1) == 1 ? s.Then : s.Else;
+            var branch = Passes(condition, t, at, scope, evaluated) ? s.Then : s.Else;
             if (branch is not null) ok &= Check(branch, t, at, errors, scope, evaluated);
         }
         return ok;
@@ -39,12 +39,16 @@ internal sealed partial class SchemaEvaluator
     {
         var n = 0;
         foreach (var b in branches)
-        {
-            var own = evaluated is null ? null : new Evaluated();
-            if (!Check(b, t, at, null, scope, own)) continue;
-            if (own is not null) evaluated!.Merge(own);
-            if (++n == stopAt) break;
-        }
+            if (Passes(b, t, at, scope, evaluated) && ++n == stopAt) break;
         return n;
+    }
+
+    /// <summary>Whether <paramref name="t"/> is valid against <paramref name="branch"/>; if so, its annotations go to <paramref name="evaluated"/>.</summary>
+    bool Passes(SchemaNode branch, in JsonItem t, string at, DynamicScope? scope, Evaluated? evaluated)
+    {
+        var own = evaluated is null ? null : new Evaluated();
+        if (!Check(branch, t, at, null, scope, own)) return false;
+        if (own is not null) evaluated!.Merge(own);
+        return true;
     }
 }

@@ -110,9 +110,31 @@ internal sealed partial class SchemaEvaluator(CompiledSchema compiled, int versi
         }
         if (s.Pattern is { } pattern && !Matches(pattern, v, at, s.Pointer + "/pattern"))
             ok = Fail(errors, "pattern", at, s.Pointer + "/pattern", $"{Where(at)} does not match the pattern {pattern.Source}{Value(t)}.");
+        if ((s.Base64 || s.JsonContent) && !HasContent(s, v))
+            ok = Fail(errors, "content", at, s.Pointer + (s.JsonContent ? "/contentMediaType" : "/contentEncoding"), $"{Where(at)} is not {(s.Base64 ? "base64" : "")}{(s.Base64 && s.JsonContent ? "-encoded " : "")}{(s.JsonContent ? "JSON" : "")}{Value(t)}.");
         if (s.Format is { } format && !format.IsValid(v))
             ok = Fail(errors, "format", at, s.Pointer + "/format", $"{Where(at)} is not a valid {format.Format}{Value(t)}.");
         return ok;
+    }
+
+    // Draft-07 content: the string decodes from base64 (RFC 4648 alphabet and padding), and what it holds is JSON.
+    static bool HasContent(SchemaNode s, string v)
+    {
+        byte[] bytes;
+        if (s.Base64)
+        {
+            bytes = new byte[v.Length];
+            if (v.Any(char.IsWhiteSpace) || !Convert.TryFromBase64String(v, bytes, out var length)) return false;
+            bytes = bytes[..length];
+        }
+        else bytes = System.Text.Encoding.UTF8.GetBytes(v);
+        if (!s.JsonContent) return true;
+        try
+        {
+            using var _ = JsonDocument.Parse(bytes);
+            return true;
+        }
+        catch (JsonException) { return false; }
     }
 
     // A match the record's budget cannot afford ends the evaluation (see PatternTimeoutException). Where a

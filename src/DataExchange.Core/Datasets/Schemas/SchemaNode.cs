@@ -40,6 +40,12 @@ internal sealed class SchemaNode
     public SchemaPattern? Pattern { get; set; }
     public StrictFormats.StringFormat? Format { get; set; }
 
+    /// <summary>Draft-07 contentEncoding base64: the string must decode.</summary>
+    public bool Base64 { get; set; }
+
+    /// <summary>Draft-07 contentMediaType application/json: the (decoded) string must be JSON.</summary>
+    public bool JsonContent { get; set; }
+
     public ExactNumber? Minimum { get; set; }
     public ExactNumber? Maximum { get; set; }
     public ExactNumber? ExclusiveMinimum { get; set; }

@@ -66,6 +66,10 @@ public static partial class SchemaVetter
             case "pattern":
                 VetPattern(value, at, problems);
                 break;
+            case "contentEncoding" when value?.GetValueKind() != JsonValueKind.String || value.GetValue<string>() != "base64":
+            case "contentMediaType" when value?.GetValueKind() != JsonValueKind.String || value.GetValue<string>() != "application/json":
+                problems.Add(new(at, "content-not-enforced", $"The exchange checks contentEncoding base64 and contentMediaType application/json only; {value?.ToJsonString()} would go unchecked, so it is refused."));
+                break;
             case "patternProperties" when value is JsonObject patterns:
                 foreach (var (pattern, _) in patterns) VetPattern(JsonValue.Create(pattern), at + "/" + SchemaPointers.Escape(pattern), problems);
                 break;
