@@ -136,11 +136,12 @@ public sealed partial class IngestionRunner
 
     // A dataset with no current rows (its first load, or after everything was deleted): every staged
     // record is an insert, and the join with the diff (1M × 1M rows, a 270 MB hash table) is skipped.
+    // Unsorted (issue 14): sorting 1M staged rows by key cost more than the index page splits it saves
+    // (insert 9.9 s with the sort, 6.1 s without, on the 2-core machine).
     const string InsertAllRowsSql = """
         insert into dx.records (dataset_id, key, valid_from, hash, schema_version, data)
         select $1, s.key, $2, s.hash, $3, s.data::jsonb from stage s
         where not s.del
-        order by s.key
         """;
 
     const string NoCurrentRowsSql = "select not exists (select 1 from dx.records where dataset_id = $1 and valid_to is null)";
