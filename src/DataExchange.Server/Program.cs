@@ -44,6 +44,7 @@ builder.Services.AddExchangeOpenApi();
 builder.Services.AddExchangeRateLimiting(builder.Configuration);
 builder.Services.AddExchangeHealthChecks();
 builder.Services.AddExchangeTelemetry(builder.Configuration);
+builder.Services.AddCkan();
 builder.Services.AddSingleton<DemoSeeder>();
 
 var app = builder.Build();
@@ -89,6 +90,7 @@ if (roles.Api)
     api.MapWebhooks();
     api.MapCatalogue();
     api.MapAudit();
+    app.MapCkan();
     app.MapExchangeHangfireDashboard();
     app.MapExchangeConsole();
 }

@@ -18,8 +18,12 @@ public sealed class ApiKeyAuthentication(IOptionsMonitor<AuthenticationSchemeOpt
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
         string? header = Request.Headers.Authorization;
-        if (header is null || !header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)) return AuthenticateResult.NoResult();
-        var caller = await keys.AuthenticateAsync(header["Bearer ".Length..].Trim(), Context.RequestAborted);
+        string? key = header?.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) == true ? header["Bearer ".Length..].Trim() : null;
+        // CKAN clients send the bare key, in Authorization or X-CKAN-API-Key (issue 17).
+        if (key is null && Request.Path.StartsWithSegments("/api/3", StringComparison.Ordinal))
+            key = header?.Trim() is { Length: > 0 } bare ? bare : Request.Headers["X-CKAN-API-Key"].ToString() is { Length: > 0 } ckan ? ckan.Trim() : null;
+        if (key is null) return AuthenticateResult.NoResult();
+        var caller = await keys.AuthenticateAsync(key, Context.RequestAborted);
         if (caller is null) return AuthenticateResult.Fail("The API key is unknown, expired or revoked.");
         return AuthenticateResult.Success(new AuthenticationTicket(ToPrincipal(caller, SchemeName), SchemeName));
     }

@@ -28,7 +28,7 @@ public static class PublicAccess
         {
             var http = context.HttpContext;
             if (http.User.Identity?.IsAuthenticated == true) return await next(context);
-            if (http.Request.Headers.Authorization.Count > 0) return Challenge();
+            if (http.Request.Headers.Authorization.Count > 0 || http.Request.Headers.ContainsKey("X-CKAN-API-Key")) return Challenge();
             if (scope != Scope.List)
             {
                 var id = http.Request.RouteValues["datasetId"] as string;

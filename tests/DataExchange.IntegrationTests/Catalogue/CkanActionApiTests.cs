@@ -1,0 +1,163 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using DataExchange.IntegrationTests.Pull;
+using NUnit.Framework;
+
+namespace DataExchange.IntegrationTests.Catalogue;
+
+/// <summary>
+/// Issue 17: CKAN's Action API, read side. Each action answers in CKAN's envelope with the field names and
+/// JSON types of CKAN 2.10's documented responses (package, resource, tag, organization dicts; package_search
+/// and datastore_search results), under the same keys (also CKAN's raw Authorization header) and policies;
+/// datastore_search is policy-shaped and audited as a pull.
+/// </summary>
+[TestFixture]
+public sealed class CkanActionApiTests
+{
+    PullTestBed _bed = null!;
+    Hosting.ApiClient _consumer = null!;
+
+    // CKAN 2.10 docs (ckan.logic.action.get): members every dict of the kind has, with their JSON kinds.
+    static readonly Dictionary<string, JsonValueKind[]> PackageShape = new()
+    {
+        ["id"] = [JsonValueKind.String], ["name"] = [JsonValueKind.String], ["title"] = [JsonValueKind.String], ["notes"] = [JsonValueKind.String],
+        ["type"] = [JsonValueKind.String], ["state"] = [JsonValueKind.String], ["private"] = [JsonValueKind.True, JsonValueKind.False],
+        ["owner_org"] = [JsonValueKind.String], ["organization"] = [JsonValueKind.Object], ["metadata_created"] = [JsonValueKind.String],
+        ["metadata_modified"] = [JsonValueKind.String], ["num_resources"] = [JsonValueKind.Number], ["num_tags"] = [JsonValueKind.Number],
+        ["resources"] = [JsonValueKind.Array], ["tags"] = [JsonValueKind.Array], ["extras"] = [JsonValueKind.Array], ["groups"] = [JsonValueKind.Array],
+        ["license_id"] = [JsonValueKind.String, JsonValueKind.Null], ["isopen"] = [JsonValueKind.True, JsonValueKind.False],
+        ["url"] = [JsonValueKind.String], ["author"] = [JsonValueKind.String, JsonValueKind.Null], ["maintainer"] = [JsonValueKind.String, JsonValueKind.Null],
+    };
+
+    static readonly Dictionary<string, JsonValueKind[]> ResourceShape = new()
+    {
+        ["id"] = [JsonValueKind.String], ["package_id"] = [JsonValueKind.String], ["name"] = [JsonValueKind.String], ["format"] = [JsonValueKind.String],
+        ["url"] = [JsonValueKind.String], ["state"] = [JsonValueKind.String], ["position"] = [JsonValueKind.Number], ["mimetype"] = [JsonValueKind.String],
+        ["datastore_active"] = [JsonValueKind.True, JsonValueKind.False], ["created"] = [JsonValueKind.String],
+    };
+
+    static readonly Dictionary<string, JsonValueKind[]> OrganizationShape = new()
+    {
+        ["id"] = [JsonValueKind.String], ["name"] = [JsonValueKind.String], ["title"] = [JsonValueKind.String], ["display_name"] = [JsonValueKind.String],
+        ["type"] = [JsonValueKind.String], ["is_organization"] = [JsonValueKind.True], ["state"] = [JsonValueKind.String],
+        ["package_count"] = [JsonValueKind.Number], ["created"] = [JsonValueKind.String], ["image_url"] = [JsonValueKind.String],
+    };
+
+    [OneTimeSetUp]
+    public async Task StartAsync()
+    {
+        _bed = await PullTestBed.StartAsync("ckan");
+        await _bed.PublishAsync(new { id = "a1", name = "Ann", city = "Guangzhou", age = 30 }, new { id = "a2", name = "Bo", city = "Shenzhen", age = 40 }, new { id = "a3", name = "Cy", city = "Guangzhou", age = 50 });
+        await _bed.RegisterAsync("own.second");
+        _consumer = await _bed.NewConsumerAsync("ckan-con");
+        await _bed.SubscribeAsync(_consumer, new { fields = new[] { "id", "name", "city" }, masks = new { name = new { type = "partial", keepLast = 1 } } });
+    }
+
+    [OneTimeTearDown]
+    public async Task StopAsync() => await _bed.DisposeAsync();
+
+    async Task<JsonNode> ActionAsync(string action, string query = "", HttpStatusCode expected = HttpStatusCode.OK, bool ckanHeader = false)
+    {
+        using var http = _bed.Anonymous();
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"/api/3/action/{action}{(query.Length > 0 ? "?" + query : "")}");
+        // CKAN clients send the bare key.
+        request.Headers.TryAddWithoutValidation("Authorization", ckanHeader ? _consumer.Key : "Bearer " + _consumer.Key);
+        using var response = await http.SendAsync(request);
+        var body = JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
+        Assert.That(response.StatusCode, Is.EqualTo(expected), body.ToJsonString());
+        Assert.That(body["help"]!.GetValue<string>(), Does.Contain("/api/3/action/help_show?name=" + action));
+        Assert.That(body["success"]!.GetValue<bool>(), Is.EqualTo(expected == HttpStatusCode.OK));
+        return expected == HttpStatusCode.OK ? body["result"]! : body["error"]!;
+    }
+
+    static void AssertShape(JsonNode node, Dictionary<string, JsonValueKind[]> shape, string what)
+    {
+        foreach (var (name, kinds) in shape)
+        {
+            Assert.That(node.AsObject().ContainsKey(name), Is.True, $"{what} has {name}");
+            Assert.That(kinds, Does.Contain(node[name]?.GetValueKind() ?? JsonValueKind.Null), $"{what}.{name}");
+        }
+    }
+
+    [Test]
+    public async Task PackageList_NamesTheDatasets_WithCkansRawKeyHeader() =>
+        Assert.That((await ActionAsync("package_list", ckanHeader: true)).AsArray().Select(n => n!.GetValue<string>()), Is.EqualTo(new[] { "own.people", "own.second" }));
+
+    [Test]
+    public async Task PackageShow_IsACkanPackage_WithItsDatastoreResource()
+    {
+        var package = await ActionAsync("package_show", "id=own.people");
+        AssertShape(package, PackageShape, "package");
+        foreach (var resource in package["resources"]!.AsArray()) AssertShape(resource!, ResourceShape, "resource");
+        Assert.That(package["resources"]!.AsArray().Single(r => r!["datastore_active"]!.GetValue<bool>())!["id"]!.GetValue<string>(), Is.EqualTo("own.people"));
+        Assert.That(package["tags"]![0]!["name"]!.GetValue<string>(), Is.EqualTo("test"));
+        Assert.That(package["organization"]!["title"]!.GetValue<string>(), Is.EqualTo("Owner agency"));
+        var missing = await ActionAsync("package_show", "id=own.nothing", HttpStatusCode.NotFound);
+        Assert.That(missing["__type"]!.GetValue<string>(), Is.EqualTo("Not Found Error"));
+    }
+
+    [Test]
+    public async Task PackageSearch_FiltersPagesSortsAndFacets()
+    {
+        var all = await ActionAsync("package_search", "q=People&fq=tags:test%20organization:own&rows=1&start=1&sort=name%20desc&facet.field=%5B%22tags%22,%22organization%22%5D");
+        Assert.That(all["count"]!.GetValue<int>(), Is.EqualTo(2));
+        Assert.That(all["results"]!.AsArray().Select(r => r!["name"]!.GetValue<string>()), Is.EqualTo(new[] { "own.people" }), "name desc, second of two");
+        AssertShape(all["results"]![0]!, PackageShape, "search result");
+        Assert.That(all["facets"]!["tags"]!["test"]!.GetValue<int>(), Is.EqualTo(2));
+        Assert.That(all["search_facets"]!["organization"]!["items"]![0]!["display_name"]!.GetValue<string>(), Is.EqualTo("Owner agency"));
+        Assert.That((await ActionAsync("package_search", "fq=tags:nothing"))["count"]!.GetValue<int>(), Is.Zero);
+        Assert.That((await ActionAsync("package_search", "fq=groups:x", HttpStatusCode.Conflict))["__type"]!.GetValue<string>(), Is.EqualTo("Validation Error"));
+    }
+
+    [Test]
+    public async Task OrganizationListAndShow_AreCkanOrganizations()
+    {
+        var names = (await ActionAsync("organization_list")).AsArray().Select(n => n!.GetValue<string>()).ToList();
+        Assert.That(names, Does.Contain("own").And.Contain("ckan-con"));
+        foreach (var organization in (await ActionAsync("organization_list", "all_fields=true")).AsArray()) AssertShape(organization!, OrganizationShape, "organization");
+        var own = await ActionAsync("organization_show", "id=own&include_datasets=true");
+        AssertShape(own, OrganizationShape, "organization_show");
+        Assert.That(own["package_count"]!.GetValue<int>(), Is.EqualTo(2));
+        Assert.That(own["packages"]!.AsArray(), Has.Count.EqualTo(2));
+    }
+
+    [Test]
+    public async Task DatastoreSearch_ServesPolicyShapedRecords_FilteredAndPaged_AndIsAudited()
+    {
+        var result = await ActionAsync("datastore_search", "resource_id=own.people&filters=%7B%22city%22:%22Guangzhou%22%7D&limit=1&offset=1");
+        Assert.That(result["total"]!.GetValue<int>(), Is.EqualTo(2));
+        var record = result["records"]!.AsArray().Single()!;
+        Assert.That(JsonNode.DeepEquals(record, JsonNode.Parse("""{"id":"a3","name":"*y","city":"Guangzhou"}""")), Is.True, record.ToJsonString());
+        Assert.That(result["fields"]!.AsArray().Select(f => $"{f!["id"]}:{f["type"]}"), Is.EquivalentTo(new[] { "id:text", "name:text", "city:text" }));
+        Assert.That((result["limit"]!.GetValue<int>(), result["offset"]!.GetValue<int>(), result["_links"]!["next"]!.GetValueKind()), Is.EqualTo((1, 1, JsonValueKind.String)));
+        var q = await ActionAsync("datastore_search", "resource_id=own.people&q=shen&fields=id");
+        Assert.That(q["records"]!.AsArray().Select(r => r!.ToJsonString()), Is.EqualTo(new[] { """{"id":"a2"}""" }));
+        var hidden = await ActionAsync("datastore_search", "resource_id=own.people&filters=%7B%22age%22:40%7D");
+        Assert.That(hidden["total"]!.GetValue<int>(), Is.Zero, "a field the policy hides cannot be filtered on");
+
+        var audit = await _bed.Admin.GetAsync("/api/v1/audit/entries?agency=ckan-con&action=records-pulled");
+        Assert.That(audit["items"]!.AsArray(), Has.Count.EqualTo(3), "each datastore_search read the records as an audited pull");
+
+        var stranger = await _bed.NewConsumerAsync("ckan-stranger");
+        using var http = _bed.Anonymous();
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/3/action/datastore_search") { Content = JsonContent.Create(new { resource_id = "own.people" }) };
+        request.Headers.TryAddWithoutValidation("Authorization", stranger.Key);
+        using var refused = await http.SendAsync(request);
+        Assert.That(refused.StatusCode, Is.EqualTo(HttpStatusCode.Forbidden));
+        Assert.That(JsonNode.Parse(await refused.Content.ReadAsStringAsync())!["error"]!["__type"]!.GetValue<string>(), Is.EqualTo("Authorization Error"));
+    }
+
+    [Test]
+    public async Task WithoutAKey_OnlyThePublicCatalogue_AndAnInvalidKeyIs401()
+    {
+        using var http = _bed.Anonymous();
+        var list = JsonNode.Parse(await http.GetStringAsync("/api/3/action/package_list"))!["result"]!.AsArray().Select(n => n!.GetValue<string>());
+        Assert.That(list, Is.EqualTo(new[] { "own.people", "own.second" }), "both are public");
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/api/3/action/package_list");
+        request.Headers.TryAddWithoutValidation("Authorization", "dx_not_a_key");
+        Assert.That((await http.SendAsync(request)).StatusCode, Is.EqualTo(HttpStatusCode.Unauthorized));
+        Assert.That((await http.GetAsync("/api/3/action/datastore_search?resource_id=own.people")).StatusCode, Is.EqualTo(HttpStatusCode.Forbidden), "public but not open");
+    }
+}
