@@ -9,6 +9,7 @@ using DataExchange.Server.Datasets;
 using DataExchange.Server.Demo;
 using DataExchange.Server.Hosting;
 using DataExchange.Server.Ingestion;
+using DataExchange.Server.Lookup;
 using DataExchange.Server.Pull;
 using DataExchange.Server.Subscriptions;
 using Microsoft.AspNetCore.Authentication;
@@ -76,6 +77,7 @@ app.MapOpenApi("/openapi/{documentName}.json").AllowAnonymous();
 app.MapExchangeHealth();
 app.MapExchangeMetrics();
 app.MapAuditKey();
+app.MapEvidenceKey();
 if (roles.Api)
 {
     var api = app.MapGroup("/api/v1").RequireAuthorization().RequireRateLimiting(RateLimiting.PerClient);
@@ -86,6 +88,7 @@ if (roles.Api)
     api.MapRuns();
     api.MapSubscriptions();
     api.MapRecords();
+    api.MapLookups();
     api.MapAccess();
     api.MapWebhooks();
     api.MapCatalogue();

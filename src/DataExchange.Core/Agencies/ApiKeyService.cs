@@ -2,13 +2,25 @@ using System.Security.Cryptography;
 using System.Text.Json.Nodes;
 using DataExchange.Core.Audit;
 using DataExchange.Core.Common;
+using Microsoft.Extensions.Options;
 using Npgsql;
 
 namespace DataExchange.Core.Agencies;
 
-/// <summary>Issues, lists, revokes and authenticates API keys.</summary>
-public sealed class ApiKeyService(NpgsqlDataSource dataSource, AuditWriter audit, AgencyService agencies, SignInRefusals refusals, TimeProvider time)
+/// <summary>
+/// Issues, lists, revokes and authenticates API keys. Authentication reads a key's stored hash, roles,
+/// expiry and revocation from a <see cref="TtlCache{TKey,TValue}"/> (issue 16: no database round trip
+/// per request): a key revoked on this node is refused at once, on another node within
+/// <see cref="AccessCacheOptions.Ttl"/>; expiry is compared with the clock on every request.
+/// </summary>
+public sealed class ApiKeyService(NpgsqlDataSource dataSource, AuditWriter audit, AgencyService agencies, SignInRefusals refusals, TimeProvider time,
+    IOptions<AccessCacheOptions> cacheOptions)
 {
+    /// <summary>A key as stored: who it stands for, the SHA-256 of its secret, its expiry and whether it was revoked.</summary>
+    sealed record StoredKey(Caller Caller, byte[] SecretHash, DateTimeOffset? ExpiresAt, bool Revoked);
+
+    readonly TtlCache<string, StoredKey> _keys = new(time, cacheOptions.Value);
+
     /// <summary>Issues a key for <paramref name="agencyId"/>; shown once.</summary>
     public async Task<IssuedApiKey> IssueAsync(Caller caller, string agencyId, IssueKeyRequest request, CancellationToken cancellationToken = default)
     {
@@ -74,21 +86,27 @@ public sealed class ApiKeyService(NpgsqlDataSource dataSource, AuditWriter audit
         await audit.AppendAsync(conn, new AuditRecord(caller, AuditAction.ApiKeyRevoked, AuditOutcome.Succeeded, keyId,
             Details: new JsonObject { ["agency"] = agencyId }), cancellationToken);
         await tx.CommitAsync(cancellationToken);
+        _keys.Invalidate(keyId);
     }
 
     /// <summary>The caller a presented key stands for, or null when the key is unknown, wrong, expired or revoked.</summary>
     public async Task<Caller?> AuthenticateAsync(string presented, CancellationToken cancellationToken = default)
     {
         if (!ApiKeyFormat.TryParse(presented, out var id, out var secret)) return null;
+        var stored = await _keys.GetAsync(id, dataSource, LoadKeyAsync, cancellationToken);
+        if (stored is null || !CryptographicOperations.FixedTimeEquals(stored.SecretHash, ApiKeyFormat.Hash(secret))) return null;
+        if (stored.Revoked || (stored.ExpiresAt is { } e && e <= time.GetUtcNow())) return null;
+        return stored.Caller;
+    }
+
+    static async Task<StoredKey?> LoadKeyAsync(string id, NpgsqlDataSource dataSource, CancellationToken cancellationToken)
+    {
         const string sql = "select agency_id, roles, secret_sha256, expires_at, revoked_at from dx.api_clients where id = $1";
         await using var cmd = Db.Command(dataSource, sql, id);
         await using var reader = await cmd.ExecuteReaderAsync(cancellationToken);
         if (!await reader.ReadAsync(cancellationToken)) return null;
-        var stored = reader.GetFieldValue<byte[]>(2);
-        if (!CryptographicOperations.FixedTimeEquals(stored, ApiKeyFormat.Hash(secret))) return null;
-        var expires = reader.GetNullable<DateTimeOffset>(3);
-        if (!reader.IsDBNull(4) || (expires is { } e && e <= time.GetUtcNow())) return null;
-        return new Caller(id, reader.GetString(0), new HashSet<string>(reader.GetFieldValue<string[]>(1), StringComparer.Ordinal));
+        var caller = new Caller(id, reader.GetString(0), new HashSet<string>(reader.GetFieldValue<string[]>(1), StringComparer.Ordinal));
+        return new StoredKey(caller, reader.GetFieldValue<byte[]>(2), reader.GetNullable<DateTimeOffset>(3), !reader.IsDBNull(4));
     }
 
     /// <summary>

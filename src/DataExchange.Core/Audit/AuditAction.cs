@@ -51,6 +51,10 @@ public enum AuditAction
     AccessExplained = 511,
     RequestRefused = 512,
     RejectedRecordsRead = 513,
+
+    RecordLookedUp = 530,
+    LookupRefused = 531,
+    SubjectReportRead = 532,
 }
 
 /// <summary>How an audited action ended.</summary>

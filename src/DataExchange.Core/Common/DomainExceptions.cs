@@ -20,8 +20,8 @@ public abstract class DomainException(string code, string message) : Exception(m
     }
 }
 
-/// <summary>The thing does not exist, or must not be revealed to this caller (404).</summary>
-public sealed class NotFoundException(string message) : DomainException("not-found", message);
+/// <summary>The thing does not exist, or must not be revealed to this caller (404); <paramref name="code"/> names what was not found when it helps (e.g. record-not-found).</summary>
+public sealed class NotFoundException(string message, string code = "not-found") : DomainException(code, message);
 
 /// <summary>The request conflicts with the current state (409).</summary>
 public sealed class ConflictException(string code, string message) : DomainException(code, message);

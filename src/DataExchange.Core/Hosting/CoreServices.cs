@@ -6,6 +6,7 @@ using DataExchange.Core.Datasets;
 using DataExchange.Core.Datasets.Components;
 using DataExchange.Core.Feeds;
 using DataExchange.Core.Ingestion;
+using DataExchange.Core.Lookup;
 using DataExchange.Core.Pull;
 using DataExchange.Core.Subscriptions;
 using DataExchange.Core.Subscriptions.Notifications;
@@ -26,6 +27,9 @@ public static class CoreServices
         services.AddSingleton(_ => new NpgsqlDataSourceBuilder(connectionString) { Name = "dataexchange" }.Build());
         services.AddSingleton(new DatabaseOptions(connectionString)).AddSingleton<Migrator>();
         services.AddSingleton<IdempotencyStore>();
+        services.AddOptions<AccessCacheOptions>().Bind(configuration.GetSection("AccessCache"))
+            .Validate(o => o.Ttl >= TimeSpan.Zero && o.Capacity > 0, "AccessCache: Ttl must not be negative and Capacity must be positive.")
+            .ValidateOnStart();
         services.AddAudit(configuration);
         services.AddSingleton<AgencyService>().AddSingleton<ApiKeyService>().AddSingleton<SignInRefusals>();
         services.AddOptions<ConsoleSignInOptions>().Bind(configuration.GetSection("Console:SignIn"))
@@ -39,6 +43,10 @@ public static class CoreServices
             .ValidateOnStart();
         services.AddSingleton<PullMetrics>().AddSingleton<LookupMetrics>();
         services.AddSingleton<SubscriptionService>().AddSingleton<PullService>().AddSingleton<PullStreams>().AddSingleton<MaskKey>().AddSingleton<PullCursor>();
+        services.AddOptions<LookupOptions>().Bind(configuration.GetSection("Lookup"))
+            .Validate(o => o.MaxBatchKeys > 0 && !string.IsNullOrWhiteSpace(o.EvidenceKeyPath), "Lookup: MaxBatchKeys must be positive and EvidenceKeyPath set.")
+            .ValidateOnStart();
+        services.AddSingleton<LookupService>().AddSingleton<EvidenceSigner>().AddSingleton<SubjectHash>().AddSingleton<SubjectReports>();
         services.AddOptions<WebhookOptions>().Bind(configuration.GetSection("Webhooks"))
             .Validate(o => o.MaxAttempts > 0 && o.FirstRetryDelay >= TimeSpan.Zero && o.BackoffFactor >= 1 && o.MaxRetryDelay >= o.FirstRetryDelay,
                 "Webhooks: MaxAttempts must be positive, BackoffFactor at least 1, MaxRetryDelay at least FirstRetryDelay.")

@@ -52,10 +52,19 @@ public sealed partial class PullService(NpgsqlDataSource dataSource, Subscriptio
         return new PullContext(datasetId, v, decision, new PolicyShaper(policy, await maskKey.GetAsync(cancellationToken), keyFields), columns);
     }
 
-    /// <summary>Makes the access decision and audits a refusal before throwing 403.</summary>
+    /// <summary>
+    /// Makes the access decision and audits a refusal before throwing 403; a subscription approved for
+    /// lookups only (issue 16) is refused bulk reads with <c>pull-not-approved</c>.
+    /// </summary>
     public async Task<AccessDecision> AuthorizeAsync(Caller caller, string datasetId, CancellationToken cancellationToken)
     {
         var decision = await subscriptions.DecideAsync(caller, datasetId, cancellationToken);
+        if (decision.Allowed && !decision.Policy!.Access.Contains(AccessKind.Pull))
+            decision = decision with
+            {
+                Allowed = false, Code = "pull-not-approved",
+                Reason = $"Subscription {decision.SubscriptionId} is approved for lookups only (GET …/records/{{key}}, POST …/lookups), not for bulk pulls.",
+            };
         if (decision.Allowed) return decision;
         await audit.AppendAsync(new AuditRecord(caller, AuditAction.AccessDenied, AuditOutcome.Denied, datasetId, datasetId,
             new JsonObject { ["reason"] = decision.Code, ["detail"] = decision.Reason, ["subscription"] = decision.SubscriptionId }), cancellationToken);

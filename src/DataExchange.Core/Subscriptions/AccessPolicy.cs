@@ -17,6 +17,24 @@ public sealed record AccessPolicy(
     long? DailyRowQuota,
     JsonObject Document)
 {
+    /// <summary>
+    /// How the consumer may read (<see cref="AccessKind"/>): <c>pull</c> (pages, streams, change feeds) and
+    /// <c>lookup</c> (one record by key, or a batch of keys). A policy that does not say allows both: a
+    /// subscription approved for pulls may read every record anyway, so lookups on it reveal nothing more.
+    /// A steward grants lookup-only with <c>"access": ["lookup"]</c>.
+    /// </summary>
+    public IReadOnlySet<string> Access { get; init; } = AccessKind.All;
+
+    /// <summary>
+    /// The purposes a lookup may name (issue 16); null when the policy names none, and then only the
+    /// purpose the subscription was requested with is approved (<see cref="Approves"/>).
+    /// </summary>
+    public IReadOnlyList<string>? Purposes { get; init; }
+
+    /// <summary>Whether a lookup for <paramref name="purpose"/> is approved, <paramref name="requested"/> being the subscription's own purpose.</summary>
+    public bool Approves(string purpose, string? requested) =>
+        Purposes is { } purposes ? purposes.Contains(purpose, StringComparer.Ordinal) : string.Equals(purpose, requested?.Trim(), StringComparison.Ordinal);
+
     /// <summary>Short hash of the canonical policy, stamped on audit entries and ETags.</summary>
     public string Hash { get; } = Convert.ToHexStringLower(SHA256.HashData(CanonicalJson.ToBytes(Document)))[..16];
 
@@ -37,6 +55,8 @@ public sealed record AccessPolicy(
         ["masks"] = new JsonObject(Masks.Select(m => KeyValuePair.Create(m.Key, (JsonNode?)JsonValue.Create(m.Value.Describe())))),
         ["filters"] = new JsonArray([.. Filters.Select(f => JsonValue.Create(f.Describe()))]),
         ["dailyRowQuota"] = DailyRowQuota,
+        ["access"] = new JsonArray([.. AccessKind.Ordered.Where(Access.Contains).Select(a => JsonValue.Create(a))]),
+        ["purposes"] = Purposes is null ? null : new JsonArray([.. Purposes.Select(p => JsonValue.Create(p))]),
     };
 
     /// <summary>Reads a stored policy (already validated when it was approved).</summary>
@@ -57,6 +77,8 @@ public sealed record AccessPolicy(
         var masks = new Dictionary<string, FieldMask>(StringComparer.Ordinal);
         var filters = new List<RowFilter>();
         long? quota = null;
+        IReadOnlySet<string> access = AccessKind.All;
+        List<string>? purposes = null;
         string? CheckField(string? name, string pointer)
         {
             if (name is null) errors.Add(new(pointer, "type", "A field name must be a string."));
@@ -86,7 +108,13 @@ public sealed record AccessPolicy(
                     break;
                 case "purpose" when value?.GetValueKind() == JsonValueKind.String:
                     break;
-                case "fields" or "masks" or "filters" or "dailyRowQuota" or "purpose":
+                case "access" when value is JsonArray arr && arr.Count > 0 && arr.All(a => AsString(a) is AccessKind.Pull or AccessKind.Lookup):
+                    access = arr.Select(a => a!.GetValue<string>()).ToHashSet(StringComparer.Ordinal);
+                    break;
+                case "purposes" when value is JsonArray arr && arr.Count > 0 && arr.All(p => AsString(p) is { Length: > 0 }):
+                    purposes = [.. arr.Select(p => p!.GetValue<string>())];
+                    break;
+                case "fields" or "masks" or "filters" or "dailyRowQuota" or "purpose" or "access" or "purposes":
                     errors.Add(new($"/policy/{name}", "type", $"'{name}' has the wrong type; see schemas/access-policy.schema.json."));
                     break;
                 default:
@@ -101,7 +129,7 @@ public sealed record AccessPolicy(
         // schema cannot know (fields of this dataset). One problem per pointer, the schema's first.
         if (known is not null) errors = [.. PolicySchema.Check(document).Concat(errors).DistinctBy(e => e.Pointer)];
         if (errors.Count > 0) throw new InvalidException("invalid-policy", "The access policy is not valid.", errors);
-        return new AccessPolicy(fields, masks, filters, quota, document);
+        return new AccessPolicy(fields, masks, filters, quota, document) { Access = access, Purposes = purposes };
     }
 
     /// <summary>
@@ -119,4 +147,20 @@ public sealed record AccessPolicy(
     }
 
     static string? AsString(JsonNode? node) => node?.GetValueKind() == JsonValueKind.String ? node.GetValue<string>() : null;
+}
+
+/// <summary>The ways a consumer reads a dataset, as a policy's <c>access</c> names them.</summary>
+public static class AccessKind
+{
+    /// <summary>Pages, streams and change feeds: the dataset in bulk.</summary>
+    public const string Pull = "pull";
+
+    /// <summary>One record by key, or a batch of keys (issue 16).</summary>
+    public const string Lookup = "lookup";
+
+    /// <summary>Both, in this order.</summary>
+    public static IReadOnlyList<string> Ordered { get; } = [Pull, Lookup];
+
+    /// <summary>Both: what a policy that does not say allows.</summary>
+    public static IReadOnlySet<string> All { get; } = new HashSet<string>(Ordered, StringComparer.Ordinal);
 }

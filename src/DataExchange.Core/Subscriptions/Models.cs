@@ -44,7 +44,14 @@ public sealed record RejectionRequest(string? Reason);
 /// The outcome of an access decision on a dataset's data: allowed with the policy to apply (null
 /// for the owner, who reads everything), or denied with a reason code and explanation.
 /// </summary>
-public sealed record AccessDecision(bool Allowed, string Code, string Reason, string? SubscriptionId, AccessPolicy? Policy, DateTimeOffset? ExpiresAt = null);
+public sealed record AccessDecision(bool Allowed, string Code, string Reason, string? SubscriptionId, AccessPolicy? Policy, DateTimeOffset? ExpiresAt = null)
+{
+    /// <summary>The purpose the subscription was requested (and approved) for; null for the owner and without a subscription.</summary>
+    public string? Purpose { get; init; }
+
+    /// <summary>The dataset's key fields, in key order.</summary>
+    public IReadOnlyList<string> KeyFields { get; init; } = [];
+}
 
 /// <summary>Body of PUT …/auto-approval: the default policy of a public dataset.</summary>
 public sealed record AutoApprovalRequest(JsonObject? Policy);

@@ -2,14 +2,32 @@ using System.Text.Json.Nodes;
 using DataExchange.Core.Audit;
 using DataExchange.Core.Common;
 using DataExchange.Core.Datasets;
+using Microsoft.Extensions.Options;
 using Npgsql;
 using NpgsqlTypes;
 
 namespace DataExchange.Core.Subscriptions;
 
-/// <summary>The subscription lifecycle (request → approve/reject → revoke/expire) and access decisions.</summary>
-public sealed partial class SubscriptionService(NpgsqlDataSource dataSource, DatasetRegistry registry, AuditWriter audit, TimeProvider time)
+/// <summary>
+/// The subscription lifecycle (request → approve/reject → revoke/expire) and access decisions. A decision
+/// is made on every request from a cached <see cref="DecisionSource"/> (issue 16: no database round trip
+/// per request): a change made on this node takes effect at once, one made on another node within
+/// <see cref="AccessCacheOptions.Ttl"/>; expiry is compared with the clock on every request.
+/// </summary>
+public sealed partial class SubscriptionService(NpgsqlDataSource dataSource, DatasetRegistry registry, AuditWriter audit, TimeProvider time,
+    IOptions<AccessCacheOptions> cacheOptions)
 {
+    /// <summary>
+    /// What decisions on a dataset for one agency are made from: the dataset's owner and key fields, whether it is
+    /// open data (public and marked open), and the agency's latest subscription.
+    /// </summary>
+    sealed record DecisionSource(string Owner, IReadOnlyList<string> KeyFields, bool Open, StoredSubscription? Subscription);
+
+    /// <summary>A subscription as decisions need it, its policy parsed once.</summary>
+    sealed record StoredSubscription(string Id, string Status, AccessPolicy? Policy, DateTimeOffset? ExpiresAt, string Purpose, string? Reason);
+
+    readonly TtlCache<(string DatasetId, string Agency), DecisionSource> _decisions = new(time, cacheOptions.Value);
+
     const string Columns = "id, dataset_id, consumer_agency_id, purpose, fields, status, policy::text, expires_at, requested_by, created_at, decided_at, decided_by, reason";
 
     /// <summary>A consumer agency asks for a dataset, with a purpose.</summary>
@@ -48,6 +66,7 @@ public sealed partial class SubscriptionService(NpgsqlDataSource dataSource, Dat
             new JsonObject { ["purpose"] = request.Purpose, ["consumer"] = caller.AgencyId }), cancellationToken);
         await AutoApproveAsync(conn, caller, id, dataset, request.Fields, cancellationToken);
         await tx.CommitAsync(cancellationToken);
+        _decisions.Invalidate((dataset.Id, caller.AgencyId));
         return await GetAsync(caller, id, cancellationToken);
     }
 
@@ -143,28 +162,50 @@ public sealed partial class SubscriptionService(NpgsqlDataSource dataSource, Dat
     /// </summary>
     public async Task<AccessDecision> DecideAsync(Caller caller, string datasetId, CancellationToken cancellationToken = default)
     {
-        var dataset = await registry.FindAsync(datasetId, cancellationToken) ?? throw new NotFoundException($"Dataset '{datasetId}' does not exist.");
-        if (dataset.Owner == caller.AgencyId)
+        var source = await _decisions.GetAsync((datasetId, caller.AgencyId), dataSource, LoadDecisionSourceAsync, cancellationToken)
+            ?? throw new NotFoundException($"Dataset '{datasetId}' does not exist.");
+        var decision = Decide(caller, source, time.GetUtcNow());
+        return decision with { KeyFields = source.KeyFields, Purpose = source.Subscription?.Purpose };
+    }
+
+    static AccessDecision Decide(Caller caller, DecisionSource source, DateTimeOffset now)
+    {
+        if (source.Owner == caller.AgencyId)
             return new AccessDecision(true, "owner", "Your agency owns this dataset.", null, AccessPolicy.Owner);
         // Open data needs no subscription (a subscription's own policy still applies to its holder).
         var open = new AccessDecision(true, "open-data", "The dataset is public and open: anyone may read it.", null, AccessPolicy.Open);
         if (!caller.Has(Role.Consumer))
-            return dataset.IsOpen ? open : new AccessDecision(false, "role-required", "Reading another agency's data needs the consumer role.", null, null);
-        const string sql = $"select {Columns} from dx.subscriptions where dataset_id = $1 and consumer_agency_id = $2 order by (status = 'approved') desc, created_at desc limit 1";
-        await using var cmd = Db.Command(dataSource, sql, datasetId, caller.AgencyId);
-        await using var r = await cmd.ExecuteReaderAsync(cancellationToken);
-        if (!await r.ReadAsync(cancellationToken))
-            return dataset.IsOpen ? open : new AccessDecision(false, "subscription-required", "Your agency has no subscription to this dataset; request one with a purpose.", null, null);
-        var sub = Read(r, time.GetUtcNow());
-        return sub.Status switch
+            return source.Open ? open : new AccessDecision(false, "role-required", "Reading another agency's data needs the consumer role.", null, null);
+        if (source.Subscription is not { } sub)
+            return source.Open ? open : new AccessDecision(false, "subscription-required", "Your agency has no subscription to this dataset; request one with a purpose.", null, null);
+        // Expiry is checked at decision time on every request, not by a sweeper that might lag.
+        var status = sub.Status == SubscriptionStatus.Approved && sub.ExpiresAt is { } e && e <= now ? SubscriptionStatus.Expired : sub.Status;
+        return status switch
         {
-            SubscriptionStatus.Approved => new AccessDecision(true, "subscription", $"Approved subscription {sub.Id}.", sub.Id,
-                AccessPolicy.FromStored(sub.Policy), sub.ExpiresAt),
+            SubscriptionStatus.Approved => new AccessDecision(true, "subscription", $"Approved subscription {sub.Id}.", sub.Id, sub.Policy, sub.ExpiresAt),
             SubscriptionStatus.Expired => new AccessDecision(false, "policy-expired", $"Subscription {sub.Id} expired at {sub.ExpiresAt:O}.", sub.Id, null),
             SubscriptionStatus.Revoked => new AccessDecision(false, "subscription-revoked", $"Subscription {sub.Id} was revoked.", sub.Id, null),
             SubscriptionStatus.Rejected => new AccessDecision(false, "subscription-rejected", $"Subscription {sub.Id} was rejected: {sub.Reason}", sub.Id, null),
             _ => new AccessDecision(false, "subscription-pending", $"Subscription {sub.Id} awaits the steward's approval.", sub.Id, null),
         };
+    }
+
+    static async Task<DecisionSource?> LoadDecisionSourceAsync((string DatasetId, string Agency) key, NpgsqlDataSource dataSource, CancellationToken cancellationToken)
+    {
+        // The agency's approved subscription if it has one, else its latest (pending, rejected, revoked).
+        const string sql = """
+            select d.owner_agency_id, d.key_fields, s.id, s.status, s.policy::text, s.expires_at, s.purpose, s.reason,
+                   d.classification = 'public' and coalesce(d.metadata -> 'open' = 'true'::jsonb, false)
+            from dx.datasets d left join lateral (
+                select * from dx.subscriptions where dataset_id = d.id and consumer_agency_id = $2 order by (status = 'approved') desc, created_at desc limit 1) s on true
+            where d.id = $1
+            """;
+        await using var cmd = Db.Command(dataSource, sql, key.DatasetId, key.Agency);
+        await using var r = await cmd.ExecuteReaderAsync(cancellationToken);
+        if (!await r.ReadAsync(cancellationToken)) return null;
+        var sub = r.IsDBNull(2) ? null : new StoredSubscription(r.GetString(2), r.GetString(3),
+            r.IsDBNull(4) ? null : AccessPolicy.FromStored(JsonNode.Parse(r.GetString(4)) as JsonObject), r.GetNullable<DateTimeOffset>(5), r.GetString(6), r.Get<string>(7));
+        return new DecisionSource(r.GetString(0), r.GetFieldValue<string[]>(1), r.GetBoolean(8), sub);
     }
 
     async Task<Subscription> GetForOwnerAsync(Caller caller, string id, CancellationToken cancellationToken)
@@ -186,6 +227,7 @@ public sealed partial class SubscriptionService(NpgsqlDataSource dataSource, Dat
         details["consumer"] = sub.ConsumerAgency;
         await audit.AppendAsync(conn, new AuditRecord(caller, action, AuditOutcome.Succeeded, sub.Id, sub.DatasetId, details), cancellationToken);
         await tx.CommitAsync(cancellationToken);
+        _decisions.Invalidate((sub.DatasetId, sub.ConsumerAgency));
     }
 
     static Subscription Read(NpgsqlDataReader r, DateTimeOffset now)

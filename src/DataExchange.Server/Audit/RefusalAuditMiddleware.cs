@@ -52,7 +52,7 @@ public sealed partial class RefusalAuditMiddleware(RequestDelegate next, ILogger
         var route = (context.GetEndpoint() as RouteEndpoint)?.RoutePattern.RawText;
         var reason = authenticated ? null : context.Request.Headers.Authorization.Count == 0 ? "missing-key" : "invalid-key";
         var refusal = new Refusal(authenticated ? context.Caller() : null, context.Request.Method, route is { Length: > 1 } ? route.TrimEnd('/') : route,
-            context.Request.Path.Value ?? "", status, problem ?? ProblemMapping.CodeOf(status), context.Request.RouteValues["datasetId"] as string,
+            RecordedPath(context, route), status, problem ?? ProblemMapping.CodeOf(status), context.Request.RouteValues["datasetId"] as string,
             context.Connection.RemoteIpAddress?.ToString() ?? "unknown", reason);
         try
         {
@@ -65,6 +65,24 @@ public sealed partial class RefusalAuditMiddleware(RequestDelegate next, ILogger
             throw new RefusalNotAuditedException(e);
         }
     }
+
+    /// <summary>
+    /// Marks this request's refusal as on the record already: for answers a capability audited itself
+    /// without throwing (a signed proof of absence answers 404 with its evidence).
+    /// </summary>
+    public static void MarkRecorded(HttpContext context)
+    {
+        if (context.Features.Get<Pending>() is { } pending) pending.Recorded = true;
+    }
+
+    /// <summary>
+    /// The path as the entry keeps it: a lookup's record key (route value <c>key</c>) is a person's or a
+    /// company's identifier and stays out of the log (issue 16), so its segment is kept as <c>{key}</c>.
+    /// </summary>
+    static string RecordedPath(HttpContext context, string? route) =>
+        route is not null && context.Request.RouteValues.ContainsKey("key")
+            ? route.Replace("{datasetId}", context.Request.RouteValues["datasetId"] as string, StringComparison.Ordinal)
+            : context.Request.Path.Value ?? "";
 
     static bool IsRefusal(int status) => status is 401 or 403 or 404;
 

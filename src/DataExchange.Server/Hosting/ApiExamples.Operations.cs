@@ -58,6 +58,10 @@ public static partial class ApiExamples
     const string DcatJsonLd = """
         {"@context":{"dcat":"http://www.w3.org/ns/dcat#","dct":"http://purl.org/dc/terms/"},"@graph":[{"@id":"https://exchange.example/api/v1/datasets/gd-amr.business-licences","@type":["dcat:Dataset"],"dct:title":[{"@value":"Business licence register"}],"dct:publisher":[{"@id":"https://exchange.example/api/v1/agencies/gd-amr"}]}]}
         """;
+    // A compact JWS (header.payload.signature, base64url): {"alg":"ES256","kid":…,"typ":"dx-evidence+jws"} over a found record.
+    const string Evidence = "eyJhbGciOiJFUzI1NiIsImtpZCI6IjNmOWExYzJlN2I1ZDRhNjAiLCJ0eXAiOiJkeC1ldmlkZW5jZStqd3MifQ"
+        + ".eyJ0eXAiOiJkYXRhZXhjaGFuZ2UtbG9va3VwLWV2aWRlbmNlL3YxIiwiZGF0YXNldElkIjoiZ2QtYW1yLmJ1c2luZXNzLWxpY2VuY2VzIiwidmVyc2lvbiI6MywiZm91bmQiOnRydWV9"
+        + ".MEUCIQDx3o2a9k1Zb7f5c2e4d6a8b0c1e3f5a7b9d2c4e6f8a0b1c3d5e7f9a2b4AiA1b3c5d7e9f0a2b4c6d8e0f1a3b5c7";
 
     static JsonObject NextSchemaVersion()
     {
@@ -101,6 +105,7 @@ public static partial class ApiExamples
         ["GET /api/v1/catalogue/dcat"] = new() { ["application/ld+json"] = () => Text(DcatJsonLd), ["text/turtle"] = () => Text(DcatTurtle) },
         ["GET /api/v1/catalogue/{datasetId}/dcat"] = new() { ["application/ld+json"] = () => Text(DcatJsonLd), ["text/turtle"] = () => Text(DcatTurtle) },
         ["GET /api/v1/audit/entries/export"] = new() { ["application/x-ndjson"] = () => Text(AuditNdjson), ["text/csv"] = () => Text(AuditCsv) },
+        ["GET /api/v1/datasets/{datasetId}/records/{key}"] = new() { ["application/jose"] = () => Text(Evidence) },
     };
 
     static JsonValue Text(string text) => JsonValue.Create(text);
@@ -138,6 +143,10 @@ public static partial class ApiExamples
         "status" => "pending",
         "action" => "records-pulled",
         "outcome" => "denied",
+        "key" => "91440101MA5C2K8X1T",
+        "evidence" => false,
+        "Dx-Purpose" => "social-insurance-registration",
+        "Dx-Case-Ref" => "SI-2026-000183",
         _ => null,
     };
 }

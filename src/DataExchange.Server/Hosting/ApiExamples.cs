@@ -8,10 +8,12 @@ using DataExchange.Core.Datasets.Components;
 using DataExchange.Core.Datasets.Compatibility;
 using DataExchange.Core.Feeds;
 using DataExchange.Core.Ingestion;
+using DataExchange.Core.Lookup;
 using DataExchange.Core.Subscriptions;
 using DataExchange.Core.Subscriptions.Notifications;
 using DataExchange.Server.Agencies;
 using DataExchange.Server.Audit;
+using DataExchange.Server.Lookup;
 using DataExchange.Server.Pull;
 
 namespace DataExchange.Server.Hosting;
@@ -38,6 +40,8 @@ public static partial class ApiExamples
         ["filters"] = new JsonArray(new JsonObject { ["field"] = "status", ["in"] = new JsonArray("active", "suspended") }),
         ["dailyRowQuota"] = 100000,
         ["purpose"] = "Verify employers when registering social insurance",
+        ["access"] = new JsonArray("pull", "lookup"),
+        ["purposes"] = new JsonArray("social-insurance-registration", "employment-subsidy"),
     };
 
     /// <summary>A record schema (draft-07) of the example dataset.</summary>
@@ -67,6 +71,9 @@ public static partial class ApiExamples
         "a3f1c9e5b7d2f4a6c8e0b1d3f5a7c9e2b4d6f8a0c1e3b5d7f9a2c4e6b8d0f1a3", "2026-03-02T08:30:00Z", "audit-2026-1",
         "MEUCIQDx3o2a9k1Zb7f5c2e4d6a8b0c1e3f5a7b9d2c4e6f8a0b1c3d5e7f9a2b4AiA1b3c5d7e9f0a2b4c6d8e0f1a3b5c7d9e2f4a6b8c0d1e3f5a7b9c2d4e6f8a0==",
         "dataexchange-audit-checkpoint/v1\ntree_size 2048\nroot 5d41402abc4b…\nchain a3f1c9e5b7d2…\nsigned_at 2026-03-02T08:30:00Z\n");
+
+    static readonly SubjectAccess LookedUp = new(2051, At, "gz-hrss", "cli_4kz8x2m7q9w3", "record-looked-up", "allowed", "social-insurance-registration", "SI-2026-000183",
+        SubscriptionId, 3, true, "9b74c9897bac770ffc029102a200c5de6b5e6a2b0c9e3f0f8a1d2c3b4a5e6f70", null);
 
     static readonly Dictionary<Type, object> Examples = new()
     {
@@ -127,6 +134,17 @@ public static partial class ApiExamples
             ["7d865e959b2466918c9863afca942d0fb89d7c9ac0c99bafc3749504ded97730"]),
         [typeof(AuditKeyBody)] = new AuditKeyBody("audit-2026-1", "ECDSA P-256 SHA-256", "-----BEGIN PUBLIC KEY-----\nMFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE…\n-----END PUBLIC KEY-----\n"),
         [typeof(RecordPageBody)] = new RecordPageBody(3, [Row("Guangzhou Lingnan Trading Co., Ltd.", "active")], "MzpHMTQ0MDEwMU1BNUMySzhYMVQ"),
+        [typeof(LookupBody)] = new LookupBody(DatasetId, 3, true, UsccHash, Row("Guangzhou Lingnan Trading Co., Ltd.", "active")),
+        [typeof(LookupBatchRequest)] = new LookupBatchRequest([JsonValue.Create("91440101MA5C2K8X1T"), JsonValue.Create("91440101MA5D7Q3W2N")],
+            "social-insurance-registration", "SI-2026-000183", null, false),
+        [typeof(LookupBatchBody)] = new LookupBatchBody(DatasetId, 3, [
+            new LookupBatchItem(true, UsccHash, Row("Guangzhou Lingnan Trading Co., Ltd.", "active"), null), new LookupBatchItem(false, null, null, null)]),
+        [typeof(EvidenceKeyBody)] = new EvidenceKeyBody("3f9a1c2e7b5d4a60", "ES256", "-----BEGIN PUBLIC KEY-----\nMFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE…\n-----END PUBLIC KEY-----\n",
+            new JsonObject { ["kty"] = "EC", ["crv"] = "P-256", ["x"] = "f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU", ["y"] = "x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0",
+                ["kid"] = "3f9a1c2e7b5d4a60", ["alg"] = "ES256", ["use"] = "sig" }),
+        [typeof(SubjectReport)] = new SubjectReport(DatasetId, "c1d0e5f8a2b4c6d8e0f1a3b5c7d9e2f4a6b8c0d1e3f5a7b9c2d4e6f8a0b1c3d5", [LookedUp,
+            LookedUp with { Seq = 2107, Action = "lookup-refused", Outcome = "denied", Purpose = "marketing", CaseRef = null, Version = null, Found = null, EvidenceHash = null,
+                Reason = "purpose-not-approved" }], null),
         [typeof(ChangePageBody)] = new ChangePageBody(2, 3, [
             new ChangeItem("update", "91440101MA5C2K8X1T", 3, Row("Guangzhou Lingnan Trading Co., Ltd.", "suspended")),
             new ChangeItem("delete", "91440101MA5D7Q3W2N", 3, null)], null),

@@ -28,12 +28,23 @@ public sealed class PullTestBed : IAsyncDisposable
     /// <summary>The exchange's database (as the superuser).</summary>
     public string ConnectionString => _exchange.ConnectionString;
 
-    /// <summary>Starts the exchange on a fresh database and registers the dataset.</summary>
-    public static async Task<PullTestBed> StartAsync(string name, IDictionary<string, string?>? settings = null)
+    /// <summary>
+    /// Starts the exchange on a fresh database and registers the dataset; with <paramref name="kestrel"/> on a real
+    /// socket (requests then reach the server as sent, e.g. percent-encoded paths), else in the test host.
+    /// </summary>
+    public static async Task<PullTestBed> StartAsync(string name, IDictionary<string, string?>? settings = null, bool kestrel = false)
     {
         var bed = new PullTestBed();
-        bed._exchange = new ExchangeFactory(await TestCluster.CreateDatabaseAsync(name), settings);
+        var port = kestrel ? FreePort() : 0;
+        var all = new Dictionary<string, string?>(settings ?? new Dictionary<string, string?>());
+        if (kestrel) all["urls"] = $"http://127.0.0.1:{port}";
+        bed._exchange = new ExchangeFactory(await TestCluster.CreateDatabaseAsync(name), all);
         bed._factory = bed._exchange.WithWebHostBuilder(b => b.ConfigureTestServices(s => s.AddSingleton<TimeProvider>(bed.Clock)));
+        if (kestrel)
+        {
+            bed._factory.UseKestrel(o => o.Listen(System.Net.IPAddress.Loopback, port));
+            bed._factory.StartServer();
+        }
         bed.Admin = await bed._factory.BootstrapAdminAsync();
         await bed.Admin.PostAsync("/api/v1/agencies", new { code = "own", name = "Owner agency" });
         bed.Steward = await bed.KeyAsync("own", "steward");
@@ -98,6 +109,13 @@ public sealed class PullTestBed : IAsyncDisposable
         if (sub["status"]!.GetValue<string>() == "pending")
             await Steward.PostAsync($"/api/v1/subscriptions/{id}/approval", new { policy, expiresAt }, HttpStatusCode.OK);
         return id;
+    }
+
+    static int FreePort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     public async ValueTask DisposeAsync()

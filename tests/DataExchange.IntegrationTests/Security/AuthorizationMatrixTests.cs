@@ -52,6 +52,9 @@ public sealed class AuthorizationMatrixTests : SecurityFixture
         ["GET /api/v1/datasets/{datasetId}/records.csv"] = (agency, role) => agency == A || (agency == B && role == "consumer"),
         ["GET /api/v1/datasets/{datasetId}/changes.ndjson"] = (agency, role) => agency == A || (agency == B && role == "consumer"),
         ["GET /api/v1/datasets/{datasetId}/changes.csv"] = (agency, role) => agency == A || (agency == B && role == "consumer"),
+        ["GET /api/v1/datasets/{datasetId}/records/{key}"] = (agency, role) => agency == A || (agency == B && role == "consumer"),
+        ["POST /api/v1/datasets/{datasetId}/lookups"] = (agency, role) => agency == A || (agency == B && role == "consumer"),
+        ["GET /api/v1/datasets/{datasetId}/subjects/access-report"] = (agency, role) => (agency == A && role == "steward") || role == "auditor",
         ["GET /api/v1/datasets/{datasetId}/access"] = Anyone,
         ["PUT /api/v1/datasets/{datasetId}/auto-approval"] = StewardOfA,
         ["DELETE /api/v1/datasets/{datasetId}/auto-approval"] = StewardOfA,
@@ -156,7 +159,8 @@ public sealed class AuthorizationMatrixTests : SecurityFixture
         .Replace("{version}", "1", StringComparison.Ordinal)
         .Replace("{runId}", RunId, StringComparison.Ordinal)
         .Replace("{subscriptionId}", SubscriptionId, StringComparison.Ordinal)
-        .Replace("{seq}", "1", StringComparison.Ordinal);
+        .Replace("{seq}", "1", StringComparison.Ordinal)
+        .Replace("{key}", "1", StringComparison.Ordinal);
 
     static int _unique;
 
@@ -184,6 +188,7 @@ public sealed class AuthorizationMatrixTests : SecurityFixture
             ("POST", "/api/v1/subscriptions/{subscriptionId}/rejection") => new { reason = "matrix" },
             ("PUT", "/api/v1/datasets/{datasetId}/auto-approval") => new { policy = new { } },
             ("PUT", "/api/v1/subscriptions/{subscriptionId}/webhook") => new { url = "http://example.org/hook" },
+            ("POST", "/api/v1/datasets/{datasetId}/lookups") => new { keys = new[] { "1" }, purpose = "security matrix" },
             _ => null,
         };
         if (json is not null) return JsonContent.Create(json);

@@ -1,0 +1,66 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using DataExchange.Core.Common;
+using DataExchange.Core.Datasets;
+using DataExchange.Core.Lookup;
+
+namespace DataExchange.Core.Audit;
+
+/// <summary>One lookup of a subject: who, when, why, with what outcome (issue 16).</summary>
+public sealed record SubjectAccess(long Seq, DateTimeOffset At, string? Agency, string? Client, string Action, string Outcome, string? Purpose, string? CaseRef,
+    string? Subscription, int? Version, bool? Found, string? EvidenceHash, string? Reason);
+
+/// <summary>The lookups of one subject of a dataset, oldest first; the subject named by its hash.</summary>
+public sealed record SubjectReport(string DatasetId, string Subject, IReadOnlyList<SubjectAccess> Items, string? Next);
+
+/// <summary>
+/// The subject access report (issue 16): every lookup of one key of a dataset — found, not found or
+/// refused — as the audit log recorded it, found by the key's <see cref="SubjectHash"/> (the key itself is
+/// in no entry). For stewards of the owning agency and auditors; the exchange's and the owning agency's
+/// see every lookup, another agency's auditors their own agency's. Reading a report is audited.
+/// </summary>
+public sealed class SubjectReports(Npgsql.NpgsqlDataSource dataSource, DatasetRegistry registry, SubjectHash hashes, AuditWriter audit)
+{
+    // The partial GIN index audit_log_lookup_subjects answers the containment test (migration 0021).
+    const string Sql = """
+        select seq, at, actor_agency, actor_client, action, outcome, details::text from dx.audit_log a
+        where a.action in ('record-looked-up', 'lookup-refused') and a.details -> 'subjects' @> $1::jsonb and a.dataset_id = $2
+          and ($3 or a.actor_agency = $4) and a.seq > $5
+        order by a.seq limit $6
+        """;
+
+    /// <summary>The report of the key <paramref name="rawKey"/> (as in a lookup's path: parts percent-encoded, joined by ',').</summary>
+    public async Task<SubjectReport> ReportAsync(Caller caller, string datasetId, string? rawKey, int? limit, string? after, CancellationToken cancellationToken = default)
+    {
+        var dataset = await registry.FindAsync(datasetId, cancellationToken) ?? throw new NotFoundException($"Dataset '{datasetId}' does not exist.");
+        var owner = dataset.Owner == caller.AgencyId;
+        if (!(owner && caller.Has(Role.Steward)) && !caller.Has(Role.Auditor))
+            throw new ForbiddenException("role-required", "The subject access report is for stewards of the owning agency and auditors.");
+        var key = rawKey is null ? null : LookupKey.FromSegment(rawKey, dataset.KeyFields.Count);
+        if (key is null) throw new InvalidException("invalid-key", "Name the subject by its key.", [LookupKey.Problem("/key", dataset.KeyFields)]);
+        var subject = (await hashes.OfAsync(datasetId, [key.Stored], cancellationToken))[0];
+        var take = Paging.Limit(limit);
+        var from = Paging.Decode(after) is { } c ? long.Parse(c, CultureInfo.InvariantCulture) : 0;
+
+        var items = new List<SubjectAccess>();
+        await using (var cmd = Db.Command(dataSource, Sql, new JsonArray(subject).ToJsonString(), datasetId, owner || caller.IsOperator, caller.AgencyId, from, take + 1))
+        await using (var r = await cmd.ExecuteReaderAsync(cancellationToken))
+            while (await r.ReadAsync(cancellationToken))
+                items.Add(Read(r.GetInt64(0), r.GetFieldValue<DateTimeOffset>(1), r.Get<string>(2), r.Get<string>(3), r.GetString(4), r.GetString(5),
+                    JsonNode.Parse(r.GetString(6))!.AsObject(), subject));
+        var next = items.Count > take ? Paging.Encode(items[take - 1].Seq.ToString(CultureInfo.InvariantCulture)) : null;
+        var page = items.Take(take).ToList();
+        await audit.AppendAsync(new AuditRecord(caller, AuditAction.SubjectReportRead, AuditOutcome.Succeeded, datasetId, datasetId,
+            new JsonObject { ["subject"] = subject, ["entries"] = page.Count }), cancellationToken);
+        return new SubjectReport(datasetId, subject, page, next);
+    }
+
+    // A batch entry names many subjects: this one's answer is at its position in each per-key array.
+    static SubjectAccess Read(long seq, DateTimeOffset at, string? agency, string? client, string action, string outcome, JsonObject details, string subject)
+    {
+        var i = details["subjects"]!.AsArray().Select(s => s?.GetValue<string>()).ToList().IndexOf(subject);
+        string? Text(string name) => details[name]?.GetValue<string>();
+        return new SubjectAccess(seq, at, agency, client, action, outcome, Text("purpose"), Text("caseRef"), Text("subscription"),
+            details["version"]?.GetValue<int>(), details["found"]?[i]?.GetValue<bool>(), details["evidence"]?[i]?.GetValue<string>(), Text("reason"));
+    }
+}

@@ -1,0 +1,44 @@
+using DataExchange.Core.Subscriptions;
+using NpgsqlTypes;
+
+namespace DataExchange.Core.Lookup;
+
+public sealed partial class LookupService
+{
+    /// <summary>
+    /// The version read (the latest, or <paramref name="version"/> when it exists; null when there is none)
+    /// and the stored text of every key found in it under the policy's row filters — in one statement, so
+    /// the version and the rows come from one snapshot even while a new version publishes. The current-row
+    /// key index and the (dataset, key, valid_from) primary key serve it, one probe per key.
+    /// </summary>
+    async Task<(int? Version, Dictionary<string, string> Rows)> ReadAsync(string datasetId, int? version, AccessPolicy policy, IReadOnlyList<LookupKey> keys,
+        CancellationToken cancellationToken)
+    {
+        var args = new List<(object Value, NpgsqlDbType Type)>
+        {
+            (datasetId, NpgsqlDbType.Text), (version is { } v ? v : DBNull.Value, NpgsqlDbType.Integer),
+            (keys.Select(k => k.Stored).Distinct(StringComparer.Ordinal).ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Text),
+        };
+        var sql = """
+            with v as (select max(version) as version from dx.dataset_versions where dataset_id = $1 and ($2::int is null or version = $2))
+            select v.version, r.key, r.data::text from v left join dx.records r
+                on r.dataset_id = $1 and r.key = any($3) and r.valid_from <= v.version and (r.valid_to is null or r.valid_to > v.version)
+            """ + RowFilter.Compile(policy.Filters, "r", args);
+        await using var conn = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var cmd = conn.CreateCommand();
+        cmd.CommandText = sql;
+        foreach (var (value, type) in args) cmd.Parameters.Add(new Npgsql.NpgsqlParameter { Value = value, NpgsqlDbType = type });
+        // Prepared once per pooled connection and SQL text (one per policy's filters), then reused.
+        await cmd.PrepareAsync(cancellationToken);
+        int? read = null;
+        var rows = new Dictionary<string, string>(StringComparer.Ordinal);
+        await using var r = await cmd.ExecuteReaderAsync(cancellationToken);
+        while (await r.ReadAsync(cancellationToken))
+        {
+            if (r.IsDBNull(0)) return (null, rows);
+            read = r.GetInt32(0);
+            if (!r.IsDBNull(1)) rows[r.GetString(1)] = r.GetString(2);
+        }
+        return (read, rows);
+    }
+}
