@@ -39,6 +39,7 @@ public sealed partial class LookupService
         }, cancellationToken);
         if (refusedAt is { } u)
         {
+            metrics.Looked(attempt.DatasetId, "denied", items.Count, 0, attempt.Started);
             var now = time.GetUtcNow().UtcDateTime;
             throw new LimitExceededException("quota-exceeded",
                 $"Subscription {attempt.Decision.SubscriptionId} has {Math.Max(0, policy.DailyRowQuota!.Value - u)} of its {policy.DailyRowQuota} rows left today (UTC), fewer than the {items.Count} keys asked; the quota resets at midnight UTC.",
@@ -62,6 +63,7 @@ public sealed partial class LookupService
     async Task<DomainException> RefuseAsync(Attempt attempt, string reason, DomainException refusal, CancellationToken cancellationToken)
     {
         await audit.AppendAsync(Refusal(attempt, reason, new JsonObject { ["detail"] = refusal.Message }), cancellationToken);
+        metrics.Looked(attempt.DatasetId, "denied", attempt.Subjects.Count, 0, attempt.Started);
         return refusal.MarkAudited();
     }
 

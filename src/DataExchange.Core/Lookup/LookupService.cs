@@ -19,7 +19,7 @@ namespace DataExchange.Core.Lookup;
 /// quota charge ride a group commit (<see cref="AuditWriter"/>).
 /// </summary>
 public sealed partial class LookupService(NpgsqlDataSource dataSource, SubscriptionService subscriptions, AuditWriter audit, MaskKey maskKey,
-    SubjectHash subjects, EvidenceSigner signer, IOptions<LookupOptions> options, TimeProvider time)
+    SubjectHash subjects, EvidenceSigner signer, IOptions<LookupOptions> options, TimeProvider time, LookupMetrics metrics)
 {
     /// <summary>Longest purpose and case reference, in characters.</summary>
     const int MaxPurposeLength = 200;
@@ -27,8 +27,9 @@ public sealed partial class LookupService(NpgsqlDataSource dataSource, Subscript
     /// <summary>Looks up the keys of <paramref name="request"/> in <paramref name="datasetId"/> for <paramref name="caller"/>.</summary>
     public async Task<LookupAnswer> LookupAsync(Caller caller, string datasetId, LookupRequest request, CancellationToken cancellationToken = default)
     {
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         var decision = await subscriptions.DecideAsync(caller, datasetId, cancellationToken);
-        var attempt = new Attempt(caller, datasetId, decision, request.Purpose?.Trim(), request.CaseRef?.Trim());
+        var attempt = new Attempt(caller, datasetId, decision, request.Purpose?.Trim(), request.CaseRef?.Trim(), started);
         var keys = await KeysAsync(attempt, request, cancellationToken);
         attempt.Subjects = await subjects.OfAsync(datasetId, [.. keys.Select(k => k.Stored)], cancellationToken);
         await AuthorizeAsync(attempt, cancellationToken);
@@ -42,6 +43,7 @@ public sealed partial class LookupService(NpgsqlDataSource dataSource, Subscript
         var evidence = request.Evidence ? new EvidenceContext(attempt, v, policy.Hash, time.GetUtcNow()) : null;
         var items = keys.Select(k => Answer(k, rows.GetValueOrDefault(k.Stored), shaper, evidence)).ToList();
         await RecordAsync(attempt, v, policy, items, cancellationToken);
+        metrics.Looked(datasetId, "allowed", items.Count, items.Count(i => i.Found), started);
         return new LookupAnswer(datasetId, v, policy.Hash, items);
     }
 
@@ -102,8 +104,10 @@ public sealed partial class LookupService(NpgsqlDataSource dataSource, Subscript
     }
 
     /// <summary>What one lookup request is about, for its answers and its audit entry.</summary>
-    sealed class Attempt(Caller caller, string datasetId, AccessDecision decision, string? purpose, string? caseRef)
+    sealed class Attempt(Caller caller, string datasetId, AccessDecision decision, string? purpose, string? caseRef, long started)
     {
+        /// <summary>When the request began (a Stopwatch timestamp), for the duration metric.</summary>
+        public long Started { get; } = started;
         public Caller Caller { get; } = caller;
         public string DatasetId { get; } = datasetId;
         public AccessDecision Decision { get; } = decision;
