@@ -46,6 +46,7 @@ builder.Services.AddExchangeRateLimiting(builder.Configuration);
 builder.Services.AddExchangeHealthChecks();
 builder.Services.AddExchangeTelemetry(builder.Configuration);
 builder.Services.AddCkan();
+builder.Services.AddExchangeLogging(builder.Configuration);
 builder.Services.AddSingleton<DemoSeeder>();
 
 var app = builder.Build();
@@ -65,6 +66,7 @@ await app.Services.PrepareKeyRingAsync();
 app.ScheduleRecurringJobs();
 
 app.UseExchangeMetricsPort();
+app.UseHttpLogging();
 app.UseResponseCompression();
 app.UseExceptionHandler();
 app.UseStatusCodePages();

@@ -34,6 +34,8 @@ public sealed partial class IngestionRunner(
     /// </summary>
     public async Task ExecuteAsync(long runId, Guid ticket, bool finalAttempt, CancellationToken cancellationToken)
     {
+        using var scope = RunScope(logger, runId);
+        System.Diagnostics.Activity.Current?.SetTag("dx.run.id", runId);
         await using var conn = await dataSource.OpenConnectionAsync(cancellationToken);
         var run = await LoadRunAsync(conn, runId, cancellationToken);
         if (run is null || RunStatus.IsFinal(run.Status)) return;
@@ -324,6 +326,9 @@ public sealed partial class IngestionRunner(
     }
 
     static string RunTarget(RunRow run) => $"{run.DatasetId}/runs/{run.Id}";
+
+    /// <summary>Every line logged while a run executes carries its id (in JSON logs, among the scopes).</summary>
+    static readonly Func<ILogger, long, IDisposable?> RunScope = LoggerMessage.DefineScope<long>("Run {RunId}");
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Run {RunId} of {DatasetId} ended {Status}. {Error}")]
     static partial void LogFinished(ILogger logger, long runId, string datasetId, string status, string? error);

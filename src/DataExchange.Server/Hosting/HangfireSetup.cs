@@ -14,6 +14,7 @@ public static class HangfireSetup
     /// <summary>Adds Hangfire storage, and a Hangfire server when this process has the worker role.</summary>
     public static IServiceCollection AddExchangeHangfire(this IServiceCollection services, string connectionString, ServerRoles roles)
     {
+        TraceContextFilter.Register();
         services.AddHangfire((provider, config) => config
             .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
             .UseSimpleAssemblyNameTypeSerializer()
