@@ -111,21 +111,35 @@ public static class RunWatcher
 
     private static async Task<ApiResponse> PollWithProgressAsync(ApiClient api, string runPath, ApiResponse run, CancellationToken ct)
     {
+        if (!Output.Err.Profile.Capabilities.Interactive)
+        {
+            return await PollWithLinesAsync(api, runPath, run, ct).ConfigureAwait(false);
+        }
+
         // Progress goes to stderr so the summary on stdout can be captured cleanly.
         await Output.Err.Progress()
             .AutoClear(false)
             .Columns(new SpinnerColumn(), new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(), new ElapsedTimeColumn())
             .StartAsync(async ctx =>
             {
-                var task = ctx.AddTask(Describe(run.Json));
-                // The API reports records read so far but not the payload's total, so the bar cannot
-                // show a fraction: it pulses while the description carries the live count.
+                var task = ctx.AddTask(Markup.Escape(Describe(run.Json)));
+                // The bar shows how far the reader is into the payload when the run reports it (bytes read of
+                // the payload's size); until then, and while publishing, it pulses beside the live counts.
                 task.IsIndeterminate = true;
                 while (!IsFinished(run.Json))
                 {
                     await Task.Delay(PollInterval, ct).ConfigureAwait(false);
                     run = await api.GetAsync(runPath, ct).ConfigureAwait(false);
-                    task.Description = Describe(run.Json);
+                    task.Description = Markup.Escape(Describe(run.Json));
+                    if (Fraction(run.Json) is { } fraction)
+                    {
+                        task.IsIndeterminate = false;
+                        task.Value = fraction * task.MaxValue;
+                    }
+                    else
+                    {
+                        task.IsIndeterminate = true;
+                    }
                 }
 
                 task.IsIndeterminate = false;
@@ -136,8 +150,62 @@ public static class RunWatcher
         return run;
     }
 
-    private static string Describe(JsonNode? run) =>
-        Markup.Escape($"{Status(run)} · {Output.Format(Count(run, "read"))} records read");
+    /// <summary>Without a terminal (a log, CI): one line per change of the run's progress instead of a redrawn bar.</summary>
+    private static async Task<ApiResponse> PollWithLinesAsync(ApiClient api, string runPath, ApiResponse run, CancellationToken ct)
+    {
+        var shown = "";
+        while (true)
+        {
+            var line = Describe(run.Json);
+            if (line != shown)
+            {
+                Output.Info(line);
+                shown = line;
+            }
+
+            if (IsFinished(run.Json))
+            {
+                return run;
+            }
+
+            await Task.Delay(PollInterval, ct).ConfigureAwait(false);
+            run = await api.GetAsync(runPath, ct).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>e.g. "running · reading · 120,000 read · 3 rejected · 41,230 rows/s · 45 % · about 12 s left".</summary>
+    private static string Describe(JsonNode? run)
+    {
+        var progress = run?["progress"];
+        if (progress is null)
+        {
+            return $"{Status(run)} · {Output.Format(Count(run, "read"))} records read";
+        }
+
+        var text = $"{Status(run)} · {Output.Format(progress["phase"])} · {Output.Format(Count(run, "read"))} read · {Output.Format(Count(run, "rejected"))} rejected"
+            + $" · {Output.Format((long)Number(progress, "rowsPerSecond"))} rows/s";
+        if (Fraction(run) is { } fraction)
+        {
+            text += $" · {fraction:P0}";
+        }
+
+        return progress["secondsLeft"] is JsonNode && Number(progress, "secondsLeft") is var left
+            ? text + $" · about {Output.Format((long)Math.Ceiling(left))} s left"
+            : text;
+    }
+
+    /// <summary>Bytes read of the payload's size while the run reads it; null when unknown or no longer reading.</summary>
+    private static double? Fraction(JsonNode? run)
+    {
+        var progress = run?["progress"];
+        var size = progress is null ? 0 : Number(progress, "payloadBytes");
+        return progress is not null && Output.Format(progress["phase"]) == "reading" && size > 0
+            ? Math.Clamp(Number(progress, "bytesRead") / size, 0, 1)
+            : null;
+    }
+
+    private static double Number(JsonNode node, string name) =>
+        node[name] is JsonValue v && v.TryGetValue<double>(out var d) ? d : 0;
 
     private static bool IsFinished(JsonNode? run) => TerminalStatuses.Contains(Status(run));
 

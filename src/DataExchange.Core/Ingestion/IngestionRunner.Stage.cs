@@ -41,6 +41,7 @@ public sealed partial class IngestionRunner
         await using (var memory = Common.Db.Command(conn, "select set_config('work_mem', $1, false)", options.Value.WorkMem))
             await memory.ExecuteNonQueryAsync(cancellationToken);
         var published = await LoadPublishedHashesAsync(conn, run, cancellationToken);
+        await ReportProgressAsync(run.Id, "reading", 0, 0, 0, 0, cancellationToken);
 
         var opts = options.Value;
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -53,7 +54,8 @@ public sealed partial class IngestionRunner
         var timeouts = 0;
         long validating = 0;
 
-        var producer = Task.Run(() => ProduceAsync(path, feed, opts, header, input.Writer, token), token);
+        var position = new StrongBox<long>();
+        var producer = Task.Run(() => ProduceAsync(path, feed, opts, header, position, input.Writer, token), token);
         var workers = Enumerable.Range(0, opts.Validators).Select(_ => Task.Run(async () =>
         {
             await foreach (var batch in input.Reader.ReadAllAsync(token))
@@ -79,7 +81,7 @@ public sealed partial class IngestionRunner
 
         try
         {
-            var (valid, rejected) = await WriteAsync(conn, run, output.Reader, token);
+            var (valid, rejected) = await WriteAsync(conn, run, output.Reader, position, token);
             await producer;
             await Task.WhenAll(workers);
             await closeOutput;
@@ -92,6 +94,19 @@ public sealed partial class IngestionRunner
             await cts.CancelAsync();
             throw;
         }
+    }
+
+    const string ProgressSql = """
+        update dx.ingestion_runs set phase = $2, read_count = $3, valid_count = $4, rejected_count = $5, bytes_read = coalesce($6, bytes_read), progress_at = $7
+        where id = $1 and status = 'running'
+        """;
+
+    /// <summary>Writes a running run's counts so far (records read, valid, rejected; bytes read when known) and its phase.</summary>
+    async Task ReportProgressAsync(long runId, string phase, long read, long valid, long rejected, long? bytesRead, CancellationToken token)
+    {
+        await using var cmd = Common.Db.Command(dataSource, ProgressSql, runId, phase, read, valid, rejected, bytesRead, time.GetUtcNow());
+        cmd.Parameters[5].NpgsqlDbType = NpgsqlDbType.Bigint;
+        await cmd.ExecuteNonQueryAsync(token);
     }
 
     // A payload problem: the same bytes would run out of time again.
@@ -130,12 +145,13 @@ public sealed partial class IngestionRunner
         await cmd.ExecuteNonQueryAsync(token);
     }
 
-    static async Task ProduceAsync(string path, FeedDefinition feed, IngestionOptions opts, StrongBox<string[]> header, ChannelWriter<Batch> writer, CancellationToken token)
+    static async Task ProduceAsync(string path, FeedDefinition feed, IngestionOptions opts, StrongBox<string[]> header, StrongBox<long> position,
+        ChannelWriter<Batch> writer, CancellationToken token)
     {
         try
         {
             var batch = new List<SourceRecord>(opts.BatchSize);
-            await foreach (var record in PayloadReader.ReadAsync(path, feed, opts, header, token))
+            await foreach (var record in PayloadReader.ReadAsync(path, feed, opts, header, position, token))
             {
                 batch.Add(record);
                 if (batch.Count == opts.BatchSize)
@@ -154,9 +170,10 @@ public sealed partial class IngestionRunner
         }
     }
 
-    async Task<(long Valid, long Rejected)> WriteAsync(NpgsqlConnection conn, RunRow run, ChannelReader<Results> results, CancellationToken token)
+    async Task<(long Valid, long Rejected)> WriteAsync(NpgsqlConnection conn, RunRow run, ChannelReader<Results> results, StrongBox<long> position, CancellationToken token)
     {
         long valid = 0, rejected = 0;
+        var reported = time.GetTimestamp();
         await using var quarantineConn = await dataSource.OpenConnectionAsync(token);
         await using (var stage = await conn.BeginBinaryImportAsync("copy stage (line, key, hash, data, del, checked) from stdin (format binary)", token))
         await using (var quarantine = await quarantineConn.BeginBinaryImportAsync(
@@ -189,6 +206,13 @@ public sealed partial class IngestionRunner
                     await quarantine.WriteAsync(q.StoredKey, NpgsqlDbType.Text, token);
                 }
                 rejected += batch.Quarantined.Count;
+                // Checked once a batch (2,000 records), written at most once a ProgressInterval: on its own pooled
+                // connection, since both of the run's connections are busy with their COPY.
+                if (time.GetElapsedTime(reported) >= options.Value.ProgressInterval)
+                {
+                    await ReportProgressAsync(run.Id, "reading", valid + rejected, valid, rejected, Volatile.Read(ref position.Value), token);
+                    reported = time.GetTimestamp();
+                }
             }
             await stage.CompleteAsync(token);
             await quarantine.CompleteAsync(token);

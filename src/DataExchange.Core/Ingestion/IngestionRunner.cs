@@ -145,6 +145,7 @@ public sealed partial class IngestionRunner(
         var counts = await StageAsync(conn, run, payload.Path!, feed, schema, dataset.KeyFields, cancellationToken);
         var staged = clock.Elapsed;
         IngestionMetrics.Record(run.DatasetId, "stage", staged);
+        await ReportProgressAsync(run.Id, "publishing", counts.Read, counts.Valid, counts.Rejected, payload.Length, cancellationToken);
         var reread = new Payload(payload.Path!, feed, schema, dataset.KeyFields);
         counts = await DeduplicateAsync(conn, run, reread, counts, cancellationToken);
         var deduplicated = clock.Elapsed;
@@ -223,7 +224,8 @@ public sealed partial class IngestionRunner(
     {
         const string start = """
             update dx.ingestion_runs set status = 'running', started_at = $2, error = null, waiting_since = null, read_count = 0, valid_count = 0,
-                rejected_count = 0, duplicate_count = 0, inserted_count = 0, updated_count = 0, deleted_count = 0, unchanged_count = 0, kept_count = 0
+                rejected_count = 0, duplicate_count = 0, inserted_count = 0, updated_count = 0, deleted_count = 0, unchanged_count = 0, kept_count = 0,
+                phase = null, payload_bytes = null, bytes_read = null, progress_at = null
             where id = $1 and job_ticket = $3
             """;
         await using var tx = await conn.BeginTransactionAsync(cancellationToken);
@@ -256,7 +258,7 @@ public sealed partial class IngestionRunner(
 
     static async Task SetPayloadAsync(NpgsqlConnection conn, long runId, FetchedPayload payload, CancellationToken cancellationToken)
     {
-        await using var cmd = Db.Command(conn, "update dx.ingestion_runs set payload_sha256 = $2 where id = $1", runId, payload.Sha256);
+        await using var cmd = Db.Command(conn, "update dx.ingestion_runs set payload_sha256 = $2, payload_bytes = $3 where id = $1", runId, payload.Sha256, payload.Length);
         await cmd.ExecuteNonQueryAsync(cancellationToken);
     }
 

@@ -12,7 +12,8 @@ public sealed class IngestionService(NpgsqlDataSource dataSource, DatasetRegistr
 {
     const string RunColumns = """
         id, dataset_id, status, trigger, schema_version, queued_at, started_at, finished_at, payload_sha256, published_version, error,
-        read_count, valid_count, rejected_count, duplicate_count, inserted_count, updated_count, deleted_count, unchanged_count, kept_count
+        read_count, valid_count, rejected_count, duplicate_count, inserted_count, updated_count, deleted_count, unchanged_count, kept_count,
+        phase, progress_at, payload_bytes, bytes_read
         """;
 
     /// <summary>"Run now": queues a run of the dataset's feed. Stewards of the owning agency only.</summary>
@@ -156,5 +157,6 @@ public sealed class IngestionService(NpgsqlDataSource dataSource, DatasetRegistr
         r.GetInt64(0).ToString(System.Globalization.CultureInfo.InvariantCulture), r.GetString(1), r.GetString(2), r.GetString(3), r.GetInt32(4),
         r.GetFieldValue<DateTimeOffset>(5), r.GetNullable<DateTimeOffset>(6), r.GetNullable<DateTimeOffset>(7), r.Get<string>(8),
         r.GetNullable<int>(9), r.Get<string>(10),
-        new RunCounts(r.GetInt64(11), r.GetInt64(12), r.GetInt64(13), r.GetInt64(14), r.GetInt64(15), r.GetInt64(16), r.GetInt64(17), r.GetInt64(18), r.GetInt64(19)));
+        new RunCounts(r.GetInt64(11), r.GetInt64(12), r.GetInt64(13), r.GetInt64(14), r.GetInt64(15), r.GetInt64(16), r.GetInt64(17), r.GetInt64(18), r.GetInt64(19)),
+        RunProgress.Of(r.GetString(2), r.GetNullable<DateTimeOffset>(6), r.Get<string>(20), r.GetNullable<DateTimeOffset>(21), r.GetInt64(11), r.GetNullable<long>(22), r.GetNullable<long>(23)));
 }

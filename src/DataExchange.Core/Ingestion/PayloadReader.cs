@@ -15,8 +15,15 @@ namespace DataExchange.Core.Ingestion;
 public static class PayloadReader
 {
     /// <summary>The payload's records; <paramref name="header"/> receives the CSV header (empty for JSON).</summary>
+    public static IAsyncEnumerable<SourceRecord> ReadAsync(string path, FeedDefinition feed, IngestionOptions options,
+        StrongBox<string[]> header, CancellationToken cancellationToken) => ReadAsync(path, feed, options, header, null, cancellationToken);
+
+    /// <summary>
+    /// The payload's records; <paramref name="header"/> receives the CSV header (empty for JSON), and
+    /// <paramref name="position"/>, after each record, how many bytes of the file have been read (compressed bytes for gzip).
+    /// </summary>
     public static async IAsyncEnumerable<SourceRecord> ReadAsync(string path, FeedDefinition feed, IngestionOptions options,
-        StrongBox<string[]> header, [EnumeratorCancellation] CancellationToken cancellationToken)
+        StrongBox<string[]> header, StrongBox<long>? position, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         await using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
         await using var input = OpenDecompressed(file, feed.Gzip, options.MaxDecompressedBytes);
@@ -31,6 +38,7 @@ public static class PayloadReader
         foreach (var record in records)
         {
             cancellationToken.ThrowIfCancellationRequested();
+            if (position is not null) Volatile.Write(ref position.Value, file.Position);
             yield return record;
         }
         // Read to the very end even when the parser stopped early: a gzip payload is checked for a cut there.

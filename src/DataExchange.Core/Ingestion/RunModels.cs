@@ -53,7 +53,27 @@ public sealed record RunInfo(
     string? PayloadSha256,
     int? PublishedVersion,
     string? Error,
-    RunCounts Counts);
+    RunCounts Counts,
+    RunProgress? Progress = null);
+
+/// <summary>
+/// How far a running run has got, from the counts the runner last wrote: <paramref name="Phase"/> reading (parse,
+/// validate, stage) or publishing (de-duplicate, diff, publish); rows read per second since it started; and, with the
+/// payload's size known, the bytes read so far and a linear estimate of the seconds left in the reading phase.
+/// </summary>
+public sealed record RunProgress(string Phase, DateTimeOffset UpdatedAt, double RowsPerSecond, long? PayloadBytes, long? BytesRead, double? SecondsLeft)
+{
+    /// <summary>The progress of a running run from its row, or null when it has none (not running, or no report yet).</summary>
+    public static RunProgress? Of(string status, DateTimeOffset? startedAt, string? phase, DateTimeOffset? at, long read, long? payloadBytes, long? bytesRead)
+    {
+        if (status != RunStatus.Running || phase is null || at is not { } updated || startedAt is not { } started) return null;
+        var seconds = Math.Max((updated - started).TotalSeconds, 0.001);
+        double? left = phase == "reading" && payloadBytes is > 0 && bytesRead is > 0 && bytesRead <= payloadBytes
+            ? Math.Round(seconds * (payloadBytes.Value - bytesRead.Value) / bytesRead.Value, 1)
+            : null;
+        return new RunProgress(phase, updated, Math.Round(read / seconds, 1), payloadBytes, bytesRead, left);
+    }
+}
 
 /// <summary>A rejected record with its errors.</summary>
 public sealed record RejectedRecord(long Line, string Raw, System.Text.Json.Nodes.JsonNode Errors, int SchemaVersion);
