@@ -54,6 +54,19 @@ public static class DatasetEndpoints
         datasets.MapPut("/{datasetId}/feed", async (string datasetId, FeedDefinition body, HttpContext http, DatasetRegistry registry, CancellationToken ct) =>
             TypedResults.Ok(await registry.UpdateFeedAsync(http.Caller(), datasetId, body, ct)))
             .WithSummary("Replace the feed (stewards of the owner). Its credential is set with a secret, kept when absent, cleared with kind none; it is never returned.");
+        datasets.MapGet("/{datasetId}/versions/{version:int}/datapackage.json", async (string datasetId, int version, HttpContext http, DatasetRegistry registry,
+            DataExchange.Core.Ingestion.IngestionService ingestion, CancellationToken ct) =>
+        {
+            var dataset = await registry.GetAsync(datasetId, ct);
+            var published = (await ingestion.ListVersionsAsync(datasetId, ct)).FirstOrDefault(v => v.Version == version)
+                ?? throw new DataExchange.Core.Common.NotFoundException($"Dataset '{datasetId}' has no version {version}.");
+            var schema = (await registry.GetSchemaVersionAsync(datasetId, published.SchemaVersion, ct)).Schema!.AsObject();
+            var request = http.Request;
+            var csv = $"{request.Scheme}://{request.Host}{request.PathBase}/api/v1/datasets/{datasetId}/records.csv?version={version}";
+            return TypedResults.Ok(DataExchange.Core.Datasets.Frictionless.DataPackageExporter.Export(dataset, version, schema, csv));
+        }).WithName("getDataPackage")
+            .WithSummary("A published version as a Frictionless data package: a Table Schema from the record schema (key fields as primary key) and the version's CSV as its resource (read under your policy).")
+            .AllowPublic(PublicAccess.Scope.PublicMetadata);
         return api;
     }
 }

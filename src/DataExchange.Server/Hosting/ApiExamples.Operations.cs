@@ -102,6 +102,10 @@ public static partial class ApiExamples
         ["GET /api/v1/datasets/{datasetId}/records.csv"] = new() { ["text/csv"] = () => Text(RecordsCsv) },
         ["GET /api/v1/datasets/{datasetId}/changes.ndjson"] = new() { ["application/x-ndjson"] = () => Text(ChangesNdjson) },
         ["GET /api/v1/datasets/{datasetId}/changes.csv"] = new() { ["text/csv"] = () => Text(ChangesCsv) },
+        ["GET /api/v1/datasets/{datasetId}/versions/{version}/datapackage.json"] = new()
+        {
+            ["application/json"] = () => JsonNode.Parse("""{"profile":"tabular-data-package","name":"gd-amr.business-licences","title":"Business licence register","version":"3","resources":[{"name":"gd-amr.business-licences","path":"https://exchange.example/api/v1/datasets/gd-amr.business-licences/records.csv?version=3","profile":"tabular-data-resource","format":"csv","mediatype":"text/csv","encoding":"utf-8","schema":{"fields":[{"name":"uscc","type":"string","constraints":{"required":true}},{"name":"issuedOn","type":"date"}],"primaryKey":["uscc"],"missingValues":[""]}}]}""")!,
+        },
         ["GET /api/v1/catalogue/dcat"] = new() { ["application/ld+json"] = () => Text(DcatJsonLd), ["text/turtle"] = () => Text(DcatTurtle) },
         ["GET /api/v1/catalogue/{datasetId}/dcat"] = new() { ["application/ld+json"] = () => Text(DcatJsonLd), ["text/turtle"] = () => Text(DcatTurtle) },
         ["GET /api/v1/audit/entries/export"] = new() { ["application/x-ndjson"] = () => Text(AuditNdjson), ["text/csv"] = () => Text(AuditCsv) },

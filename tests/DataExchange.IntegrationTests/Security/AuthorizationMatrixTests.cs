@@ -62,6 +62,7 @@ public sealed class AuthorizationMatrixTests : SecurityFixture
         ["GET /api/v1/subscriptions/{subscriptionId}/deliveries"] = (agency, role) => agency == B && role == "consumer",
         ["GET /api/v1/catalogue/{datasetId}"] = Anyone,
         ["GET /api/v1/catalogue/dcat"] = Anyone,
+        ["GET /api/v1/datasets/{datasetId}/versions/{version}/datapackage.json"] = Anyone,
         // CKAN's actions (issue 17) serve every caller what it may see: the catalogue, or records under its policy.
         ["GET /api/3/action/package_list"] = Anyone, ["POST /api/3/action/package_list"] = Anyone,
         ["GET /api/3/action/package_show"] = Anyone, ["POST /api/3/action/package_show"] = Anyone,
