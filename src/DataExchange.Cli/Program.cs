@@ -3,6 +3,7 @@ using DataExchange.Cli.Audit;
 using DataExchange.Cli.Datasets;
 using DataExchange.Cli.Feeds;
 using DataExchange.Cli.Infrastructure;
+using DataExchange.Cli.Lookup;
 using DataExchange.Cli.Pull;
 using DataExchange.Cli.Session;
 using DataExchange.Cli.Subscriptions;
@@ -137,6 +138,18 @@ app.Configure(config =>
         .WithDescription("Download a dataset's records (json array, ndjson or csv), streamed")
         .WithExample("pull", "health.facilities", "--format", "csv", "--out", "facilities.csv");
 
+    config.AddCommand<LookupCommand>("lookup")
+        .WithDescription("Look one record up by its key, for a purpose your subscription was approved for; --evidence writes the signed answer")
+        .WithExample("lookup", "gd-amr.business-licences", "91440101MA5C2K8X1T", "--purpose", "social-insurance-registration", "--evidence", "licence.jws");
+
+    config.AddBranch("evidence", evidence =>
+    {
+        evidence.SetDescription("Signed lookup evidence");
+        evidence.AddCommand<EvidenceVerifyCommand>("verify")
+            .WithDescription("Check a piece of evidence's signature, offline with --public-key, and print what it states (exit 7 if it does not verify)")
+            .WithExample("evidence", "verify", "licence.jws", "--public-key", "evidence-key.json");
+    });
+
     config.AddBranch("audit", audit =>
     {
         audit.SetDescription("Search, export and verify the audit log (auditor)");
@@ -151,6 +164,9 @@ app.Configure(config =>
             .WithDescription("Verify an NDJSON export: a whole-log one offline (hash chain, signed checkpoint, witnessed checkpoints), a filtered one entry by entry with the server's inclusion proofs (exit 7 if not)")
             .WithExample("audit", "verify", "audit.ndjson", "--public-key", "audit-key.pem")
             .WithExample("audit", "verify", "audit.ndjson", "--witness", "witness.json");
+        audit.AddCommand<AuditSubjectCommand>("subject")
+            .WithDescription("Who looked up one subject (a key of the dataset), when, why and with what outcome: the subject access report (owner stewards, auditors)")
+            .WithExample("audit", "subject", "gd-amr.business-licences", "91440101MA5C2K8X1T");
         audit.AddCommand<AuditWitnessCommand>("witness")
             .WithDescription("Keep the exchange's signed checkpoints in a local file, each checked against the last by a consistency proof (exit 7 if not)")
             .WithExample("audit", "witness", "witness.json", "--public-key", "audit-key.pem");

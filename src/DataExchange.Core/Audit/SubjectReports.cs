@@ -29,15 +29,15 @@ public sealed class SubjectReports(Npgsql.NpgsqlDataSource dataSource, DatasetRe
         order by a.seq limit $6
         """;
 
-    /// <summary>The report of the key <paramref name="rawKey"/> (as in a lookup's path: parts percent-encoded, joined by ',').</summary>
-    public async Task<SubjectReport> ReportAsync(Caller caller, string datasetId, string? rawKey, int? limit, string? after, CancellationToken cancellationToken = default)
+    /// <summary>The report of the key whose values (in key order) are <paramref name="keyParts"/>.</summary>
+    public async Task<SubjectReport> ReportAsync(Caller caller, string datasetId, IReadOnlyList<string> keyParts, int? limit, string? after, CancellationToken cancellationToken = default)
     {
         var dataset = await registry.FindAsync(datasetId, cancellationToken) ?? throw new NotFoundException($"Dataset '{datasetId}' does not exist.");
         var owner = dataset.Owner == caller.AgencyId;
         if (!(owner && caller.Has(Role.Steward)) && !caller.Has(Role.Auditor))
             throw new ForbiddenException("role-required", "The subject access report is for stewards of the owning agency and auditors.");
-        var key = rawKey is null ? null : LookupKey.FromSegment(rawKey, dataset.KeyFields.Count);
-        if (key is null) throw new InvalidException("invalid-key", "Name the subject by its key.", [LookupKey.Problem("/key", dataset.KeyFields)]);
+        var key = LookupKey.FromParts(keyParts, dataset.KeyFields.Count)
+            ?? throw new InvalidException("invalid-key", "Name the subject by its key: one key parameter per key field, in key order.", [LookupKey.Problem("/key", dataset.KeyFields)]);
         var subject = (await hashes.OfAsync(datasetId, [key.Stored], cancellationToken))[0];
         var take = Paging.Limit(limit);
         var from = Paging.Decode(after) is { } c ? long.Parse(c, CultureInfo.InvariantCulture) : 0;

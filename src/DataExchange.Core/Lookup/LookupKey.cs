@@ -8,10 +8,11 @@ namespace DataExchange.Core.Lookup;
 /// <summary>
 /// A record's key as a lookup names it: the raw values of the dataset's key fields, in key order, exactly
 /// as the exchange stores them (a number in its canonical text, e.g. <c>131</c>). In a URL path segment
-/// (<c>GET …/records/{key}</c>, and <c>?key=</c> of the subject report) the parts are each percent-encoded
-/// and joined by <c>,</c> — a literal comma separates, <c>%2C</c> is a comma inside a part — so any value,
-/// also one with <c>/</c>, <c>,</c> or non-ASCII characters, has exactly one spelling; a single-field key is
-/// the whole segment. In a JSON body a key is a string, or an array of strings for a composite key.
+/// (<c>GET …/records/{key}</c>) the parts are each percent-encoded and joined by <c>,</c> — a literal comma
+/// separates, <c>%2C</c> is a comma inside a part — so any value, also one with <c>/</c>, <c>,</c> or
+/// non-ASCII characters, has exactly one spelling; a single-field key is the whole segment. In a query
+/// (the subject report) each part is one <c>key=</c> parameter, in key order. In a JSON body a key is a
+/// string, or an array of strings for a composite key.
 /// </summary>
 public sealed record LookupKey(IReadOnlyList<string> Parts)
 {
@@ -27,6 +28,9 @@ public sealed record LookupKey(IReadOnlyList<string> Parts)
         var parts = keyFieldCount == 1 ? [raw] : raw.Split(',');
         return parts.Length == keyFieldCount ? Checked([.. parts.Select(Uri.UnescapeDataString)]) : null;
     }
+
+    /// <summary>The key of <paramref name="parts"/> (decoded values in key order), or null when there are not <paramref name="keyFieldCount"/> of them.</summary>
+    public static LookupKey? FromParts(IReadOnlyList<string> parts, int keyFieldCount) => parts.Count == keyFieldCount ? Checked([.. parts]) : null;
 
     /// <summary>The key in a JSON body (a string, or an array of strings in key order), or null when it is not one of <paramref name="keyFieldCount"/> parts.</summary>
     public static LookupKey? FromJson(JsonNode? node, int keyFieldCount)

@@ -40,11 +40,11 @@ public static class LookupEndpoints
             .WithDescription("Each key is a string, or an array of strings for a composite key (values in key order). `purpose` (or header Dx-Purpose) is required; "
                 + "`evidence: true` adds a signed compact JWS to every answer. One row per key is charged to the daily quota; a batch that does not fit answers 429 as a whole.")
             .Produces<LookupBatchBody>(200, "application/json");
-        api.MapGet("/datasets/{datasetId}/subjects/access-report", async (string datasetId, string? key, int? limit, string? after, HttpContext http, SubjectReports reports,
-                CancellationToken ct) => TypedResults.Ok(await reports.ReportAsync(http.Caller(), datasetId, key is null ? null : RawQueryValue(http, "key"), limit, after, ct)))
+        api.MapGet("/datasets/{datasetId}/subjects/access-report", async (string datasetId, [FromQuery(Name = "key")] string[]? key, int? limit, string? after, HttpContext http,
+                SubjectReports reports, CancellationToken ct) => TypedResults.Ok(await reports.ReportAsync(http.Caller(), datasetId, key ?? [], limit, after, ct)))
             .WithTags("Lookup").WithName("getSubjectAccessReport")
             .WithSummary("Who looked up one subject (a key of the dataset), when, why and with what outcome — the report a citizen may ask for (owner stewards, auditors; audited).")
-            .WithDescription("`key` as in GET …/records/{key} (a composite key's values percent-encoded and joined by `,`). The log holds the key only as a keyed hash, "
+            .WithDescription("`key` once per key field, in key order (`?key=Guangzhou&key=7` for a two-field key). The log holds the key only as a keyed hash, "
                 + "which the report is found by; an agency's auditors see their own agency's lookups, the owning agency and the exchange's auditors all of them.");
         return api;
     }
@@ -136,10 +136,6 @@ public static class LookupEndpoints
         var path = target.Split('?', 2)[0];
         return path[(path.LastIndexOf('/') + 1)..];
     }
-
-    /// <summary>A query parameter as sent, still percent-encoded (see <see cref="RawKey"/>).</summary>
-    static string? RawQueryValue(HttpContext http, string name) =>
-        http.Request.QueryString.Value?.TrimStart('?').Split('&').Select(p => p.Split('=', 2)).FirstOrDefault(p => p.Length == 2 && p[0] == name)?[1];
 
     // Header values are ASCII: a purpose in other scripts is sent percent-encoded (UTF-8).
     static string? Decoded(string? header) => header is null ? null : Uri.UnescapeDataString(header);

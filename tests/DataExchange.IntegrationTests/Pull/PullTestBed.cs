@@ -25,6 +25,9 @@ public sealed class PullTestBed : IAsyncDisposable
     public ApiClient Steward { get; private set; } = null!;
     public IServiceProvider Services => _factory.Services;
 
+    /// <summary>Where the server listens when started on Kestrel, else null.</summary>
+    public Uri? Address { get; private set; }
+
     /// <summary>The exchange's database (as the superuser).</summary>
     public string ConnectionString => _exchange.ConnectionString;
 
@@ -44,6 +47,7 @@ public sealed class PullTestBed : IAsyncDisposable
         {
             bed._factory.UseKestrel(o => o.Listen(System.Net.IPAddress.Loopback, port));
             bed._factory.StartServer();
+            bed.Address = new Uri($"http://127.0.0.1:{port}");
         }
         bed.Admin = await bed._factory.BootstrapAdminAsync();
         await bed.Admin.PostAsync("/api/v1/agencies", new { code = "own", name = "Owner agency" });
