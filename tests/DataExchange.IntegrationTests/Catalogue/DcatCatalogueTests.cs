@@ -71,10 +71,15 @@ public sealed class DcatCatalogueTests
     [TestCase("application/ld+json", ".jsonld")]
     public async Task Catalogue_ConformsToTheOfficialDcatAp3Shapes(string accept, string extension)
     {
+        // The official shapes are not redistributed in this repository (third-party data stays outside it): the test reads
+        // them from DX_DCAT_AP_SHAPES or ../shared/data/dcat-ap/dcat-ap-3.0.0-SHACL.ttl and skips, saying so, without them.
+        var shapes = Environment.GetEnvironmentVariable("DX_DCAT_AP_SHAPES")
+            ?? (Samples.SharedData is { } shared ? Path.Combine(shared, "dcat-ap", "dcat-ap-3.0.0-SHACL.ttl") : null);
+        if (shapes is null || !File.Exists(shapes))
+            Assert.Ignore("DCAT-AP 3.0.0 SHACL shapes not found: set DX_DCAT_AP_SHAPES to dcat-ap-SHACL.ttl of SEMICeu/DCAT-AP releases/3.0.0");
         var node = await ValidatorAsync();
         var file = Path.Combine(Path.GetDirectoryName(node)!, "catalogue" + extension);
         await File.WriteAllTextAsync(file, await DcatAsync(_bed.Steward.Http, "/api/v1/catalogue/dcat", accept));
-        var shapes = Path.Combine(Samples.RepositoryRoot, "tests", "DataExchange.IntegrationTests", "Catalogue", "Shacl", "dcat-ap-3.0.0-SHACL.ttl");
         var (code, output) = await RunAsync("node", node, shapes, file);
         Assert.That(code, Is.Zero, output);
         var report = JsonNode.Parse(output.Trim().Split('\n')[^1])!;
