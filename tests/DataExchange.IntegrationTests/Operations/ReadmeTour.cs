@@ -12,8 +12,11 @@ public sealed record ReadmeCommand(string Text, int ExpectedExit);
 /// </summary>
 public static partial class ReadmeTour
 {
-    /// <summary>Sections whose blocks are run by their own tests: NSwag from its pinned tool path by GeneratedClientTests.</summary>
-    public static readonly string[] Elsewhere = ["## For consuming systems: generated clients"];
+    /// <summary>
+    /// Sections whose blocks are run by their own tests: NSwag from its pinned tool path by GeneratedClientTests; the
+    /// operator's JSON logs by LogCorrelationTests and backup/restore (against other hosts) by BackupRestoreTests.
+    /// </summary>
+    public static readonly string[] Elsewhere = ["## For consuming systems: generated clients", "## Operating it"];
 
     /// <summary>The commands, continuation lines joined, comment-only and blank lines left out.</summary>
     public static IReadOnlyList<ReadmeCommand> Commands(string readme)
