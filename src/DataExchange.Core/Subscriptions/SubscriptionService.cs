@@ -57,6 +57,7 @@ public sealed partial class SubscriptionService(NpgsqlDataSource dataSource, Dat
             """;
         await using var conn = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var tx = await conn.BeginTransactionAsync(cancellationToken);
+        await RefuseSecondOpenAsync(conn, dataset.Id, caller.AgencyId, now, cancellationToken);
         await using (var cmd = Db.Command(conn, sql, id, dataset.Id, caller.AgencyId, request.Purpose!.Trim(), request.Fields?.ToArray(), caller.ClientId, now))
         {
             cmd.Parameters[4].NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text;
@@ -68,6 +69,27 @@ public sealed partial class SubscriptionService(NpgsqlDataSource dataSource, Dat
         await tx.CommitAsync(cancellationToken);
         _decisions.Invalidate((dataset.Id, caller.AgencyId));
         return await GetAsync(caller, id, cancellationToken);
+    }
+
+    const string OpenSubscriptionSql = """
+        select id, status from dx.subscriptions
+        where dataset_id = $1 and consumer_agency_id = $2 and (status = 'pending' or (status = 'approved' and (expires_at is null or expires_at > $3)))
+        order by created_at limit 1
+        """;
+
+    /// <summary>
+    /// One open subscription (pending, or approved and unexpired) per agency and dataset (issue 18: a repeated request
+    /// made a second one). Requests of the same pair queue on a transaction lock, so racing ones cannot both pass.
+    /// </summary>
+    static async Task RefuseSecondOpenAsync(NpgsqlConnection conn, string datasetId, string agencyId, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var key = BitConverter.ToInt64(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes($"subscription:{datasetId}\u001f{agencyId}")));
+        await using (var lockCmd = Db.Command(conn, "select pg_advisory_xact_lock($1)", key)) await lockCmd.ExecuteNonQueryAsync(cancellationToken);
+        await using var cmd = Db.Command(conn, OpenSubscriptionSql, datasetId, agencyId, now);
+        await using var reader = await cmd.ExecuteReaderAsync(cancellationToken);
+        if (await reader.ReadAsync(cancellationToken))
+            throw new ConflictException("subscription-exists",
+                $"Your agency already has subscription {reader.GetString(0)} ({reader.GetString(1)}) to '{datasetId}'; a second one is not made. Wait for the steward's decision, or withdraw or revoke it first.");
     }
 
     /// <summary>A steward of the owning agency approves with a policy.</summary>
