@@ -37,7 +37,8 @@ public static class CkanEndpoints
             foreach (var method in new[] { "GET", "POST" })
                 group.MapMethods("/" + name, [method], (HttpContext http, CancellationToken ct) => RunAsync(http, name, run, ct))
                     .WithSummary(summary + (method == "POST" ? " Parameters as a JSON object." : ""))
-                    .WithName("ckan_" + name + (method == "POST" ? "_post" : ""))
+                    // No underscore in operation ids: NSwag splits an id at `_` into one client class per prefix.
+                    .WithName("Ckan" + string.Concat(name.Split('_').Select(w => char.ToUpperInvariant(w[0]) + w[1..])) + (method == "POST" ? "Post" : ""))
                     .Produces<JsonObject>(200, "application/json")
                     .AllowPublic(PublicAccess.Scope.List);
         return app;

@@ -20,12 +20,14 @@ public static class Logs
             if (configured[nameof(o.UseUtcTimestamp)] is null) o.UseUtcTimestamp = true;
             o.TimestampFormat ??= "yyyy-MM-ddTHH:mm:ss.fffZ";
         });
-        // Paths carry dataset and run ids, never secrets; queries carry cursors and are left out.
+        // Paths carry dataset and run ids, never secrets, and are logged with a subject's key as its placeholder
+        // (RoutePathLogging); queries carry cursors and are left out.
         services.AddHttpLogging(o =>
         {
             o.LoggingFields = HttpLoggingFields.RequestMethod | HttpLoggingFields.RequestPath | HttpLoggingFields.ResponseStatusCode | HttpLoggingFields.Duration;
             o.CombineLogs = true;
         });
+        services.AddHttpLoggingInterceptor<RoutePathLogging>();
         return services;
     }
 }

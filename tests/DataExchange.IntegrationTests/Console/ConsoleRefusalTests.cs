@@ -58,7 +58,8 @@ public sealed partial class ConsoleTests
             Assert.That(cookie.SameSite, Is.EqualTo(SameSiteAttribute.Strict));
         });
         using var http = new HttpClient { BaseAddress = _exchange.Address };
-        using var request = new HttpRequestMessage(HttpMethod.Get, "/api/v1/datasets");
+        // The catalogue answers without a key for public datasets (issue 17); the steward's subscriptions never do.
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/api/v1/subscriptions");
         request.Headers.Add("Cookie", $"{cookie.Name}={cookie.Value}");
         using var api = await http.SendAsync(request);
         Assert.That(api.StatusCode, Is.EqualTo(HttpStatusCode.Unauthorized), "the API keeps requiring an API key");

@@ -25,7 +25,7 @@ public sealed class RefusalAuditTests : SecurityFixture
 
     static IEnumerable<Kind> Kinds() =>
     [
-        new("401 without a key", null, null, "GET", "/api/v1/datasets", null, HttpStatusCode.Unauthorized, "/api/v1/datasets", false),
+        new("401 without a key", null, null, "GET", "/api/v1/audit/entries", null, HttpStatusCode.Unauthorized, "/api/v1/audit/entries", false),
         new("401 with a garbage key", null, "dx_nosuchkey_0123456789", "GET", "/api/v1/subscriptions", null, HttpStatusCode.Unauthorized, "/api/v1/subscriptions", false),
         new("403 consumer issuing itself an admin key", (B, "consumer"), null, "POST", $"/api/v1/agencies/{B}/keys", new { name = "mine", roles = new[] { "admin" } },
             HttpStatusCode.Forbidden, "/api/v1/agencies/{agencyId}/keys", false),
