@@ -13,10 +13,18 @@ public static class QualityChart
 {
     const int Width = 600, Height = 200, Left = 48, Bottom = 24, Top = 8;
 
+    /// <summary>The runs that get a bar: those that read records (an unchanged or skipped run read none).</summary>
+    public static IReadOnlyList<RunInfo> Drawn(IEnumerable<RunInfo> runs) => [.. runs.Where(r => r.Counts.Read > 0)];
+
+    /// <summary>The caption's count, of the bars drawn (issue 18: it said "last 4 runs" over two bars).</summary>
+    public static string Caption(int drawn, int listed) => drawn == listed
+        ? $"last {drawn} {(drawn == 1 ? "run" : "runs")}"
+        : $"{drawn} {(drawn == 1 ? "run" : "runs")} that read records, of the last {listed} (runs that read none, such as unchanged ones, have no bar)";
+
     /// <summary>The SVG markup for <paramref name="runs"/> (oldest first), or null when there is nothing to draw.</summary>
     public static string? Render(IReadOnlyList<RunInfo> runs)
     {
-        var drawn = runs.Where(r => r.Counts.Read > 0).ToList();
+        var drawn = Drawn(runs);
         if (drawn.Count == 0) return null;
         var max = Math.Max(1, drawn.Max(r => r.Counts.Valid + r.Counts.Rejected));
         var slot = (double)(Width - Left) / drawn.Count;
