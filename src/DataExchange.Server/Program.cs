@@ -35,6 +35,7 @@ if (roles.Worker) builder.Services.AddAuditCheckpointWorker();
 var authentication = builder.Services.AddAuthentication(ApiKeyAuthentication.SchemeName)
     .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthentication>(ApiKeyAuthentication.SchemeName, null);
 builder.Services.AddExchangeConsole(authentication);
+builder.Services.AddConsoleLanguage(builder.Configuration);
 builder.Services.AddExchangeDataProtection();
 builder.Services.AddAuthorization().AddRefusalAudit();
 builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = ProblemMapping.Customize).AddExceptionHandler<ProblemMapping>();
@@ -67,6 +68,7 @@ app.ScheduleRecurringJobs();
 
 app.UseExchangeMetricsPort();
 app.UseHttpLogging();
+app.UseConsoleLanguage();
 app.UseResponseCompression();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
@@ -98,6 +100,7 @@ if (roles.Api)
     app.MapCkan();
     app.MapExchangeHangfireDashboard();
     app.MapExchangeConsole();
+    app.MapConsoleLanguage();
 }
 
 if (samples is not null)

@@ -5,8 +5,22 @@ namespace DataExchange.Server.Console;
 /// <summary>How the console writes times and durations for people.</summary>
 public static class Display
 {
-    /// <summary>UTC, to the second: <c>2026-11-26 19:20:05Z</c>.</summary>
-    public static string Time(DateTimeOffset? at) => at is { } t ? t.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss'Z'", CultureInfo.InvariantCulture) : "—";
+    static readonly AsyncLocal<TimeZoneInfo?> CurrentZone = new();
+
+    /// <summary>The zone of this request's times (<see cref="ConsoleOptions.TimeZone"/>, set per console request, like its culture); UTC elsewhere.</summary>
+    public static TimeZoneInfo Zone
+    {
+        get => CurrentZone.Value ?? TimeZoneInfo.Utc;
+        set => CurrentZone.Value = value;
+    }
+
+    /// <summary>In <see cref="Zone"/>, to the second, with its offset: <c>2026-11-27 03:20:05 +08:00</c>, or <c>2026-11-26 19:20:05Z</c> in UTC.</summary>
+    public static string Time(DateTimeOffset? at)
+    {
+        if (at is not { } t) return "—";
+        if (Zone.BaseUtcOffset == TimeSpan.Zero && !Zone.SupportsDaylightSavingTime) return t.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+        return TimeZoneInfo.ConvertTime(t, Zone).ToString("yyyy-MM-dd HH:mm:ss zzz", CultureInfo.InvariantCulture);
+    }
 
     /// <summary>How long ago, coarsely: "just now", "5 min ago", "3 h ago", "2 days ago".</summary>
     public static string Ago(DateTimeOffset? at, DateTimeOffset now)

@@ -36,6 +36,9 @@ public sealed partial class ConsoleHttp : IDisposable
         _http = new HttpClient(handler);
     }
 
+    /// <summary>The Accept-Language header of every request (none when null).</summary>
+    public string? AcceptLanguage { get; set; }
+
     /// <summary>Cookies by name, as the server set them.</summary>
     public System.Collections.Concurrent.ConcurrentDictionary<string, string> Cookies { get; } = new(StringComparer.Ordinal);
 
@@ -72,6 +75,7 @@ public sealed partial class ConsoleHttp : IDisposable
     async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request)
     {
         if (Cookies.Count > 0) request.Headers.Add("Cookie", string.Join("; ", Cookies.Select(c => $"{c.Key}={c.Value}")));
+        if (AcceptLanguage is not null) request.Headers.Add("Accept-Language", AcceptLanguage);
         var response = await _http.SendAsync(request);
         if (response.Headers.TryGetValues("Set-Cookie", out var setCookies))
             foreach (var setCookie in setCookies)
