@@ -29,7 +29,7 @@ public sealed class RefusalFloodTests
         {
             // Half look like keys (and are looked up), half are garbage; some plant a formula.
             var key = i % 2 == 0 ? $"dx_{Guid.NewGuid():N}_{i}" : $"=HYPERLINK(\"http://evil.example/{i}\")";
-            using var request = new HttpRequestMessage(HttpMethod.Get, "/api/v1/datasets");
+            using var request = new HttpRequestMessage(HttpMethod.Get, "/api/v1/subscriptions");
             request.Headers.TryAddWithoutValidation("Authorization", "Bearer " + key);
             using var response = await client.SendAsync(request, ct);
             if (response.StatusCode != HttpStatusCode.Unauthorized) Interlocked.Increment(ref answeredOtherwise);
