@@ -1,4 +1,4 @@
-// Benchmarks, one subcommand each: dotnet run -c Release --project tests/DataExchange.Benchmarks -- <ingest|pull> [options]
+// Benchmarks, one subcommand each: dotnet run -c Release --project tests/DataExchange.Benchmarks -- <ingest|pull|read|validate> [options]
 using DataExchange.Benchmarks.Ingest;
 using DataExchange.Benchmarks.Pull;
 
@@ -6,6 +6,7 @@ return args.FirstOrDefault() switch
 {
     "ingest" => await IngestBenchmark.RunAsync(args[1..]),
     "pull" => await PullBenchmark.RunAsync(args[1..]),
+    "read" => await ReadBenchmark.RunAsync(args[1..]),
     "validate" => await ValidateBenchmark.RunAsync(args[1..]),
     _ => Usage(),
 };
@@ -14,5 +15,6 @@ static int Usage()
 {
     Console.Error.WriteLine("usage: dotnet run -c Release --project tests/DataExchange.Benchmarks -- ingest --rows 1000000");
     Console.Error.WriteLine("       dotnet run -c Release --project tests/DataExchange.Benchmarks -- pull --rows 1000000 [--no-audit]");
+    Console.Error.WriteLine("       dotnet run -c Release --project tests/DataExchange.Benchmarks -- read [--rows 200000] [--seconds 4] [--clients 1,8] [--limits 100,1000]");
     return 2;
 }

@@ -26,7 +26,7 @@ namespace DataExchange.Benchmarks.Pull;
 /// </summary>
 public static class PullBenchmark
 {
-    const string DatasetId = "bench.people";
+    internal const string DatasetId = "bench.people";
 
     /// <summary>Runs the benchmark; returns the exit code.</summary>
     public static async Task<int> RunAsync(string[] args)
@@ -90,7 +90,7 @@ public static class PullBenchmark
     }
 
     /// <summary>The server in-process on real Kestrel at a free port, with <paramref name="settings"/>.</summary>
-    static (WebApplicationFactory<DataExchange.Server.Hosting.ServerRoles> Factory, Uri Address) StartServer(string connectionString, bool audited, Dictionary<string, string> settings)
+    internal static (WebApplicationFactory<DataExchange.Server.Hosting.ServerRoles> Factory, Uri Address) StartServer(string connectionString, bool audited, Dictionary<string, string> settings)
     {
         var port = FreePort();
         // Any public type of the server assembly names its entry point; the benchmark's own Program would shadow the server's.
@@ -118,7 +118,7 @@ public static class PullBenchmark
         return clock.Elapsed.TotalSeconds;
     }
 
-    static async Task SeedAsync(string connectionString, int rows)
+    internal static async Task SeedAsync(string connectionString, int rows)
     {
         await using var conn = new NpgsqlConnection(connectionString);
         await conn.OpenAsync();
@@ -186,14 +186,14 @@ public static class PullBenchmark
         return (rows, bytes);
     }
 
-    static HttpClient Client(Uri baseUri, string key)
+    internal static HttpClient Client(Uri baseUri, string key)
     {
         var http = new HttpClient { BaseAddress = baseUri, Timeout = TimeSpan.FromMinutes(10) };
         http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
         return http;
     }
 
-    static async Task<JsonNode> PostAsync(HttpClient http, string path, object body)
+    internal static async Task<JsonNode> PostAsync(HttpClient http, string path, object body)
     {
         using var response = await http.PostAsJsonAsync(path, body);
         var text = await response.Content.ReadAsStringAsync();
@@ -201,7 +201,7 @@ public static class PullBenchmark
         return JsonNode.Parse(text)!;
     }
 
-    static string? Arg(string[] args, string name) => Array.IndexOf(args, name) is var i and >= 0 && i + 1 < args.Length ? args[i + 1] : null;
+    internal static string? Arg(string[] args, string name) => Array.IndexOf(args, name) is var i and >= 0 && i + 1 < args.Length ? args[i + 1] : null;
 
     static int FreePort()
     {
