@@ -99,6 +99,8 @@ public static class PullBenchmark
             b.UseEnvironment("Production");
             b.UseSetting("ConnectionStrings:DataExchange", connectionString);
             b.UseSetting("Logging:LogLevel:Default", "Warning");
+            // One HttpLogging line per request (issue 18) would time the console, not the exchange.
+            b.UseSetting("Logging:LogLevel:Microsoft.AspNetCore.HttpLogging", "Warning");
             b.UseSetting("urls", $"http://127.0.0.1:{port}");
             // --no-audit: the audit owner's switch, to see what auditing the pull costs.
             b.UseSetting("Audit:RecordPulls", audited ? "true" : "false");
