@@ -20,6 +20,9 @@ public enum AuditAction
     FeedSourceRefused = 221,
     SchemaComponentRegistered = 230,
     SchemaComponentRefused = 231,
+    RecordTypesDescribed = 233,
+    DatasetMetadataUpdated = 234,
+    DatasetMetadataRefused = 235,
 
     RunQueued = 300,
     RunStarted = 301,

@@ -56,10 +56,13 @@ public sealed partial class PullService(NpgsqlDataSource dataSource, Subscriptio
     /// Makes the access decision and audits a refusal before throwing 403; a subscription approved for
     /// lookups only (issue 16) is refused bulk reads with <c>pull-not-approved</c>.
     /// </summary>
-    public async Task<AccessDecision> AuthorizeAsync(Caller caller, string datasetId, CancellationToken cancellationToken)
+    public Task<AccessDecision> AuthorizeAsync(Caller caller, string datasetId, CancellationToken cancellationToken) =>
+        AuthorizeAsync(caller, datasetId, requirePull: true, cancellationToken);
+
+    async Task<AccessDecision> AuthorizeAsync(Caller caller, string datasetId, bool requirePull, CancellationToken cancellationToken)
     {
         var decision = await subscriptions.DecideAsync(caller, datasetId, cancellationToken);
-        if (decision.Allowed && !decision.Policy!.Access.Contains(AccessKind.Pull))
+        if (requirePull && decision.Allowed && !decision.Policy!.Access.Contains(AccessKind.Pull))
             decision = decision with
             {
                 Allowed = false, Code = "pull-not-approved",

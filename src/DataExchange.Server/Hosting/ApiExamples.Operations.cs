@@ -106,6 +106,7 @@ public static partial class ApiExamples
         {
             ["application/json"] = () => JsonNode.Parse("""{"profile":"tabular-data-package","name":"gd-amr.business-licences","title":"Business licence register","version":"3","resources":[{"name":"gd-amr.business-licences","path":"https://exchange.example/api/v1/datasets/gd-amr.business-licences/records.csv?version=3","profile":"tabular-data-resource","format":"csv","mediatype":"text/csv","encoding":"utf-8","schema":{"fields":[{"name":"uscc","type":"string","constraints":{"required":true}},{"name":"issuedOn","type":"date"}],"primaryKey":["uscc"],"missingValues":[""]}}]}""")!,
         },
+        ["GET /api/v1/datasets/{datasetId}/openapi.json"] = new() { ["application/json"] = RecordTypesExample },
         ["GET /api/v1/catalogue/dcat"] = new() { ["application/ld+json"] = () => Text(DcatJsonLd), ["text/turtle"] = () => Text(DcatTurtle) },
         ["GET /api/v1/catalogue/{datasetId}/dcat"] = new() { ["application/ld+json"] = () => Text(DcatJsonLd), ["text/turtle"] = () => Text(DcatTurtle) },
         ["GET /api/v1/audit/entries/export"] = new() { ["application/x-ndjson"] = () => Text(AuditNdjson), ["text/csv"] = () => Text(AuditCsv) },
@@ -113,6 +114,14 @@ public static partial class ApiExamples
     };
 
     static JsonValue Text(string text) => JsonValue.Create(text);
+
+    // The head of a per-dataset document (issue 17): a consumer's view of the licences, uscc hashed (without $refs, which linters would resolve in the example).
+    static JsonNode RecordTypesExample() => JsonNode.Parse("""
+        {"openapi":"3.0.3","info":{"title":"Business licence register (gd-amr.business-licences)","version":"gd-amr.business-licences@3+3b1f0c9a7e5d2f48","x-dataexchange-key-fields":["uscc"]},
+         "servers":[{"url":"https://exchange.example/api/v1/datasets/gd-amr.business-licences"}],
+         "paths":{"/records":{"get":{"operationId":"getRecords","responses":{"200":{"description":"A page","content":{"application/json":{"schema":{"type":"object","properties":{"version":{"type":"integer","format":"int32"},"items":{"type":"array","items":{"type":"object"}},"next":{"type":"string"}}}}}}}}}},
+         "components":{"schemas":{"BusinessLicencesRecord":{"type":"object","required":["uscc"],"properties":{"uscc":{"type":"string","nullable":true,"pattern":"^[0-9a-f]{64}$","x-dataexchange-mask":"hash"},"name":{"type":"string","maxLength":200},"status":{"type":"string","enum":["active","suspended","revoked"]}}}}}}
+        """)!;
 
     /// <summary>The request body example of <paramref name="operation"/> ("METHOD /path") in <paramref name="mediaType"/>, if it has its own.</summary>
     public static JsonNode? ForRequest(string operation, string mediaType) =>

@@ -39,6 +39,21 @@ public static class RecordEndpoints
                 + "(this list also streams them by `Accept` or `?format=`).")
             .Produces<ChangePageBody>(200, "application/json")
             .AllowPublic(PublicAccess.Scope.OpenRecords);
+        api.MapGet("/datasets/{datasetId}/openapi.json", async (string datasetId, int? version, HttpContext http, PullService pull, CancellationToken ct) =>
+            {
+                var request = http.Request;
+                var document = await pull.DescribeRecordsAsync(http.CallerOrAnonymous(), datasetId, version, $"{request.Scheme}://{request.Host}{request.PathBase}/api/v1", ct);
+                http.Response.Headers.Vary = "Authorization";
+                http.Response.Headers.CacheControl = "private, no-cache";
+                return Results.Text(document.ToJsonString(Json.Options), "application/json; charset=utf-8");
+            })
+            .WithTags("Records").WithName("getRecordTypes")
+            .WithSummary("This dataset's records as an OpenAPI 3.0 document under your policy, to generate a client typed for the data: only the fields you receive (masked ones as strings), the key fields, and the record, change and lookup operations your policy allows.")
+            .WithDescription("Decided like a read of the records: the same refusal (403 `subscription-required`, `subscription-pending`, `policy-expired`…, audited), except that a lookup-only "
+                + "subscription gets the lookups alone. The schema is that of the latest (or given) published version. Audited `record-types-described`. "
+                + "`info.version` is `<dataset>@<version>+<policy hash>`: a new approval changes it.")
+            .Produces<System.Text.Json.Nodes.JsonObject>(200, "application/json")
+            .AllowPublic(PublicAccess.Scope.OpenRecords);
         foreach (var (suffix, format, mediaType) in Streams)
         {
             var name = char.ToUpperInvariant(suffix[0]) + suffix[1..];
