@@ -32,13 +32,45 @@ public sealed class SubjectReports(Npgsql.NpgsqlDataSource dataSource, DatasetRe
     /// <summary>The report of the key whose values (in key order) are <paramref name="keyParts"/>.</summary>
     public async Task<SubjectReport> ReportAsync(Caller caller, string datasetId, IReadOnlyList<string> keyParts, int? limit, string? after, CancellationToken cancellationToken = default)
     {
-        var dataset = await registry.FindAsync(datasetId, cancellationToken) ?? throw new NotFoundException($"Dataset '{datasetId}' does not exist.");
-        var owner = dataset.Owner == caller.AgencyId;
-        if (!(owner && caller.Has(Role.Steward)) && !caller.Has(Role.Auditor))
-            throw new ForbiddenException("role-required", "The subject access report is for stewards of the owning agency and auditors.");
+        var dataset = await AuthorizeAsync(caller, datasetId, cancellationToken);
         var key = LookupKey.FromParts(keyParts, dataset.KeyFields.Count)
             ?? throw new InvalidException("invalid-key", "Name the subject by its key: one key parameter per key field, in key order.", [LookupKey.Problem("/key", dataset.KeyFields)]);
-        var subject = (await hashes.OfAsync(datasetId, [key.Stored], cancellationToken))[0];
+        return await ReportAsync(caller, dataset, (await hashes.OfAsync(datasetId, [key.Stored], cancellationToken))[0], limit, after, cancellationToken);
+    }
+
+    /// <summary>
+    /// The report of the subject whose <see cref="SubjectHash"/> is <paramref name="subject"/> (the console hashes the key
+    /// it is given once, then pages by the hash, so that the key is never in a URL).
+    /// </summary>
+    public async Task<SubjectReport> ReportOfHashAsync(Caller caller, string datasetId, string subject, int? limit, string? after, CancellationToken cancellationToken = default)
+    {
+        var dataset = await AuthorizeAsync(caller, datasetId, cancellationToken);
+        if (subject.Length != 64 || !subject.All(char.IsAsciiHexDigitLower))
+            throw new InvalidException("invalid-subject", "The subject is not a subject hash.", [new("/subject", "pattern", "A subject hash is 64 lower-case hex digits.")]);
+        return await ReportAsync(caller, dataset, subject, limit, after, cancellationToken);
+    }
+
+    /// <summary>The hash of <paramref name="keySegment"/> (the key as in a lookup URL: a composite key's parts percent-encoded and joined by ',') in a dataset the caller may report on.</summary>
+    public async Task<string> SubjectOfAsync(Caller caller, string datasetId, string keySegment, CancellationToken cancellationToken = default)
+    {
+        var dataset = await AuthorizeAsync(caller, datasetId, cancellationToken);
+        var key = LookupKey.FromSegment(keySegment, dataset.KeyFields.Count)
+            ?? throw new InvalidException("invalid-key", "The key is not one of this dataset.", [LookupKey.Problem("/key", dataset.KeyFields)]);
+        return (await hashes.OfAsync(datasetId, [key.Stored], cancellationToken))[0];
+    }
+
+    async Task<Dataset> AuthorizeAsync(Caller caller, string datasetId, CancellationToken cancellationToken)
+    {
+        var dataset = await registry.FindAsync(datasetId, cancellationToken) ?? throw new NotFoundException($"Dataset '{datasetId}' does not exist.");
+        if (!(dataset.Owner == caller.AgencyId && caller.Has(Role.Steward)) && !caller.Has(Role.Auditor))
+            throw new ForbiddenException("role-required", "The subject access report is for stewards of the owning agency and auditors.");
+        return dataset;
+    }
+
+    async Task<SubjectReport> ReportAsync(Caller caller, Dataset dataset, string subject, int? limit, string? after, CancellationToken cancellationToken)
+    {
+        var datasetId = dataset.Id;
+        var owner = dataset.Owner == caller.AgencyId;
         var take = Paging.Limit(limit);
         var from = Paging.Decode(after) is { } c ? long.Parse(c, CultureInfo.InvariantCulture) : 0;
 

@@ -46,7 +46,7 @@ public static class CoreServices
         services.AddOptions<LookupOptions>().Bind(configuration.GetSection("Lookup"))
             .Validate(o => o.MaxBatchKeys > 0 && !string.IsNullOrWhiteSpace(o.EvidenceKeyPath), "Lookup: MaxBatchKeys must be positive and EvidenceKeyPath set.")
             .ValidateOnStart();
-        services.AddSingleton<LookupService>().AddSingleton<EvidenceSigner>().AddSingleton<SubjectHash>().AddSingleton<SubjectReports>();
+        services.AddSingleton<LookupService>().AddSingleton<EvidenceSigner>().AddSingleton<SubjectHash>().AddSingleton<SubjectReports>().AddSingleton<LookupActivity>();
         services.AddOptions<WebhookOptions>().Bind(configuration.GetSection("Webhooks"))
             .Validate(o => o.MaxAttempts > 0 && o.FirstRetryDelay >= TimeSpan.Zero && o.BackoffFactor >= 1 && o.MaxRetryDelay >= o.FirstRetryDelay,
                 "Webhooks: MaxAttempts must be positive, BackoffFactor at least 1, MaxRetryDelay at least FirstRetryDelay.")

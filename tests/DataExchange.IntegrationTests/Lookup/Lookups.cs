@@ -18,6 +18,7 @@ public static class Lookups
         string? purpose = "testing", string query = "", string? accept = null, string? caseRef = null)
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, $"/api/v1/datasets/{datasetId}/records/{segment}{query}");
+        if (client.Key is not null && client.Http.DefaultRequestHeaders.Authorization is null) request.Headers.Authorization = new("Bearer", client.Key);
         if (purpose is not null) request.Headers.Add("Dx-Purpose", Uri.EscapeDataString(purpose));
         if (caseRef is not null) request.Headers.Add("Dx-Case-Ref", Uri.EscapeDataString(caseRef));
         if (accept is not null) request.Headers.Add("Accept", accept);

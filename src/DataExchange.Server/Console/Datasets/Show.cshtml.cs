@@ -3,12 +3,13 @@ using System.Text.Json.Nodes;
 using DataExchange.Core.Common;
 using DataExchange.Core.Datasets;
 using DataExchange.Core.Ingestion;
+using DataExchange.Core.Lookup;
 using Microsoft.AspNetCore.Mvc;
 
 namespace DataExchange.Server.Console.Datasets;
 
-/// <summary>A dataset: description, feed, schema versions with a diff, freshness, quality per run and recent versions.</summary>
-public sealed class ShowModel(DatasetRegistry registry, IngestionService ingestion, TimeProvider time) : ConsolePage
+/// <summary>A dataset: description, feed, schema versions with a diff, freshness, quality per run, recent versions and lookups per consumer and purpose.</summary>
+public sealed class ShowModel(DatasetRegistry registry, IngestionService ingestion, LookupActivity lookups, TimeProvider time) : ConsolePage
 {
     // Razor HTML-encodes the text, so JSON need not escape non-ASCII (the samples' descriptions are Chinese).
     static readonly JsonSerializerOptions Pretty = new() { WriteIndented = true, Encoder = Core.Common.MinimalJsonEncoder.Instance };
@@ -23,6 +24,9 @@ public sealed class ShowModel(DatasetRegistry registry, IngestionService ingesti
     public IReadOnlyList<RunInfo> Runs { get; private set; } = [];
     public IReadOnlyList<DatasetVersion> Versions { get; private set; } = [];
     public DateTimeOffset Now { get; private set; }
+
+    /// <summary>Lookups per consumer and purpose (every consumer for the owning agency, else the caller's own).</summary>
+    public LookupActivityReport Lookups { get; private set; } = null!;
 
     /// <summary>Whether the caller may run the feed (stewards of the owning agency).</summary>
     public bool CanRun => Caller.Has(Role.Steward) && Caller.AgencyId == Dataset.Owner;
@@ -41,6 +45,7 @@ public sealed class ShowModel(DatasetRegistry registry, IngestionService ingesti
         Runs = runs.Items;
         Chart = QualityChart.Render([.. Runs.Reverse()]);
         Versions = [.. (await ingestion.ListVersionsAsync(Id, cancellationToken)).Take(10)];
+        Lookups = await lookups.CountAsync(Caller, Id, Dataset.Owner, cancellationToken);
     }
 
     async Task<string> PrettyAsync(int version, CancellationToken cancellationToken)

@@ -8,8 +8,9 @@ using Microsoft.AspNetCore.Mvc;
 namespace DataExchange.Server.Console.Subscriptions;
 
 /// <summary>
-/// Reviews one request: a policy form (which fields) with a preview of the first records the
-/// consumer would receive under it, then approve or reject. Owner stewards only (the preview
+/// Reviews one request: a policy form (which fields; pulls and lookups or lookups only; the purposes
+/// lookups may name) with a preview of the first records the consumer would receive under it, then
+/// approve or reject. Owner stewards only (the preview
 /// capability refuses anyone else before anything is shown).
 /// </summary>
 public sealed class ApproveModel(SubscriptionService subscriptions, DatasetRegistry registry, PolicyPreview preview) : ConsolePage
@@ -18,6 +19,12 @@ public sealed class ApproveModel(SubscriptionService subscriptions, DatasetRegis
     [BindProperty] public List<string> Fields { get; set; } = [];
     [BindProperty] public DateTimeOffset? ExpiresAt { get; set; }
     [BindProperty] public string? Reason { get; set; }
+
+    /// <summary>How the consumer may read (<see cref="AccessChoice"/>): both, lookups only or pulls only.</summary>
+    [BindProperty] public string Access { get; set; } = AccessChoice.Both;
+
+    /// <summary>The purposes lookups may name, one per line; empty: only the purpose of the request.</summary>
+    [BindProperty] public string? Purposes { get; set; }
 
     public Subscription Subscription { get; private set; } = null!;
     public IReadOnlyList<string> Properties { get; private set; } = [];
@@ -29,6 +36,7 @@ public sealed class ApproveModel(SubscriptionService subscriptions, DatasetRegis
     {
         await LoadAsync(cancellationToken);
         Fields = [.. Subscription.Fields ?? Properties];
+        Purposes = Subscription.Purpose;
         Preview = await preview.PreviewAsync(Caller, Id, Policy(), cancellationToken: cancellationToken);
     }
 
@@ -72,5 +80,13 @@ public sealed class ApproveModel(SubscriptionService subscriptions, DatasetRegis
         Properties = [.. (await registry.GetSchemaAsync(dataset.Id, dataset.SchemaVersion, cancellationToken)).PropertyNames];
     }
 
-    JsonObject Policy() => new() { ["fields"] = new JsonArray([.. Fields.Select(f => JsonValue.Create(f))]) };
+    /// <summary>The policy of the form: fields, and <c>access</c> and <c>purposes</c> when they say more than the default.</summary>
+    JsonObject Policy()
+    {
+        var policy = new JsonObject { ["fields"] = new JsonArray([.. Fields.Select(f => JsonValue.Create(f))]) };
+        if (AccessChoice.Kinds(Access) is { } kinds) policy["access"] = new JsonArray([.. kinds.Select(k => JsonValue.Create(k))]);
+        var purposes = (Purposes ?? "").Split('\n', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Distinct(StringComparer.Ordinal).ToList();
+        if (purposes.Count > 0) policy["purposes"] = new JsonArray([.. purposes.Select(p => JsonValue.Create(p))]);
+        return policy;
+    }
 }
