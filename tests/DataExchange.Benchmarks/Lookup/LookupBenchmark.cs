@@ -1,0 +1,294 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Security.Cryptography;
+using System.Text.Json.Nodes;
+using DataExchange.Core.Agencies;
+using DataExchange.Core.Audit;
+using DataExchange.Core.Common;
+using DataExchange.Core.Hosting;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace DataExchange.Benchmarks.Lookup;
+
+/// <summary>
+/// <c>lookup --rows N [--seconds S] [--clients C] [--miss F] [--batch K] [--durable]</c> (issue 16): a dataset of
+/// N records (default 1,000,000) seeded by binary <c>COPY</c> straight into dx.records (not through the
+/// ingestion pipeline: that is the ingest benchmark's subject, and COPY seeds a million rows in seconds), then,
+/// in one run on one cluster, C clients (default 8) for S seconds (default 30) each:
+/// <list type="number">
+/// <item>the baseline: a bare Npgsql loop, one connection per client, a prepared
+/// <c>select data::text from dx.records where dataset_id = $1 and key = $2 and valid_to is null</c>;</item>
+/// <item>the exchange: <c>GET /api/v1/datasets/{id}/records/{key}</c> over real HTTP (Kestrel on 127.0.0.1, one
+/// connection per client) under a lookup-only subscription whose policy shows four fields and hashes one,
+/// each lookup with its purpose and audited (a group commit before the answer leaves);</item>
+/// <item>the batch form: <c>POST …/lookups</c> with K keys (default 100), against the same baseline with
+/// <c>key = any($2)</c>.</item>
+/// </list>
+/// Keys are drawn uniformly, a fraction F (default 0.2) of them absent. Prints
+/// <c>lookup_vs_pg=R p99_ms=P</c> (R = exchange lookups/s ÷ PostgreSQL lookups/s; P the exchange's p99) and
+/// <c>batch_records_s=X batch_vs_pg=R</c>; then checks that every lookup has its audit entry and that the
+/// chain verifies. The cluster runs with fsync off unless <c>--durable</c> (then each group commit waits
+/// for its WAL flush, as in production).
+/// </summary>
+public static class LookupBenchmark
+{
+    const string DatasetId = "bench.people";
+    const string Purpose = "benchmark";
+    const string PgSql = "select data::text from dx.records where dataset_id = $1 and key = $2 and valid_to is null";
+    const string PgBatchSql = "select key, data::text from dx.records where dataset_id = $1 and key = any($2) and valid_to is null";
+
+    /// <summary>Runs the benchmark; returns the exit code.</summary>
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var rows = Int(args, "--rows", 1_000_000);
+        var seconds = Int(args, "--seconds", 30);
+        var clients = Int(args, "--clients", 8);
+        var batch = Int(args, "--batch", 100);
+        var miss = Arg(args, "--miss") is { } m ? double.Parse(m, CultureInfo.InvariantCulture) : 0.2;
+        var durable = args.Contains("--durable");
+        var duration = TimeSpan.FromSeconds(seconds);
+
+        await using var pg = await EmbeddedPostgres.StartAsync(new EmbeddedPostgresOptions { Durable = durable });
+        await pg.CreateDatabaseAsync("bench");
+        var connectionString = pg.ConnectionString("bench");
+        Environment.SetEnvironmentVariable("ASPNETCORE_TEST_CONTENTROOT_DATAEXCHANGE_SERVER", AppContext.BaseDirectory);
+        var port = FreePort();
+        var factory = new WebApplicationFactory<DataExchange.Server.Hosting.ServerRoles>().WithWebHostBuilder(b =>
+        {
+            b.UseEnvironment("Production");
+            b.UseSetting("ConnectionStrings:DataExchange", connectionString);
+            b.UseSetting("Logging:LogLevel:Default", "Warning");
+            // One HttpLogging line per request (appsettings: Information) would time the console, not the lookup.
+            b.UseSetting("Logging:LogLevel:Microsoft.AspNetCore.HttpLogging", "Warning");
+            b.UseSetting("urls", $"http://127.0.0.1:{port}");
+            // An integration client making thousands of lookups a second: the default 1,200 requests a minute would refuse it.
+            b.UseSetting("RateLimiting:PermitLimit", "1000000000");
+        });
+        factory.UseKestrel(port);
+        factory.StartServer();
+        await using var _ = factory;
+        var baseUri = new Uri($"http://127.0.0.1:{port}");
+        using var handler = new SocketsHttpHandler { MaxConnectionsPerServer = clients, PooledConnectionLifetime = Timeout.InfiniteTimeSpan };
+
+        var admin = Client(handler, baseUri, (await factory.Services.GetRequiredService<ApiKeyService>().BootstrapAdminAsync())!.Key);
+        await PostAsync(admin, "/api/v1/agencies", new { code = "bench", name = "Bench owner" });
+        await PostAsync(admin, "/api/v1/agencies", new { code = "reader", name = "Bench consumer" });
+        var steward = Client(handler, baseUri, (await PostAsync(admin, "/api/v1/agencies/bench/keys", new { name = "s", roles = new[] { "steward" } }))["key"]!.GetValue<string>());
+        var consumer = Client(handler, baseUri, (await PostAsync(admin, "/api/v1/agencies/reader/keys", new { name = "c", roles = new[] { "consumer" } }))["key"]!.GetValue<string>());
+        var schema = JsonNode.Parse("""{"$schema":"http://json-schema.org/draft-07/schema#","type":"object","properties":{"id":{"type":"string"},"name":{"type":"string"},"phone":{"type":"string"},"city":{"type":"string"},"age":{"type":"integer"}}}""");
+        await PostAsync(steward, "/api/v1/datasets", new { id = DatasetId, title = "Bench", description = "Benchmark people", keyFields = new[] { "id" }, classification = "internal", tags = new[] { "bench" }, schema, feed = new { source = "upload", format = "ndjson", mode = "snapshot" } });
+
+        var seed = Stopwatch.StartNew();
+        await SeedAsync(connectionString, rows);
+        Console.WriteLine($"seeded {rows} rows by COPY into dx.records in {seed.Elapsed.TotalSeconds:F1} s");
+        var sub = await PostAsync(consumer, "/api/v1/subscriptions", new { datasetId = DatasetId, purpose = Purpose });
+        await PostAsync(steward, $"/api/v1/subscriptions/{sub["id"]}/approval",
+            new { policy = new { access = new[] { "lookup" }, fields = new[] { "id", "name", "phone", "city" }, masks = new { phone = "hash" } } });
+
+        var keys = new Keys(rows, miss);
+        // Warm every path (JIT, plan caches, pools) before anything is timed.
+        var warm = TimeSpan.FromSeconds(Math.Min(3, seconds));
+        await PgAsync(connectionString, clients, warm, keys);
+        var warmed = await HttpAsync(consumer, clients, warm, keys);
+        var warmedBatch = await HttpBatchAsync(consumer, clients, warm, keys, batch);
+
+        var pgOne = await PgAsync(connectionString, clients, duration, keys);
+        var dxOne = await HttpAsync(consumer, clients, duration, keys);
+        var pgMany = await PgBatchAsync(connectionString, clients, duration, keys, batch);
+        var dxMany = await HttpBatchAsync(consumer, clients, duration, keys, batch);
+
+        Console.WriteLine($"mode: {clients} clients, {seconds} s each, {rows} records, {miss:P0} absent keys, fsync {(durable ? "on (--durable)" : "off")}, server GC {System.Runtime.GCSettings.IsServerGC}");
+        Console.WriteLine($"postgres prepared select:  {pgOne.PerSecond,9:F0} lookups/s  p50 {pgOne.P(0.50):F2} ms  p99 {pgOne.P(0.99):F2} ms");
+        Console.WriteLine($"exchange GET (audited):    {dxOne.PerSecond,9:F0} lookups/s  p50 {dxOne.P(0.50):F2} ms  p99 {dxOne.P(0.99):F2} ms  ({dxOne.Found} found, {dxOne.Count - dxOne.Found} not found)");
+        Console.WriteLine($"postgres any($2) x{batch}:    {pgMany.PerSecond * batch,9:F0} records/s  p99 {pgMany.P(0.99):F2} ms");
+        Console.WriteLine($"exchange POST x{batch}:       {dxMany.PerSecond * batch,9:F0} records/s  p99 {dxMany.P(0.99):F2} ms");
+
+        // Every lookup answered has its entry, and the chain still verifies.
+        var expected = warmed.Count + dxOne.Count + warmedBatch.Count + dxMany.Count;
+        long entries;
+        await using (var conn = new NpgsqlConnection(connectionString))
+        {
+            await conn.OpenAsync();
+            await using var count = new NpgsqlCommand("select count(*) from dx.audit_log where action = 'record-looked-up' and dataset_id = $1", conn) { Parameters = { new() { Value = DatasetId } } };
+            entries = (long)(await count.ExecuteScalarAsync())!;
+        }
+        var auditor = new Caller("bench-auditor", Caller.OperatorAgency, new HashSet<string>(StringComparer.Ordinal) { Role.Auditor });
+        var chain = await factory.Services.GetRequiredService<AuditService>().VerifyAsync(auditor);
+        Console.WriteLine($"audit: {entries} record-looked-up entries for {expected} lookup requests; chain of {chain.Entries} entries {(chain.Ok ? "verifies" : "BROKEN")}");
+        Console.WriteLine(FormattableString.Invariant($"lookup_vs_pg={dxOne.PerSecond / pgOne.PerSecond:F2} p99_ms={dxOne.P(0.99):F1} batch_records_s={dxMany.PerSecond * batch:F0} batch_vs_pg={dxMany.PerSecond / pgMany.PerSecond:F2}"));
+        return entries == expected && chain.Ok ? 0 : 1;
+    }
+
+    /// <summary>Uniform keys over twice the seeded range minus the share that should miss: below <c>rows</c> exists, above does not.</summary>
+    sealed class Keys(int rows, double miss)
+    {
+        public string Next()
+        {
+            var random = Random.Shared;
+            var i = random.NextDouble() < miss ? rows + random.Next(rows) : random.Next(rows);
+            return i.ToString("D8", CultureInfo.InvariantCulture);
+        }
+    }
+
+    /// <summary>Requests (or batches) and their latencies, for one timed phase.</summary>
+    sealed class Result(long count, long found, double seconds, long[] ticks)
+    {
+        public long Count => count;
+        public long Found => found;
+        public double PerSecond => count / seconds;
+
+        /// <summary>The latency at <paramref name="q"/>, ms.</summary>
+        public double P(double q) => ticks.Length == 0 ? double.NaN : ticks[Math.Min(ticks.Length - 1, (int)(q * ticks.Length))] * 1000.0 / Stopwatch.Frequency;
+    }
+
+    /// <summary>Runs <paramref name="clients"/> loops of <paramref name="one"/> (returning whether it found the record) for <paramref name="duration"/>.</summary>
+    static async Task<Result> RunClientsAsync<TState>(int clients, TimeSpan duration, Func<int, Task<TState>> open, Func<TState, Task<int>> one, Func<TState, ValueTask> close)
+    {
+        var states = new TState[clients];
+        for (var c = 0; c < clients; c++) states[c] = await open(c);
+        var clock = Stopwatch.StartNew();
+        var end = Stopwatch.GetTimestamp() + (long)(duration.TotalSeconds * Stopwatch.Frequency);
+        var loops = states.Select(state => Task.Run(async () =>
+        {
+            var ticks = new List<long>(1 << 16);
+            long found = 0;
+            while (Stopwatch.GetTimestamp() < end)
+            {
+                var start = Stopwatch.GetTimestamp();
+                found += await one(state);
+                ticks.Add(Stopwatch.GetTimestamp() - start);
+            }
+            return (ticks, found);
+        })).ToArray();
+        var done = await Task.WhenAll(loops);
+        var seconds = clock.Elapsed.TotalSeconds;
+        foreach (var state in states) await close(state);
+        var all = done.SelectMany(d => d.ticks).ToArray();
+        Array.Sort(all);
+        return new Result(all.Length, done.Sum(d => d.found), seconds, all);
+    }
+
+    static Task<Result> PgAsync(string connectionString, int clients, TimeSpan duration, Keys keys) => RunClientsAsync(clients, duration,
+        async _ => await PreparedAsync(connectionString, PgSql, NpgsqlDbType.Text),
+        async cmd =>
+        {
+            cmd.Parameters[1].Value = keys.Next();
+            return await cmd.ExecuteScalarAsync() is string ? 1 : 0;
+        },
+        async cmd => { var conn = cmd.Connection!; await cmd.DisposeAsync(); await conn.DisposeAsync(); });
+
+    static Task<Result> PgBatchAsync(string connectionString, int clients, TimeSpan duration, Keys keys, int batch) => RunClientsAsync(clients, duration,
+        async _ => await PreparedAsync(connectionString, PgBatchSql, NpgsqlDbType.Array | NpgsqlDbType.Text),
+        async cmd =>
+        {
+            cmd.Parameters[1].Value = Enumerable.Range(0, batch).Select(_ => keys.Next()).ToArray();
+            var found = 0;
+            await using var r = await cmd.ExecuteReaderAsync();
+            while (await r.ReadAsync()) { _ = r.GetString(1); found++; }
+            return found;
+        },
+        async cmd => { var conn = cmd.Connection!; await cmd.DisposeAsync(); await conn.DisposeAsync(); });
+
+    static async Task<NpgsqlCommand> PreparedAsync(string connectionString, string sql, NpgsqlDbType keyType)
+    {
+        var conn = new NpgsqlConnection(connectionString);
+        await conn.OpenAsync();
+        var cmd = new NpgsqlCommand(sql, conn) { Parameters = { new() { Value = DatasetId, NpgsqlDbType = NpgsqlDbType.Text }, new() { NpgsqlDbType = keyType } } };
+        await cmd.PrepareAsync();
+        return cmd;
+    }
+
+    static Task<Result> HttpAsync(HttpClient consumer, int clients, TimeSpan duration, Keys keys) => RunClientsAsync(clients, duration,
+        _ => Task.FromResult(consumer),
+        async http =>
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, $"/api/v1/datasets/{DatasetId}/records/{keys.Next()}");
+            request.Headers.Add("Dx-Purpose", Purpose);
+            using var response = await http.SendAsync(request);
+            _ = await response.Content.ReadAsByteArrayAsync();
+            return response.StatusCode switch
+            {
+                HttpStatusCode.OK => 1,
+                HttpStatusCode.NotFound => 0,
+                var status => throw new InvalidOperationException($"lookup answered {(int)status}"),
+            };
+        },
+        _ => ValueTask.CompletedTask);
+
+    static Task<Result> HttpBatchAsync(HttpClient consumer, int clients, TimeSpan duration, Keys keys, int batch) => RunClientsAsync(clients, duration,
+        _ => Task.FromResult(consumer),
+        async http =>
+        {
+            using var response = await http.PostAsJsonAsync($"/api/v1/datasets/{DatasetId}/lookups", new { purpose = Purpose, keys = Enumerable.Range(0, batch).Select(_ => keys.Next()).ToArray() });
+            var body = await response.Content.ReadAsStringAsync();
+            if (response.StatusCode != HttpStatusCode.OK) throw new InvalidOperationException($"batch answered {(int)response.StatusCode}: {body}");
+            return JsonNode.Parse(body)!["items"]!.AsArray().Count(i => i!["found"]!.GetValue<bool>());
+        },
+        _ => ValueTask.CompletedTask);
+
+    static async Task SeedAsync(string connectionString, int rows)
+    {
+        await using var conn = new NpgsqlConnection(connectionString);
+        await conn.OpenAsync();
+        const string runSql = """
+            insert into dx.ingestion_runs (dataset_id, trigger, status, schema_version, queued_at, finished_at, read_count, valid_count, inserted_count, published_version)
+            values ($1, 'manual', 'succeeded', 1, now(), now(), $2, $2, $2, 1) returning id
+            """;
+        long runId;
+        await using (var cmd = new NpgsqlCommand(runSql, conn) { Parameters = { new() { Value = DatasetId }, new() { Value = (long)rows } } })
+            runId = (long)(await cmd.ExecuteScalarAsync())!;
+        await using (var cmd = new NpgsqlCommand("insert into dx.dataset_versions values ($1, 1, $2, 1, now(), $3, 0, 0, $3)", conn) { Parameters = { new() { Value = DatasetId }, new() { Value = runId }, new() { Value = (long)rows } } })
+            await cmd.ExecuteNonQueryAsync();
+        string[] cities = ["Guangzhou", "Shenzhen", "Foshan", "Dongguan", "Zhuhai"];
+        await using (var import = await conn.BeginBinaryImportAsync("copy dx.records (dataset_id, key, valid_from, hash, schema_version, data) from stdin (format binary)"))
+        {
+            for (var i = 0; i < rows; i++)
+            {
+                var key = i.ToString("D8", CultureInfo.InvariantCulture);
+                var data = FormattableString.Invariant($"{{\"id\":\"{key}\",\"name\":\"Person {i}\",\"phone\":\"138{i:D8}\",\"city\":\"{cities[i % 5]}\",\"age\":{18 + i % 70}}}");
+                await import.StartRowAsync();
+                await import.WriteAsync(DatasetId, NpgsqlDbType.Text);
+                await import.WriteAsync(key, NpgsqlDbType.Text);
+                await import.WriteAsync(1, NpgsqlDbType.Integer);
+                await import.WriteAsync(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(data)), NpgsqlDbType.Bytea);
+                await import.WriteAsync(1, NpgsqlDbType.Integer);
+                await import.WriteAsync(data, NpgsqlDbType.Jsonb);
+            }
+            await import.CompleteAsync();
+        }
+        await using (var cmd = new NpgsqlCommand("analyze dx.records", conn)) await cmd.ExecuteNonQueryAsync();
+    }
+
+    static HttpClient Client(HttpMessageHandler handler, Uri baseUri, string key)
+    {
+        var http = new HttpClient(handler, disposeHandler: false) { BaseAddress = baseUri, Timeout = TimeSpan.FromMinutes(2) };
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
+        return http;
+    }
+
+    static async Task<JsonNode> PostAsync(HttpClient http, string path, object body)
+    {
+        using var response = await http.PostAsJsonAsync(path, body);
+        var text = await response.Content.ReadAsStringAsync();
+        if (!response.IsSuccessStatusCode) throw new InvalidOperationException($"POST {path}: {(int)response.StatusCode} {text}");
+        return JsonNode.Parse(text)!;
+    }
+
+    static string? Arg(string[] args, string name) => Array.IndexOf(args, name) is var i and >= 0 && i + 1 < args.Length ? args[i + 1] : null;
+
+    static int Int(string[] args, string name, int fallback) => Arg(args, name) is { } v ? int.Parse(v, CultureInfo.InvariantCulture) : fallback;
+
+    static int FreePort()
+    {
+        using var socket = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        socket.Start();
+        return ((IPEndPoint)socket.LocalEndpoint).Port;
+    }
+}
