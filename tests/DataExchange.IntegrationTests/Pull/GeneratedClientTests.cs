@@ -11,7 +11,8 @@ namespace DataExchange.IntegrationTests.Pull;
 /// into .ci/tools/dotnet) compile, and the NSwag client runs the consumer flow — find, subscribe, get approved,
 /// page through records, read the change feed, stream NDJSON — against the real server on a socket, in a
 /// process of its own (GeneratedClient/NSwagConsumer.cs). The Kiota client is compiled with a use of the same
-/// flow (GeneratedClient/KiotaUse.cs). Ignored only when the tools cannot be installed.
+/// flow (GeneratedClient/KiotaUse.cs). A client generated from one dataset's /openapi.json types its records with
+/// exactly the consumer's fields and reads them (GeneratedRecordClient/TypedConsumer.cs). Ignored only when the tools cannot be installed.
 /// </summary>
 [TestFixture]
 public sealed class GeneratedClientTests
@@ -90,6 +91,34 @@ public sealed class GeneratedClientTests
         var actions = audit["items"]!.AsArray().Select(e => e!["action"]!.GetValue<string>()).ToList();
         Assert.That(actions.Count(a => a == "records-pulled"), Is.EqualTo(4), "three pages and one stream, each audited");
         Assert.That(actions, Does.Contain("changes-pulled").And.Contain("subscription-requested"));
+    }
+
+    [Test]
+    public async Task OneDatasetsRecordTypes_GenerateATypedNSwagClient_WithThePolicysFieldsOnly()
+    {
+        var nswag = await ToolAsync("NSwag.ConsoleCore", NSwagVersion, "nswag");
+        var consumer = await _exchange.KeyAsync("gen-typed", "consumer");
+        var (steward, reader) = (_exchange.Client(_steward), _exchange.Client(consumer));
+        var sub = await reader.PostAsync("/api/v1/subscriptions", new { datasetId = DatasetId, purpose = "Typed records" });
+        await steward.PostAsync($"/api/v1/subscriptions/{sub["id"]}/approval", new { policy = new { fields = new[] { "id", "name" }, masks = new { name = new { type = "partial", keepLast = 1 } } } },
+            HttpStatusCode.OK);
+        var work = Path.Combine(Tools, "clients-typed");
+        Directory.CreateDirectory(work);
+        await File.WriteAllTextAsync(Path.Combine(work, "Directory.Build.props"), "<Project />\n");
+        await File.WriteAllTextAsync(Path.Combine(work, "Directory.Packages.props"), "<Project />\n");
+        foreach (var file in Directory.GetFiles(Path.Combine(Samples.RepositoryRoot, "tests", "DataExchange.IntegrationTests", "Pull", "GeneratedRecordClient")))
+            File.Copy(file, Path.Combine(work, Path.GetFileName(file)), overwrite: true);
+        await File.WriteAllTextAsync(Path.Combine(work, "openapi.json"), (await reader.GetAsync($"/api/v1/datasets/{DatasetId}/openapi.json")).ToJsonString());
+
+        await RunAsync(nswag, work, "openapi2csclient", "/input:openapi.json", "/output:PeopleClient.cs", "/namespace:Dx.People", "/className:PeopleClient");
+        await RunAsync("dotnet", work, "build", "Typed.csproj", "-c", "Release", "-o", "out", "-nologo", "-v:q", "-clp:ErrorsOnly");
+        var summary = JsonNode.Parse((await RunAsync("dotnet", work, Path.Combine("out", "Typed.dll"), consumer)).Output.Trim().Split('\n')[^1])!;
+
+        Assert.That(summary["members"]!.AsArray().Select(m => m!.GetValue<string>()), Is.EqualTo(new[] { "Id", "Name" }), "the record class has the policy's fields, not age");
+        Assert.That(summary["ids"]!.AsArray().Select(i => i!.GetValue<string>()), Is.EqualTo(Enumerable.Range(0, 24).Select(i => $"k{i:D2}").Append("k25")));
+        Assert.That(summary["pages"]!.GetValue<int>(), Is.EqualTo(3));
+        Assert.That(summary["names"]![1]!.GetValue<string>(), Is.EqualTo("*1"), "masked as the policy says");
+        Assert.That(summary["changes"]!.AsArray().Select(c => c!.GetValue<string>()), Is.EqualTo(new[] { "Update:k00:2:k00", "Delete:k24:2:", "Insert:k25:2:k25" }));
     }
 
     /// <summary>The pinned dotnet tool under .ci/tools/dotnet, installed on first use (NuGet); ignored when it cannot be had.</summary>
