@@ -9,6 +9,12 @@ public sealed class IngestionOptions
     /// </summary>
     public TimeSpan ProgressInterval { get; set; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>
+    /// Most bytes a run reads from its payload per second, on average (decompressed bytes for gzip). Default 0:
+    /// no limit. An operator may set it to keep large runs from saturating a disk shared with the database.
+    /// </summary>
+    public long MaxReadBytesPerSecond { get; set; }
+
     /// <summary>Records per batch between parser, validators and writer. Default 2000: big enough to amortise channel hops, small enough to keep memory flat.</summary>
     public int BatchSize { get; set; } = 2000;
 

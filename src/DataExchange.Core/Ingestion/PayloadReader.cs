@@ -26,7 +26,8 @@ public static class PayloadReader
         StrongBox<string[]> header, StrongBox<long>? position, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         await using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
-        await using var input = OpenDecompressed(file, feed.Gzip, options.MaxDecompressedBytes);
+        var decompressed = OpenDecompressed(file, feed.Gzip, options.MaxDecompressedBytes);
+        await using var input = options.MaxReadBytesPerSecond > 0 ? new ThrottledStream(decompressed, options.MaxReadBytesPerSecond) : decompressed;
         // Every parser reads validated UTF-8, whatever the feed's encoding.
         var text = new StrictTextStream(input, feed.Encoding);
         var records = feed.Format switch

@@ -28,7 +28,10 @@ public static partial class OpenApiExamples
         foreach (var parameter in operation.Parameters?.OfType<OpenApiParameter>() ?? [])
         {
             paged |= parameter.Name == "after";
-            parameter.Example ??= ApiExamples.ForParameter(parameter.Name!, parameter.Schema?.Type?.HasFlag(JsonSchemaType.Integer) == true);
+            var example = ApiExamples.ForParameter(parameter.Name!, parameter.Schema?.Type?.HasFlag(JsonSchemaType.Integer) == true);
+            // A repeated query parameter (string[]) takes an array example.
+            if (example is not null and not JsonArray && parameter.Schema?.Type?.HasFlag(JsonSchemaType.Array) == true) example = new JsonArray(example);
+            parameter.Example ??= example;
         }
         if (operation.RequestBody?.Content is { } body)
         {

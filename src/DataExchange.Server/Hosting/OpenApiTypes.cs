@@ -116,6 +116,17 @@ internal static class OpenApiTypes
 
         foreach (var (component, member, type) in Members)
             if (schemas.TryGetValue(component, out var found) && found is OpenApiSchema owner) Retype(owner, member, Reference(type, document));
+        // A batch's keys: each a string, or an array of strings for a composite key (JsonNode says only "any").
+        if (schemas.TryGetValue("LookupBatchRequest", out var batch) && batch is OpenApiSchema batchSchema && batchSchema.Properties?.ContainsKey("keys") == true)
+            batchSchema.Properties["keys"] = new OpenApiSchema
+            {
+                Type = JsonSchemaType.Array, MaxItems = 1000,
+                Description = "Up to 1,000 keys: each the key field's value, or the values of a composite key in key order.",
+                Items = new OpenApiSchema
+                {
+                    OneOf = [new OpenApiSchema { Type = JsonSchemaType.String }, new OpenApiSchema { Type = JsonSchemaType.Array, Items = new OpenApiSchema { Type = JsonSchemaType.String } }],
+                },
+            };
         foreach (var (path, parameter, type) in Parameters)
             foreach (var p in document.Paths[path].Operations!.Values.SelectMany(o => o.Parameters ?? []).OfType<OpenApiParameter>().Where(p => p.Name == parameter))
                 p.Schema = Reference(type, document);

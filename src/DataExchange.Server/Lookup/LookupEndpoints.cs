@@ -56,7 +56,9 @@ public static class LookupEndpoints
             .AllowAnonymous().WithTags("Lookup").WithName("getEvidenceKey")
             .WithSummary("The public key that signs lookup evidence (ES256): SPKI PEM, JWK and key id. Keep a copy to verify evidence offline.");
 
-    static async Task<IResult> LookupOneAsync(string datasetId, int? version, bool? evidence, [FromHeader(Name = PurposeHeader)] string? purpose,
+    // `key` is bound so that the document declares the path's {key} parameter; the value used is read from the raw path
+    // (RawKey), because routing has already decoded %2C, which would make a comma inside a value a separator.
+    static async Task<IResult> LookupOneAsync(string datasetId, string key, int? version, bool? evidence, [FromHeader(Name = PurposeHeader)] string? purpose,
         [FromHeader(Name = CaseRefHeader)] string? caseRef, HttpContext http, LookupService lookups, CancellationToken ct)
     {
         var signed = evidence == true || http.Request.GetTypedHeaders().Accept.Any(a => a.MediaType.Equals(Jose, StringComparison.OrdinalIgnoreCase));

@@ -27,7 +27,13 @@ public sealed class RunProgressTests
     [OneTimeSetUp]
     public async Task StartAsync()
     {
-        _exchange = await KestrelExchange.StartAsync("run_progress", new Dictionary<string, string?> { ["Ingestion:ProgressInterval"] = "00:00:00.200" });
+        _exchange = await KestrelExchange.StartAsync("run_progress", new Dictionary<string, string?>
+        {
+            ["Ingestion:ProgressInterval"] = "00:00:00.200",
+            // ~2 MB/s: the ~5 MB payload takes over two seconds to read however fast the machine, so the watchers below
+            // (dx polls every 500 ms) see the run while it reads (a fast CI machine read it all in 0.3 s).
+            ["Ingestion:MaxReadBytesPerSecond"] = "2000000",
+        });
         _key = await _exchange.KeyAsync("gd-prog", "steward");
         _steward = _exchange.Client(_key);
         _dir = Directory.CreateTempSubdirectory("dx-progress-").FullName;

@@ -53,6 +53,8 @@ public sealed class AuthorizationMatrixTests : SecurityFixture
         ["GET /api/v1/datasets/{datasetId}/changes.ndjson"] = (agency, role) => agency == A || (agency == B && role == "consumer"),
         ["GET /api/v1/datasets/{datasetId}/changes.csv"] = (agency, role) => agency == A || (agency == B && role == "consumer"),
         ["GET /api/v1/datasets/{datasetId}/records/{key}"] = (agency, role) => agency == A || (agency == B && role == "consumer"),
+        // The dataset's record types are decided like a read of its records (issue 17).
+        ["GET /api/v1/datasets/{datasetId}/openapi.json"] = (agency, role) => agency == A || (agency == B && role == "consumer"),
         ["POST /api/v1/datasets/{datasetId}/lookups"] = (agency, role) => agency == A || (agency == B && role == "consumer"),
         ["GET /api/v1/datasets/{datasetId}/subjects/access-report"] = (agency, role) => (agency == A && role == "steward") || role == "auditor",
         ["GET /api/v1/datasets/{datasetId}/access"] = Anyone,
