@@ -1,3 +1,4 @@
+using DataExchange.Core.Common;
 using DataExchange.Core.Ingestion;
 using Microsoft.Extensions.Logging;
 using Npgsql;
@@ -69,7 +70,7 @@ internal static partial class RecordRehash
     internal static string Canonical(string jsonbText)
     {
         using var document = System.Text.Json.JsonDocument.Parse(jsonbText, new System.Text.Json.JsonDocumentOptions { MaxDepth = 256 });
-        return CanonicalText.Of(document.RootElement);
+        return CanonicalJson.Of(document.RootElement);
     }
 
     static async Task<T?> ScalarAsync<T>(NpgsqlConnection conn, string sql, CancellationToken cancellationToken, params object[] args)

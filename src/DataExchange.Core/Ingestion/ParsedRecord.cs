@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using DataExchange.Core.Common;
 using DataExchange.Core.Datasets.Schemas;
 
 namespace DataExchange.Core.Ingestion;
@@ -52,7 +53,7 @@ internal sealed class ParsedRecord : IDisposable
                 _document = JsonDocument.Parse(text);
                 return text;
             }
-            var canonical = CanonicalText.Of(_document!.RootElement, _skip, out var rewritten);
+            var canonical = CanonicalJson.Of(_document!.RootElement, _skip, out var rewritten);
             if (rewritten)
             {
                 _document.Dispose();
@@ -75,9 +76,9 @@ internal sealed class ParsedRecord : IDisposable
             if (sb.Length > 1) sb.Append(',');
             try
             {
-                CanonicalText.AppendString(sb, name);
+                CanonicalJson.AppendString(sb, name);
                 sb.Append(':');
-                CanonicalText.AppendScalar(sb, value);
+                CanonicalJson.AppendScalar(sb, value);
             }
             catch (CanonicalFormException e) { throw e.Under(SchemaPointers.Escape(name)); }
         }

@@ -1,13 +1,14 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using DataExchange.Core.Common;
 using DataExchange.Core.Datasets.Schemas;
 
 namespace DataExchange.Core.Ingestion;
 
 /// <summary>
 /// Turns a validated record into what is stored: the key (key fields, trimmed, joined by U+001F; a number
-/// as its canonical text), the canonical JSON text (<see cref="CanonicalText"/>) and its SHA-256.
+/// as its canonical text), the canonical JSON text (<see cref="CanonicalJson"/>, record style) and its SHA-256.
 /// Equal content gives equal hashes whatever the column order of the source.
 /// </summary>
 public static class RecordShaper
@@ -59,7 +60,7 @@ public static class RecordShaper
             { Kind: JsonValueKind.Number } n => Canonical(n),
             { Kind: JsonValueKind.True } => "True",
             { Kind: JsonValueKind.False } => "False",
-            { } other => CanonicalText.Of(other.Element),
+            { } other => CanonicalJson.Of(other.Element),
         };
         if (string.IsNullOrEmpty(text)) missing = field;
         return string.IsNullOrEmpty(text) ? null : text;
@@ -68,12 +69,12 @@ public static class RecordShaper
     static string Canonical(in JsonItem scalar)
     {
         var sb = new StringBuilder();
-        CanonicalText.AppendScalar(sb, scalar);
+        CanonicalJson.AppendScalar(sb, scalar);
         return sb.ToString();
     }
 
     /// <summary>The canonical JSON text of <paramref name="value"/>.</summary>
-    public static string Canonical(JsonElement value) => CanonicalText.Of(value);
+    public static string Canonical(JsonElement value) => CanonicalJson.Of(value);
 
     // One SHA-256 context per thread, reset by each hash: the one-shot API sets up and tears down a
     // native digest context per call, a quarter of the hashing time for records of a few hundred bytes.

@@ -1,4 +1,5 @@
 using System.Text;
+using DataExchange.Core.Common;
 using DataExchange.Core.Datasets.Schemas;
 using CellType = DataExchange.Core.Datasets.Schemas.DatasetSchema.CellType;
 
@@ -121,7 +122,7 @@ public sealed partial class RecordValidator
             if (!first) sb.Append(',');
             first = false;
             sb.Append(columns[i].Member);
-            try { CanonicalText.AppendScalar(sb, row.Values[i]); }
+            try { CanonicalJson.AppendScalar(sb, row.Values[i]); }
             catch (CanonicalFormException) { return null; }
         }
         var text = sb.Append('}').ToString();
@@ -145,7 +146,7 @@ public sealed partial class RecordValidator
             return new CsvPlan(header, null, -1, 0, [], []);
         var marker = deleteMarker is null ? -1 : Array.IndexOf(header, deleteMarker);
         var columns = Enumerable.Range(0, header.Length).Where(i => i != marker).OrderBy(i => header[i], StringComparer.Ordinal)
-            .Select(i => new Column(i, schema.ColumnType(header[i]), flat.MemberSchema(header[i]), CanonicalText.MemberName(header[i]))).ToArray();
+            .Select(i => new Column(i, schema.ColumnType(header[i]), flat.MemberSchema(header[i]), CanonicalJson.MemberName(header[i]))).ToArray();
         int At(string name) => Array.FindIndex(columns, c => header[c.Cell] == name);
         return new CsvPlan(header, columns, marker, marker >= 0 ? schema.ColumnType(deleteMarker!) : 0,
             [.. flat.Required.Select(At)], [.. keyFields.Select(At)]);

@@ -22,7 +22,7 @@ public static class AuditExportWriter
     public static async Task WriteNdjsonAsync(PipeWriter body, IAsyncEnumerable<AuditEntry> entries, AuditCheckpoint? checkpoint, CancellationToken ct)
     {
         // The writer fills the pipe's buffer; the pipe goes to the socket every 32 KiB (Kestrel forbids synchronous writes).
-        await using var w = new Utf8JsonWriter(body, CanonicalJson.WriterOptions);
+        await using var w = new Utf8JsonWriter(body, ExportOptions);
         await foreach (var e in entries.WithCancellation(ct))
         {
             w.Reset();
@@ -36,7 +36,7 @@ public static class AuditExportWriter
             WriteNullable(w, "datasetId", e.DatasetId);
             w.WriteString("outcome", e.Outcome);
             w.WritePropertyName("details");
-            CanonicalJson.Write(w, e.Details);
+            w.WriteRawValue(CanonicalJson.ToBytes(e.Details), skipInputValidation: true);
             w.WriteString("prevHash", Convert.ToHexStringLower(e.PrevHash));
             w.WriteString("hash", Convert.ToHexStringLower(e.Hash));
             w.WriteEndObject();
@@ -83,6 +83,13 @@ public static class AuditExportWriter
             await w.WriteLineAsync(line, ct);
         }
     }
+
+    // The envelope escapes strings as the details' canonical (relaxed) style does, so a line reads the same throughout.
+    static readonly JsonWriterOptions ExportOptions = new()
+    {
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+        SkipValidation = true,
+    };
 
     static void WriteNullable(Utf8JsonWriter w, string name, string? value)
     {

@@ -72,6 +72,12 @@ public sealed class CanonicalVectorTests
     }
 
     [Test]
+    public void ALoneSurrogate_IsWrittenAsTheReplacementCharacter_InTheRelaxedStyle()
+    {
+        Assert.That(CanonicalJson.ToText(new JsonObject { ["s"] = "x\ud800y" }), Is.EqualTo("{\"s\":\"x\uFFFDy\"}"));
+    }
+
+    [Test]
     public void ALoneSurrogate_IsRefused_InTheRecordStyle()
     {
         using var document = JsonDocument.Parse("{\"s\":[\"x\\ud800\"]}");

@@ -1,4 +1,5 @@
 using System.Globalization;
+using DataExchange.Core.Common;
 using DataExchange.Core.Datasets.Schemas;
 using DataExchange.Core.Ingestion;
 using NUnit.Framework;
@@ -142,10 +143,10 @@ public sealed class CsvFastPathTests
                 _ => ((char)c).ToString(),
             };
             sb.Clear();
-            CanonicalText.AppendString(sb, $"a{(char)c}b");
+            CanonicalJson.AppendString(sb, $"a{(char)c}b");
             if (sb.ToString() != $"\"a{expected}b\"") Assert.Fail($"U+{c:X4}: {sb} is not \"a{expected}b\"");
         }
-        Assert.That(CanonicalText.MemberName("a\"\u0000é"), Is.EqualTo("\"a\\\"\\u0000é\":"));
+        Assert.That(CanonicalJson.MemberName("a\"\u0000é"), Is.EqualTo("\"a\\\"\\u0000é\":"));
     }
 
     [TestCase("0", "0"), TestCase("-0", "0"), TestCase("1.0", "1.0"), TestCase("1.50", "1.50"), TestCase("1e5", "100000"), TestCase("1E-3", "0.001")]
@@ -156,7 +157,7 @@ public sealed class CsvFastPathTests
     {
         Assert.That(DatasetSchema.TryCoerce(DatasetSchema.CellType.Number, cell, out var value, out var present), Is.True);
         var sb = new System.Text.StringBuilder();
-        CanonicalText.AppendScalar(sb, value);
+        CanonicalJson.AppendScalar(sb, value);
         Assert.That((present, value.NumberText, sb.ToString()), Is.EqualTo((true, canonical, canonical)));
     }
 
