@@ -40,7 +40,9 @@ public static class CoreServices
         services.AddOptions<PullOptions>().Bind(configuration.GetSection("Pull"))
             .Validate(o => o.StreamChunkRows > 0 && o.StreamChunkBytes > 0 && o.MaxStreamsPerKey > 0 && o.MaxStreamsPerAgency > 0, "Pull: chunk sizes and stream limits must be positive.")
             .Validate(o => o.StreamPoolShare is > 0 and <= 1, "Pull: StreamPoolShare is a share of the pool, above 0 and at most 1.")
+            .Validate(o => o.ReadPoolSize > 0, "Pull: ReadPoolSize must be positive.")
             .ValidateOnStart();
+        services.AddSingleton(sp => new ReadDataSource(connectionString, sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<PullOptions>>()));
         services.AddSingleton<PullMetrics>().AddSingleton<LookupMetrics>();
         services.AddSingleton<SubscriptionService>().AddSingleton<PullService>().AddSingleton<PullStreams>().AddSingleton<MaskKey>().AddSingleton<PullCursor>();
         services.AddOptions<LookupOptions>().Bind(configuration.GetSection("Lookup"))

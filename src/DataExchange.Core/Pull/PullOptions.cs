@@ -27,4 +27,10 @@ public sealed class PullOptions
     /// to read chunks; the rest stays free for the catalogue, pages and everything else. Default 0.5.
     /// </summary>
     public double StreamPoolShare { get; set; } = 0.5;
+
+    /// <summary>
+    /// Connections of the pool JSON pages read on (<see cref="ReadDataSource"/>), besides the shared pool.
+    /// Default 20: a page holds one for a query of a millisecond or two, so more than a few per core only queue in PostgreSQL.
+    /// </summary>
+    public int ReadPoolSize { get; set; } = 20;
 }

@@ -51,7 +51,7 @@ public sealed partial class PullService
         var hasMore = false;
         try
         {
-            await using var conn = await dataSource.OpenConnectionAsync(cancellationToken);
+            await using var conn = await reads.Source.OpenConnectionAsync(cancellationToken);
             var pageSize = (int)await ReserveAsync(conn, caller, context, budget, take, cancellationToken);
             await using (var cmd = ChangesCommand(conn, context, since, afterKey, pageSize + 1))
             await using (var r = await cmd.ExecuteReaderAsync(cancellationToken))

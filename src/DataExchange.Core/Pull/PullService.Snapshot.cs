@@ -25,7 +25,7 @@ public sealed partial class PullService
         string? next;
         try
         {
-            await using var conn = await dataSource.OpenConnectionAsync(cancellationToken);
+            await using var conn = await reads.Source.OpenConnectionAsync(cancellationToken);
             var pageSize = (int)await ReserveAsync(conn, caller, context, budget, take, cancellationToken);
             await using (var cmd = SnapshotCommand(conn, context, afterKey, pageSize + 1))
             await using (var r = await cmd.ExecuteReaderAsync(cancellationToken))

@@ -13,16 +13,17 @@ namespace DataExchange.Core.Pull;
 /// Reads records under the caller's access decision, made on every request (expiry and revocation
 /// take effect immediately). Every pull and every refusal is audited with dataset, version, rows
 /// and policy hash; rows are reserved against the subscription's daily quota before they are served
-/// and what was not served is given back in the audit's transaction. Streams are on the record before
+/// and what was not served is given back in the audit's transaction. JSON pages read on
+/// <see cref="ReadDataSource"/>. Streams are on the record before
 /// their first byte and read in keyset chunks that hold a connection only while they are read.
 /// </summary>
-public sealed partial class PullService(NpgsqlDataSource dataSource, SubscriptionService subscriptions, DatasetRegistry registry, AuditWriter audit, MaskKey maskKey,
+public sealed partial class PullService(NpgsqlDataSource dataSource, ReadDataSource reads, SubscriptionService subscriptions, DatasetRegistry registry, AuditWriter audit, MaskKey maskKey,
     PullCursor cursors, PullStreams streams, IOptions<PullOptions> options, TimeProvider time, PullMetrics metrics)
 {
     /// <summary>The latest published version, or 404 when nothing is published yet.</summary>
     public async Task<int> LatestVersionAsync(string datasetId, CancellationToken cancellationToken)
     {
-        await using var cmd = Db.Command(dataSource, "select max(version) from dx.dataset_versions where dataset_id = $1", datasetId);
+        await using var cmd = Db.Command(reads.Source, "select max(version) from dx.dataset_versions where dataset_id = $1", datasetId);
         return await cmd.ExecuteScalarAsync(cancellationToken) is int v ? v : throw new NotFoundException($"Dataset '{datasetId}' has no published version yet.");
     }
 
@@ -39,7 +40,7 @@ public sealed partial class PullService(NpgsqlDataSource dataSource, Subscriptio
         var v = version ?? await LatestVersionAsync(datasetId, cancellationToken);
         int schemaVersion;
         string[] keyFields;
-        await using (var cmd = Db.Command(dataSource, sql, datasetId, v))
+        await using (var cmd = Db.Command(reads.Source, sql, datasetId, v))
         await using (var r = await cmd.ExecuteReaderAsync(cancellationToken))
         {
             if (!await r.ReadAsync(cancellationToken)) throw new NotFoundException($"Dataset '{datasetId}' has no version {v}.");
@@ -110,7 +111,7 @@ public sealed partial class PullService(NpgsqlDataSource dataSource, Subscriptio
     {
         if (decision.Policy!.DailyRowQuota is not { } quota || decision.SubscriptionId is not { } sub) return;
         var now = time.GetUtcNow();
-        await using var cmd = Db.Command(dataSource, "select rows from dx.pull_usage where subscription_id = $1 and day = $2", sub, DateOnly.FromDateTime(now.UtcDateTime));
+        await using var cmd = Db.Command(reads.Source, "select rows from dx.pull_usage where subscription_id = $1 and day = $2", sub, DateOnly.FromDateTime(now.UtcDateTime));
         var used = await cmd.ExecuteScalarAsync(cancellationToken) is long u ? u : 0;
         if (used < quota) return;
         throw await QuotaExceededAsync(caller, datasetId, sub, quota, used, cancellationToken);
