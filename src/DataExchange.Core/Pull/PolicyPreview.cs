@@ -10,8 +10,9 @@ public sealed record PolicyPreviewResult(AccessPolicy Policy, int? Version, IRea
 
 /// <summary>
 /// Lets the owning steward see, before approving, what a subscription would hand out. The rows are
-/// read through <see cref="PullService"/> as the owner (so the read is audited like any pull) and
-/// then projected by the proposed policy, the same rule the pull applies to the consumer.
+/// read through <see cref="PullService"/> as the owner (so the read is audited like any pull) under the
+/// proposed policy: its row filters in SQL and its fields and masks on the way out, the same rules the
+/// pull applies to the consumer. The owner's read carries no subscription, so the policy's quota is not charged.
 /// </summary>
 public sealed class PolicyPreview(SubscriptionService subscriptions, DatasetRegistry registry, PullService pull, MaskKey maskKey)
 {
@@ -27,18 +28,11 @@ public sealed class PolicyPreview(SubscriptionService subscriptions, DatasetRegi
         var parsed = AccessPolicy.Parse(policy, schema.PropertyNames);
         var columns = parsed.Fields ?? [.. schema.PropertyNames];
         if (dataset.LatestVersion is null) return new PolicyPreviewResult(parsed, null, columns, []);
-        var page = await pull.ReadPageAsync(caller, dataset.Id, null, null, rows, cancellationToken);
-        // The owner's page holds whole records; shape each as the consumer's pull would (fields and masks).
-        // Row filters are applied in SQL by the pull itself, so the preview shows the first rows before filtering.
-        var shaper = new PolicyShaper(parsed, await maskKey.GetAsync(cancellationToken));
-        using var records = System.Text.Json.JsonDocument.Parse(page.ItemsJson);
-        var shaped = new List<JsonObject>(page.Count);
-        foreach (var record in records.RootElement.EnumerateArray())
-        {
-            var buffer = new System.IO.MemoryStream();
-            using (var writer = new System.Text.Json.Utf8JsonWriter(buffer)) shaper.WriteJson(writer, record);
-            shaped.Add(JsonNode.Parse(buffer.ToArray())!.AsObject());
-        }
+        var (owner, _) = await pull.OpenRecordsAsync(caller, dataset.Id, null, null, cancellationToken);
+        var shaper = new PolicyShaper(parsed, await maskKey.GetAsync(cancellationToken), owner.Decision.KeyFields);
+        var proposed = owner with { Decision = owner.Decision with { Policy = parsed }, Shaper = shaper, Columns = [.. owner.Columns.Where(parsed.Allows)] };
+        var page = await pull.ReadPageAsync(caller, proposed, null, rows, cancellationToken);
+        var shaped = JsonNode.Parse(page.ItemsJson)!.AsArray().Select(r => r!.AsObject()).ToList();
         return new PolicyPreviewResult(parsed, page.Version, columns, shaped);
     }
 }

@@ -7,11 +7,18 @@ namespace DataExchange.Server.Console.Subscriptions;
 /// <summary>Requests waiting for the caller's approval, active grants (with revoke) and the agency's own requests.</summary>
 public sealed class IndexModel(SubscriptionService subscriptions) : ConsolePage
 {
-    [BindProperty(SupportsGet = true)] public string? Done { get; set; }
+    /// <summary>The subscription just approved, rejected or revoked (a decision's redirect names it; the page words it).</summary>
+    [BindProperty(SupportsGet = true)] public string? Approved { get; set; }
+    [BindProperty(SupportsGet = true)] public string? Rejected { get; set; }
+    [BindProperty(SupportsGet = true)] public string? Revoked { get; set; }
 
     public IReadOnlyList<Subscription> Waiting { get; private set; } = [];
     public IReadOnlyList<Subscription> Granted { get; private set; } = [];
     public IReadOnlyList<Subscription> Requested { get; private set; } = [];
+
+    /// <summary>The decision just made, as (English text with {0}, subscription id); null when none.</summary>
+    public (string Text, string Id)? Done =>
+        Approved is { } a ? ("Subscription {0} approved.", a) : Rejected is { } r ? ("Subscription {0} rejected.", r) : Revoked is { } v ? ("Subscription {0} revoked.", v) : null;
 
     /// <summary>Lists the subscriptions visible to the caller's agency (stewards and consumers).</summary>
     public async Task OnGetAsync(CancellationToken cancellationToken)
@@ -30,6 +37,6 @@ public sealed class IndexModel(SubscriptionService subscriptions) : ConsolePage
     public async Task<IActionResult> OnPostRevokeAsync(string id, CancellationToken cancellationToken)
     {
         await subscriptions.RevokeAsync(Caller, id, cancellationToken);
-        return Redirect($"/console/subscriptions?done={Uri.EscapeDataString($"Subscription {id} revoked.")}");
+        return Redirect($"/console/subscriptions?revoked={Uri.EscapeDataString(id)}");
     }
 }
