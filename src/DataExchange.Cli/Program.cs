@@ -68,6 +68,9 @@ app.Configure(config =>
             .WithDescription("Search the dataset catalogue")
             .WithExample("datasets", "list", "--owner", "health", "--tag", "geo", "--all");
         datasets.AddCommand<ShowDatasetCommand>("show").WithDescription("Show one dataset, its feed and schema versions");
+        datasets.AddCommand<SetMetadataCommand>("metadata")
+            .WithDescription("Replace a dataset's tags and DCAT-AP metadata (licence, contact point, themes, coverage, open) from a JSON file")
+            .WithExample("datasets", "metadata", "health.facilities", "facilities.metadata.json");
         datasets.AddCommand<ImportFrictionlessCommand>("import")
             .WithDescription("Register a dataset from a Frictionless datapackage.json")
             .WithExample("datasets", "import", "world-cities/datapackage.json", "--source", "file:world-cities.csv", "--cron", "0 4 * * *");

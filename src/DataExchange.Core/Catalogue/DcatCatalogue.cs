@@ -4,6 +4,9 @@ using Npgsql;
 
 namespace DataExchange.Core.Catalogue;
 
+/// <summary>One page of the DCAT catalogue: its graph, the cursor of the next page (null on the last) and the datasets in all pages.</summary>
+public sealed record DcatPage(Rdf Graph, string? Next, long Total);
+
 /// <summary>
 /// The catalogue as DCAT-AP 3 (issue 17): a dcat:Catalog published by the exchange operator, one
 /// dcat:Dataset per dataset the caller may see (anonymous callers: the public ones), with its agency as
@@ -16,25 +19,66 @@ public sealed class DcatCatalogue(NpgsqlDataSource dataSource)
 {
     const string Eu = "http://publications.europa.eu/resource/authority/";
 
+    // A page of datasets in id order (keyset: after the cursor's id), one more than asked to know whether another follows.
     const string ExtraSql = """
         select d.id, a.name, f.cron, (select min(published_at) from dx.dataset_versions v where v.dataset_id = d.id)
         from dx.datasets d join dx.agencies a on a.id = d.owner_agency_id left join dx.feeds f on f.dataset_id = d.id
-        where ($1::text is null or d.id = $1) and (not $2 or d.classification = 'public')
+        where ($1::text is null or d.id = $1) and (not $2 or d.classification = 'public') and ($3::text is null or d.id > $3)
+        order by d.id limit $4
         """;
 
+    const string CountSql = "select count(*) from dx.datasets d where not $1 or d.classification = 'public'";
+
     /// <summary>
-    /// The catalogue graph at <paramref name="baseUrl"/> (the API's scheme, host and path base), of every
-    /// dataset, or of <paramref name="datasetId"/> alone (404 when unknown or not visible).
+    /// One dataset as DCAT-AP at <paramref name="baseUrl"/> (the API's scheme, host and path base), in its catalogue;
+    /// 404 when unknown or not visible.
     /// </summary>
-    public async Task<Rdf> BuildAsync(string baseUrl, bool publicOnly, string? datasetId, CancellationToken cancellationToken = default)
+    public async Task<Rdf> BuildAsync(string baseUrl, bool publicOnly, string datasetId, CancellationToken cancellationToken = default) =>
+        (await BuildAsync(baseUrl, publicOnly, datasetId, 1, null, cancellationToken)).Graph;
+
+    /// <summary>
+    /// One page of the catalogue (<paramref name="limit"/> datasets, default 100, at most 1,000, after the cursor
+    /// <paramref name="after"/>), paged as DCAT-AP harvesters expect (ckanext-dcat, data.europa.eu): the page is a
+    /// <c>hydra:PagedCollection</c> with <c>hydra:totalItems</c>, <c>hydra:itemsPerPage</c>, <c>hydra:firstPage</c>
+    /// and, unless it is the last, <c>hydra:nextPage</c> (page URLs as literals, like ckanext-dcat writes them).
+    /// </summary>
+    public async Task<DcatPage> BuildPageAsync(string baseUrl, bool publicOnly, int? limit, string? after, CancellationToken cancellationToken = default)
+    {
+        var take = Paging.Limit(limit);
+        var page = await BuildAsync(baseUrl, publicOnly, null, take, Paging.Decode(after), cancellationToken);
+        long total;
+        await using (var cmd = Db.Command(dataSource, CountSql, publicOnly))
+            total = (long)(await cmd.ExecuteScalarAsync(cancellationToken))!;
+        var catalogue = baseUrl.TrimEnd('/') + "/api/v1/catalogue/dcat";
+        string Url(string? cursor) => $"{catalogue}?limit={take}" + (cursor is null ? "" : "&after=" + Uri.EscapeDataString(cursor));
+        var node = RdfTerm.Iri(Url(after));
+        page.Graph.Is(node, "hydra:PagedCollection")
+            .Add(node, "hydra:totalItems", RdfTerm.Typed(total.ToString(System.Globalization.CultureInfo.InvariantCulture), Rdf.Xsd + "integer"))
+            .Add(node, "hydra:itemsPerPage", RdfTerm.Typed(take.ToString(System.Globalization.CultureInfo.InvariantCulture), Rdf.Xsd + "integer"))
+            .Add(node, "hydra:firstPage", RdfTerm.Text(Url(null)));
+        if (page.Next is { } next) page.Graph.Add(node, "hydra:nextPage", RdfTerm.Text(Url(next)));
+        return page with { Total = total };
+    }
+
+    async Task<DcatPage> BuildAsync(string baseUrl, bool publicOnly, string? datasetId, int take, string? afterId, CancellationToken cancellationToken)
     {
         var extras = new Dictionary<string, (string Agency, string? Cron, DateTimeOffset? Issued)>(StringComparer.Ordinal);
-        await using (var cmd = Db.Command(dataSource, ExtraSql, (object?)datasetId ?? DBNull.Value, publicOnly))
+        string? next = null, last = null;
+        await using (var cmd = Db.Command(dataSource, ExtraSql, (object?)datasetId ?? DBNull.Value, publicOnly, (object?)afterId ?? DBNull.Value, take + 1))
         {
             cmd.Parameters[0].NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text;
+            cmd.Parameters[2].NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text;
             await using var r = await cmd.ExecuteReaderAsync(cancellationToken);
             while (await r.ReadAsync(cancellationToken))
-                extras[r.GetString(0)] = (r.GetString(1), r.IsDBNull(2) ? null : r.GetString(2), r.GetNullable<DateTimeOffset>(3));
+            {
+                if (extras.Count == take)
+                {
+                    next = Paging.Encode(last!);
+                    break;
+                }
+                last = r.GetString(0);
+                extras[last] = (r.GetString(1), r.IsDBNull(2) ? null : r.GetString(2), r.GetNullable<DateTimeOffset>(3));
+            }
         }
         if (datasetId is not null && extras.Count == 0) throw new NotFoundException($"Dataset '{datasetId}' does not exist.");
         var datasets = new List<Dataset>();
@@ -52,7 +96,7 @@ public sealed class DcatCatalogue(NpgsqlDataSource dataSource)
             .Add(catalogue, "foaf:homepage", Concept(rdf, api + "/datasets", "foaf:Document"));
         foreach (var dataset in datasets)
             rdf.Add(catalogue, "dcat:dataset", Describe(rdf, api, dataset, extras[dataset.Id]));
-        return rdf;
+        return new DcatPage(rdf, next, extras.Count);
     }
 
     static RdfTerm Agent(Rdf rdf, string api, string id, string name)

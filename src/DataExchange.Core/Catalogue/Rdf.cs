@@ -32,7 +32,7 @@ public sealed class Rdf
     {
         ["dcat"] = "http://www.w3.org/ns/dcat#", ["dct"] = "http://purl.org/dc/terms/", ["foaf"] = "http://xmlns.com/foaf/0.1/",
         ["vcard"] = "http://www.w3.org/2006/vcard/ns#", ["skos"] = "http://www.w3.org/2004/02/skos/core#", ["xsd"] = Xsd, ["rdf"] = RdfNs,
-        ["rdfs"] = "http://www.w3.org/2000/01/rdf-schema#",
+        ["rdfs"] = "http://www.w3.org/2000/01/rdf-schema#", ["hydra"] = "http://www.w3.org/ns/hydra/core#",
     };
 
     readonly List<(RdfTerm Subject, string Predicate, RdfTerm Object)> _triples = [];

@@ -24,6 +24,13 @@ public static class DocumentSchemas
     /// <summary>schemas/audit-export-record.schema.json: one line of an NDJSON audit export.</summary>
     public const string AuditExportRecord = "audit-export-record";
 
+    /// <summary>
+    /// A dataset's DCAT metadata as a steward replaces it (issue 17): the manifest's <c>tags</c> and <c>metadata</c>
+    /// members, both required. Derived from dataset-manifest.schema.json rather than published beside it, so the
+    /// registration and the update cannot accept different metadata.
+    /// </summary>
+    public const string DatasetMetadataUpdate = "dataset-metadata-update";
+
     static readonly ConcurrentDictionary<string, DatasetSchema> Loaded = new(StringComparer.Ordinal);
 
     /// <summary>Throws <see cref="InvalidException"/> listing every violation of every (schema, document, pointer prefix) given.</summary>
@@ -44,10 +51,30 @@ public static class DocumentSchemas
     /// <summary>The text of schemas/<paramref name="name"/>.schema.json, as published (the OpenAPI document types its bodies from it).</summary>
     public static string Text(string name)
     {
+        if (name == DatasetMetadataUpdate) return MetadataUpdateText();
         using var stream = typeof(DocumentSchemas).Assembly.GetManifestResourceStream($"schemas.{name}.schema.json")
             ?? throw new InvalidOperationException($"Schema {name} is not embedded.");
         using var reader = new StreamReader(stream);
         return reader.ReadToEnd();
+    }
+
+    static string MetadataUpdateText()
+    {
+        var manifest = JsonNode.Parse(Text(DatasetManifest))!;
+        return new JsonObject
+        {
+            ["$schema"] = manifest["$schema"]!.DeepClone(),
+            ["title"] = "Dataset metadata",
+            ["description"] = "A dataset's keywords (tags) and DCAT-AP metadata, replaced as a whole: the members of the same names in dataset-manifest.schema.json.",
+            ["type"] = "object",
+            ["additionalProperties"] = false,
+            ["required"] = new JsonArray("tags", "metadata"),
+            ["properties"] = new JsonObject
+            {
+                ["tags"] = manifest["properties"]!["tags"]!.DeepClone(),
+                ["metadata"] = manifest["properties"]!["metadata"]!.DeepClone(),
+            },
+        }.ToJsonString();
     }
 
     static DatasetSchema Get(string name) => Loaded.GetOrAdd(name, static n => DatasetSchema.LoadAny(Text(n)));

@@ -24,3 +24,14 @@ public sealed record ContactPoint(string? Name, string? Email, string? Url = nul
 
 /// <summary>The period the data covers; dates as yyyy-MM-dd, either end open.</summary>
 public sealed record TemporalCoverage(string? Start, string? End);
+
+/// <summary>
+/// What a steward replaces with PUT …/datasets/{id}/metadata: the dataset's keywords (tags) and its DCAT-AP metadata,
+/// both given in full (an empty list or object clears them).
+/// </summary>
+public sealed record DatasetMetadataUpdate
+{
+    /// <summary>Keywords (dcat:keyword, CKAN tags).</summary>
+    public IReadOnlyList<string>? Tags { get; init; }
+    public DatasetMetadata? Metadata { get; init; }
+}

@@ -30,6 +30,9 @@ public sealed partial class SubscriptionService(NpgsqlDataSource dataSource, Dat
 
     const string Columns = "id, dataset_id, consumer_agency_id, purpose, fields, status, policy::text, expires_at, requested_by, created_at, decided_at, decided_by, reason";
 
+    /// <summary>Forgets the cached decisions on <paramref name="datasetId"/> for every agency (its metadata, and with it open, changed on this node).</summary>
+    public void ForgetDecisions(string datasetId) => _decisions.Invalidate(k => k.DatasetId == datasetId);
+
     /// <summary>A consumer agency asks for a dataset, with a purpose.</summary>
     public async Task<Subscription> RequestAsync(Caller caller, SubscriptionRequest request, CancellationToken cancellationToken = default)
     {

@@ -54,6 +54,15 @@ public static class DatasetEndpoints
         datasets.MapPut("/{datasetId}/feed", async (string datasetId, FeedDefinition body, HttpContext http, DatasetRegistry registry, CancellationToken ct) =>
             TypedResults.Ok(await registry.UpdateFeedAsync(http.Caller(), datasetId, body, ct)))
             .WithSummary("Replace the feed (stewards of the owner). Its credential is set with a secret, kept when absent, cleared with kind none; it is never returned.");
+        datasets.MapPut("/{datasetId}/metadata", async (string datasetId, System.Text.Json.Nodes.JsonObject body, HttpContext http, DatasetRegistry registry,
+            DataExchange.Core.Subscriptions.SubscriptionService subscriptions, CancellationToken ct) =>
+        {
+            var dataset = await registry.UpdateMetadataAsync(http.Caller(), datasetId, body, ct);
+            // open decides who may read without a key: this node's cached decisions must not outlive the change.
+            subscriptions.ForgetDecisions(datasetId);
+            return TypedResults.Ok(dataset);
+        }).Accepts<DatasetMetadataUpdate>("application/json")
+            .WithSummary("Replace the dataset's keywords (tags) and DCAT-AP metadata — licence, contact point, themes, spatial and temporal coverage, open — as a whole (stewards of the owner); every problem is listed at once. Audited dataset-metadata-updated with the members that changed; refusals dataset-metadata-refused.");
         datasets.MapGet("/{datasetId}/versions/{version:int}/datapackage.json", async (string datasetId, int version, HttpContext http, DatasetRegistry registry,
             DataExchange.Core.Ingestion.IngestionService ingestion, CancellationToken ct) =>
         {

@@ -55,6 +55,29 @@ public static partial class ApiExamples
 
         """;
 
+    // A catalogue page: the same dataset, and the page as a hydra:PagedCollection naming the next one.
+    const string DcatPageTurtle = """
+        @prefix dcat: <http://www.w3.org/ns/dcat#> .
+        @prefix dct: <http://purl.org/dc/terms/> .
+        @prefix hydra: <http://www.w3.org/ns/hydra/core#> .
+        @prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+
+        <https://exchange.example/api/v1/catalogue/dcat> a dcat:Catalog ;
+            dct:title "DataExchange catalogue" ;
+            dcat:dataset <https://exchange.example/api/v1/datasets/gd-amr.business-licences> .
+
+        <https://exchange.example/api/v1/datasets/gd-amr.business-licences> a dcat:Dataset ;
+            dct:title "Business licence register" ;
+            dct:publisher <https://exchange.example/api/v1/agencies/gd-amr> .
+
+        <https://exchange.example/api/v1/catalogue/dcat?limit=1> a hydra:PagedCollection ;
+            hydra:totalItems "214"^^xsd:integer ;
+            hydra:itemsPerPage "1"^^xsd:integer ;
+            hydra:firstPage "https://exchange.example/api/v1/catalogue/dcat?limit=1" ;
+            hydra:nextPage "https://exchange.example/api/v1/catalogue/dcat?limit=1&after=Z2QtYW1yLmJ1c2luZXNzLWxpY2VuY2Vz" .
+
+        """;
+
     const string DcatJsonLd = """
         {"@context":{"dcat":"http://www.w3.org/ns/dcat#","dct":"http://purl.org/dc/terms/"},"@graph":[{"@id":"https://exchange.example/api/v1/datasets/gd-amr.business-licences","@type":["dcat:Dataset"],"dct:title":[{"@value":"Business licence register"}],"dct:publisher":[{"@id":"https://exchange.example/api/v1/agencies/gd-amr"}]}]}
         """;
@@ -107,7 +130,7 @@ public static partial class ApiExamples
             ["application/json"] = () => JsonNode.Parse("""{"profile":"tabular-data-package","name":"gd-amr.business-licences","title":"Business licence register","version":"3","resources":[{"name":"gd-amr.business-licences","path":"https://exchange.example/api/v1/datasets/gd-amr.business-licences/records.csv?version=3","profile":"tabular-data-resource","format":"csv","mediatype":"text/csv","encoding":"utf-8","schema":{"fields":[{"name":"uscc","type":"string","constraints":{"required":true}},{"name":"issuedOn","type":"date"}],"primaryKey":["uscc"],"missingValues":[""]}}]}""")!,
         },
         ["GET /api/v1/datasets/{datasetId}/openapi.json"] = new() { ["application/json"] = RecordTypesExample },
-        ["GET /api/v1/catalogue/dcat"] = new() { ["application/ld+json"] = () => Text(DcatJsonLd), ["text/turtle"] = () => Text(DcatTurtle) },
+        ["GET /api/v1/catalogue/dcat"] = new() { ["application/ld+json"] = () => Text(DcatJsonLd), ["text/turtle"] = () => Text(DcatPageTurtle) },
         ["GET /api/v1/catalogue/{datasetId}/dcat"] = new() { ["application/ld+json"] = () => Text(DcatJsonLd), ["text/turtle"] = () => Text(DcatTurtle) },
         ["GET /api/v1/audit/entries/export"] = new() { ["application/x-ndjson"] = () => Text(AuditNdjson), ["text/csv"] = () => Text(AuditCsv) },
         ["GET /api/v1/datasets/{datasetId}/records/{key}"] = new() { ["application/jose"] = () => Text(Evidence) },

@@ -88,6 +88,19 @@ public static partial class ApiExamples
             Id = DatasetId, Title = "Business licence register", Description = "Businesses registered with the Guangdong AMR, one row per unified social credit code.",
             KeyFields = ["uscc"], Classification = "internal", Tags = ["business", "licence"], Schema = RecordSchema(), Feed = Feed,
         },
+        [typeof(DatasetMetadataUpdate)] = new DatasetMetadataUpdate
+        {
+            Tags = ["business", "licence", "employer"],
+            Metadata = new DatasetMetadata
+            {
+                Licence = "http://publications.europa.eu/resource/authority/licence/CC_BY_4_0",
+                ContactPoint = new ContactPoint("AMR data desk", "data@amr.gd.gov.cn"),
+                Themes = ["http://publications.europa.eu/resource/authority/data-theme/ECON"],
+                Spatial = ["https://sws.geonames.org/1809935/"],
+                Temporal = new TemporalCoverage("2015-01-01", null),
+                Open = false,
+            },
+        },
         [typeof(FrictionlessImportRequest)] = new FrictionlessImportRequest
         {
             DataPackage = JsonNode.Parse("""

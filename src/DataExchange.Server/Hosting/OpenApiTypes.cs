@@ -62,10 +62,10 @@ internal static class OpenApiTypes
         ("/api/v1/audit/entries/export", "format", "StreamFormat"),
     ];
 
-    // POST bodies that code reads as a JsonObject, and the component they are.
+    // POST and PUT bodies that code reads as a JsonObject, and the component they are.
     static readonly (string Path, string Type)[] Bodies =
     [
-        ("/api/v1/datasets", "RegisterDatasetRequest"),
+        ("/api/v1/datasets", "RegisterDatasetRequest"), ("/api/v1/datasets/{datasetId}/metadata", "DatasetMetadataUpdate"),
         ("/api/v1/datasets/{datasetId}/schemas", RecordSchema), ("/api/v1/datasets/{datasetId}/schemas/compatibility", RecordSchema),
     ];
 
@@ -113,6 +113,7 @@ internal static class OpenApiTypes
         schemas[AccessPolicy] = Policy(schemas, document);
         schemas[FeedDefinition] = FromExchangeSchema(DocumentSchemas.FeedDefinition, document);
         schemas["RegisterDatasetRequest"] = Manifest(document);
+        schemas["DatasetMetadataUpdate"] = FromExchangeSchema(DocumentSchemas.DatasetMetadataUpdate, document);
 
         foreach (var (component, member, type) in Members)
             if (schemas.TryGetValue(component, out var found) && found is OpenApiSchema owner) Retype(owner, member, Reference(type, document));
@@ -131,8 +132,9 @@ internal static class OpenApiTypes
             foreach (var p in document.Paths[path].Operations!.Values.SelectMany(o => o.Parameters ?? []).OfType<OpenApiParameter>().Where(p => p.Name == parameter))
                 p.Schema = Reference(type, document);
         foreach (var (path, type) in Bodies)
-            if (document.Paths[path].Operations!.TryGetValue(HttpMethod.Post, out var post) && post.RequestBody?.Content is { } content && content.TryGetValue("application/json", out var media))
-                media.Schema = Reference(type, document);
+            foreach (var (method, operation) in document.Paths[path].Operations!)
+                if ((method == HttpMethod.Post || method == HttpMethod.Put) && operation.RequestBody?.Content is { } content && content.TryGetValue("application/json", out var media))
+                    media.Schema = Reference(type, document);
         return Task.CompletedTask;
     }
 

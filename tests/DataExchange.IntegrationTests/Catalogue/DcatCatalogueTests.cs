@@ -67,9 +67,10 @@ public sealed class DcatCatalogueTests
         return text;
     }
 
-    [TestCase("text/turtle", ".ttl")]
-    [TestCase("application/ld+json", ".jsonld")]
-    public async Task Catalogue_ConformsToTheOfficialDcatAp3Shapes(string accept, string extension)
+    [TestCase("text/turtle", ".ttl", "", 100)]
+    [TestCase("application/ld+json", ".jsonld", "", 100)]
+    [TestCase("text/turtle", ".ttl", "?limit=1", 30)]
+    public async Task Catalogue_ConformsToTheOfficialDcatAp3Shapes(string accept, string extension, string query, int minTriples)
     {
         // The official shapes are not redistributed in this repository (third-party data stays outside it): the test reads
         // them from DX_DCAT_AP_SHAPES or ../shared/data/dcat-ap/dcat-ap-3.0.0-SHACL.ttl and skips, saying so, without them.
@@ -79,13 +80,46 @@ public sealed class DcatCatalogueTests
             Assert.Ignore("DCAT-AP 3.0.0 SHACL shapes not found: set DX_DCAT_AP_SHAPES to dcat-ap-SHACL.ttl of SEMICeu/DCAT-AP releases/3.0.0");
         var node = await ValidatorAsync();
         var file = Path.Combine(Path.GetDirectoryName(node)!, "catalogue" + extension);
-        await File.WriteAllTextAsync(file, await DcatAsync(_bed.Steward.Http, "/api/v1/catalogue/dcat", accept));
+        await File.WriteAllTextAsync(file, await DcatAsync(_bed.Steward.Http, "/api/v1/catalogue/dcat" + query, accept));
         var (code, output) = await RunAsync("node", node, shapes, file);
         Assert.That(code, Is.Zero, output);
         var report = JsonNode.Parse(output.Trim().Split('\n')[^1])!;
         Assert.That(report["results"]!.AsArray().Select(r => r!.ToJsonString()), Is.Empty, "SHACL violations");
         Assert.That(report["conforms"]!.GetValue<bool>(), Is.True);
-        Assert.That(report["triples"]!.GetValue<int>(), Is.GreaterThan(100), "the graph the validator read is the whole catalogue");
+        Assert.That(report["triples"]!.GetValue<int>(), Is.GreaterThan(minTriples), "the graph the validator read is the whole catalogue page");
+    }
+
+    [Test]
+    public async Task Catalogue_IsPaged_AndAHarvesterFollowingHydraNextPageReadsEveryDatasetOnce()
+    {
+        foreach (var (client, expected) in new[] { (_bed.Steward.Http, new[] { PullTestBed.DatasetId, Open, Secret }), (_anonymous, new[] { PullTestBed.DatasetId, Open }) })
+        {
+            var seen = new List<string>();
+            string? url = "/api/v1/catalogue/dcat?limit=1";
+            var pages = 0;
+            while (url is not null)
+            {
+                using var request = new HttpRequestMessage(HttpMethod.Get, url);
+                request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/ld+json"));
+                using var response = await client.SendAsync(request);
+                Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+                var graph = JsonNode.Parse(await response.Content.ReadAsStringAsync())!["@graph"]!.AsArray();
+                var catalogue = graph.Single(n => n!["@type"]!.AsArray().Any(t => t!.GetValue<string>() == "dcat:Catalog"))!;
+                seen.AddRange(catalogue["dcat:dataset"]!.AsArray().Select(d => d!["@id"]!.GetValue<string>().Split('/')[^1]));
+                var page = graph.Single(n => n!["@type"]!.AsArray().Any(t => t!.GetValue<string>() == "hydra:PagedCollection"))!;
+                Assert.That(page["hydra:totalItems"]![0]!["@value"]!.GetValue<string>(), Is.EqualTo(expected.Length.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+                Assert.That(page["hydra:itemsPerPage"]![0]!["@value"]!.GetValue<string>(), Is.EqualTo("1"));
+                Assert.That(page["hydra:firstPage"]![0]!["@value"]!.GetValue<string>(), Does.EndWith("/api/v1/catalogue/dcat?limit=1"));
+                var next = page["hydra:nextPage"]?[0]?["@value"]?.GetValue<string>();
+                Assert.That(response.Headers.TryGetValues("Link", out var link) ? link.Single() : null,
+                    next is null ? Is.Null : Is.EqualTo($"<{new Uri(next).PathAndQuery}>; rel=\"next\""), "the Link header names the same next page");
+                url = next is null ? null : new Uri(next).PathAndQuery;
+                Assert.That(++pages, Is.LessThanOrEqualTo(expected.Length), "no page repeats");
+            }
+            Assert.That(seen, Is.EqualTo(expected.Order(StringComparer.Ordinal)), "each dataset once, in id order");
+            Assert.That(pages, Is.EqualTo(expected.Length));
+        }
+        Assert.That((await _anonymous.GetAsync("/api/v1/catalogue/dcat?after=bad!cursor")).StatusCode, Is.EqualTo(HttpStatusCode.BadRequest), "a cursor it did not give out");
     }
 
     [Test]

@@ -124,6 +124,7 @@ public sealed partial class OpenApiDocumentTests
     [TestCase("post", "/api/v1/datasets/{datasetId}/schemas", "RecordSchema")]
     [TestCase("post", "/api/v1/datasets/{datasetId}/schemas/compatibility", "RecordSchema")]
     [TestCase("post", "/api/v1/datasets", "RegisterDatasetRequest")]
+    [TestCase("put", "/api/v1/datasets/{datasetId}/metadata", "DatasetMetadataUpdate")]
     public void RequestBodies_ReferTheirTypedComponents(string method, string path, string target) =>
         Assert.That(Ref(_document["paths"]![path]![method]!["requestBody"]!["content"]!["application/json"]!["schema"]), Is.EqualTo("#/components/schemas/" + target));
 

@@ -87,6 +87,7 @@ public sealed partial class OpenApiDocumentTests
     [TestCase("post", "/api/v1/datasets/frictionless", DocumentSchemas.FeedDefinition, "feed")]
     [TestCase("post", "/api/v1/subscriptions/{subscriptionId}/approval", DocumentSchemas.AccessPolicy, "policy")]
     [TestCase("put", "/api/v1/datasets/{datasetId}/auto-approval", DocumentSchemas.AccessPolicy, "policy")]
+    [TestCase("put", "/api/v1/datasets/{datasetId}/metadata", DocumentSchemas.DatasetMetadataUpdate, "")]
     public void RequestBodyExamples_FollowTheExchangesOwnSchemas(string method, string path, string schema, string member)
     {
         var example = RequestExample(method, path);
