@@ -20,8 +20,9 @@ public sealed partial class IngestionRunner
         -- data is null where the record's hash is probably published (not checked): a re-ingest moves
         -- narrow rows, and bodies only for new content (issue 14). BodiesAsync reads a missing body
         -- again from the payload where one is needed after all.
+        -- dup: the key may have been staged before in this run (KeyFilter); only those keys are de-duplicated.
         create temp table stage (line bigint not null, key text collate "C" not null, hash bytea not null, data text, del boolean not null,
-                                 checked boolean not null)
+                                 checked boolean not null, dup boolean not null)
         """;
 
     sealed record Batch(string[] Header, List<SourceRecord> Records);
@@ -29,11 +30,17 @@ public sealed partial class IngestionRunner
     sealed record Results(List<StagedRecord> Staged, List<QuarantinedRecord> Quarantined);
 
     /// <summary>
+    /// What staging found: the counts, how many rows were staged with <c>dup</c> set (0: no key repeats, no
+    /// de-duplication needed) and how many skipped the evaluator on a probable hash match (0: nothing to verify).
+    /// </summary>
+    internal sealed record StageOutcome(RunCounts Counts, long MaybeDuplicates, long Skipped);
+
+    /// <summary>
     /// Streams the payload through parallel validators into the temp table <c>stage</c> (binary
     /// COPY on <paramref name="conn"/>) and the quarantine (binary COPY on a second connection).
     /// Bounded channels keep at most a few batches in memory whatever the payload size.
     /// </summary>
-    async Task<RunCounts> StageAsync(NpgsqlConnection conn, RunRow run, string path, FeedDefinition feed, DatasetSchema schema,
+    async Task<StageOutcome> StageAsync(NpgsqlConnection conn, RunRow run, string path, FeedDefinition feed, DatasetSchema schema,
         IReadOnlyList<string> keyFields, CancellationToken cancellationToken)
     {
         await using (var create = new NpgsqlCommand(CreateStageSql, conn)) await create.ExecuteNonQueryAsync(cancellationToken);
@@ -81,13 +88,14 @@ public sealed partial class IngestionRunner
 
         try
         {
-            var (valid, rejected) = await WriteAsync(conn, run, output.Reader, position, token);
+            var keys = KeyFilter.ForPayload(new FileInfo(path).Length, PayloadReader.IsGzip(path, feed.Gzip));
+            var (valid, rejected, maybeDuplicates, skipped) = await WriteAsync(conn, run, output.Reader, position, keys, token);
             await producer;
             await Task.WhenAll(workers);
             await closeOutput;
             if (feed.Format == "csv") await SaveHeaderAsync(conn, run.Id, header.Value!, token);
             IngestionMetrics.Record(run.DatasetId, "validate", System.Diagnostics.Stopwatch.GetElapsedTime(0, validating));
-            return new RunCounts(valid + rejected, valid, rejected, 0, 0, 0, 0, 0, 0);
+            return new StageOutcome(new RunCounts(valid + rejected, valid, rejected, 0, 0, 0, 0, 0, 0), maybeDuplicates, skipped);
         }
         catch
         {
@@ -170,12 +178,13 @@ public sealed partial class IngestionRunner
         }
     }
 
-    async Task<(long Valid, long Rejected)> WriteAsync(NpgsqlConnection conn, RunRow run, ChannelReader<Results> results, StrongBox<long> position, CancellationToken token)
+    async Task<(long Valid, long Rejected, long MaybeDuplicates, long Skipped)> WriteAsync(NpgsqlConnection conn, RunRow run, ChannelReader<Results> results,
+        StrongBox<long> position, KeyFilter keys, CancellationToken token)
     {
-        long valid = 0, rejected = 0;
+        long valid = 0, rejected = 0, maybeDuplicates = 0, skipped = 0;
         var reported = time.GetTimestamp();
         await using var quarantineConn = await dataSource.OpenConnectionAsync(token);
-        await using (var stage = await conn.BeginBinaryImportAsync("copy stage (line, key, hash, data, del, checked) from stdin (format binary)", token))
+        await using (var stage = await conn.BeginBinaryImportAsync("copy stage (line, key, hash, data, del, checked, dup) from stdin (format binary)", token))
         await using (var quarantine = await quarantineConn.BeginBinaryImportAsync(
             "copy dx.rejected_records (run_id, line, raw, errors, schema_version, key) from stdin (format binary)", token))
         {
@@ -193,6 +202,10 @@ public sealed partial class IngestionRunner
                     else stage.WriteNull();
                     stage.Write(r.Delete, NpgsqlDbType.Boolean);
                     stage.Write(r.Checked, NpgsqlDbType.Boolean);
+                    var dup = keys.Add(r.Key);
+                    stage.Write(dup, NpgsqlDbType.Boolean);
+                    if (dup) maybeDuplicates++;
+                    if (!r.Checked) skipped++;
                 }
                 valid += batch.Staged.Count;
                 foreach (var q in batch.Quarantined)
@@ -217,6 +230,6 @@ public sealed partial class IngestionRunner
             await stage.CompleteAsync(token);
             await quarantine.CompleteAsync(token);
         }
-        return (valid, rejected);
+        return (valid, rejected, maybeDuplicates, skipped);
     }
 }

@@ -142,15 +142,17 @@ public sealed partial class IngestionRunner(
         }
 
         var clock = System.Diagnostics.Stopwatch.StartNew();
-        var counts = await StageAsync(conn, run, payload.Path!, feed, schema, dataset.KeyFields, cancellationToken);
+        var stage = await StageAsync(conn, run, payload.Path!, feed, schema, dataset.KeyFields, cancellationToken);
+        var counts = stage.Counts;
         var staged = clock.Elapsed;
         IngestionMetrics.Record(run.DatasetId, "stage", staged);
         await ReportProgressAsync(run.Id, "publishing", counts.Read, counts.Valid, counts.Rejected, payload.Length, cancellationToken);
         var reread = new Payload(payload.Path!, feed, schema, dataset.KeyFields);
-        counts = await DeduplicateAsync(conn, run, reread, counts, cancellationToken);
+        counts = await DeduplicateAsync(conn, run, reread, stage, cancellationToken);
         var deduplicated = clock.Elapsed;
         IngestionMetrics.Record(run.DatasetId, "dedupe", deduplicated - staged);
-        counts = await DiffAsync(conn, run, reread, counts, cancellationToken);
+        var firstLoad = await IsFirstLoadAsync(conn, run, stage, cancellationToken);
+        counts = firstLoad ? await FirstLoadAsync(conn, counts, cancellationToken) : await DiffAsync(conn, run, reread, counts, cancellationToken);
         IngestionMetrics.Record(run.DatasetId, "diff", clock.Elapsed - deduplicated);
         LogStaged(logger, run.Id, counts.Read, staged.TotalMilliseconds, (clock.Elapsed - staged).TotalMilliseconds);
         if (counts.Read == 0)
@@ -165,7 +167,7 @@ public sealed partial class IngestionRunner(
                 $"{counts.Rejected} of {counts.Read} records ({share:P1}) were rejected, above the feed's threshold of {feed.RejectThreshold:P0}; nothing was published.", counts, cancellationToken);
             return;
         }
-        await MergeAndPublishAsync(conn, run, feed, counts, cancellationToken);
+        await MergeAndPublishAsync(conn, run, feed, counts, firstLoad, cancellationToken);
         await SaveValidatorsAsync(conn, run.Id, payload, cancellationToken);
     }
 

@@ -47,6 +47,15 @@ public static class PayloadReader
         while (await input.ReadAsync(rest, cancellationToken) > 0) { }
     }
 
+    /// <summary>Whether the payload at <paramref name="path"/> is read as gzip: as the feed says, else by its magic bytes.</summary>
+    public static bool IsGzip(string path, bool? gzip)
+    {
+        if (gzip is { } said) return said;
+        using var file = File.OpenRead(path);
+        Span<byte> magic = stackalloc byte[2];
+        return file.Read(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b;
+    }
+
     static Stream OpenDecompressed(FileStream file, bool? gzip, long maxDecompressed)
     {
         Span<byte> magic = stackalloc byte[2];
@@ -55,6 +64,8 @@ public static class PayloadReader
         var isGzip = gzip ?? (n == 2 && magic[0] == 0x1f && magic[1] == 0x8b);
         return isGzip ? new LimitedStream(new GzipPayloadStream(file), maxDecompressed) : file;
     }
+
+    const int RawChunkBytes = 1 << 16;
 
     static IEnumerable<SourceRecord> ReadCsv(Stream utf8, FeedDefinition feed, IngestionOptions options, StrongBox<string[]> header)
     {
@@ -65,6 +76,8 @@ public static class PayloadReader
             Quote = feed.Quote![0],
             HasHeader = true,
             TrackLineNumbers = true,
+            // Repeated values (categories, flags) are one string per column rather than one per row.
+            PoolStrings = true,
             MaxRecordSize = options.MaxRecordBytes,
             // Other malformed quoting is recovered as before (the validator sees the cells); only a quote left
             // open at the end is refused: it swallowed the rest of a file once, 3 rows of 1,000 published.
@@ -73,14 +86,28 @@ public static class PayloadReader
         using var csv = CsvReader.Create(utf8, csvOptions, leaveOpen: true);
         header.Value = [.. csv.Headers];
         ThrowIfOpen(unterminated, feed);
+        // The rows' raw bytes, copied into shared chunks: one allocation per 64 KiB rather than a string per row.
+        var chunk = Array.Empty<byte>();
+        var used = 0;
         while (csv.Read())
         {
             ThrowIfOpen(unterminated, feed);
             var cells = new string[csv.FieldCount];
             for (var i = 0; i < cells.Length; i++) cells[i] = csv.GetString(i) ?? "";
-            yield return new SourceRecord(csv.LineNumber, cells, null, Encoding.UTF8.GetString(csv.RawRecord));
+            var length = CopyRaw(csv, ref chunk, ref used);
+            yield return new SourceRecord(csv.LineNumber, cells, new ReadOnlyMemory<byte>(chunk, used - length, length));
         }
         ThrowIfOpen(unterminated, feed);
+    }
+
+    /// <summary>Appends the current record's raw bytes to <paramref name="chunk"/> (a new one when full); returns their length.</summary>
+    static int CopyRaw(CsvReader csv, ref byte[] chunk, ref int used)
+    {
+        var raw = csv.RawRecord;
+        if (raw.Length > chunk.Length - used) (chunk, used) = (new byte[Math.Max(RawChunkBytes, raw.Length)], 0);
+        raw.CopyTo(chunk.AsSpan(used));
+        used += raw.Length;
+        return raw.Length;
     }
 
     static void ThrowIfOpen(CsvMalformedRecord? record, FeedDefinition feed)
