@@ -21,15 +21,48 @@ public sealed partial class AuditWriter
         update dx.audit_head set seq = $12, hash = $13 where id = 1
         """;
 
+    // The group's quota'd usage rows (subscription, day), made if missing and locked, in the order given (key order), with what they hold.
+    const string LockUsageSql = """
+        insert into dx.pull_usage as u (subscription_id, day, rows) select s, d, 0 from unnest($1::text[], $2::date[]) as k(s, d)
+        on conflict (subscription_id, day) do update set rows = u.rows
+        returning subscription_id, day, rows
+        """;
+
+    // The group's charges taken, one total per (subscription, day).
+    const string ChargeUsageSql = """
+        insert into dx.pull_usage as u (subscription_id, day, rows) select * from unnest($1::text[], $2::date[], $3::bigint[])
+        on conflict (subscription_id, day) do update set rows = u.rows + excluded.rows
+        """;
+
     readonly Channel<Member> _queue = Channel.CreateUnbounded<Member>(new UnboundedChannelOptions { SingleReader = true });
     readonly Lock _start = new();
     Task? _loop;
     bool _disposed;
 
-    /// <summary>One caller's part of a group: its effect, and the task that completes once its entry is committed.</summary>
-    sealed class Member(Func<NpgsqlConnection, CancellationToken, ValueTask<AuditRecord>> effect)
+    /// <summary>
+    /// One caller's part of a group: its effect (or, instead, a row charge and the entry chosen by how it
+    /// went), and the task that completes once its entry is committed.
+    /// </summary>
+    sealed class Member
     {
-        public Func<NpgsqlConnection, CancellationToken, ValueTask<AuditRecord>> Effect { get; } = effect;
+        public Member(Func<NpgsqlConnection, CancellationToken, ValueTask<AuditRecord>> effect) => Effect = effect;
+
+        public Member(RowCharge charge, Func<long?, AuditRecord> choose) => (Charge, Choose) = (charge, choose);
+
+        public Member(AuditRecord record) => Record = record;
+
+        /// <summary>An entry that needs nothing else done.</summary>
+        public AuditRecord? Record { get; }
+
+        /// <summary>An effect with round trips of its own (null for a charge).</summary>
+        public Func<NpgsqlConnection, CancellationToken, ValueTask<AuditRecord>>? Effect { get; }
+
+        /// <summary>Rows to charge, decided with the group's other charges in the group's statements.</summary>
+        public RowCharge? Charge { get; }
+
+        /// <summary>The entry of a charge: given null when it was taken, else the rows already used (nothing charged).</summary>
+        public Func<long?, AuditRecord>? Choose { get; }
+
         public TaskCompletionSource<long> Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 
@@ -65,39 +98,121 @@ public sealed partial class AuditWriter
     }
 
     /// <summary>
-    /// Runs the members' effects, locks the head, appends their entries in one statement and commits;
-    /// only then are the members told their positions. Effects run before the head is locked, so the one
-    /// lock every writer shares is held only for the insert and the commit, and never while waiting on
-    /// another row (every writer takes the head last: no deadlock).
+    /// Commits one group in two round trips when no member brings an effect of its own (issue 16: the
+    /// group's time is the writer's throughput, and a round trip per member made it the lookups' limit):
+    /// <list type="number">
+    /// <item><c>begin</c>; the quota'd usage rows of the group's charges locked and read (one upsert, in
+    /// key order); the head locked and read;</item>
+    /// <item>the charges taken (one upsert of the totals), the entries appended (one insert) and the head
+    /// moved; <c>commit</c>.</item>
+    /// </list>
+    /// Effects, when a member brings one, run first on the same transaction (before any lock of the head),
+    /// one by one. Only after the commit are the members told their positions. Every writer locks usage
+    /// rows before the head and the head last, so groups never wait on each other in a cycle.
     /// </summary>
     async Task CommitAsync(IReadOnlyList<Member> group)
     {
         await using var conn = await dataSource.OpenConnectionAsync();
-        await using var tx = await conn.BeginTransactionAsync();
-        var records = new AuditRecord[group.Count];
-        for (var i = 0; i < group.Count; i++) records[i] = await group[i].Effect(conn, CancellationToken.None);
-        var positions = new long[group.Count];
-        if (records.Any(Records))
+        try
         {
-            var (seq, hash) = await LockHeadAsync(conn, CancellationToken.None);
-            var entries = new List<(AuditRecord Record, Entry Entry, byte[] PrevHash)>(group.Count);
-            for (var i = 0; i < records.Length; i++)
-            {
-                if (!Records(records[i])) continue;
-                var entry = Entry.Of(records[i], ++seq, hash, Now());
-                entries.Add((records[i], entry, hash));
-                (hash, positions[i]) = (entry.Hash, entry.Seq);
-            }
-            await InsertAsync(conn, entries, seq, hash);
+            await CommitAsync(conn, group);
         }
-        await tx.CommitAsync();
-        foreach (var record in records.Where(Records)) metrics.Appended(AuditNames.Of(record.Action), AuditNames.Of(record.Outcome));
+        catch
+        {
+            // The transaction is open (or failed) on a connection going back to the pool: end it here.
+            if (conn.State == System.Data.ConnectionState.Open)
+                try { await using var rollback = new NpgsqlCommand("rollback", conn); await rollback.ExecuteNonQueryAsync(); }
+                catch (Exception) { /* the pool discards a broken connection */ }
+            throw;
+        }
+    }
+
+    async Task CommitAsync(NpgsqlConnection conn, IReadOnlyList<Member> group)
+    {
+        var records = group.Select(m => m.Record).ToArray();
+        var begun = false;
+        for (var i = 0; i < group.Count; i++)
+        {
+            if (group[i].Effect is not { } effect) continue;
+            if (!begun)
+            {
+                await using var begin = new NpgsqlCommand("begin", conn);
+                await begin.ExecuteNonQueryAsync();
+                begun = true;
+            }
+            records[i] = await effect(conn, CancellationToken.None);
+        }
+
+        // Round trip 1: begin, the quota'd usage rows, the head.
+        var charges = group.Where(m => m.Charge is not null).Select(m => m.Charge!).ToList();
+        var quotaed = charges.Where(c => c.Quota is not null).Select(c => (c.SubscriptionId, c.Day)).Distinct()
+            .OrderBy(k => k.SubscriptionId, StringComparer.Ordinal).ThenBy(k => k.Day).ToList();
+        await using var first = new NpgsqlBatch(conn);
+        if (!begun) first.BatchCommands.Add(new NpgsqlBatchCommand("begin"));
+        if (quotaed.Count > 0)
+        {
+            var lockUsage = new NpgsqlBatchCommand(LockUsageSql);
+            lockUsage.Parameters.Add(new NpgsqlParameter { Value = quotaed.Select(k => k.SubscriptionId).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
+            lockUsage.Parameters.Add(new NpgsqlParameter { Value = quotaed.Select(k => k.Day).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Date });
+            first.BatchCommands.Add(lockUsage);
+        }
+        first.BatchCommands.Add(new NpgsqlBatchCommand(LockHeadSql));
+        var used = new Dictionary<(string, DateOnly), long>();
+        long seq;
+        byte[] hash;
+        await using (var reader = await first.ExecuteReaderAsync())
+        {
+            if (quotaed.Count > 0)
+            {
+                while (await reader.ReadAsync()) used[(reader.GetString(0), reader.GetFieldValue<DateOnly>(1))] = reader.GetInt64(2);
+                await reader.NextResultAsync();
+            }
+            await reader.ReadAsync();
+            (seq, hash) = (reader.GetInt64(0), reader.GetFieldValue<byte[]>(1));
+        }
+
+        // The charges in arrival order: each taken when it fits what the earlier ones left.
+        var taken = new Dictionary<(string, DateOnly), long>();
+        for (var i = 0; i < group.Count; i++)
+        {
+            if (group[i].Charge is not { } charge) continue;
+            var key = (charge.SubscriptionId, charge.Day);
+            var before = used.GetValueOrDefault(key) + taken.GetValueOrDefault(key);
+            var fits = charge.Quota is not { } quota || before + charge.Rows <= quota;
+            if (fits) taken[key] = taken.GetValueOrDefault(key) + charge.Rows;
+            records[i] = group[i].Choose!(fits ? null : before);
+        }
+
+        // Round trip 2: the charges, the entries and the head, commit.
+        await using var second = new NpgsqlBatch(conn);
+        if (taken.Count > 0)
+        {
+            var charge = new NpgsqlBatchCommand(ChargeUsageSql);
+            charge.Parameters.Add(new NpgsqlParameter { Value = taken.Keys.Select(k => k.Item1).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
+            charge.Parameters.Add(new NpgsqlParameter { Value = taken.Keys.Select(k => k.Item2).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Date });
+            charge.Parameters.Add(new NpgsqlParameter { Value = taken.Values.ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bigint });
+            second.BatchCommands.Add(charge);
+        }
+        var positions = new long[group.Count];
+        var entries = new List<(AuditRecord Record, Entry Entry, byte[] PrevHash)>(group.Count);
+        for (var i = 0; i < records.Length; i++)
+        {
+            if (!Records(records[i]!)) continue;
+            var entry = Entry.Of(records[i]!, ++seq, hash, Now());
+            entries.Add((records[i]!, entry, hash));
+            (hash, positions[i]) = (entry.Hash, entry.Seq);
+        }
+        if (entries.Count > 0) second.BatchCommands.Add(InsertCommand(entries, seq, hash));
+        second.BatchCommands.Add(new NpgsqlBatchCommand("commit"));
+        await second.ExecuteNonQueryAsync();
+
+        foreach (var (record, _, _) in entries) metrics.Appended(AuditNames.Of(record.Action), AuditNames.Of(record.Outcome));
         for (var i = 0; i < group.Count; i++) group[i].Done.TrySetResult(positions[i]);
     }
 
-    static async Task InsertAsync(NpgsqlConnection conn, List<(AuditRecord Record, Entry Entry, byte[] PrevHash)> entries, long head, byte[] headHash)
+    static NpgsqlBatchCommand InsertCommand(List<(AuditRecord Record, Entry Entry, byte[] PrevHash)> entries, long head, byte[] headHash)
     {
-        await using var cmd = new NpgsqlCommand(InsertGroupSql, conn);
+        var cmd = new NpgsqlBatchCommand(InsertGroupSql);
         void Add<T>(Func<(AuditRecord Record, Entry Entry, byte[] PrevHash), T> value, NpgsqlDbType type) =>
             cmd.Parameters.Add(new NpgsqlParameter { Value = entries.Select(value).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | type });
         Add(e => e.Entry.Seq, NpgsqlDbType.Bigint);
@@ -113,7 +228,7 @@ public sealed partial class AuditWriter
         Add(e => e.Entry.Hash, NpgsqlDbType.Bytea);
         cmd.Parameters.Add(new NpgsqlParameter { Value = head });
         cmd.Parameters.Add(new NpgsqlParameter { Value = headHash });
-        await cmd.ExecuteNonQueryAsync();
+        return cmd;
     }
 
     /// <summary>Lets the queued entries commit, then stops the writer loop.</summary>

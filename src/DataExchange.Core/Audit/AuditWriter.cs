@@ -58,7 +58,17 @@ public sealed partial class AuditWriter(NpgsqlDataSource dataSource, TimeProvide
     /// position once the entry is committed.
     /// </summary>
     public Task<long> AppendAsync(AuditRecord record, CancellationToken cancellationToken = default) =>
-        Records(record) ? AppendAsync((_, _) => ValueTask.FromResult(record), cancellationToken) : Task.FromResult(0L);
+        Records(record) ? Enqueue(new Member(record)) : Task.FromResult(0L);
+
+    /// <summary>
+    /// Charges <paramref name="charge"/> and appends the entry <paramref name="entry"/> chooses, in a group
+    /// commit: the charge is taken when it fits under its quota beside what is used and what the group's
+    /// earlier members took (<paramref name="entry"/> is given null), else nothing is charged and
+    /// <paramref name="entry"/> is given the rows already used. Charges are decided together, in the
+    /// group's own two round trips, so they cost no round trip per member.
+    /// </summary>
+    public Task<long> AppendAsync(RowCharge charge, Func<long?, AuditRecord> entry, CancellationToken cancellationToken = default) =>
+        Enqueue(new Member(charge, entry));
 
     /// <summary>
     /// Appends the entry <paramref name="effect"/> returns, in a group commit: the effect runs on the
@@ -67,9 +77,11 @@ public sealed partial class AuditWriter(NpgsqlDataSource dataSource, TimeProvide
     /// must leave nothing behind but its database changes and the values it returns.
     /// </summary>
     /// <remarks>The caller's token does not withdraw a queued entry: a request that goes away was still decided.</remarks>
-    public Task<long> AppendAsync(Func<NpgsqlConnection, CancellationToken, ValueTask<AuditRecord>> effect, CancellationToken cancellationToken = default)
+    public Task<long> AppendAsync(Func<NpgsqlConnection, CancellationToken, ValueTask<AuditRecord>> effect, CancellationToken cancellationToken = default) =>
+        Enqueue(new Member(effect));
+
+    Task<long> Enqueue(Member member)
     {
-        var member = new Member(effect);
         lock (_start)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
@@ -113,3 +125,6 @@ public sealed partial class AuditWriter(NpgsqlDataSource dataSource, TimeProvide
         }
     }
 }
+
+/// <summary>Rows charged to a subscription's day (dx.pull_usage), under its daily quota when it has one.</summary>
+public sealed record RowCharge(string SubscriptionId, DateOnly Day, long Rows, long? Quota);

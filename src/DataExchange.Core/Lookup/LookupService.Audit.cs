@@ -8,13 +8,6 @@ namespace DataExchange.Core.Lookup;
 
 public sealed partial class LookupService
 {
-    // One row per key asked, taken only when it fits under the quota: the upsert returns no row otherwise.
-    const string ChargeSql = """
-        insert into dx.pull_usage as u (subscription_id, day, rows) select $1, $2, $3 where $4::bigint is null or $3 <= $4
-        on conflict (subscription_id, day) do update set rows = u.rows + excluded.rows where $4::bigint is null or u.rows + excluded.rows <= $4
-        returning rows
-        """;
-
     /// <summary>
     /// Puts the lookup on the record (<c>record-looked-up</c>: purpose, case, version, policy hash, and per
     /// subject whether it was found and the hash of its evidence) and charges its keys to the subscription's
@@ -32,11 +25,14 @@ public sealed partial class LookupService
         var looked = new AuditRecord(attempt.Caller, AuditAction.RecordLookedUp, AuditOutcome.Allowed, $"{attempt.DatasetId}@{version}", attempt.DatasetId, details);
         var day = DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime);
         long? refusedAt = null;
-        await audit.AppendAsync(async (conn, ct) =>
-        {
-            refusedAt = attempt.Decision.SubscriptionId is { } sub ? await ChargeAsync(conn, sub, day, items.Count, policy.DailyRowQuota, ct) : null;
-            return refusedAt is { } used ? Refusal(attempt, "quota-exceeded", new JsonObject { ["quota"] = policy.DailyRowQuota, ["used"] = used }) : looked;
-        }, cancellationToken);
+        if (attempt.Decision.SubscriptionId is { } sub)
+            await audit.AppendAsync(new RowCharge(sub, day, items.Count, policy.DailyRowQuota), used =>
+            {
+                refusedAt = used;
+                return used is { } already ? Refusal(attempt, "quota-exceeded", new JsonObject { ["quota"] = policy.DailyRowQuota, ["used"] = already }) : looked;
+            }, cancellationToken);
+        else
+            await audit.AppendAsync(looked, cancellationToken);
         if (refusedAt is { } u)
         {
             metrics.Looked(attempt.DatasetId, "denied", items.Count, 0, attempt.Started);
@@ -45,18 +41,6 @@ public sealed partial class LookupService
                 $"Subscription {attempt.Decision.SubscriptionId} has {Math.Max(0, policy.DailyRowQuota!.Value - u)} of its {policy.DailyRowQuota} rows left today (UTC), fewer than the {items.Count} keys asked; the quota resets at midnight UTC.",
                 now.Date.AddDays(1) - now);
         }
-    }
-
-    /// <summary>Charges <paramref name="rows"/> to the day's usage; null when they fit, else the rows already used (nothing charged).</summary>
-    static async Task<long?> ChargeAsync(NpgsqlConnection conn, string subscriptionId, DateOnly day, long rows, long? quota, CancellationToken cancellationToken)
-    {
-        await using (var charge = Db.Command(conn, ChargeSql, subscriptionId, day, rows, quota))
-        {
-            charge.Parameters[3].NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Bigint;
-            if (await charge.ExecuteScalarAsync(cancellationToken) is not null) return null;
-        }
-        await using var used = Db.Command(conn, "select rows from dx.pull_usage where subscription_id = $1 and day = $2", subscriptionId, day);
-        return await used.ExecuteScalarAsync(cancellationToken) as long? ?? 0;
     }
 
     /// <summary>Audits a refused lookup (<c>lookup-refused</c>, with its subjects) and returns <paramref name="refusal"/> to throw.</summary>
