@@ -55,7 +55,11 @@ public static class LookupBenchmark
         var durable = args.Contains("--durable");
         var duration = TimeSpan.FromSeconds(seconds);
 
-        await using var pg = await EmbeddedPostgres.StartAsync(new EmbeddedPostgresOptions { Durable = durable });
+        var statements = args.Contains("--statements");
+        var pgOptions = new EmbeddedPostgresOptions { Durable = durable };
+        if (statements) pgOptions.Settings["shared_preload_libraries"] = "pg_stat_statements";
+        await using var pg = await EmbeddedPostgres.StartAsync(pgOptions);
+        _cpu = new DataExchange.Benchmarks.Ingest.CpuMeter(pg.DataDirectory);
         await pg.CreateDatabaseAsync("bench");
         var connectionString = pg.ConnectionString("bench");
         Environment.SetEnvironmentVariable("ASPNETCORE_TEST_CONTENTROOT_DATAEXCHANGE_SERVER", AppContext.BaseDirectory);
@@ -100,16 +104,18 @@ public static class LookupBenchmark
         var warmedBatch = await HttpBatchAsync(consumer, clients, warm, keys, batch);
 
         var pgOne = await PgAsync(connectionString, clients, duration, keys);
+        if (statements) await StatementsAsync(connectionString, reset: true);
+        Console.WriteLine($"timing the exchange's single lookups for {seconds} s (process {Environment.ProcessId})");
         var dxOne = await HttpAsync(consumer, clients, duration, keys);
+        if (statements) await StatementsAsync(connectionString, reset: false);
         var pgMany = await PgBatchAsync(connectionString, clients, duration, keys, batch);
         var dxMany = await HttpBatchAsync(consumer, clients, duration, keys, batch);
 
         Console.WriteLine($"mode: {clients} clients, {seconds} s each, {rows} records, {miss:P0} absent keys, fsync {(durable ? "on (--durable)" : "off")}, server GC {System.Runtime.GCSettings.IsServerGC}");
-        Console.WriteLine($"postgres prepared select:  {pgOne.PerSecond,9:F0} lookups/s  p50 {pgOne.P(0.50):F2} ms  p99 {pgOne.P(0.99):F2} ms");
-        Console.WriteLine($"exchange GET (audited):    {dxOne.PerSecond,9:F0} lookups/s  p50 {dxOne.P(0.50):F2} ms  p99 {dxOne.P(0.99):F2} ms  ({dxOne.Found} found, {dxOne.Count - dxOne.Found} not found)");
-        Console.WriteLine($"postgres any($2) x{batch}:    {pgMany.PerSecond * batch,9:F0} records/s  p99 {pgMany.P(0.99):F2} ms");
-        Console.WriteLine($"exchange POST x{batch}:       {dxMany.PerSecond * batch,9:F0} records/s  p99 {dxMany.P(0.99):F2} ms");
-
+        Console.WriteLine($"postgres prepared select:  {pgOne.PerSecond,9:F0} lookups/s  p50 {pgOne.P(0.50):F2} ms  p99 {pgOne.P(0.99):F2} ms  cpu {pgOne.CpuPer.Process:F0}+{pgOne.CpuPer.Postgres:F0} µs/lookup (process+postgres)");
+        Console.WriteLine($"exchange GET (audited):    {dxOne.PerSecond,9:F0} lookups/s  p50 {dxOne.P(0.50):F2} ms  p99 {dxOne.P(0.99):F2} ms  cpu {dxOne.CpuPer.Process:F0}+{dxOne.CpuPer.Postgres:F0} µs/lookup  ({dxOne.Found} found, {dxOne.Count - dxOne.Found} not found)");
+        Console.WriteLine($"postgres any($2) x{batch}:    {pgMany.PerSecond * batch,9:F0} records/s  p99 {pgMany.P(0.99):F2} ms  cpu {pgMany.CpuPer.Process / batch:F1}+{pgMany.CpuPer.Postgres / batch:F1} µs/record");
+        Console.WriteLine($"exchange POST x{batch}:       {dxMany.PerSecond * batch,9:F0} records/s  p99 {dxMany.P(0.99):F2} ms  cpu {dxMany.CpuPer.Process / batch:F1}+{dxMany.CpuPer.Postgres / batch:F1} µs/record");
         // Every lookup answered has its entry, and the chain still verifies.
         var expected = warmed.Count + dxOne.Count + warmedBatch.Count + dxMany.Count;
         long entries;
@@ -123,6 +129,8 @@ public static class LookupBenchmark
         var chain = await factory.Services.GetRequiredService<AuditService>().VerifyAsync(auditor);
         Console.WriteLine($"audit: {entries} record-looked-up entries for {expected} lookup requests; chain of {chain.Entries} entries {(chain.Ok ? "verifies" : "BROKEN")}");
         Console.WriteLine(FormattableString.Invariant($"lookup_vs_pg={dxOne.PerSecond / pgOne.PerSecond:F2} p99_ms={dxOne.P(0.99):F1} batch_records_s={dxMany.PerSecond * batch:F0} batch_vs_pg={dxMany.PerSecond / pgMany.PerSecond:F2}"));
+        // The same ratios in CPU per lookup (this process + PostgreSQL): what they would be on a machine of their own.
+        Console.WriteLine(FormattableString.Invariant($"cpu: lookup_vs_pg={pgOne.CpuTotal / dxOne.CpuTotal:F2} batch_vs_pg={pgMany.CpuTotal / dxMany.CpuTotal:F2}"));
         return entries == expected && chain.Ok ? 0 : 1;
     }
 
@@ -137,10 +145,19 @@ public static class LookupBenchmark
         }
     }
 
+    // CPU seconds beside wall time: on the shared 2-core machine wall time measures the neighbours too.
+    static DataExchange.Benchmarks.Ingest.CpuMeter? _cpu;
+
     /// <summary>Requests (or batches) and their latencies, for one timed phase.</summary>
-    sealed class Result(long count, long found, double seconds, long[] ticks)
+    sealed class Result(long count, long found, double seconds, long[] ticks, double processCpu, double postgresCpu)
     {
         public long Count => count;
+
+        /// <summary>CPU µs per request of this process (clients and, for the exchange, the server) and of PostgreSQL.</summary>
+        public (double Process, double Postgres) CpuPer => (processCpu * 1e6 / Math.Max(1, count), postgresCpu * 1e6 / Math.Max(1, count));
+
+        /// <summary>CPU µs per request, both together.</summary>
+        public double CpuTotal => CpuPer.Process + CpuPer.Postgres;
         public long Found => found;
         public double PerSecond => count / seconds;
 
@@ -153,6 +170,7 @@ public static class LookupBenchmark
     {
         var states = new TState[clients];
         for (var c = 0; c < clients; c++) states[c] = await open(c);
+        var cpu0 = _cpu?.Read() ?? default;
         var clock = Stopwatch.StartNew();
         var end = Stopwatch.GetTimestamp() + (long)(duration.TotalSeconds * Stopwatch.Frequency);
         var loops = states.Select(state => Task.Run(async () =>
@@ -169,10 +187,11 @@ public static class LookupBenchmark
         })).ToArray();
         var done = await Task.WhenAll(loops);
         var seconds = clock.Elapsed.TotalSeconds;
+        var cpu1 = _cpu?.Read() ?? default;
         foreach (var state in states) await close(state);
         var all = done.SelectMany(d => d.ticks).ToArray();
         Array.Sort(all);
-        return new Result(all.Length, done.Sum(d => d.found), seconds, all);
+        return new Result(all.Length, done.Sum(d => d.found), seconds, all, cpu1.Client - cpu0.Client, cpu1.Server - cpu0.Server);
     }
 
     static Task<Result> PgAsync(string connectionString, int clients, TimeSpan duration, Keys keys) => RunClientsAsync(clients, duration,
@@ -232,6 +251,32 @@ public static class LookupBenchmark
             return JsonNode.Parse(body)!["items"]!.AsArray().Count(i => i!["found"]!.GetValue<bool>());
         },
         _ => ValueTask.CompletedTask);
+
+    /// <summary>
+    /// <c>--statements</c>: what PostgreSQL spent on the exchange's single lookups, statement by statement
+    /// (pg_stat_statements, reset before the phase): where a lookup's database time goes.
+    /// </summary>
+    static async Task StatementsAsync(string connectionString, bool reset)
+    {
+        await using var conn = new NpgsqlConnection(connectionString);
+        await conn.OpenAsync();
+        await using (var create = new NpgsqlCommand("create extension if not exists pg_stat_statements", conn)) await create.ExecuteNonQueryAsync();
+        if (reset)
+        {
+            await using var r = new NpgsqlCommand("select pg_stat_statements_reset()", conn);
+            await r.ExecuteNonQueryAsync();
+            return;
+        }
+        const string sql = """
+            select calls, total_exec_time, mean_exec_time, rows, left(regexp_replace(query, '\s+', ' ', 'g'), 110)
+            from pg_stat_statements order by total_exec_time desc limit 12
+            """;
+        await using var cmd = new NpgsqlCommand(sql, conn);
+        await using var reader = await cmd.ExecuteReaderAsync();
+        Console.WriteLine("statements during the exchange's single lookups (pg_stat_statements):");
+        while (await reader.ReadAsync())
+            Console.WriteLine(FormattableString.Invariant($"  {reader.GetInt64(0),8} calls {reader.GetDouble(1),9:F0} ms  mean {reader.GetDouble(2),7:F3} ms  {reader.GetInt64(3),8} rows  {reader.GetString(4)}"));
+    }
 
     static async Task SeedAsync(string connectionString, int rows)
     {
