@@ -24,7 +24,8 @@ public sealed partial class LookupService
             select v.version, r.key, r.data::text from v left join dx.records r
                 on r.dataset_id = $1 and r.key = any($3) and r.valid_from <= v.version and (r.valid_to is null or r.valid_to > v.version)
             """ + RowFilter.Compile(policy.Filters, "r", args);
-        await using var conn = await dataSource.OpenConnectionAsync(cancellationToken);
+        // The read pool: no reset per lookup, statements prepared once per connection.
+        await using var conn = await reads.Source.OpenConnectionAsync(cancellationToken);
         await using var cmd = conn.CreateCommand();
         cmd.CommandText = sql;
         foreach (var (value, type) in args) cmd.Parameters.Add(new Npgsql.NpgsqlParameter { Value = value, NpgsqlDbType = type });

@@ -73,7 +73,12 @@ public static class LookupEndpoints
             return Results.Text(item.Evidence, Jose, statusCode: item.Found ? 200 : 404);
         }
         if (!item.Found)
-            throw new NotFoundException($"No record with this key that you may see at version {answer.Version} of '{datasetId}'.", "record-not-found").MarkAudited();
+        {
+            // The lookup's own entry recorded the not-found; answered as ProblemMapping answers a NotFoundException, without throwing one per absent key.
+            RefusalAuditMiddleware.MarkRecorded(http);
+            return Results.Problem(detail: $"No record with this key that you may see at version {answer.Version} of '{datasetId}'.", statusCode: 404, title: "Not found",
+                type: "urn:dataexchange:problem:record-not-found");
+        }
         return Results.Bytes(Write(w =>
         {
             w.WriteString("datasetId", answer.DatasetId);
