@@ -56,7 +56,12 @@ public sealed class CkanDatastore(PullService pull, DatasetRegistry registry)
             ["_links"] = new JsonObject { ["start"] = $"/api/3/action/datastore_search?resource_id={Uri.EscapeDataString(datasetId)}&limit={limit}", ["next"] = $"/api/3/action/datastore_search?resource_id={Uri.EscapeDataString(datasetId)}&limit={limit}&offset={offset + limit}" },
             ["version"] = version,
         };
-        if (includeTotal) result["total"] = matched;
+        if (includeTotal)
+        {
+            result["total"] = matched;
+            // Counted, never estimated (CKAN estimates totals of large tables).
+            result["total_was_estimated"] = false;
+        }
         if (filters is not null) result["filters"] = filters.DeepClone();
         if (q is not null) result["q"] = q.DeepClone();
         return result;

@@ -45,6 +45,48 @@ public sealed class CkanActionApiTests
         ["package_count"] = [JsonValueKind.Number], ["created"] = [JsonValueKind.String], ["image_url"] = [JsonValueKind.String],
     };
 
+    static readonly Dictionary<string, JsonValueKind[]> TagShape = new()
+    {
+        ["id"] = [JsonValueKind.String], ["name"] = [JsonValueKind.String], ["display_name"] = [JsonValueKind.String], ["state"] = [JsonValueKind.String],
+        ["vocabulary_id"] = [JsonValueKind.String, JsonValueKind.Null],
+    };
+
+    // package_search: "count (int), results (list of dictized datasets), facets (DEPRECATED dict), search_facets (dict)", and the sort it used.
+    static readonly Dictionary<string, JsonValueKind[]> SearchShape = new()
+    {
+        ["count"] = [JsonValueKind.Number], ["results"] = [JsonValueKind.Array], ["facets"] = [JsonValueKind.Object],
+        ["search_facets"] = [JsonValueKind.Object], ["sort"] = [JsonValueKind.String],
+    };
+
+    static readonly Dictionary<string, JsonValueKind[]> SearchFacetShape = new() { ["title"] = [JsonValueKind.String], ["items"] = [JsonValueKind.Array] };
+
+    static readonly Dictionary<string, JsonValueKind[]> FacetItemShape = new()
+    {
+        ["name"] = [JsonValueKind.String], ["display_name"] = [JsonValueKind.String], ["count"] = [JsonValueKind.Number],
+    };
+
+    // datastore_search: "fields (list of dicts), offset (int), limit (int), filters, total (int), total_was_estimated (bool), records (list)",
+    // and what CKAN's answers also carry: resource_id, _links {start, next}, include_total, records_format.
+    static readonly Dictionary<string, JsonValueKind[]> DatastoreShape = new()
+    {
+        ["resource_id"] = [JsonValueKind.String], ["fields"] = [JsonValueKind.Array], ["records"] = [JsonValueKind.Array],
+        ["offset"] = [JsonValueKind.Number], ["limit"] = [JsonValueKind.Number], ["filters"] = [JsonValueKind.Object], ["total"] = [JsonValueKind.Number],
+        ["total_was_estimated"] = [JsonValueKind.False], ["_links"] = [JsonValueKind.Object], ["include_total"] = [JsonValueKind.True],
+        ["records_format"] = [JsonValueKind.String],
+    };
+
+    static readonly Dictionary<string, JsonValueKind[]> DatastoreFieldShape = new() { ["id"] = [JsonValueKind.String], ["type"] = [JsonValueKind.String] };
+
+    static readonly Dictionary<string, JsonValueKind[]> LinksShape = new() { ["start"] = [JsonValueKind.String], ["next"] = [JsonValueKind.String] };
+
+    // ckan/views/api.py: {help, success: false, error: {__type, message}} and no result; a validation error also names each field with a list of messages.
+    static readonly Dictionary<string, JsonValueKind[]> ErrorEnvelopeShape = new()
+    {
+        ["help"] = [JsonValueKind.String], ["success"] = [JsonValueKind.False], ["error"] = [JsonValueKind.Object],
+    };
+
+    static readonly Dictionary<string, JsonValueKind[]> ErrorShape = new() { ["__type"] = [JsonValueKind.String], ["message"] = [JsonValueKind.String] };
+
     [OneTimeSetUp]
     public async Task StartAsync()
     {
@@ -81,6 +123,76 @@ public sealed class CkanActionApiTests
         }
     }
 
+    static void AssertStrings(JsonNode node, string what) =>
+        Assert.That(node.AsArray().Select(n => n!.GetValueKind()), Is.All.EqualTo(JsonValueKind.String), $"{what} is a list of names");
+
+    [Test]
+    public async Task PackageList_IsAListOfNames_PagedByLimitAndOffset()
+    {
+        var all = await ActionAsync("package_list");
+        AssertStrings(all, "package_list");
+        Assert.That((await ActionAsync("package_list", "limit=1&offset=1")).AsArray().Select(n => n!.GetValue<string>()), Is.EqualTo(new[] { "own.second" }));
+    }
+
+    [Test]
+    public async Task PackageSearch_HasCkansResultShape_DownToItsFacetItems()
+    {
+        var result = await ActionAsync("package_search", "q=*:*&facet.field=%5B%22tags%22,%22organization%22,%22license_id%22,%22res_format%22%5D&rows=5");
+        AssertShape(result, SearchShape, "package_search");
+        foreach (var package in result["results"]!.AsArray())
+        {
+            AssertShape(package!, PackageShape, "package_search result");
+            foreach (var tag in package!["tags"]!.AsArray()) AssertShape(tag!, TagShape, "tag");
+            foreach (var resource in package["resources"]!.AsArray()) AssertShape(resource!, ResourceShape, "resource");
+        }
+        foreach (var (name, facet) in result["search_facets"]!.AsObject())
+        {
+            AssertShape(facet!, SearchFacetShape, "search_facets." + name);
+            foreach (var item in facet!["items"]!.AsArray()) AssertShape(item!, FacetItemShape, $"search_facets.{name}.items");
+            Assert.That(result["facets"]![name]!.AsObject().Select(f => f.Value!.GetValueKind()), Is.All.EqualTo(JsonValueKind.Number), $"facets.{name}: value → count");
+        }
+        Assert.That(result["search_facets"]!.AsObject().Select(f => f.Key), Is.EquivalentTo(new[] { "tags", "organization", "license_id", "res_format" }));
+    }
+
+    [Test]
+    public async Task DatastoreSearch_HasCkansResultShape()
+    {
+        var result = await ActionAsync("datastore_search", "resource_id=own.people&filters=%7B%22city%22:%22Shenzhen%22%7D&limit=5");
+        AssertShape(result, DatastoreShape, "datastore_search");
+        foreach (var field in result["fields"]!.AsArray()) AssertShape(field!, DatastoreFieldShape, "field");
+        AssertShape(result["_links"]!, LinksShape, "_links");
+        Assert.That(result["records"]!.AsArray().Select(r => r!.GetValueKind()), Is.All.EqualTo(JsonValueKind.Object), "records_format objects");
+    }
+
+    /// <summary>Each action, asked wrongly, answers CKAN's error envelope with CKAN's status and error type.</summary>
+    [TestCase("package_list", "limit=many", HttpStatusCode.Conflict, "Validation Error", "limit")]
+    [TestCase("package_show", "", HttpStatusCode.Conflict, "Validation Error", "id")]
+    [TestCase("package_show", "id=own.nothing", HttpStatusCode.NotFound, "Not Found Error", null)]
+    [TestCase("package_search", "sort=colour%20asc", HttpStatusCode.Conflict, "Validation Error", "sort")]
+    [TestCase("package_search", "rows=ten", HttpStatusCode.Conflict, "Validation Error", "rows")]
+    [TestCase("organization_list", "offset=first", HttpStatusCode.Conflict, "Validation Error", "offset")]
+    [TestCase("organization_show", "", HttpStatusCode.Conflict, "Validation Error", "id")]
+    [TestCase("organization_show", "id=nobody", HttpStatusCode.NotFound, "Not Found Error", null)]
+    [TestCase("datastore_search", "", HttpStatusCode.Conflict, "Validation Error", "resource_id")]
+    [TestCase("datastore_search", "resource_id=own.nothing", HttpStatusCode.NotFound, "Not Found Error", null)]
+    [TestCase("datastore_search", "resource_id=own.people&filters=%5B1%5D", HttpStatusCode.Conflict, "Validation Error", "filters")]
+    public async Task EachAction_AnswersCkansErrorEnvelope(string action, string query, HttpStatusCode status, string type, string? field)
+    {
+        using var http = _bed.Anonymous();
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"/api/3/action/{action}{(query.Length > 0 ? "?" + query : "")}");
+        request.Headers.TryAddWithoutValidation("Authorization", _consumer.Key);
+        using var response = await http.SendAsync(request);
+        var body = JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
+        Assert.That(response.StatusCode, Is.EqualTo(status), body.ToJsonString());
+        Assert.That(response.Content.Headers.ContentType!.MediaType, Is.EqualTo("application/json"));
+        AssertShape(body, ErrorEnvelopeShape, "envelope");
+        Assert.That(body.AsObject().ContainsKey("result"), Is.False, "an error has no result");
+        AssertShape(body["error"]!, ErrorShape, "error");
+        Assert.That(body["error"]!["__type"]!.GetValue<string>(), Is.EqualTo(type));
+        if (field is not null)
+            Assert.That(body["error"]![field]!.AsArray().Select(m => m!.GetValueKind()), Is.EqualTo(new[] { JsonValueKind.String }), $"error.{field}: a list of messages, as CKAN names invalid fields");
+    }
+
     [Test]
     public async Task PackageList_NamesTheDatasets_WithCkansRawKeyHeader() =>
         Assert.That((await ActionAsync("package_list", ckanHeader: true)).AsArray().Select(n => n!.GetValue<string>()), Is.EqualTo(new[] { "own.people", "own.second" }));
@@ -114,8 +226,11 @@ public sealed class CkanActionApiTests
     [Test]
     public async Task OrganizationListAndShow_AreCkanOrganizations()
     {
-        var names = (await ActionAsync("organization_list")).AsArray().Select(n => n!.GetValue<string>()).ToList();
+        var list = await ActionAsync("organization_list");
+        AssertStrings(list, "organization_list");
+        var names = list.AsArray().Select(n => n!.GetValue<string>()).ToList();
         Assert.That(names, Does.Contain("own").And.Contain("ckan-con"));
+        Assert.That((await ActionAsync("organization_list", "limit=1&offset=1")).AsArray().Select(n => n!.GetValue<string>()), Is.EqualTo(names.Skip(1).Take(1)));
         foreach (var organization in (await ActionAsync("organization_list", "all_fields=true")).AsArray()) AssertShape(organization!, OrganizationShape, "organization");
         var own = await ActionAsync("organization_show", "id=own&include_datasets=true");
         AssertShape(own, OrganizationShape, "organization_show");
@@ -126,6 +241,8 @@ public sealed class CkanActionApiTests
     [Test]
     public async Task DatastoreSearch_ServesPolicyShapedRecords_FilteredAndPaged_AndIsAudited()
     {
+        async Task<int> PullsAsync() => (await _bed.Admin.GetAsync("/api/v1/audit/entries?agency=ckan-con&action=records-pulled&limit=1000"))["items"]!.AsArray().Count;
+        var pullsBefore = await PullsAsync();
         var result = await ActionAsync("datastore_search", "resource_id=own.people&filters=%7B%22city%22:%22Guangzhou%22%7D&limit=1&offset=1");
         Assert.That(result["total"]!.GetValue<int>(), Is.EqualTo(2));
         var record = result["records"]!.AsArray().Single()!;
@@ -137,8 +254,7 @@ public sealed class CkanActionApiTests
         var hidden = await ActionAsync("datastore_search", "resource_id=own.people&filters=%7B%22age%22:40%7D");
         Assert.That(hidden["total"]!.GetValue<int>(), Is.Zero, "a field the policy hides cannot be filtered on");
 
-        var audit = await _bed.Admin.GetAsync("/api/v1/audit/entries?agency=ckan-con&action=records-pulled");
-        Assert.That(audit["items"]!.AsArray(), Has.Count.EqualTo(3), "each datastore_search read the records as an audited pull");
+        Assert.That(await PullsAsync() - pullsBefore, Is.EqualTo(3), "each datastore_search read the records as an audited pull");
 
         var stranger = await _bed.NewConsumerAsync("ckan-stranger");
         using var http = _bed.Anonymous();
