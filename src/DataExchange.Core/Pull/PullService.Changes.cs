@@ -44,7 +44,7 @@ public sealed partial class PullService
     {
         var take = Paging.Limit(limit);
         var (context, afterKey) = await OpenChangesAsync(caller, datasetId, since, until, after, cancellationToken);
-        var budget = BudgetOf(context);
+        var budget = BudgetOf(context, page: true);
         using var buffer = new MemoryStream();
         var rows = 0;
         string? lastKey = null, next;

@@ -7,7 +7,7 @@ namespace DataExchange.Core.Pull;
 /// Rows one pull has reserved against its subscription's usage of the day (issue 13, item 4), under
 /// the policy's daily quota when it sets one.
 /// </summary>
-public sealed class RowBudget(string subscriptionId, long? quota, DateOnly day)
+public sealed class RowBudget(string subscriptionId, long? quota, DateOnly day, bool countedWhenAudited = false)
 {
     public string SubscriptionId { get; } = subscriptionId;
 
@@ -17,6 +17,12 @@ public sealed class RowBudget(string subscriptionId, long? quota, DateOnly day)
     /// <summary>The UTC day charged: rows given back go to the day they were taken from, also across midnight.</summary>
     public DateOnly Day { get; } = day;
 
+    /// <summary>
+    /// A JSON page without a quota (issue 14): nothing is reserved, the rows served are counted in the
+    /// transaction that audits the page, before the page leaves — no round trip of its own.
+    /// </summary>
+    public bool CountedWhenAudited { get; } = countedWhenAudited && quota is null;
+
     /// <summary>Rows reserved so far.</summary>
     public long Reserved { get; internal set; }
 }
@@ -24,9 +30,10 @@ public sealed class RowBudget(string subscriptionId, long? quota, DateOnly day)
 public sealed partial class PullService
 {
     /// <summary>The budget of a pull by a subscriber (with or without a quota); null for the owner, whose reads are not counted.</summary>
-    RowBudget? BudgetOf(PullContext context) =>
+    /// <remarks>A <paramref name="page"/>'s rows without a quota are counted when it is audited; a stream's are reserved chunk by chunk before they are sent.</remarks>
+    RowBudget? BudgetOf(PullContext context, bool page = false) =>
         context.Decision.SubscriptionId is { } sub
-            ? new RowBudget(sub, context.Policy.DailyRowQuota, DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime))
+            ? new RowBudget(sub, context.Policy.DailyRowQuota, DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime), page)
             : null;
 
     /// <summary>
@@ -39,15 +46,11 @@ public sealed partial class PullService
     /// </summary>
     async Task<long> ReserveAsync(NpgsqlConnection conn, Caller caller, PullContext context, RowBudget? budget, long want, CancellationToken cancellationToken)
     {
-        if (budget is null || want == 0) return want;
+        if (budget is null || want == 0 || budget.CountedWhenAudited) return want;
         if (budget.Quota is null)
         {
             // Nothing to share out: one statement counts the rows.
-            const string countSql = """
-                insert into dx.pull_usage (subscription_id, day, rows) values ($1, $2, $3)
-                on conflict (subscription_id, day) do update set rows = dx.pull_usage.rows + excluded.rows
-                """;
-            await using (var count = Db.Command(conn, countSql, budget.SubscriptionId, budget.Day, want)) await count.ExecuteNonQueryAsync(cancellationToken);
+            await using (var count = Db.Command(conn, CountSql, budget.SubscriptionId, budget.Day, want)) await count.ExecuteNonQueryAsync(cancellationToken);
             budget.Reserved += want;
             return want;
         }
@@ -70,6 +73,24 @@ public sealed partial class PullService
         return granted;
     }
 
+    /// <summary>Counts the rows served, or gives back those reserved but not served, on the audit's connection and transaction.</summary>
+    static async Task SettleAsync(NpgsqlConnection conn, RowBudget budget, long served)
+    {
+        if (!budget.CountedWhenAudited)
+        {
+            await GiveBackAsync(conn, budget, served);
+            return;
+        }
+        if (served == 0) return;
+        await using var count = Db.Command(conn, CountSql, budget.SubscriptionId, budget.Day, served);
+        await count.ExecuteNonQueryAsync();
+    }
+
+    const string CountSql = """
+        insert into dx.pull_usage (subscription_id, day, rows) values ($1, $2, $3)
+        on conflict (subscription_id, day) do update set rows = dx.pull_usage.rows + excluded.rows
+        """;
+
     /// <summary>Gives back the rows reserved but not served, on the audit's connection and transaction.</summary>
     static async Task GiveBackAsync(NpgsqlConnection conn, RowBudget budget, long served)
     {
@@ -83,7 +104,8 @@ public sealed partial class PullService
     async Task ReleaseAsync(RowBudget? budget)
     {
         if (budget is null) return;
-        await using var conn = await dataSource.OpenConnectionAsync();
+        if (budget.Reserved == 0) return;
+        await using var conn = await reads.Source.OpenConnectionAsync();
         await GiveBackAsync(conn, budget, 0);
     }
 }

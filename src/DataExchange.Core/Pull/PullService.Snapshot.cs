@@ -17,7 +17,7 @@ public sealed partial class PullService
     /// <summary>A JSON page within an opened context, its rows reserved against the quota first.</summary>
     public async Task<RecordPage> ReadPageAsync(Caller caller, PullContext context, string? afterKey, int take, CancellationToken cancellationToken = default)
     {
-        var budget = BudgetOf(context);
+        var budget = BudgetOf(context, page: true);
         using var buffer = new MemoryStream();
         string? lastKey = null;
         var rows = 0;

@@ -12,9 +12,9 @@ namespace DataExchange.Core.Pull;
 /// <summary>
 /// Reads records under the caller's access decision, made on every request (expiry and revocation
 /// take effect immediately). Every pull and every refusal is audited with dataset, version, rows
-/// and policy hash; rows are reserved against the subscription's daily quota before they are served
-/// and what was not served is given back in the audit's transaction. JSON pages read on
-/// <see cref="ReadDataSource"/>. Streams are on the record before
+/// and policy hash; under a daily quota rows are reserved before they are served and what was not
+/// served is given back in the audit's transaction; a JSON page without a quota counts the rows it
+/// served in that transaction. JSON pages read on <see cref="ReadDataSource"/>. Streams are on the record before
 /// their first byte and read in keyset chunks that hold a connection only while they are read.
 /// </summary>
 public sealed partial class PullService(NpgsqlDataSource dataSource, ReadDataSource reads, SubscriptionService subscriptions, DatasetRegistry registry, AuditWriter audit, MaskKey maskKey,
@@ -33,24 +33,41 @@ public sealed partial class PullService(NpgsqlDataSource dataSource, ReadDataSou
 
     async Task<PullContext> OpenAsync(Caller caller, AccessDecision decision, string datasetId, int? version, CancellationToken cancellationToken)
     {
-        const string sql = """
-            select v.schema_version, d.key_fields from dx.dataset_versions v join dx.datasets d on d.id = v.dataset_id
-            where v.dataset_id = $1 and v.version = $2
-            """;
-        var v = version ?? await LatestVersionAsync(datasetId, cancellationToken);
-        int schemaVersion;
-        string[] keyFields;
-        await using (var cmd = Db.Command(reads.Source, sql, datasetId, v))
-        await using (var r = await cmd.ExecuteReaderAsync(cancellationToken))
-        {
-            if (!await r.ReadAsync(cancellationToken)) throw new NotFoundException($"Dataset '{datasetId}' has no version {v}.");
-            (schemaVersion, keyFields) = (r.GetInt32(0), r.GetFieldValue<string[]>(1));
-        }
-        var schema = await registry.GetSchemaAsync(datasetId, schemaVersion, cancellationToken);
+        var published = await VersionAsync(datasetId, version, cancellationToken);
+        var schema = await registry.GetSchemaAsync(datasetId, published.SchemaVersion, cancellationToken);
         var policy = decision.Policy!;
         var columns = schema.PropertyNames.Where(policy.Allows).ToList();
         await EnsureQuotaLeftAsync(caller, decision, datasetId, cancellationToken);
-        return new PullContext(datasetId, v, decision, new PolicyShaper(policy, await maskKey.GetAsync(cancellationToken), keyFields), columns);
+        return new PullContext(datasetId, published.Version, decision, new PolicyShaper(policy, await maskKey.GetAsync(cancellationToken), published.KeyFields), columns);
+    }
+
+    /// <summary>What a read of a published version needs besides the policy: its schema version and the dataset's key fields.</summary>
+    readonly record struct PublishedVersion(int Version, int SchemaVersion, string[] KeyFields);
+
+    // A published version never changes (nor do a dataset's key fields), so what is known of one is kept:
+    // the pages after the first (their cursor names the version) look nothing up. Bounded like the access caches.
+    readonly System.Collections.Concurrent.ConcurrentDictionary<(string DatasetId, int Version), PublishedVersion> _versions = new();
+
+    /// <summary>Version <paramref name="version"/> (default the latest) of a dataset, in one round trip when not known yet; 404 when there is none.</summary>
+    async Task<PublishedVersion> VersionAsync(string datasetId, int? version, CancellationToken cancellationToken)
+    {
+        if (version is { } pinned && _versions.TryGetValue((datasetId, pinned), out var known)) return known;
+        const string sql = """
+            select v.version, v.schema_version, d.key_fields from dx.dataset_versions v join dx.datasets d on d.id = v.dataset_id
+            where v.dataset_id = $1 and v.version = coalesce($2, (select max(version) from dx.dataset_versions where dataset_id = $1))
+            """;
+        PublishedVersion found;
+        await using (var cmd = Db.Command(reads.Source, sql, datasetId, version))
+        {
+            cmd.Parameters[1].NpgsqlDbType = NpgsqlDbType.Integer;
+            await using var r = await cmd.ExecuteReaderAsync(cancellationToken);
+            if (!await r.ReadAsync(cancellationToken))
+                throw new NotFoundException(version is { } v ? $"Dataset '{datasetId}' has no version {v}." : $"Dataset '{datasetId}' has no published version yet.");
+            found = new PublishedVersion(r.GetInt32(0), r.GetInt32(1), r.GetFieldValue<string[]>(2));
+        }
+        if (_versions.Count >= 10_000) _versions.Clear();
+        _versions[(datasetId, found.Version)] = found;
+        return found;
     }
 
     /// <summary>
@@ -77,7 +94,8 @@ public sealed partial class PullService(NpgsqlDataSource dataSource, ReadDataSou
 
     /// <summary>
     /// Audits a pull (also a 304) and settles its rows in one transaction, grouped with other requests'
-    /// entries: gives back what <paramref name="budget"/> reserved beyond the <paramref name="rows"/> served;
+    /// entries: counts the <paramref name="rows"/> served when <paramref name="budget"/> is counted at the audit,
+    /// else gives back what it reserved beyond them;
     /// then counts it in the metrics with the <paramref name="bytes"/> written.
     /// </summary>
     public async Task RecordPullAsync(Caller caller, PullContext context, AuditAction action, long rows, string format, JsonObject? extra = null, RowBudget? budget = null,
@@ -88,7 +106,7 @@ public sealed partial class PullService(NpgsqlDataSource dataSource, ReadDataSou
         var record = new AuditRecord(caller, action, AuditOutcome.Allowed, $"{context.DatasetId}@{context.Version}", context.DatasetId, details);
         await audit.AppendAsync(async (conn, _) =>
         {
-            if (budget is not null) await GiveBackAsync(conn, budget, rows);
+            if (budget is not null) await SettleAsync(conn, budget, rows);
             return record;
         });
         var outcome = action == AuditAction.PullInterrupted ? PullMetrics.Interrupted : details["notModified"] is not null ? PullMetrics.NotModified : PullMetrics.Completed;
