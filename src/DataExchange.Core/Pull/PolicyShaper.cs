@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
@@ -10,6 +11,12 @@ public sealed class PolicyShaper(AccessPolicy policy, byte[] hashKey, IReadOnlyL
 {
     /// <summary>The policy applied.</summary>
     public AccessPolicy Policy { get; } = policy;
+
+    /// <summary>
+    /// Whether the policy keeps every field as stored (no projection, no mask): records are then served
+    /// as PostgreSQL's text of them (<see cref="JsonbText"/>), with nothing to shape.
+    /// </summary>
+    public bool KeepsEveryField { get; } = policy.Fields is null && policy.Masks.Count == 0;
 
     /// <summary>Whether <see cref="Key"/> reads the record: only when a visible key field is masked.</summary>
     public bool MasksKey => keyFields?.Any(f => Policy.Allows(f) && Policy.Masks.ContainsKey(f)) == true;
@@ -72,10 +79,55 @@ public sealed class PolicyShaper(AccessPolicy policy, byte[] hashKey, IReadOnlyL
         };
     }
 
-    string? Masked(JsonElement value, FieldMask mask)
+    /// <summary>
+    /// <see cref="WriteJson"/> over a record's <c>jsonb::text</c> bytes without building a document (issue 14):
+    /// the members the policy shows and does not mask are copied as they are (jsonb's spaces dropped, see
+    /// <see cref="JsonbText"/>); masked ones are written from the value's text, as <see cref="WriteJson"/>
+    /// masks them (a string's value, any other value's JSON text as stored), so both write the same bytes.
+    /// </summary>
+    public void WriteJson(ReadOnlySpan<byte> record, IBufferWriter<byte> output)
     {
-        if (value.ValueKind == JsonValueKind.Null || mask.Kind == FieldMask.Redact) return null;
-        var text = value.ValueKind == JsonValueKind.String ? value.GetString()! : value.GetRawText();
+        var reader = new Utf8JsonReader(record);
+        reader.Read();
+        output.Write("{"u8);
+        var first = true;
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            var nameStart = (int)reader.TokenStartIndex;
+            var name = reader.GetString()!;
+            reader.Read();
+            var valueStart = (int)reader.TokenStartIndex;
+            var kind = reader.TokenType;
+            var text = kind == JsonTokenType.String && Policy.Masks.ContainsKey(name) ? reader.GetString() : null;
+            if (kind is JsonTokenType.StartObject or JsonTokenType.StartArray) reader.Skip();
+            var valueEnd = (int)reader.BytesConsumed;
+            if (!Policy.Allows(name)) continue;
+            if (!first) output.Write(","u8);
+            first = false;
+            if (!Policy.Masks.TryGetValue(name, out var mask))
+            {
+                JsonbText.AppendCompact(record[nameStart..valueEnd], output);
+                continue;
+            }
+            JsonbText.AppendCompact(record[nameStart..valueStart], output);
+            var masked = kind == JsonTokenType.Null ? null : Masked(text ?? Encoding.UTF8.GetString(record[valueStart..valueEnd]), mask);
+            if (masked is null) output.Write("null"u8);
+            else
+            {
+                output.Write("\""u8);
+                output.Write(JsonEncodedText.Encode(masked, Common.MinimalJsonEncoder.Instance).EncodedUtf8Bytes);
+                output.Write("\""u8);
+            }
+        }
+        output.Write("}"u8);
+    }
+
+    string? Masked(JsonElement value, FieldMask mask) =>
+        value.ValueKind == JsonValueKind.Null ? null : Masked(value.ValueKind == JsonValueKind.String ? value.GetString()! : value.GetRawText(), mask);
+
+    string? Masked(string text, FieldMask mask)
+    {
+        if (mask.Kind == FieldMask.Redact) return null;
         if (mask.Kind == FieldMask.Partial)
             return text.Length <= mask.KeepLast ? new string('*', text.Length) : new string('*', text.Length - mask.KeepLast) + text[^mask.KeepLast..];
         return Convert.ToHexStringLower(HMACSHA256.HashData(hashKey, Encoding.UTF8.GetBytes(text)));

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text.Json;
 using DataExchange.Core.Audit;
 using DataExchange.Core.Common;
@@ -46,6 +47,7 @@ public sealed partial class PullService
         var (context, afterKey) = await OpenChangesAsync(caller, datasetId, since, until, after, cancellationToken);
         var budget = BudgetOf(context, page: true);
         using var buffer = new MemoryStream();
+        var scratch = new ArrayBufferWriter<byte>(2048);
         var rows = 0;
         string? lastKey = null, next;
         var hasMore = false;
@@ -61,9 +63,9 @@ public sealed partial class PullService
                 while (await r.ReadAsync(cancellationToken))
                 {
                     if (rows == pageSize) { hasMore = true; break; }
-                    var change = ReadChange(r, context.Version);
-                    lastKey = change.Key;
-                    change.WriteJson(writer, context.Shaper);
+                    lastKey = r.GetString(0);
+                    if (context.Shaper.KeepsEveryField) WriteUnshapedChange(writer, r, context, scratch);
+                    else ReadChange(r, context.Version).WriteJson(writer, context.Shaper);
                     rows++;
                 }
                 writer.WriteEndArray();
@@ -109,11 +111,37 @@ public sealed partial class PullService
     }
 
     // Every row of ChangesSql is visible on at least one side: absent before, an insert; absent after, a delete.
-    static Change ReadChange(NpgsqlDataReader r, int until)
+    static (string Op, int Version, bool IsNew) KindOf(NpgsqlDataReader r, int until)
     {
         bool isNew = r.GetBoolean(4), wasOld = r.GetBoolean(5);
         var op = !isNew ? Change.Delete : wasOld ? Change.Update : Change.Insert;
-        var version = isNew ? r.GetInt32(2) : r.IsDBNull(3) ? until : Math.Min(r.GetInt32(3), until);
+        return (op, isNew ? r.GetInt32(2) : r.IsDBNull(3) ? until : Math.Min(r.GetInt32(3), until), isNew);
+    }
+
+    static Change ReadChange(NpgsqlDataReader r, int until)
+    {
+        var (op, version, isNew) = KindOf(r, until);
         return new Change(op, r.GetString(0), version, isNew ? r.GetString(1) : null, isNew ? null : r.GetString(6));
+    }
+
+    /// <summary>
+    /// <see cref="Change.WriteJson"/> for a policy that keeps every field: the key as stored, the record
+    /// from PostgreSQL's bytes (<see cref="JsonbText"/>), nothing parsed.
+    /// </summary>
+    static void WriteUnshapedChange(Utf8JsonWriter writer, NpgsqlDataReader r, PullContext context, ArrayBufferWriter<byte> scratch)
+    {
+        var (op, version, isNew) = KindOf(r, context.Version);
+        writer.WriteStartObject();
+        writer.WriteString("op", op);
+        if (context.Shaper.Key(r.GetString(0), null) is { } key) writer.WriteString("key", key);
+        writer.WriteNumber("version", version);
+        if (isNew)
+        {
+            writer.WritePropertyName("record");
+            scratch.ResetWrittenCount();
+            JsonbText.AppendCompact(r, 1, scratch);
+            writer.WriteRawValue(scratch.WrittenSpan, skipInputValidation: true);
+        }
+        writer.WriteEndObject();
     }
 }

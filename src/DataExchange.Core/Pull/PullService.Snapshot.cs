@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text.Json;
 using DataExchange.Core.Audit;
 using DataExchange.Core.Common;
@@ -19,6 +20,7 @@ public sealed partial class PullService
     {
         var budget = BudgetOf(context, page: true);
         using var buffer = new MemoryStream();
+        var scratch = (new ArrayBufferWriter<byte>(2048), new ArrayBufferWriter<byte>(2048));
         string? lastKey = null;
         var rows = 0;
         var hasMore = false;
@@ -37,8 +39,7 @@ public sealed partial class PullService
                     // One row beyond the page tells whether there is a next page without a second query.
                     if (rows == pageSize) { hasMore = true; break; }
                     lastKey = r.GetString(0);
-                    using var doc = JsonDocument.Parse(r.GetString(1));
-                    context.Shaper.WriteJson(writer, doc.RootElement);
+                    WriteRecord(writer, r, 1, context.Shaper, scratch);
                     rows++;
                 }
                 writer.WriteEndArray();
@@ -52,6 +53,26 @@ public sealed partial class PullService
         }
         await RecordPullAsync(caller, context, AuditAction.RecordsPulled, rows, "json", budget: budget, bytes: buffer.Length);
         return new RecordPage(context.DatasetId, context.Version, context.Policy.Hash, buffer.ToArray(), rows, next);
+    }
+
+    /// <summary>
+    /// Writes the record in column <paramref name="ordinal"/> (its <c>jsonb::text</c>) as <paramref name="shaper"/>
+    /// shows it, from PostgreSQL's bytes without a document or string in between: as stored when the policy
+    /// keeps every field, else shaped member by member. <paramref name="scratch"/> holds one record.
+    /// </summary>
+    static void WriteRecord(Utf8JsonWriter writer, Npgsql.NpgsqlDataReader r, int ordinal, PolicyShaper shaper, (ArrayBufferWriter<byte> Row, ArrayBufferWriter<byte> Shaped) scratch)
+    {
+        scratch.Row.ResetWrittenCount();
+        if (shaper.KeepsEveryField)
+        {
+            JsonbText.AppendCompact(r, ordinal, scratch.Row);
+            writer.WriteRawValue(scratch.Row.WrittenSpan, skipInputValidation: true);
+            return;
+        }
+        JsonbText.AppendRaw(r, ordinal, scratch.Row);
+        scratch.Shaped.ResetWrittenCount();
+        shaper.WriteJson(scratch.Row.WrittenSpan, scratch.Shaped);
+        writer.WriteRawValue(scratch.Shaped.WrittenSpan, skipInputValidation: true);
     }
 
     /// <summary>
