@@ -1,4 +1,5 @@
 using System.Globalization;
+using Microsoft.Extensions.Localization;
 
 namespace DataExchange.Server.Console;
 
@@ -23,16 +24,16 @@ public static class Display
     }
 
     /// <summary>How long ago, coarsely: "just now", "5 min ago", "3 h ago", "2 days ago".</summary>
-    public static string Ago(DateTimeOffset? at, DateTimeOffset now)
+    public static string Ago(DateTimeOffset? at, DateTimeOffset now, IStringLocalizer text)
     {
-        if (at is not { } t) return "never";
+        if (at is not { } t) return text["never"];
         var age = now - t;
         return age.TotalMinutes switch
         {
-            < 1 => "just now",
-            < 60 => $"{(int)age.TotalMinutes} min ago",
-            < 48 * 60 => $"{(int)age.TotalHours} h ago",
-            _ => $"{(int)age.TotalDays} days ago",
+            < 1 => text["just now"],
+            < 60 => text["{0} min ago", (int)age.TotalMinutes],
+            < 48 * 60 => text["{0} h ago", (int)age.TotalHours],
+            _ => text["{0} days ago", (int)age.TotalDays],
         };
     }
 
@@ -41,12 +42,12 @@ public static class Display
         from is { } f && to is { } t ? (t - f).TotalSeconds.ToString("0.0 s", CultureInfo.InvariantCulture) : "—";
 
     /// <summary>A running run's progress: "reading · 45 % · 41,230 rows/s · about 12 s left".</summary>
-    public static string Progress(Core.Ingestion.RunProgress p)
+    public static string Progress(Core.Ingestion.RunProgress p, IStringLocalizer t)
     {
-        var text = $"{p.Phase} · {Count((long)p.RowsPerSecond)} rows/s";
+        var text = $"{t[p.Phase]} · {t["{0} rows/s", Count((long)p.RowsPerSecond)]}";
         if (p.Phase == "reading" && p.PayloadBytes is > 0 && p.BytesRead is { } read)
-            text = $"{p.Phase} · {Math.Min(100, 100 * read / p.PayloadBytes.Value)} % · {Count((long)p.RowsPerSecond)} rows/s";
-        return p.SecondsLeft is { } left ? text + $" · about {Math.Ceiling(left).ToString(CultureInfo.InvariantCulture)} s left" : text;
+            text = $"{t[p.Phase]} · {Math.Min(100, 100 * read / p.PayloadBytes.Value)} % · {t["{0} rows/s", Count((long)p.RowsPerSecond)]}";
+        return p.SecondsLeft is { } left ? text + " · " + t["about {0} s left", Math.Ceiling(left).ToString(CultureInfo.InvariantCulture)] : text;
     }
 
     /// <summary>A count with thousands separators.</summary>

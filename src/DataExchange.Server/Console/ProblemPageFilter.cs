@@ -35,13 +35,18 @@ public sealed class ProblemPageFilter : IAsyncPageFilter
         ViewData = new ViewDataDictionary<ConsoleProblem>(new EmptyModelMetadataProvider(), new ModelStateDictionary()) { Model = problem },
     };
 
-    /// <summary>The status and wording of a domain exception.</summary>
-    public static ConsoleProblem From(DomainException e) => e switch
+    /// <summary>The status and wording of a domain exception, its detail and messages in the page's language where <see cref="Hosting.ProblemText"/> has them (the title is translated by the page).</summary>
+    public static ConsoleProblem From(DomainException e)
     {
-        ForbiddenException => new(403, "Not allowed", e.Message, []),
-        NotFoundException => new(404, "Not found", e.Message, []),
-        ConflictException => new(409, "Conflict", e.Message, []),
-        InvalidException i => new(400, "Not valid", e.Message, i.Errors),
-        _ => new(400, "Refused", e.Message, []),
-    };
+        var culture = System.Globalization.CultureInfo.CurrentUICulture is { Name: "zh-CN" } zh ? zh : null;
+        var detail = Hosting.ProblemText.Localize(e.Message, e.Code, culture);
+        return e switch
+        {
+            ForbiddenException => new(403, "Not allowed", detail, []),
+            NotFoundException => new(404, "Not found", detail, []),
+            ConflictException => new(409, "Conflict", detail, []),
+            InvalidException i => new(400, "Not valid", detail, [.. i.Errors.Select(p => p with { Message = Hosting.ProblemText.Localize(p.Message, null, culture) })]),
+            _ => new(400, "Refused", detail, []),
+        };
+    }
 }

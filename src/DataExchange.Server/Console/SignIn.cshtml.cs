@@ -31,7 +31,8 @@ public sealed class SignInModel(ApiKeyService keys, SignInLimiter limiter, SignI
             var seconds = Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds));
             Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
             return ProblemPageFilter.Result(new ConsoleProblem(StatusCodes.Status429TooManyRequests, "Too many sign-in attempts",
-                $"Your address may try to sign in {options.Value.PermitLimit} times every {Describe(options.Value.Window)}. Try again in {seconds} seconds.", []));
+                Hosting.ProblemText.Localize($"Your address may try to sign in {options.Value.PermitLimit} times every {Describe(options.Value.Window)}. Try again in {seconds} seconds.", "too-many-sign-ins",
+                    System.Globalization.CultureInfo.CurrentUICulture is { Name: "zh-CN" } zh ? zh : null), []));
         }
         var caller = await keys.ConsoleSignInAsync(key ?? "", source, cancellationToken);
         if (caller is null)

@@ -39,7 +39,8 @@ public sealed partial class ProblemMapping(ILogger<ProblemMapping> logger) : IEx
         if (exception is LimitExceededException limit)
             context.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(limit.RetryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
         var extensions = new Dictionary<string, object?>();
-        if (errors is { Count: > 0 }) extensions["errors"] = errors.Select(e => new { pointer = e.Pointer, code = e.Code, message = e.Message }).ToArray();
+        var culture = ProblemText.CultureOf(context.Request);
+        if (errors is { Count: > 0 }) extensions["errors"] = errors.Select(e => new { pointer = e.Pointer, code = e.Code, message = ProblemText.Localize(e.Message, null, culture) }).ToArray();
         await Results.Problem(detail: detail, statusCode: status, title: title, type: "urn:dataexchange:problem:" + code, extensions: extensions).ExecuteAsync(context);
         return true;
     }
@@ -59,12 +60,21 @@ public sealed partial class ProblemMapping(ILogger<ProblemMapping> logger) : IEx
         _ => "http-" + status.ToString(System.Globalization.CultureInfo.InvariantCulture),
     };
 
-    /// <summary>Gives the problem details ASP.NET Core writes by itself (status-code pages) the exchange's problem type.</summary>
+    /// <summary>
+    /// Gives the problem details ASP.NET Core writes by itself (status-code pages) the exchange's problem type, and every
+    /// problem's <c>detail</c> the caller's language (<see cref="ProblemText"/>; <c>Content-Language</c> says which).
+    /// </summary>
     public static void Customize(ProblemDetailsContext context)
     {
         if (context.ProblemDetails.Type?.StartsWith("https://tools.ietf.org/", StringComparison.Ordinal) != false && context.ProblemDetails.Status is { } status)
             context.ProblemDetails.Type = "urn:dataexchange:problem:" + CodeOf(status);
+        if (context.ProblemDetails.Detail is not { } detail || ProblemText.CultureOf(context.HttpContext.Request) is not { } culture) return;
+        var code = context.ProblemDetails.Type?.StartsWith(TypePrefix, StringComparison.Ordinal) == true ? context.ProblemDetails.Type[TypePrefix.Length..] : null;
+        context.ProblemDetails.Detail = ProblemText.Localize(detail, code, culture);
+        if (!ReferenceEquals(context.ProblemDetails.Detail, detail)) context.HttpContext.Response.Headers.ContentLanguage = culture.Name;
     }
+
+    const string TypePrefix = "urn:dataexchange:problem:";
 
     static bool IsDatabaseUnavailable(Exception e) =>
         e is NpgsqlException { InnerException: SocketException or IOException or TimeoutException }

@@ -54,22 +54,24 @@ public sealed class ConsoleLayoutTests
         _exchange.Dispose();
     }
 
+    (string Key, string Path, string Name)[] Pages =>
+    [
+        (_steward, "/console", "home"),
+        (_steward, "/console/datasets/register", "register"),
+        (_steward, $"/console/datasets/{DatasetId}", "dataset"),
+        (_steward, $"/console/datasets/{DatasetId}/runs", "runs"),
+        (_steward, $"/console/datasets/{DatasetId}/runs/{_runId}/rejected", "rejected"),
+        (_steward, "/console/subscriptions", "subscriptions"),
+        (_steward, $"/console/subscriptions/{_pending}/approve", "approve"),
+        (_consumer, "/console/subscriptions", "subscriptions-consumer"),
+        (_exchange.AdminKey, "/console/audit", "audit"),
+        (_exchange.AdminKey, "/console/audit/3", "audit-entry"),
+    ];
+
     [Test]
     public async Task EveryConsolePage_FitsAt1280And390Px_WithEveryControlOnScreen()
     {
-        var pages = new (string Key, string Path, string Name)[]
-        {
-            (_steward, "/console", "home"),
-            (_steward, "/console/datasets/register", "register"),
-            (_steward, $"/console/datasets/{DatasetId}", "dataset"),
-            (_steward, $"/console/datasets/{DatasetId}/runs", "runs"),
-            (_steward, $"/console/datasets/{DatasetId}/runs/{_runId}/rejected", "rejected"),
-            (_steward, "/console/subscriptions", "subscriptions"),
-            (_steward, $"/console/subscriptions/{_pending}/approve", "approve"),
-            (_consumer, "/console/subscriptions", "subscriptions-consumer"),
-            (_exchange.AdminKey, "/console/audit", "audit"),
-            (_exchange.AdminKey, "/console/audit/3", "audit-entry"),
-        };
+        var pages = Pages;
         var problems = new List<string>();
         foreach (var width in new[] { 1280, 390 })
         {
@@ -98,6 +100,40 @@ public sealed class ConsoleLayoutTests
         await Assertions.Expect(page.Locator("figcaption")).ToContainTextAsync("1 run ");
         await Assertions.Expect(page.Locator("figcaption")).Not.ToContainTextAsync("last 2 runs");
         await page.Context.CloseAsync();
+    }
+
+    /// <summary>
+    /// Issue 18 ("The console speaks its users' language"): every page in Simplified Chinese (by Accept-Language), at 390 px,
+    /// fits and says its headings, labels, buttons, column heads, captions and terms in Chinese — an element of those
+    /// with an English word and no Chinese character is untranslated (field names, codes and the preview's columns are data).
+    /// </summary>
+    [Test]
+    public async Task EveryConsolePage_InSimplifiedChinese_FitsAt390Px_WithNoEnglishLeftInItsTexts()
+    {
+        var problems = new List<string>();
+        foreach (var group in Pages.GroupBy(p => p.Key))
+        {
+            var page = await _browser.NewPageAsync(_exchange.Address, 390);
+            await ConsoleBrowser.SignInAsync(page, group.Key);
+            await page.Context.SetExtraHTTPHeadersAsync(new Dictionary<string, string> { ["Accept-Language"] = "zh-CN,zh;q=0.9" });
+            foreach (var (_, path, name) in group)
+            {
+                problems.AddRange(await CheckAsync(page, path, $"zh-{name}-390"));
+                var english = await page.EvaluateAsync<string[]>("""
+                    () => {
+                      const skip = e => e.closest('#h-preview, section[aria-labelledby=h-preview], pre') || (e.matches('label') && e.querySelector('input[type=checkbox]'));
+                      return [...document.querySelectorAll('main h2, main label, main button, main th, main legend, main caption, main dt, main summary, main figcaption, main a.button, header nav a, header button')]
+                        .filter(e => !skip(e))
+                        .map(e => { const c = e.cloneNode(true); c.querySelectorAll('code').forEach(x => x.remove()); return c.textContent.replace(/\s+/g, ' ').trim(); })
+                        .filter(t => /[A-Za-z]{3,}/.test(t.replace(/\b(API|UTC|JSON|Merkle|Hangfire|DataExchange|Cookie|dx_\w*|English|id)\b/g, '')) && !/[\u4e00-\u9fff]/.test(t));
+                    }
+                    """);
+                problems.AddRange(english.Select(t => $"zh-{name}: {path} shows untranslated \"{t}\""));
+                Assert.That(await page.EvaluateAsync<string>("() => document.documentElement.lang"), Is.EqualTo("zh-CN"), path);
+            }
+            await page.Context.CloseAsync();
+        }
+        Assert.That(problems, Is.Empty);
     }
 
     static async Task<IEnumerable<string>> CheckAsync(IPage page, string path, string name)

@@ -11,7 +11,13 @@ public sealed class RunsModel(DatasetRegistry registry, IngestionService ingesti
     [BindProperty(SupportsGet = true)] public string Id { get; set; } = "";
     [BindProperty(SupportsGet = true)] public string? After { get; set; }
     [BindProperty(SupportsGet = true)] public string? Queued { get; set; }
-    [BindProperty(SupportsGet = true)] public string? Decided { get; set; }
+    [BindProperty(SupportsGet = true)] public long? Released { get; set; }
+    [BindProperty(SupportsGet = true)] public long? Discarded { get; set; }
+    [BindProperty(SupportsGet = true)] public int? Version { get; set; }
+
+    /// <summary>The held run just released or discarded, as (English text with {0} and {1}, run, version); null when none.</summary>
+    public (string Text, long Run, int? Version)? Decided =>
+        Released is { } r ? ("Run {0} released as version {1}.", r, Version) : Discarded is { } d ? ("Run {0} discarded; nothing was published.", d, null) : null;
 
     public Dataset Dataset { get; private set; } = null!;
     public Page<RunInfo> Runs { get; private set; } = new([], null);
@@ -40,13 +46,13 @@ public sealed class RunsModel(DatasetRegistry registry, IngestionService ingesti
     public async Task<IActionResult> OnPostReleaseAsync(long runId, CancellationToken cancellationToken)
     {
         var run = await held.ReleaseAsync(Caller, Id, runId, cancellationToken);
-        return Redirect($"/console/datasets/{Uri.EscapeDataString(Id)}/runs?decided={Uri.EscapeDataString($"Run {run.Id} released as version {run.PublishedVersion}.")}");
+        return Redirect($"/console/datasets/{Uri.EscapeDataString(Id)}/runs?released={run.Id}&version={run.PublishedVersion}");
     }
 
     /// <summary>Discards a held run: nothing is published.</summary>
     public async Task<IActionResult> OnPostDiscardAsync(long runId, CancellationToken cancellationToken)
     {
         var run = await held.DiscardAsync(Caller, Id, runId, cancellationToken);
-        return Redirect($"/console/datasets/{Uri.EscapeDataString(Id)}/runs?decided={Uri.EscapeDataString($"Run {run.Id} discarded; nothing was published.")}");
+        return Redirect($"/console/datasets/{Uri.EscapeDataString(Id)}/runs?discarded={run.Id}");
     }
 }

@@ -9,7 +9,7 @@ using Microsoft.AspNetCore.Mvc;
 namespace DataExchange.Server.Console.Datasets;
 
 /// <summary>A dataset: description, feed, schema versions with a diff, freshness, quality per run, recent versions and lookups per consumer and purpose.</summary>
-public sealed class ShowModel(DatasetRegistry registry, IngestionService ingestion, LookupActivity lookups, TimeProvider time) : ConsolePage
+public sealed class ShowModel(DatasetRegistry registry, IngestionService ingestion, LookupActivity lookups, TimeProvider time, Microsoft.Extensions.Localization.IStringLocalizer<ConsoleText> text) : ConsolePage
 {
     // Razor HTML-encodes the text, so JSON need not escape non-ASCII (the samples' descriptions are Chinese).
     static readonly JsonSerializerOptions Pretty = new() { WriteIndented = true, Encoder = Core.Common.MinimalJsonEncoder.Instance };
@@ -43,7 +43,7 @@ public sealed class ShowModel(DatasetRegistry registry, IngestionService ingesti
         Diff = LineDiff.Compute(await PrettyAsync(from, cancellationToken), await PrettyAsync(to, cancellationToken));
         var runs = await ingestion.ListRunsAsync(Id, 30, null, cancellationToken);
         Runs = runs.Items;
-        Chart = QualityChart.Render([.. Runs.Reverse()]);
+        Chart = QualityChart.Render([.. Runs.Reverse()], text);
         Versions = [.. (await ingestion.ListVersionsAsync(Id, cancellationToken)).Take(10)];
         Lookups = await lookups.CountAsync(Caller, Id, Dataset.Owner, cancellationToken);
     }
