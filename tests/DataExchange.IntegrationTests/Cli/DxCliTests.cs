@@ -93,6 +93,25 @@ public sealed class DxCliTests
         Assert.That(actions, Is.SupersetOf(new[] { "dataset-registered", "subscription-approved", "records-pulled", "subscription-revoked", "access-denied" }));
     }
 
+    [Test, DependsOnTest(nameof(Steward_RegistersTheSampleManifest_AndWatchesItsFirstRun))]
+    public async Task Steward_SetsDcatMetadataFromAFile_KeepingTheTagsItLeavesOut_AndARefusalExitsWith4_Issue17()
+    {
+        var file = Path.Combine(_work, "licences.metadata.json");
+        await File.WriteAllTextAsync(file, """
+            {"metadata":{"licence":"http://publications.europa.eu/resource/authority/licence/CC_BY_4_0","contactPoint":{"name":"AMR data desk"}}}
+            """);
+        var set = await _dx.RunAsync(["datasets", "metadata", DatasetId, file, "--json"], _steward, server: _exchange.Address);
+        Assert.That(set.ExitCode, Is.Zero, set.ToString());
+        var dataset = JsonNode.Parse(set.Stdout)!;
+        Assert.That(dataset["tags"]!.AsArray().Select(t => t!.GetValue<string>()), Is.EqualTo(new[] { "business", "licence", "market-regulation" }), "the manifest's tags, kept");
+        Assert.That(dataset["metadata"]!.ToJsonString(), Is.EqualTo("""{"licence":"http://publications.europa.eu/resource/authority/licence/CC_BY_4_0","contactPoint":{"name":"AMR data desk"}}"""));
+
+        await File.WriteAllTextAsync(file, """{"metadata":{"open":true}}""");
+        var refused = await _dx.RunAsync(["datasets", "metadata", DatasetId, file], _steward, server: _exchange.Address);
+        Assert.That(refused.ExitCode, Is.EqualTo(4), refused.ToString());
+        Assert.That(refused.Stderr, Does.Contain("open-not-public").Or.Contain("/metadata/open"), "the problem is named");
+    }
+
     [Test]
     public async Task UnknownDataset_ExitsWith3()
     {
