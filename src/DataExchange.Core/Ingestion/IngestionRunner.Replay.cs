@@ -42,7 +42,7 @@ public sealed partial class IngestionRunner
                 {
                     await using var h = Db.Command(conn, "select csv_header from dx.ingestion_runs where id = $1", original);
                     var header = (string[])(await h.ExecuteScalarAsync(cancellationToken))!;
-                    await file.WriteAsync(string.Join(feed.Delimiter, header.Select(c => QuoteCell(c, feed.Delimiter![0], feed.Quote![0]))) + "\n");
+                    await file.WriteAsync(CsvCell.VerbatimLine(header, feed.Delimiter![0], feed.Quote![0]) + "\n");
                 }
                 await using var cmd = Db.Command(conn, QuarantineSql, original);
                 await using var r = await cmd.ExecuteReaderAsync(cancellationToken);
@@ -57,9 +57,4 @@ public sealed partial class IngestionRunner
             File.Delete(temp);
         }
     }
-
-    static string QuoteCell(string cell, char delimiter, char quote) =>
-        cell.Contains(delimiter) || cell.Contains(quote) || cell.Contains('\n') || cell.Contains('\r')
-            ? quote + cell.Replace(quote.ToString(), new string(quote, 2), StringComparison.Ordinal) + quote
-            : cell;
 }

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Text;
 using System.Text.Json;
+using DataExchange.Core.Common;
 
 namespace DataExchange.Core.Pull;
 
@@ -186,23 +187,5 @@ public readonly record struct CsvValue(string? Value, bool IsText)
         var reader = new Utf8JsonReader(Encoding.UTF8.GetBytes(s));
         try { return reader.Read() && reader.TokenType == JsonTokenType.Number && !reader.Read(); }
         catch (JsonException) { return false; }
-    }
-}
-
-/// <summary>RFC 4180 cells, text cells neutralised against spreadsheet formula injection.</summary>
-public static class CsvCell
-{
-    /// <summary>
-    /// Appends <paramref name="value"/> quoted when needed. A text cell starting with <c>=</c>, <c>+</c>,
-    /// <c>-</c>, <c>@</c>, tab or carriage return is prefixed with <c>'</c> (OWASP CSV injection), so a
-    /// spreadsheet shows it as text instead of evaluating it. Numbers, booleans and nulls are never
-    /// prefixed (issue 12: <c>'-70.0274</c> made coordinates unloadable as numbers).
-    /// </summary>
-    public static void Append(StringBuilder line, string? value, bool isText)
-    {
-        if (string.IsNullOrEmpty(value)) return;
-        if (isText && value[0] is '=' or '+' or '-' or '@' or '\t' or '\r') value = "'" + value;
-        if (value.AsSpan().IndexOfAny(",\"\r\n") < 0) { line.Append(value); return; }
-        line.Append('"').Append(value.Replace("\"", "\"\"", StringComparison.Ordinal)).Append('"');
     }
 }

@@ -5,7 +5,6 @@ using System.Text;
 using System.Text.Json;
 using DataExchange.Core.Audit;
 using DataExchange.Core.Common;
-using DataExchange.Core.Pull;
 
 namespace DataExchange.Server.Audit;
 
