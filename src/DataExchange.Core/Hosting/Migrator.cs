@@ -10,7 +10,8 @@ public sealed record DatabaseOptions(string ConnectionString);
 
 /// <summary>
 /// Applies the numbered SQL files under Hosting/Migrations with DbUp (a maintained runner with a
-/// journal table), then the one-off steps done in code (<see cref="RecordRehash"/>), inside a PostgreSQL
+/// journal table), then the steps done in code (<see cref="RecordRehash"/> once, the audit action numbers of
+/// <see cref="Audit.AuditActionCodes"/> at every start), inside a PostgreSQL
 /// advisory lock so that several server processes starting at once migrate exactly once.
 /// </summary>
 public sealed partial class Migrator(NpgsqlDataSource dataSource, DatabaseOptions database, ILogger<Migrator> logger)
@@ -42,6 +43,7 @@ public sealed partial class Migrator(NpgsqlDataSource dataSource, DatabaseOption
             if (!result.Successful)
                 throw new InvalidOperationException($"Migration {result.ErrorScript?.Name} failed: {result.Error.Message}", result.Error);
             await RecordRehash.RunAsync(lockConnection, logger, cancellationToken);
+            await Audit.AuditActionCodes.SyncAsync(lockConnection, cancellationToken);
         }
         finally
         {
