@@ -145,8 +145,7 @@ public sealed class ApiKeyService(NpgsqlDataSource dataSource, AuditWriter audit
         var (id, secret) = ApiKeyFormat.NewKey();
         var roles = request.Roles.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray();
         var now = time.GetUtcNow();
-        await using var cmd = Db.Command(conn, sql, id, agencyId, request.Name.Trim(), roles, ApiKeyFormat.Hash(secret), now, request.ExpiresAt);
-        cmd.Parameters[6].NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.TimestampTz;
+        await using var cmd = Db.Command(conn, sql, id, agencyId, request.Name.Trim(), roles, ApiKeyFormat.Hash(secret), now, Db.Typed(request.ExpiresAt));
         await cmd.ExecuteNonQueryAsync(cancellationToken);
         return new IssuedApiKey(id, agencyId, request.Name.Trim(), roles, now, request.ExpiresAt, ApiKeyFormat.Format(id, secret));
     }

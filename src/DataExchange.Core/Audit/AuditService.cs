@@ -3,7 +3,6 @@ using System.Runtime.CompilerServices;
 using System.Text.Json.Nodes;
 using DataExchange.Core.Common;
 using Npgsql;
-using NpgsqlTypes;
 
 namespace DataExchange.Core.Audit;
 
@@ -66,11 +65,8 @@ public sealed partial class AuditService(NpgsqlDataSource dataSource, AuditCheck
 
     NpgsqlCommand SearchCommand(Caller caller, AuditQuery query, long after, long limit)
     {
-        var cmd = Db.Command(dataSource, SearchSql, caller.IsOperator, caller.AgencyId, query.Action, query.DatasetId, query.Agency,
-            query.Client, query.Outcome, query.From, query.To, after, limit);
-        for (var i = 2; i <= 6; i++) cmd.Parameters[i].NpgsqlDbType = NpgsqlDbType.Text;
-        cmd.Parameters[7].NpgsqlDbType = cmd.Parameters[8].NpgsqlDbType = NpgsqlDbType.TimestampTz;
-        return cmd;
+        return Db.Command(dataSource, SearchSql, caller.IsOperator, caller.AgencyId, Db.Typed(query.Action), Db.Typed(query.DatasetId),
+            Db.Typed(query.Agency), Db.Typed(query.Client), Db.Typed(query.Outcome), Db.Typed(query.From), Db.Typed(query.To), after, limit);
     }
 
     static AuditEntry Read(NpgsqlDataReader r) => new(

@@ -1,6 +1,5 @@
 using DataExchange.Core.Common;
 using DataExchange.Core.Datasets;
-using NpgsqlTypes;
 using Npgsql;
 
 namespace DataExchange.Core.Catalogue;
@@ -28,8 +27,8 @@ public sealed class CatalogueService(NpgsqlDataSource dataSource)
     public async Task<Page<Dataset>> SearchAsync(CatalogueQuery query, CancellationToken cancellationToken = default)
     {
         var take = Paging.Limit(query.Limit);
-        await using var cmd = Db.Command(dataSource, CatalogueSql.Select + Where, Escape(query.Q), query.Owner, query.Tag, query.Classification, Paging.Decode(query.After), take + 1);
-        for (var i = 0; i < 5; i++) cmd.Parameters[i].NpgsqlDbType = NpgsqlDbType.Text;
+        await using var cmd = Db.Command(dataSource, CatalogueSql.Select + Where, Db.Typed(Escape(query.Q)), Db.Typed(query.Owner), Db.Typed(query.Tag),
+            Db.Typed(query.Classification), Db.Typed(Paging.Decode(query.After)), take + 1);
         var list = new List<Dataset>();
         await using (var r = await cmd.ExecuteReaderAsync(cancellationToken))
             while (await r.ReadAsync(cancellationToken)) list.Add(CatalogueSql.Read(r));

@@ -64,10 +64,8 @@ public sealed class DcatCatalogue(NpgsqlDataSource dataSource)
     {
         var extras = new Dictionary<string, (string Agency, string? Cron, DateTimeOffset? Issued)>(StringComparer.Ordinal);
         string? next = null, last = null;
-        await using (var cmd = Db.Command(dataSource, ExtraSql, (object?)datasetId ?? DBNull.Value, publicOnly, (object?)afterId ?? DBNull.Value, take + 1))
+        await using (var cmd = Db.Command(dataSource, ExtraSql, Db.Typed(datasetId), publicOnly, Db.Typed(afterId), take + 1))
         {
-            cmd.Parameters[0].NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text;
-            cmd.Parameters[2].NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text;
             await using var r = await cmd.ExecuteReaderAsync(cancellationToken);
             while (await r.ReadAsync(cancellationToken))
             {

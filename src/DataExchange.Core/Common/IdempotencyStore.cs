@@ -1,5 +1,4 @@
 using Npgsql;
-using NpgsqlTypes;
 
 namespace DataExchange.Core.Common;
 
@@ -58,9 +57,7 @@ public sealed class IdempotencyStore(NpgsqlDataSource dataSource, TimeProvider t
             return;
         }
         const string sql = "update dx.idempotency_keys set status = $3, location = $4, body = $5 where client_id = $1 and key = $2";
-        await using var cmd = Db.Command(dataSource, sql, clientId, key, response.Status, response.Location, response.Body);
-        cmd.Parameters[3].NpgsqlDbType = NpgsqlDbType.Text;
-        cmd.Parameters[4].NpgsqlDbType = NpgsqlDbType.Bytea;
+        await using var cmd = Db.Command(dataSource, sql, clientId, key, response.Status, Db.Typed(response.Location), Db.Typed(response.Body));
         await cmd.ExecuteNonQueryAsync(cancellationToken);
     }
 

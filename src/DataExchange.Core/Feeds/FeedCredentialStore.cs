@@ -59,8 +59,7 @@ public sealed class FeedCredentialStore(NpgsqlDataSource dataSource, MaskKey ser
             insert into dx.feed_credentials (dataset_id, kind, header_name, host, sealed, updated_at) values ($1, $2, $3, $4, $5, $6)
             on conflict (dataset_id) do update set kind = $2, header_name = $3, host = $4, sealed = $5, updated_at = $6
             """;
-        await using var cmd2 = Db.Command(conn, upsert, datasetId, requested.Kind!, requested.HeaderName, host!, sealedValue, now);
-        cmd2.Parameters[2].NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text;
+        await using var cmd2 = Db.Command(conn, upsert, datasetId, requested.Kind!, Db.Typed(requested.HeaderName), host!, sealedValue, now);
         await cmd2.ExecuteNonQueryAsync(cancellationToken);
         return "set";
     }

@@ -93,8 +93,8 @@ public sealed class AuditDatabase : IAsyncDisposable
         await using var cmd = Db.Command(conn, """
             insert into dx.audit_log (seq, at, actor_agency, actor_client, action, target, dataset_id, outcome, details, prev_hash, hash)
             values ($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb, $10, $11)
-            """, e.Seq, e.At, e.ActorAgency, e.ActorClient, e.Action, e.Target, e.DatasetId, e.Outcome, e.Details.ToJsonString(), e.PrevHash, e.Hash);
-        for (var i = 2; i <= 6; i++) cmd.Parameters[i].NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text;
+            """, e.Seq, e.At, Db.Typed(e.ActorAgency), Db.Typed(e.ActorClient), e.Action, Db.Typed(e.Target), Db.Typed(e.DatasetId), e.Outcome,
+            e.Details.ToJsonString(), e.PrevHash, e.Hash);
         await cmd.ExecuteNonQueryAsync();
     }
 

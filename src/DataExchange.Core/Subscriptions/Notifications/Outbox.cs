@@ -1,7 +1,6 @@
 using System.Text.Json.Nodes;
 using DataExchange.Core.Common;
 using Npgsql;
-using NpgsqlTypes;
 
 namespace DataExchange.Core.Subscriptions.Notifications;
 
@@ -18,8 +17,7 @@ public static class Outbox
     public static async Task WriteAsync(NpgsqlConnection connection, string datasetId, int version, JsonObject counts, DateTimeOffset at, CancellationToken cancellationToken)
     {
         var payload = new JsonObject { ["datasetId"] = datasetId, ["version"] = version, ["publishedAt"] = at.UtcDateTime.ToString("O"), ["counts"] = counts.DeepClone() };
-        await using var cmd = Db.Command(connection, InsertSql, datasetId, version, payload.ToJsonString(), at);
-        cmd.Parameters[2].NpgsqlDbType = NpgsqlDbType.Jsonb;
+        await using var cmd = Db.Command(connection, InsertSql, datasetId, version, Db.Jsonb(payload.ToJsonString()), at);
         await cmd.ExecuteNonQueryAsync(cancellationToken);
     }
 }

@@ -78,10 +78,7 @@ public sealed class WebhookJob(NpgsqlDataSource dataSource, WebhookSender sender
     async Task RecordAsync(long id, int attempt, int? status, string? error, string state, DateTimeOffset? deliveredAt, CancellationToken cancellationToken)
     {
         metrics.Attempted(state);
-        await using var cmd = Db.Command(dataSource, AttemptSql, id, status, error, state, deliveredAt, attempt, time.GetUtcNow());
-        cmd.Parameters[1].NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Integer;
-        cmd.Parameters[2].NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text;
-        cmd.Parameters[4].NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.TimestampTz;
+        await using var cmd = Db.Command(dataSource, AttemptSql, id, Db.Typed(status), Db.Typed(error), state, Db.Typed(deliveredAt), attempt, time.GetUtcNow());
         await cmd.ExecuteNonQueryAsync(cancellationToken);
     }
 }
