@@ -8,7 +8,7 @@ namespace DataExchange.IntegrationTests.Cli;
 /// Issue 18, item 5: <c>dx</c> through <c>dotnet run</c> took 4–9 s a call and its alias broke after <c>cd</c>. It ships
 /// as a .NET tool: the built project packs (no second build) and installs into a tool path, where <c>dx</c> runs.
 /// </summary>
-[TestFixture]
+[TestFixture, Category(TestCategories.Slow)]
 public sealed class DxToolPackageTests
 {
     [Test, CancelAfter(180_000)]

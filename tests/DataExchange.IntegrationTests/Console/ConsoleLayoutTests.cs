@@ -13,7 +13,7 @@ namespace DataExchange.IntegrationTests.Console;
 /// and every control (button, field) inside the viewport without scrolling sideways. Screenshots of each are kept
 /// under TestResults/screenshots/layout-*.
 /// </summary>
-[TestFixture]
+[TestFixture, Category(TestCategories.Browser)]
 public sealed class ConsoleLayoutTests
 {
     const string DatasetId = "gd-amr.business-licences";

@@ -16,7 +16,7 @@ namespace DataExchange.IntegrationTests.Console;
 /// Kestrel: sign in, register a dataset, run it, approve a subscription with a previewed policy,
 /// read and filter the audit log, and refusals for roles that may not see a page.
 /// </summary>
-[TestFixture]
+[TestFixture, Category(TestCategories.Browser)]
 public sealed partial class ConsoleTests
 {
     const string DatasetId = "gd-amr.business-licences";

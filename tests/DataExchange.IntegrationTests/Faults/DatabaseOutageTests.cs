@@ -25,8 +25,9 @@ public sealed class DatabaseOutageTests
         _cluster = await EmbeddedPostgres.StartAsync(new EmbeddedPostgresOptions { Durable = false });
         await _cluster.CreateDatabaseAsync("outage");
         // A short invisibility timeout: a job whose worker lost the database mid-run is handed out again quickly.
+        // Reading at 1 MB/s keeps the 3.6 MB run of the restart test reading for seconds, whatever the machine.
         _factory = new ExchangeFactory(_cluster.ConnectionString("outage") + ";Timeout=3;Command Timeout=30",
-            new Dictionary<string, string?> { ["Hangfire:InvisibilityTimeout"] = "00:00:05" });
+            new Dictionary<string, string?> { ["Hangfire:InvisibilityTimeout"] = "00:00:05", ["Ingestion:MaxReadBytesPerSecond"] = "1000000" });
         _steward = await (await _factory.BootstrapAdminAsync()).NewAgencyAsync("gd-out", "Outage");
         File.WriteAllText(_factory.DropFile("gd-out", "o.csv"), "id,name\n1,a\n2,b\n3,c\n");
         await _steward.PostAsync("/api/v1/datasets", new
@@ -54,13 +55,26 @@ public sealed class DatabaseOutageTests
         File.WriteAllText(_factory.DropFile("gd-out", "o.csv"), sb.ToString());
         var queued = await _steward.PostAsync("/api/v1/datasets/gd-out.items/runs", null, HttpStatusCode.Accepted);
         var runId = queued["id"]!.GetValue<string>();
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while ((await _steward.GetAsync($"/api/v1/datasets/gd-out.items/runs/{runId}"))["status"]!.GetValue<string>() != "running" && DateTime.UtcNow < deadline)
+        // Stopped while the run is reading its payload (rows already staged), not before or after it: the run says so.
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        JsonNode reading;
+        do
+        {
             await Task.Delay(50);
-        await Task.Delay(500);
+            reading = await _steward.GetAsync($"/api/v1/datasets/gd-out.items/runs/{runId}");
+        } while (!(reading["progress"]?["phase"]?.GetValue<string>() == "reading" && reading["progress"]!["bytesRead"]!.GetValue<long>() > 0)
+            && DateTime.UtcNow < deadline);
+        Assert.That(reading["status"]!.GetValue<string>(), Is.EqualTo("running"), reading.ToJsonString());
         await _cluster.PauseAsync();
-        await Task.Delay(1000);
-        await _cluster.ResumeAsync();
+        try
+        {
+            // Down until the exchange itself has seen it: readiness answers 503.
+            await WaitForReadinessAsync(HttpStatusCode.ServiceUnavailable);
+        }
+        finally
+        {
+            await _cluster.ResumeAsync();
+        }
 
         JsonNode run = null!;
         var until = DateTime.UtcNow.AddSeconds(120);
@@ -110,5 +124,20 @@ public sealed class DatabaseOutageTests
         var page = await _steward.GetAsync("/api/v1/datasets/gd-out.items/records");
         Assert.That(page["items"]!.AsArray(), Has.Count.EqualTo(3), "nothing lost");
         TestContext.Out.WriteLine($"Recovered {clock.ElapsedMilliseconds} ms after PostgreSQL came back.");
+    }
+
+    // Polls /health/ready until it answers <paramref name="expected"/>; 60 s is a hang guard, not a timing assertion.
+    async Task WaitForReadinessAsync(HttpStatusCode expected)
+    {
+        using var client = _factory.CreateClient();
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        HttpStatusCode status;
+        do
+        {
+            status = (await client.GetAsync("/health/ready")).StatusCode;
+            if (status == expected) return;
+            await Task.Delay(100);
+        } while (DateTime.UtcNow < deadline);
+        Assert.That(status, Is.EqualTo(expected), "/health/ready");
     }
 }

@@ -114,7 +114,7 @@ public sealed class RunProgressTests
             Has.Some.InRange(1, Rows - 1), "a count before the end was shown\n" + watched);
     }
 
-    [Test, CancelAfter(300_000)]
+    [Test, CancelAfter(300_000), Category(TestCategories.Browser)]
     public async Task TheConsoleRunsPage_ShowsARunningRunsProgress_AndFollowsItToTheEnd(CancellationToken cancellationToken)
     {
         var id = await RegisterAsync("console");

@@ -12,7 +12,7 @@ namespace DataExchange.IntegrationTests.Load;
 /// throughput and latency reported, memory stable. Duration <c>DX_LOAD_SECONDS</c> (default 20; the
 /// issue's full run is <c>DX_LOAD_SECONDS=60</c>).
 /// </summary>
-[TestFixture, Category("Load")]
+[TestFixture, Category("Load"), Category(TestCategories.Slow)]
 public sealed class LoadTests
 {
     /// <summary>50 consumers, one key each, in five agencies: streams of one key and of one agency stay within Pull:MaxStreamsPerKey and MaxStreamsPerAgency.</summary>

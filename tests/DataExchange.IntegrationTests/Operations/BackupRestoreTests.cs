@@ -17,7 +17,7 @@ namespace DataExchange.IntegrationTests.Operations;
 /// return byte for byte what they returned before (hashed masks included: the server secret came along), and
 /// whose console still honours a session signed in before the backup (the key ring came along).
 /// </summary>
-[TestFixture]
+[TestFixture, Category(TestCategories.Slow)]
 public sealed class BackupRestoreTests
 {
     const string PgBin = "/usr/lib/postgresql/15/bin";

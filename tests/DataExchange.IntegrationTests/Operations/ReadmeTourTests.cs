@@ -12,7 +12,7 @@ namespace DataExchange.IntegrationTests.Operations;
 /// README installs it — on a copy of the working tree, against the demo server started as the README starts it;
 /// the only rewrite is the port. Each command must end with the exit code its comment documents.
 /// </summary>
-[TestFixture]
+[TestFixture, Category(TestCategories.Slow)]
 public sealed class ReadmeTourTests
 {
     static readonly string[] NotCopied = ["bin", "obj", ".git", ".dx", "TestResults", "node_modules", "tools"];

@@ -14,7 +14,7 @@ namespace DataExchange.IntegrationTests.Pull;
 /// flow (GeneratedClient/KiotaUse.cs). A client generated from one dataset's /openapi.json types its records with
 /// exactly the consumer's fields and reads them (GeneratedRecordClient/TypedConsumer.cs). Ignored only when the tools cannot be installed.
 /// </summary>
-[TestFixture]
+[TestFixture, Category(TestCategories.Slow)]
 public sealed class GeneratedClientTests
 {
     const string NSwagVersion = "14.8.0", KiotaVersion = "1.38.0";

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text;
 using System.Text.Json.Nodes;
+using DataExchange.IntegrationTests.Hosting;
 using DataExchange.IntegrationTests.Ingestion;
 using Npgsql;
 using NUnit.Framework;
@@ -12,7 +13,7 @@ namespace DataExchange.IntegrationTests.ScaleOut;
 /// on one PostgreSQL. 20 feeds run at once; one worker is killed mid-way. Every feed ends with
 /// exactly one published version, and the runs were spread over the workers.
 /// </summary>
-[TestFixture, Category("ScaleOut")]
+[TestFixture, Category("ScaleOut"), Category(TestCategories.Slow)]
 public sealed class ScaleOutTests
 {
     const int Feeds = 20, Rows = 20_000;

@@ -17,7 +17,7 @@ namespace DataExchange.IntegrationTests.ScaleOut;
 /// anti-forgery tokens made on one node are honoured on the other, and the shared key ring in the
 /// database holds no key in clear.
 /// </summary>
-[TestFixture, Category("ScaleOut")]
+[TestFixture, Category("ScaleOut"), Category(TestCategories.Slow)]
 public sealed class SharedKeyRingTests
 {
     KestrelExchange _a = null!;
