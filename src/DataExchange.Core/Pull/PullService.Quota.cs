@@ -19,7 +19,8 @@ public sealed class RowBudget(string subscriptionId, long? quota, DateOnly day, 
 
     /// <summary>
     /// A JSON page without a quota (issue 14): nothing is reserved, the rows served are counted in the
-    /// transaction that audits the page, before the page leaves — no round trip of its own.
+    /// group commit that audits the page (<see cref="RowCharge"/>, in the group's own statements), before
+    /// the page leaves — no round trip of its own.
     /// </summary>
     public bool CountedWhenAudited { get; } = countedWhenAudited && quota is null;
 
@@ -71,19 +72,6 @@ public sealed partial class PullService
         budget.Reserved += granted;
         if (budget.Reserved == 0) throw await QuotaExceededAsync(caller, context.DatasetId, budget.SubscriptionId, budget.Quota!.Value, used, cancellationToken);
         return granted;
-    }
-
-    /// <summary>Counts the rows served, or gives back those reserved but not served, on the audit's connection and transaction.</summary>
-    static async Task SettleAsync(NpgsqlConnection conn, RowBudget budget, long served)
-    {
-        if (!budget.CountedWhenAudited)
-        {
-            await GiveBackAsync(conn, budget, served);
-            return;
-        }
-        if (served == 0) return;
-        await using var count = Db.Command(conn, CountSql, budget.SubscriptionId, budget.Day, served);
-        await count.ExecuteNonQueryAsync();
     }
 
     const string CountSql = """

@@ -104,11 +104,18 @@ public sealed partial class PullService(NpgsqlDataSource dataSource, ReadDataSou
         var details = PullDetails(context, format, extra);
         details["rows"] = rows;
         var record = new AuditRecord(caller, action, AuditOutcome.Allowed, $"{context.DatasetId}@{context.Version}", context.DatasetId, details);
-        await audit.AppendAsync(async (conn, _) =>
-        {
-            if (budget is not null) await SettleAsync(conn, budget, rows);
-            return record;
-        });
+        // Only a give-back needs a statement of its own in the group; a count rides the group's statements, and a
+        // pull with nothing to settle is a plain entry.
+        if (budget is { CountedWhenAudited: true } && rows > 0)
+            await audit.AppendAsync(new RowCharge(budget.SubscriptionId, budget.Day, rows, Quota: null), _ => record);
+        else if (budget is not null && budget.Reserved > rows)
+            await audit.AppendAsync(async (conn, _) =>
+            {
+                await GiveBackAsync(conn, budget, rows);
+                return record;
+            });
+        else
+            await audit.AppendAsync(record);
         var outcome = action == AuditAction.PullInterrupted ? PullMetrics.Interrupted : details["notModified"] is not null ? PullMetrics.NotModified : PullMetrics.Completed;
         metrics.Pulled(context, details["list"]?.GetValue<string>() ?? (action == AuditAction.ChangesPulled ? CursorScope.Changes : CursorScope.Records), format, outcome, rows, bytes);
     }
