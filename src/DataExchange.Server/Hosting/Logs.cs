@@ -10,6 +10,9 @@ namespace DataExchange.Server.Hosting;
 /// </summary>
 public static class Logs
 {
+    /// <summary>Framework log categories whose Information and Debug lines carry the raw request path.</summary>
+    public static IReadOnlyList<string> RawPathCategories { get; } = ["Microsoft.AspNetCore.Hosting.Diagnostics", "Microsoft.AspNetCore.Routing"];
+
     /// <summary>Adds the request line and the JSON formatter's defaults (each one kept when configured).</summary>
     public static IServiceCollection AddExchangeLogging(this IServiceCollection services, IConfiguration configuration)
     {
@@ -28,6 +31,13 @@ public static class Logs
             o.CombineLogs = true;
         });
         services.AddHttpLoggingInterceptor<RoutePathLogging>();
+        // The framework's own request lines ("Request starting … GET …/records/<key>") and route matching write the raw
+        // path, with a looked-up subject's key in it (issue 16): held at Warning whatever the configured default, after
+        // the configuration's rules, so a Default of Information or Debug (or a missing appsettings.json) cannot log keys.
+        services.PostConfigure<LoggerFilterOptions>(o =>
+        {
+            foreach (var category in RawPathCategories) o.Rules.Add(new LoggerFilterRule(null, category, LogLevel.Warning, null));
+        });
         return services;
     }
 }
