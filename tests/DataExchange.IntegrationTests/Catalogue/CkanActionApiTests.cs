@@ -266,6 +266,23 @@ public sealed class CkanActionApiTests
     }
 
     [Test]
+    public async Task XCkanApiKey_IsTheSameKey_UnderTheSamePolicy_AndAnUnknownOneIs401()
+    {
+        using var http = _bed.Anonymous();
+        foreach (var (key, expected) in new[] { (_consumer.Key!, HttpStatusCode.OK), ("dx_not_a_key", HttpStatusCode.Unauthorized) })
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, "/api/3/action/datastore_search?resource_id=own.people&limit=1");
+            request.Headers.TryAddWithoutValidation("X-CKAN-API-Key", key);
+            using var response = await http.SendAsync(request);
+            var text = await response.Content.ReadAsStringAsync();
+            Assert.That(response.StatusCode, Is.EqualTo(expected), text);
+            if (expected == HttpStatusCode.OK)
+                Assert.That(JsonNode.DeepEquals(JsonNode.Parse(text)!["result"]!["records"]![0], JsonNode.Parse("""{"id":"a1","name":"**n","city":"Guangzhou"}""")), Is.True,
+                    "the consumer's policy: three fields, name masked: " + text);
+        }
+    }
+
+    [Test]
     public async Task WithoutAKey_OnlyThePublicCatalogue_AndAnInvalidKeyIs401()
     {
         using var http = _bed.Anonymous();
