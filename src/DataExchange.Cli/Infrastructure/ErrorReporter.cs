@@ -96,7 +96,7 @@ public static class ErrorReporter
             (404, _) => "check the id with dx datasets list",
             (409, _) => "it already exists or was changed meanwhile; check the current state with the matching list/show command",
             (400 or 422, _) => "fix the fields listed above and retry",
-            (>= 500, _) => trace is null
+            (var status, _) when status >= 500 => trace is null
                 ? "the server failed; retry later, and tell the operator the time of the failure if it persists"
                 : "the server failed; retry later, and tell the operator the trace id above if it persists",
             _ => null,

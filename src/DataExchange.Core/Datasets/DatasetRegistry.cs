@@ -116,7 +116,10 @@ public sealed partial class DatasetRegistry(
         var options = JsonSerializer.Deserialize<FeedDefinition>(reader.GetString(4), Json.Options)!;
         return options with
         {
-            Source = reader.GetString(0), Format = reader.GetString(1), Cron = reader.Get<string>(2), Mode = reader.GetString(3),
+            Source = reader.GetString(0),
+            Format = reader.GetString(1),
+            Cron = reader.Get<string>(2),
+            Mode = reader.GetString(3),
             Credential = reader.Get<string>(5) is { } kind ? new FeedCredential { Kind = kind } : null,
         };
     }

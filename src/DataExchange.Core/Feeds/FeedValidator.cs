@@ -60,8 +60,14 @@ public static class FeedValidator
         if (errors.Count > 0) throw new InvalidException("invalid-feed", "The feed definition is not valid.", errors);
         return feed with
         {
-            Source = source, Format = format, Mode = mode, Encoding = encoding, OnConflict = onConflict,
-            Delimiter = feed.Delimiter ?? ",", Quote = feed.Quote ?? "\"", RejectThreshold = feed.RejectThreshold ?? 0.1,
+            Source = source,
+            Format = format,
+            Mode = mode,
+            Encoding = encoding,
+            OnConflict = onConflict,
+            Delimiter = feed.Delimiter ?? ",",
+            Quote = feed.Quote ?? "\"",
+            RejectThreshold = feed.RejectThreshold ?? 0.1,
             MaxDeleteShare = feed.MaxDeleteShare ?? FeedDefinition.DefaultMaxDeleteShare,
         };
     }

@@ -83,7 +83,8 @@ public sealed partial class PullService(NpgsqlDataSource dataSource, ReadDataSou
         if (requirePull && decision.Allowed && !decision.Policy!.Access.Contains(AccessKind.Pull))
             decision = decision with
             {
-                Allowed = false, Code = "pull-not-approved",
+                Allowed = false,
+                Code = "pull-not-approved",
                 Reason = $"Subscription {decision.SubscriptionId} is approved for lookups only (GET …/records/{{key}}, POST …/lookups), not for bulk pulls.",
             };
         if (decision.Allowed) return decision;

@@ -120,7 +120,8 @@ public static partial class ApiExamples
         [typeof(DatasetVersion)] = new DatasetVersion(3, "42", 1, At, new VersionCounts(120, 342, 17, 184203)),
         [typeof(RegisterComponentRequest)] = new RegisterComponentRequest("https://schemas.gd.gov.cn/address", AddressComponent()),
         [typeof(SchemaComponentInfo)] = new SchemaComponentInfo("https://schemas.gd.gov.cn/address", 2, "gd-amr", "draft-07",
-            "9f2c4e1a7b3d5f60c8e2a4b6d8f0a1c3e5b7d9f1a2c4e6b8d0f2a4c6e8b0d2f4", At) { Schema = AddressComponent() },
+            "9f2c4e1a7b3d5f60c8e2a4b6d8f0a1c3e5b7d9f1a2c4e6b8d0f2a4c6e8b0d2f4", At)
+        { Schema = AddressComponent() },
         [typeof(FeedHost)] = new FeedHost("data.gd.gov.cn", "admin", "exchange", At),
         [typeof(ReplaceFeedHostsRequest)] = new ReplaceFeedHostsRequest(["data.gd.gov.cn", "opendata.gz.gov.cn"]),
         [typeof(CatalogueEntry)] = new CatalogueEntry(Dataset with { Feed = null, SchemaVersions = null }, [SchemaVersion], 3, At, 5400, 184203, new RunQuality(42, "succeeded", At, 184311, 61, 0.00033)),
@@ -153,8 +154,11 @@ public static partial class ApiExamples
         [typeof(LookupBatchBody)] = new LookupBatchBody(DatasetId, 3, [
             new LookupBatchItem(true, UsccHash, Row("Guangzhou Lingnan Trading Co., Ltd.", "active"), null), new LookupBatchItem(false, null, null, null)]),
         [typeof(EvidenceKeyBody)] = new EvidenceKeyBody("3f9a1c2e7b5d4a60", "ES256", "-----BEGIN PUBLIC KEY-----\nMFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE…\n-----END PUBLIC KEY-----\n",
-            new JsonObject { ["kty"] = "EC", ["crv"] = "P-256", ["x"] = "f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU", ["y"] = "x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0",
-                ["kid"] = "3f9a1c2e7b5d4a60", ["alg"] = "ES256", ["use"] = "sig" }),
+            new JsonObject
+            {
+                ["kty"] = "EC", ["crv"] = "P-256", ["x"] = "f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU", ["y"] = "x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0",
+                ["kid"] = "3f9a1c2e7b5d4a60", ["alg"] = "ES256", ["use"] = "sig"
+            }),
         [typeof(SubjectReport)] = new SubjectReport(DatasetId, "c1d0e5f8a2b4c6d8e0f1a3b5c7d9e2f4a6b8c0d1e3f5a7b9c2d4e6f8a0b1c3d5", [LookedUp,
             LookedUp with { Seq = 2107, Action = "lookup-refused", Outcome = "denied", Purpose = "marketing", CaseRef = null, Version = null, Found = null, EvidenceHash = null,
                 Reason = "purpose-not-approved" }], null),

@@ -104,8 +104,11 @@ internal static class OpenApiTypes
                 ["filters"] = new OpenApiSchema { Type = JsonSchemaType.Array, Items = new OpenApiSchema { Type = JsonSchemaType.String } },
                 ["dailyRowQuota"] = new OpenApiSchema { Type = JsonSchemaType.Integer | JsonSchemaType.Null, Format = "int64" },
                 ["access"] = new OpenApiSchema { Type = JsonSchemaType.Array, Items = new OpenApiSchema { Type = JsonSchemaType.String }, Description = "pull and/or lookup." },
-                ["purposes"] = new OpenApiSchema { Type = JsonSchemaType.Array | JsonSchemaType.Null, Items = new OpenApiSchema { Type = JsonSchemaType.String },
-                    Description = "The purposes lookups may name; null: the subscription's own purpose." },
+                ["purposes"] = new OpenApiSchema
+                {
+                    Type = JsonSchemaType.Array | JsonSchemaType.Null, Items = new OpenApiSchema { Type = JsonSchemaType.String },
+                    Description = "The purposes lookups may name; null: the subscription's own purpose."
+                },
             },
         };
         // A JsonObject the table does not name (a Frictionless data package) is any JSON object.

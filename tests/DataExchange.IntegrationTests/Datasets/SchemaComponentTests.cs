@@ -38,8 +38,11 @@ public sealed class SchemaComponentTests
         const string id = "cn-geo.sites";
         File.WriteAllText(_factory.DropFile("cn-geo", "sites.ndjson"),
             "{\"code\":\"A1\",\"address\":{\"city\":\"Foshan\",\"postcode\":\"5280\"}}\n{\"code\":\"B2\",\"address\":{\"postcode\":\"528000\"}}\n");
-        await _geo.PostAsync("/api/v1/datasets", new { id, title = "Sites", keyFields = new[] { "code" }, classification = "public", schema = SiteSchema(),
-            feed = new { source = "file:cn-geo/sites.ndjson", format = "ndjson", cron = "0 3 * * *", rejectThreshold = 0.5 } });
+        await _geo.PostAsync("/api/v1/datasets", new
+        {
+            id, title = "Sites", keyFields = new[] { "code" }, classification = "public", schema = SiteSchema(),
+            feed = new { source = "file:cn-geo/sites.ndjson", format = "ndjson", cron = "0 3 * * *", rejectThreshold = 0.5 }
+        });
         var first = await RunAsync(id);
         Assert.Multiple(() =>
         {
@@ -85,8 +88,11 @@ public sealed class SchemaComponentTests
 
         var schema = SiteSchema();
         schema["properties"]!["address"] = new JsonObject { ["$ref"] = "https://schemas.cn-geo.example/nothing" };
-        var (refused, problem, _) = await _geo.SendAsync(HttpMethod.Post, "/api/v1/datasets", new { id = "cn-geo.bad", title = "Bad", keyFields = new[] { "code" },
-            classification = "public", schema, feed = new { source = "file:cn-geo/bad.ndjson", format = "ndjson", cron = "0 3 * * *" } });
+        var (refused, problem, _) = await _geo.SendAsync(HttpMethod.Post, "/api/v1/datasets", new
+        {
+            id = "cn-geo.bad", title = "Bad", keyFields = new[] { "code" },
+            classification = "public", schema, feed = new { source = "file:cn-geo/bad.ndjson", format = "ndjson", cron = "0 3 * * *" }
+        });
         Assert.That(refused, Is.EqualTo(HttpStatusCode.BadRequest));
         Assert.That(problem!["errors"]!.AsArray().Select(e => (e!["pointer"]!.GetValue<string>(), e["code"]!.GetValue<string>())),
             Does.Contain(("/schema/properties/address/$ref", "unresolved-ref")), problem.ToJsonString());

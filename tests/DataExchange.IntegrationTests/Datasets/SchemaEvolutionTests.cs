@@ -29,8 +29,11 @@ public sealed class SchemaEvolutionTests
         const string id = "cn-stats.offices";
         File.WriteAllText(_factory.DropFile("cn-stats", "offices.csv"), "code,name\nA1,North office\nB2,South office\n");
         var v1 = Schema(("code", "{\"type\":\"string\",\"maxLength\":10}"), ("name", "{\"type\":\"string\"}"));
-        await _steward.PostAsync("/api/v1/datasets", new { id, title = "Offices", keyFields = new[] { "code" }, classification = "public", schema = v1,
-            feed = new { source = "file:cn-stats/offices.csv", format = "csv", cron = "0 3 * * *" } });
+        await _steward.PostAsync("/api/v1/datasets", new
+        {
+            id, title = "Offices", keyFields = new[] { "code" }, classification = "public", schema = v1,
+            feed = new { source = "file:cn-stats/offices.csv", format = "csv", cron = "0 3 * * *" }
+        });
         var first = await RunAsync(id);
         Assert.That(first["schemaVersion"]!.GetValue<int>(), Is.EqualTo(1));
 
@@ -77,8 +80,11 @@ public sealed class SchemaEvolutionTests
     public async Task SchemaWithUnenforcedKeyword_IsRefusedWithItsPointer()
     {
         var schema = Schema(("code", "{\"type\":\"string\",\"dependentRequired\":{}}"));
-        var (status, problem, _) = await _steward.SendAsync(HttpMethod.Post, "/api/v1/datasets", new { id = "cn-stats.bad", title = "Bad", keyFields = new[] { "code" },
-            classification = "public", schema, feed = new { source = "file:cn-stats/x.csv", cron = "0 3 * * *" } });
+        var (status, problem, _) = await _steward.SendAsync(HttpMethod.Post, "/api/v1/datasets", new
+        {
+            id = "cn-stats.bad", title = "Bad", keyFields = new[] { "code" },
+            classification = "public", schema, feed = new { source = "file:cn-stats/x.csv", cron = "0 3 * * *" }
+        });
         Assert.That(status, Is.EqualTo(HttpStatusCode.BadRequest));
         Assert.That(problem!["errors"]!.AsArray().Select(e => (e!["pointer"]!.GetValue<string>(), e["code"]!.GetValue<string>())),
             Does.Contain(("/schema/properties/code/dependentRequired", "keyword-not-enforced")), "pointers lead into the manifest");

@@ -55,7 +55,12 @@ public sealed class SqlInjectionTests : SecurityFixture
         {
             var value = name == probed ? probe : name switch
             {
-                "agencyId" => A, "datasetId" => DatasetId, "version" => "1", "runId" => RunId, "subscriptionId" => SubscriptionId, _ => "x",
+                "agencyId" => A,
+                "datasetId" => DatasetId,
+                "version" => "1",
+                "runId" => RunId,
+                "subscriptionId" => SubscriptionId,
+                _ => "x",
             };
             path = path.Replace("{" + name + "}", Uri.EscapeDataString(value), StringComparison.Ordinal);
         }

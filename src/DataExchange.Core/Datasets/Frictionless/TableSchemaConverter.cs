@@ -91,20 +91,20 @@ public static class TableSchemaConverter
     }
 
     static (string? Type, string? Format, string? Pattern) MapType(JsonObject field) => (field["type"]?.ToString() ?? "string") switch
-        {
-            "integer" or "year" => ("integer", null, null),
-            "number" => ("number", null, null),
-            "boolean" => ("boolean", null, null),
-            "date" => ("string", "date", null),
-            "datetime" => ("string", "date-time", null),
-            "time" => ("string", null, "^[0-2][0-9]:[0-5][0-9]:[0-6][0-9](\\.[0-9]+)?$"),
-            "yearmonth" => ("string", null, "^[0-9]{4}-(0[1-9]|1[0-2])$"),
-            "object" => ("object", null, null),
-            "array" => ("array", null, null),
-            "any" => (null, null, null),
-            // string, duration, geopoint, geojson: text; string formats the exchange knows are kept.
-            _ => ("string", field["format"]?.ToString() is "email" or "uri" or "uuid" ? field["format"]!.ToString() : null, null),
-        };
+    {
+        "integer" or "year" => ("integer", null, null),
+        "number" => ("number", null, null),
+        "boolean" => ("boolean", null, null),
+        "date" => ("string", "date", null),
+        "datetime" => ("string", "date-time", null),
+        "time" => ("string", null, "^[0-2][0-9]:[0-5][0-9]:[0-6][0-9](\\.[0-9]+)?$"),
+        "yearmonth" => ("string", null, "^[0-9]{4}-(0[1-9]|1[0-2])$"),
+        "object" => ("object", null, null),
+        "array" => ("array", null, null),
+        "any" => (null, null, null),
+        // string, duration, geopoint, geojson: text; string formats the exchange knows are kept.
+        _ => ("string", field["format"]?.ToString() is "email" or "uri" or "uuid" ? field["format"]!.ToString() : null, null),
+    };
 
     static List<string> Names(JsonNode? node) => node switch
     {

@@ -75,8 +75,11 @@ public sealed class IndexModel(AuditService audit, AuditCheckpoints checkpoints,
 
     /// <summary>The query string of the current filters with another cursor.</summary>
     public string NextUrl(string next) => Microsoft.AspNetCore.WebUtilities.QueryHelpers.AddQueryString("/console/audit",
-        new Dictionary<string, string?> { ["action"] = Action, ["dataset"] = Dataset, ["agency"] = Agency, ["client"] = Client, ["outcome"] = Outcome,
-            ["from"] = From?.ToString("O"), ["to"] = To?.ToString("O"), ["after"] = next }.Where(p => !string.IsNullOrEmpty(p.Value)));
+        new Dictionary<string, string?>
+        {
+            ["action"] = Action, ["dataset"] = Dataset, ["agency"] = Agency, ["client"] = Client, ["outcome"] = Outcome,
+            ["from"] = From?.ToString("O"), ["to"] = To?.ToString("O"), ["after"] = next
+        }.Where(p => !string.IsNullOrEmpty(p.Value)));
 
     static string? Blank(string? s) => string.IsNullOrWhiteSpace(s) ? null : s.Trim();
 }
