@@ -176,4 +176,4 @@ app.Configure(config =>
     });
 });
 
-return await app.RunAsync(Compat.Rewrite(args), cts.Token).ConfigureAwait(false);
+return await app.RunAsync(Compat.Rewrite(Lang.Choose(args, Environment.GetEnvironmentVariable)), cts.Token).ConfigureAwait(false);

@@ -35,6 +35,8 @@ public sealed class ApiClient : IDisposable
         _http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", connection.Key);
         _http.DefaultRequestHeaders.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
         _http.DefaultRequestHeaders.Accept.Add(new MediaTypeWithQualityHeaderValue("application/problem+json"));
+        // Problem details in dx's language (their types and titles stay English codes).
+        _http.DefaultRequestHeaders.AcceptLanguage.Add(new StringWithQualityHeaderValue(Lang.Tag));
         _http.DefaultRequestHeaders.UserAgent.Add(new ProductInfoHeaderValue("dx", typeof(ApiClient).Assembly.GetName().Version?.ToString() ?? "0"));
     }
 

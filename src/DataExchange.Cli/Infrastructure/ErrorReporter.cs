@@ -109,9 +109,9 @@ public static class ErrorReporter
         return ExitCodes.FromStatus(ex.Status);
     }
 
-    private static void Error(string message) => Output.Err.MarkupLineInterpolated($"[red]error:[/] [red]{message}[/]");
+    private static void Error(string message) => Output.Err.MarkupLineInterpolated($"[red]{Lang.T("error:")}[/] [red]{Lang.T(message)}[/]");
 
-    private static void Hint(string hint) => Output.Err.MarkupLineInterpolated($"[yellow]hint:[/] {hint}");
+    private static void Hint(string hint) => Output.Err.MarkupLineInterpolated($"[yellow]{Lang.T("hint:")}[/] {Lang.T(hint)}");
 
     private static Exception Innermost(Exception ex)
     {

@@ -33,11 +33,11 @@ public static class Output
     /// <summary>Writes the server's JSON untouched, for scripts.</summary>
     public static void Raw(string json) => Console.Out.WriteLine(json);
 
-    public static void Info(string text) => Err.MarkupLineInterpolated($"[grey]{text}[/]");
+    public static void Info(string text) => Err.MarkupLineInterpolated($"[grey]{Lang.T(text)}[/]");
 
-    public static void Success(string text) => Err.MarkupLineInterpolated($"[green]{text}[/]");
+    public static void Success(string text) => Err.MarkupLineInterpolated($"[green]{Lang.T(text)}[/]");
 
-    public static void Warn(string text) => Err.MarkupLineInterpolated($"[yellow]{text}[/]");
+    public static void Warn(string text) => Err.MarkupLineInterpolated($"[yellow]{Lang.T(text)}[/]");
 
     /// <summary>Renders a list as a table; <paramref name="columns"/> are (header, dotted property path).</summary>
     public static void Table(IEnumerable<JsonNode?> items, params (string Header, string Path)[] columns)
@@ -52,7 +52,7 @@ public static class Output
         var table = new Table().Border(TableBorder.Rounded);
         foreach (var (header, _) in columns)
         {
-            table.AddColumn(new TableColumn(new Text(header, new Style(decoration: Decoration.Bold))));
+            table.AddColumn(new TableColumn(new Text(Lang.T(header), new Style(decoration: Decoration.Bold))));
         }
 
         foreach (var item in list)
