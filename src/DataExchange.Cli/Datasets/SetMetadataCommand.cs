@@ -8,7 +8,7 @@ namespace DataExchange.Cli.Datasets;
 public sealed class SetMetadataSettings : DatasetSettings
 {
     [CommandArgument(1, "<FILE>")]
-    [Description("JSON: { tags: [...], metadata: { licence, contactPoint, themes, spatial, temporal, open } }; a member left out keeps its current value")]
+    [Description("JSON: { tags: [[...]], metadata: { licence, contactPoint, themes, spatial, temporal, open } }; a member left out keeps its current value")]
     public string File { get; init; } = "";
 }
 
