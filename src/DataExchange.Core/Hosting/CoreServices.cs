@@ -82,6 +82,10 @@ public static class CoreServices
             .Validate(o => o.RecoverAfter > TimeSpan.Zero && o.RecoverInterval > TimeSpan.Zero, "Ingestion: RecoverAfter and RecoverInterval must be positive.")
             .ValidateOnStart();
         services.AddSingleton<IngestionRetryFilterProvider>();
+        // The pipeline's parts, each a step of a run (see IngestionRunner).
+        services.AddSingleton<RunLedger>().AddSingleton<RunWaiting>().AddSingleton<QuarantineReplay>().AddSingleton<PayloadSource>().AddSingleton<RunStager>()
+            .AddSingleton<SkippedVerifier>().AddSingleton<StageDeduplicator>().AddSingleton<RunDiff>().AddSingleton<RunHold>().AddSingleton<RunPublisher>()
+            .AddSingleton<HeldRelease>();
         services.AddSingleton<RunMetrics>().AddSingleton<IngestionRunner>().AddSingleton<IngestionService>().AddSingleton<HeldRunService>().AddTransient<IngestionJob>();
         services.AddSingleton<IRunQueue, HangfireRunQueue>().AddSingleton<RunDispatcher>().AddHostedService<RunRecoverySweep>();
         return services;

@@ -12,7 +12,7 @@ namespace DataExchange.Core.Ingestion;
 /// ends the run with nothing published. Stewards of the owning agency or admins; every decision and
 /// every refusal is audited.
 /// </summary>
-public sealed class HeldRunService(NpgsqlDataSource dataSource, DatasetRegistry registry, IngestionRunner runner, IngestionService runs, RunDispatcher dispatcher,
+public sealed class HeldRunService(NpgsqlDataSource dataSource, DatasetRegistry registry, HeldRelease release, IngestionService runs, RunDispatcher dispatcher,
     AuditWriter audit, TimeProvider time)
 {
     const string DiscardSql = "update dx.ingestion_runs set status = 'discarded', finished_at = $2 where id = $1";
@@ -25,7 +25,7 @@ public sealed class HeldRunService(NpgsqlDataSource dataSource, DatasetRegistry 
             await RequireStewardAsync(caller, datasetId, cancellationToken);
             await using var conn = await dataSource.OpenConnectionAsync(cancellationToken);
             await using var tx = await conn.BeginTransactionAsync(cancellationToken);
-            var (version, baseVersion, counts) = await runner.ReleaseHeldAsync(conn, datasetId, runId, caller, cancellationToken);
+            var (version, baseVersion, counts) = await release.ReleaseHeldAsync(conn, datasetId, runId, caller, cancellationToken);
             await audit.AppendAsync(conn, new AuditRecord(caller, AuditAction.RunReleased, AuditOutcome.Succeeded, Target(datasetId, runId), datasetId,
                 new JsonObject
                 {
@@ -52,9 +52,9 @@ public sealed class HeldRunService(NpgsqlDataSource dataSource, DatasetRegistry 
             await RequireStewardAsync(caller, datasetId, cancellationToken);
             await using var conn = await dataSource.OpenConnectionAsync(cancellationToken);
             await using var tx = await conn.BeginTransactionAsync(cancellationToken);
-            var baseVersion = await IngestionRunner.RequireHeldAsync(conn, datasetId, runId, cancellationToken);
+            var baseVersion = await HeldRelease.RequireHeldAsync(conn, datasetId, runId, cancellationToken);
             await using (var cmd = Db.Command(conn, DiscardSql, runId, time.GetUtcNow())) await cmd.ExecuteNonQueryAsync(cancellationToken);
-            await IngestionRunner.DeleteHeldAsync(conn, runId, cancellationToken);
+            await HeldRelease.DeleteHeldAsync(conn, runId, cancellationToken);
             await audit.AppendAsync(conn, new AuditRecord(caller, AuditAction.RunDiscarded, AuditOutcome.Succeeded, Target(datasetId, runId), datasetId,
                 new JsonObject { ["baseVersion"] = baseVersion }), cancellationToken);
             await tx.CommitAsync(cancellationToken);

@@ -9,7 +9,7 @@ namespace DataExchange.Core.Ingestion;
 /// however large datasets grow. A record whose hash may be in it skips the evaluator (issue
 /// 4, item 5: its content was already valid under this version). A "maybe" is not trusted: the run
 /// checks each skipped record against <c>dx.records</c> and validates the ones that do not match
-/// exactly (<see cref="IngestionRunner"/>, VerifySkippedAsync), so a false positive costs time, never
+/// exactly (<see cref="SkippedVerifier"/>), so a false positive costs time, never
 /// correctness. Read-only once built, so validators share it across threads.
 /// </summary>
 public sealed class PublishedHashes

@@ -5,7 +5,11 @@ using Npgsql;
 
 namespace DataExchange.Core.Ingestion;
 
-public sealed partial class IngestionRunner
+/// <summary>
+/// A replay's payload: the original run's quarantine, written out as a payload of its own and read in
+/// incremental mode (it upserts what is now valid and never deletes by omission).
+/// </summary>
+public sealed class QuarantineReplay(FeedSources sources)
 {
     // Records rejected for their own content; 'duplicate-key-conflict' rows hold canonical JSON, not source text, and are left out.
     const string QuarantineSql = """
@@ -19,7 +23,7 @@ public sealed partial class IngestionRunner
     /// (it upserts what is now valid and never deletes by omission), CSV with the saved header or NDJSON,
     /// UTF-8, and no reject threshold (what is still invalid is quarantined again under the replay).
     /// </summary>
-    static async Task<FeedDefinition> ReplayFeedAsync(NpgsqlConnection conn, long original, FeedDefinition feed, CancellationToken cancellationToken)
+    internal static async Task<FeedDefinition> FeedAsync(NpgsqlConnection conn, long original, FeedDefinition feed, CancellationToken cancellationToken)
     {
         await using var cmd = Db.Command(conn, "select csv_header is not null from dx.ingestion_runs where id = $1", original);
         var csv = await cmd.ExecuteScalarAsync(cancellationToken) is true;
@@ -31,7 +35,7 @@ public sealed partial class IngestionRunner
     }
 
     /// <summary>Writes the quarantine of <paramref name="original"/> to a temp file and spools it like any payload.</summary>
-    async Task<FetchedPayload> SpoolQuarantineAsync(NpgsqlConnection conn, long original, FeedDefinition feed, CancellationToken cancellationToken)
+    internal async Task<FetchedPayload> SpoolAsync(NpgsqlConnection conn, long original, FeedDefinition feed, CancellationToken cancellationToken)
     {
         var temp = Path.GetTempFileName();
         try

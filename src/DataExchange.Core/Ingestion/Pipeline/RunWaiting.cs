@@ -6,7 +6,11 @@ using Npgsql;
 
 namespace DataExchange.Core.Ingestion;
 
-public sealed partial class IngestionRunner
+/// <summary>
+/// A run that cannot start yet: its dataset is busy, or an earlier queued run comes first. A scheduled
+/// trigger is skipped; any other run waits, recorded and audited once, to be handed over when its turn comes.
+/// </summary>
+public sealed partial class RunWaiting(RunLedger ledger, AuditWriter audit, RunDispatcher dispatcher, TimeProvider time, ILogger<IngestionRunner> logger)
 {
     const string EarlierQueuedSql = "select exists (select 1 from dx.ingestion_runs where dataset_id = $1 and status = 'queued' and id < $2)";
 
@@ -28,29 +32,29 @@ public sealed partial class IngestionRunner
     /// lock is tried once more: if its holder ended between the first try and the wait being recorded, its hand-over
     /// may have missed this run, so this job hands over itself.
     /// </summary>
-    async Task WaitAsync(NpgsqlConnection conn, RunRow run, CancellationToken cancellationToken)
+    internal async Task WaitAsync(NpgsqlConnection conn, RunRow run, CancellationToken cancellationToken)
     {
         if (run.Trigger == "schedule")
         {
-            await FinishAsync(conn, run, RunStatus.Skipped, "Another run of this feed was in progress; this trigger was skipped.", null, cancellationToken);
+            await ledger.FinishAsync(conn, run, RunStatus.Skipped, "Another run of this feed was in progress; this trigger was skipped.", null, cancellationToken);
             return;
         }
         await DeferAsync(conn, run, cancellationToken);
-        if (!await TryLockAsync(conn, run.DatasetId, cancellationToken)) return;
-        await ReleaseAsync(conn, run.DatasetId);
+        if (!await DatasetLock.TryLockAsync(conn, run.DatasetId, cancellationToken)) return;
+        await DatasetLock.ReleaseAsync(conn, run.DatasetId);
         await dispatcher.HandOverAsync(run.DatasetId, cancellationToken);
     }
 
     /// <summary>The dataset is free, but an earlier queued run comes first; scheduled triggers are skipped as in <see cref="WaitAsync"/>.</summary>
-    async Task WaitBehindAsync(NpgsqlConnection conn, RunRow run, CancellationToken cancellationToken)
+    internal async Task WaitBehindAsync(NpgsqlConnection conn, RunRow run, CancellationToken cancellationToken)
     {
         if (run.Trigger == "schedule")
-            await FinishAsync(conn, run, RunStatus.Skipped, "Earlier runs of this feed were waiting; this trigger was skipped.", null, cancellationToken);
+            await ledger.FinishAsync(conn, run, RunStatus.Skipped, "Earlier runs of this feed were waiting; this trigger was skipped.", null, cancellationToken);
         else
             await DeferAsync(conn, run, cancellationToken);
     }
 
-    static async Task<bool> HasEarlierQueuedAsync(NpgsqlConnection conn, RunRow run, CancellationToken cancellationToken)
+    internal static async Task<bool> HasEarlierQueuedAsync(NpgsqlConnection conn, RunRow run, CancellationToken cancellationToken)
     {
         await using var cmd = Db.Command(conn, EarlierQueuedSql, run.DatasetId, run.Id);
         return await cmd.ExecuteScalarAsync(cancellationToken) is true;
@@ -64,7 +68,7 @@ public sealed partial class IngestionRunner
         var details = new JsonObject { ["trigger"] = run.Trigger };
         await using (var cmd = Db.Command(conn, WaitsForSql, run.DatasetId, run.Id))
             if (await cmd.ExecuteScalarAsync(cancellationToken) is long other) details["waitsFor"] = other.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        await audit.AppendAsync(conn, new AuditRecord(Caller.System, AuditAction.RunDeferred, AuditOutcome.Succeeded, RunTarget(run), run.DatasetId, details), cancellationToken);
+        await audit.AppendAsync(conn, new AuditRecord(Caller.System, AuditAction.RunDeferred, AuditOutcome.Succeeded, run.Target, run.DatasetId, details), cancellationToken);
         await tx.CommitAsync(cancellationToken);
         LogDeferred(logger, run.Id, run.DatasetId);
     }

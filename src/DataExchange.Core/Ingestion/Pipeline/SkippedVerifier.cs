@@ -3,11 +3,18 @@ using DataExchange.Core.Common;
 using DataExchange.Core.Datasets.Schemas;
 using DataExchange.Core.Feeds;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using Npgsql;
+using static DataExchange.Core.Ingestion.RunSql;
 
 namespace DataExchange.Core.Ingestion;
 
-public sealed partial class IngestionRunner
+/// <summary>
+/// Validates again, from the payload, records staged without a full evaluation or without their body:
+/// those that skipped the evaluator on a probable hash match (<see cref="VerifySkippedAsync"/>) and the
+/// copies of a conflicting key that the quarantine needs in full (<see cref="BodiesAsync"/>).
+/// </summary>
+public sealed partial class SkippedVerifier(IOptions<IngestionOptions> options, ILogger<IngestionRunner> logger)
 {
     const string UnverifiedSql = "select line from diff where unverified";
 
@@ -28,7 +35,7 @@ public sealed partial class IngestionRunner
     /// there are none (the filter's false positives, 0.05% of new or changed records), and the payload
     /// is not read again.
     /// </summary>
-    async Task<RunCounts> VerifySkippedAsync(NpgsqlConnection conn, RunRow run, Payload payload, RunCounts counts, CancellationToken cancellationToken)
+    internal async Task<RunCounts> VerifySkippedAsync(NpgsqlConnection conn, RunRow run, RunPayload payload, RunCounts counts, CancellationToken cancellationToken)
     {
         var lines = new HashSet<long>();
         await using (var cmd = Db.Command(conn, UnverifiedSql))
@@ -64,14 +71,11 @@ public sealed partial class IngestionRunner
         return counts with { Valid = counts.Valid - ids.Length, Rejected = counts.Rejected + ids.Length, Kept = counts.Kept + kept };
     }
 
-    /// <summary>What a run reads its payload again with: the file and how to parse and validate it.</summary>
-    internal sealed record Payload(string Path, FeedDefinition Feed, DatasetSchema Schema, IReadOnlyList<string> KeyFields);
-
     /// <summary>
     /// Reads <paramref name="lines"/> of the payload again and evaluates them in full; the valid ones get their
     /// body in the stage, an invalid one the body <paramref name="invalid"/> answers (none when null). Returns how many bodies were filled.
     /// </summary>
-    async Task<int> BodiesAsync(NpgsqlConnection conn, Payload payload, IReadOnlySet<long> lines, Func<QuarantinedRecord, string?> invalid,
+    internal async Task<int> BodiesAsync(NpgsqlConnection conn, RunPayload payload, IReadOnlySet<long> lines, Func<QuarantinedRecord, string?> invalid,
         CancellationToken cancellationToken)
     {
         var validator = new RecordValidator(payload.Schema, payload.KeyFields, payload.Feed.CaseInsensitiveKeys == true,

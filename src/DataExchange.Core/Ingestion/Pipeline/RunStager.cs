@@ -1,13 +1,19 @@
 using System.Runtime.CompilerServices;
 using System.Threading.Channels;
+using DataExchange.Core.Common;
 using DataExchange.Core.Datasets.Schemas;
 using DataExchange.Core.Feeds;
 using Npgsql;
 using NpgsqlTypes;
+using Microsoft.Extensions.Options;
 
 namespace DataExchange.Core.Ingestion;
 
-public sealed partial class IngestionRunner
+/// <summary>
+/// Stage and validate: streams a run's payload through parallel validators into the temp table <c>stage</c>
+/// of the run's connection and its rejects into the quarantine, with the run's progress written as it goes.
+/// </summary>
+public sealed class RunStager(NpgsqlDataSource dataSource, RunLedger ledger, IOptions<IngestionOptions> options, TimeProvider time)
 {
     const string CreateStageSql = """
         -- A redone run on a reused pooled connection starts clean.
@@ -30,25 +36,19 @@ public sealed partial class IngestionRunner
     sealed record Results(List<StagedRecord> Staged, List<QuarantinedRecord> Quarantined);
 
     /// <summary>
-    /// What staging found: the counts, how many rows were staged with <c>dup</c> set (0: no key repeats, no
-    /// de-duplication needed) and how many skipped the evaluator on a probable hash match (0: nothing to verify).
-    /// </summary>
-    internal sealed record StageOutcome(RunCounts Counts, long MaybeDuplicates, long Skipped);
-
-    /// <summary>
     /// Streams the payload through parallel validators into the temp table <c>stage</c> (binary
     /// COPY on <paramref name="conn"/>) and the quarantine (binary COPY on a second connection).
     /// Bounded channels keep at most a few batches in memory whatever the payload size.
     /// </summary>
-    async Task<StageOutcome> StageAsync(NpgsqlConnection conn, RunRow run, string path, FeedDefinition feed, DatasetSchema schema,
+    internal async Task<StageOutcome> StageAsync(NpgsqlConnection conn, RunRow run, string path, FeedDefinition feed, DatasetSchema schema,
         IReadOnlyList<string> keyFields, CancellationToken cancellationToken)
     {
         await using (var create = new NpgsqlCommand(CreateStageSql, conn)) await create.ExecuteNonQueryAsync(cancellationToken);
         // The joins and sorts of a run over millions of rows spill to disk at the default 4 MB.
-        await using (var memory = Common.Db.Command(conn, "select set_config('work_mem', $1, false)", options.Value.WorkMem))
+        await using (var memory = Db.Command(conn, "select set_config('work_mem', $1, false)", options.Value.WorkMem))
             await memory.ExecuteNonQueryAsync(cancellationToken);
         var published = await LoadPublishedHashesAsync(conn, run, cancellationToken);
-        await ReportProgressAsync(run.Id, "reading", 0, 0, 0, 0, cancellationToken);
+        await ledger.ReportProgressAsync(run.Id, "reading", 0, 0, 0, 0, cancellationToken);
 
         var opts = options.Value;
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -104,19 +104,6 @@ public sealed partial class IngestionRunner
         }
     }
 
-    const string ProgressSql = """
-        update dx.ingestion_runs set phase = $2, read_count = $3, valid_count = $4, rejected_count = $5, bytes_read = coalesce($6, bytes_read), progress_at = $7
-        where id = $1 and status = 'running'
-        """;
-
-    /// <summary>Writes a running run's counts so far (records read, valid, rejected; bytes read when known) and its phase.</summary>
-    async Task ReportProgressAsync(long runId, string phase, long read, long valid, long rejected, long? bytesRead, CancellationToken token)
-    {
-        await using var cmd = Common.Db.Command(dataSource, ProgressSql, runId, phase, read, valid, rejected, bytesRead, time.GetUtcNow());
-        cmd.Parameters[5].NpgsqlDbType = NpgsqlDbType.Bigint;
-        await cmd.ExecuteNonQueryAsync(token);
-    }
-
     // A payload problem: the same bytes would run out of time again.
     static InvalidDataException TooManyPatternTimeouts(IngestionOptions opts) => new(
         $"More than {opts.MaxPatternTimeouts} records could not be checked against the schema's patterns within their time budget of "
@@ -134,11 +121,11 @@ public sealed partial class IngestionRunner
     static async Task<PublishedHashes> LoadPublishedHashesAsync(NpgsqlConnection conn, RunRow run, CancellationToken token)
     {
         long rows;
-        await using (var count = Common.Db.Command(conn, CurrentRowsSql, run.DatasetId)) rows = (long)(await count.ExecuteScalarAsync(token))!;
+        await using (var count = Db.Command(conn, CurrentRowsSql, run.DatasetId)) rows = (long)(await count.ExecuteScalarAsync(token))!;
         if (rows == 0) return PublishedHashes.None;
         var filter = new PublishedHashes(rows);
         var hash = new byte[32];
-        await using var cmd = Common.Db.Command(conn, PublishedHashesSql, run.DatasetId, run.SchemaVersion);
+        await using var cmd = Db.Command(conn, PublishedHashesSql, run.DatasetId, run.SchemaVersion);
         await using var reader = await cmd.ExecuteReaderAsync(System.Data.CommandBehavior.SequentialAccess, token);
         while (await reader.ReadAsync(token))
             if (reader.GetBytes(0, 0, hash, 0, hash.Length) == hash.Length) filter.Add(hash);
@@ -147,7 +134,7 @@ public sealed partial class IngestionRunner
 
     static async Task SaveHeaderAsync(NpgsqlConnection conn, long runId, string[] header, CancellationToken token)
     {
-        await using var cmd = Common.Db.Command(conn, "update dx.ingestion_runs set csv_header = $2 where id = $1", runId,
+        await using var cmd = Db.Command(conn, "update dx.ingestion_runs set csv_header = $2 where id = $1", runId,
             // PostgreSQL text cannot hold NUL; such a column can match no schema property anyway.
             header.Select(h => h.Replace('\0', '\uFFFD')).ToArray());
         await cmd.ExecuteNonQueryAsync(token);
@@ -223,7 +210,7 @@ public sealed partial class IngestionRunner
                 // connection, since both of the run's connections are busy with their COPY.
                 if (time.GetElapsedTime(reported) >= options.Value.ProgressInterval)
                 {
-                    await ReportProgressAsync(run.Id, "reading", valid + rejected, valid, rejected, Volatile.Read(ref position.Value), token);
+                    await ledger.ReportProgressAsync(run.Id, "reading", valid + rejected, valid, rejected, Volatile.Read(ref position.Value), token);
                     reported = time.GetTimestamp();
                 }
             }

@@ -2,10 +2,15 @@ using System.Globalization;
 using DataExchange.Core.Common;
 using DataExchange.Core.Feeds;
 using Npgsql;
+using static DataExchange.Core.Ingestion.RunSql;
 
 namespace DataExchange.Core.Ingestion;
 
-public sealed partial class IngestionRunner
+/// <summary>
+/// Whether a run's deletions must wait for a steward, and the keeping of such a run: its changes stay in
+/// <c>dx.held_changes</c> against the version they were computed on until released or discarded (<see cref="HeldRunService"/>).
+/// </summary>
+public sealed class RunHold(RunLedger ledger, TimeProvider time)
 {
     const string PublishedStateSql = """
         select coalesce(max(version), 0),
@@ -27,7 +32,7 @@ public sealed partial class IngestionRunner
         """;
 
     /// <summary>The dataset's latest version (0 when none) and its row count.</summary>
-    static async Task<(int Version, long Rows)> PublishedStateAsync(NpgsqlConnection conn, string datasetId, CancellationToken cancellationToken)
+    internal static async Task<(int Version, long Rows)> PublishedStateAsync(NpgsqlConnection conn, string datasetId, CancellationToken cancellationToken)
     {
         await using var cmd = Db.Command(conn, PublishedStateSql, datasetId);
         await using var r = await cmd.ExecuteReaderAsync(cancellationToken);
@@ -40,7 +45,7 @@ public sealed partial class IngestionRunner
     /// rows) is never held. The shrink of the dataset is inserted − deleted ≥ −deleted, so a run within
     /// the share of deletions is also within it for the shrink; one test covers both.
     /// </summary>
-    static async Task<string?> HoldReasonAsync(NpgsqlConnection conn, RunRow run, FeedDefinition feed, RunCounts counts, long publishedRows, CancellationToken cancellationToken)
+    internal static async Task<string?> HoldReasonAsync(NpgsqlConnection conn, RunRow run, FeedDefinition feed, RunCounts counts, long publishedRows, CancellationToken cancellationToken)
     {
         if (publishedRows == 0 || counts.Deleted == 0) return null;
         if (feed.Mode == "snapshot")
@@ -59,15 +64,15 @@ public sealed partial class IngestionRunner
     }
 
     /// <summary>Ends the run 'held': its diff and staged rows are kept in dx.held_changes against the current version; nothing is published.</summary>
-    async Task HoldAsync(NpgsqlConnection conn, RunRow run, RunCounts counts, int baseVersion, string reason, CancellationToken cancellationToken)
+    internal async Task HoldAsync(NpgsqlConnection conn, RunRow run, RunCounts counts, int baseVersion, string reason, CancellationToken cancellationToken)
     {
         await using var tx = await conn.BeginTransactionAsync(cancellationToken);
         await using (var cmd = Db.Command(conn, InsertHeldRunSql, run.Id, run.DatasetId, baseVersion, reason, time.GetUtcNow())) await cmd.ExecuteNonQueryAsync(cancellationToken);
         await using (var cmd = Long(Db.Command(conn, InsertHeldChangesSql, run.Id))) await cmd.ExecuteNonQueryAsync(cancellationToken);
-        await UpdateRunAsync(conn, run.Id, RunStatus.Held, reason, counts, null, cancellationToken);
-        await AuditFinishedAsync(conn, run, RunStatus.Held, reason, counts, null, cancellationToken);
+        await ledger.UpdateRunAsync(conn, run.Id, RunStatus.Held, reason, counts, null, cancellationToken);
+        await ledger.AuditFinishedAsync(conn, run, RunStatus.Held, reason, counts, null, cancellationToken);
         await tx.CommitAsync(cancellationToken);
-        LogFinished(logger, run.Id, run.DatasetId, RunStatus.Held, reason);
+        ledger.Finished(run.Id, run.DatasetId, RunStatus.Held, reason);
     }
 
     // A run still held for the same bytes under the same schema, computed against the version that is
@@ -81,7 +86,7 @@ public sealed partial class IngestionRunner
         """;
 
     /// <summary>The held run this payload would repeat, if any (see <see cref="HeldSamePayloadSql"/>).</summary>
-    static async Task<long?> HeldWithSamePayloadAsync(NpgsqlConnection conn, RunRow run, string sha256, CancellationToken cancellationToken)
+    internal static async Task<long?> HeldWithSamePayloadAsync(NpgsqlConnection conn, RunRow run, string sha256, CancellationToken cancellationToken)
     {
         await using var cmd = Db.Command(conn, HeldSamePayloadSql, run.DatasetId, sha256, run.SchemaVersion);
         return await cmd.ExecuteScalarAsync(cancellationToken) as long?;

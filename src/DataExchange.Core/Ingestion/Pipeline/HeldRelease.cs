@@ -1,9 +1,14 @@
 using DataExchange.Core.Common;
 using Npgsql;
+using static DataExchange.Core.Ingestion.RunSql;
 
 namespace DataExchange.Core.Ingestion;
 
-public sealed partial class IngestionRunner
+/// <summary>
+/// The publish of a held run: its changes restored from <c>dx.held_changes</c> into the shape the run's
+/// publish reads, and published through <see cref="RunPublisher"/>; the checks a release and a discard share.
+/// </summary>
+public sealed class HeldRelease(RunPublisher publisher, RunLedger ledger)
 {
     const string HeldRunSql = """
         select r.status, h.base_version from dx.ingestion_runs r left join dx.held_runs h on h.run_id = r.id
@@ -44,16 +49,15 @@ public sealed partial class IngestionRunner
     {
         // The transaction-scoped form of the runner's session lock: a run of this dataset computing its
         // diff now would otherwise publish after this release, against a version it never saw.
-        await using (var cmd = Db.Command(conn, "select pg_try_advisory_xact_lock($1)", LockKey(datasetId)))
-            if (await cmd.ExecuteScalarAsync(cancellationToken) is not true)
-                throw new ConflictException("dataset-busy", "A run of this dataset is in progress; release the held run once it has finished.");
+        if (!await DatasetLock.TryLockTransactionAsync(conn, datasetId, cancellationToken))
+            throw new ConflictException("dataset-busy", "A run of this dataset is in progress; release the held run once it has finished.");
         var baseVersion = await RequireHeldAsync(conn, datasetId, runId, cancellationToken);
-        var (current, _) = await PublishedStateAsync(conn, datasetId, cancellationToken);
+        var (current, _) = await RunHold.PublishedStateAsync(conn, datasetId, cancellationToken);
         if (current != baseVersion)
             throw new ConflictException("dataset-changed",
                 $"Run {runId} was held against version {baseVersion}, but version {current} has been published since, so its changes are stale. Discard it and run the feed again.");
 
-        var run = (await LoadRunAsync(conn, runId, cancellationToken))!;
+        var run = (await RunLedger.LoadRunAsync(conn, runId, cancellationToken))!;
         RunCounts counts;
         await using (var cmd = Db.Command(conn, RunCountsSql, runId))
         await using (var r = await cmd.ExecuteReaderAsync(cancellationToken))
@@ -65,9 +69,9 @@ public sealed partial class IngestionRunner
         await using (var cmd = Long(Db.Command(conn, RestoreStageSql, runId))) await cmd.ExecuteNonQueryAsync(cancellationToken);
         await using (var cmd = Long(Db.Command(conn, RestoreDiffSql, runId))) await cmd.ExecuteNonQueryAsync(cancellationToken);
         await using (var cmd = Long(Db.Command(conn, "analyze pg_temp.stage; analyze pg_temp.diff"))) await cmd.ExecuteNonQueryAsync(cancellationToken);
-        var version = await PublishAsync(conn, run, counts, actor, cancellationToken);
+        var version = await publisher.PublishAsync(conn, run, counts, actor, cancellationToken);
         await DeleteHeldAsync(conn, runId, cancellationToken);
-        LogFinished(logger, runId, datasetId, RunStatus.Succeeded, $"released by {actor.ClientId}: published version {version}");
+        ledger.Finished(runId, datasetId, RunStatus.Succeeded, $"released by {actor.ClientId}: published version {version}");
         return (version, baseVersion, counts);
     }
 

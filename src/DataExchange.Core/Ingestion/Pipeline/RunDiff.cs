@@ -1,0 +1,85 @@
+using DataExchange.Core.Common;
+using Npgsql;
+using static DataExchange.Core.Ingestion.RunSql;
+
+namespace DataExchange.Core.Ingestion;
+
+/// <summary>
+/// The stage against the published version: on a first load, counts from the stage alone; otherwise the
+/// temp table <c>diff</c> of inserts, updates, deletes and kept records, with skipped records verified.
+/// </summary>
+public sealed class RunDiff(SkippedVerifier verifier)
+{
+    // One pass over the payload and the published version (a hash full join; the merge never rewrites
+    // an unchanged row: 1M rows with 2% changed, 3.2 s versus 20.6 s for a full upsert). op: I new key,
+    // U changed content, D deleted (snapshot: a published key missing from the payload; incremental:
+    // a published key whose record carried the delete marker), K kept (snapshot: a published key missing
+    // from the stage because this run rejected its row: a rejected row never deletes its record, issue 12),
+    // = unchanged but kept for verification.
+    // unverified: the record skipped the evaluator on its hash, yet is not exactly a published record.
+    // The rejected keys are read as a set (a few per run; 5% of 1M is 50k rows, one hash join).
+    const string DiffSql = """
+        create temp table diff as
+            select line, key, op, unverified from (
+                select s.line, coalesce(s.key, r.key) as key,
+                       case when s.key is null and k.key is not null then 'K'
+                            when s.key is null or s.del then 'D' when r.key is null then 'I' when r.hash <> s.hash then 'U' else '=' end as op,
+                       coalesce(not s.checked and (r.key is null or r.hash <> s.hash or r.schema_version <> $3), false) as unverified,
+                       s.key is null as missing, s.del, r.key is not null as published
+                from stage s
+                full join (select key, hash, schema_version from dx.records where dataset_id = $1 and valid_to is null) r on r.key = s.key
+                left join (select distinct key collate "C" as key from dx.rejected_records where run_id = $4 and key is not null) k
+                    on s.key is null and k.key = r.key
+            ) d
+            where (missing and $2) or (del and published) or (not missing and not del and op <> '=') or unverified
+        """;
+
+    const string CountChangesSql = """
+        select count(*) filter (where op = 'I'), count(*) filter (where op = 'U'), count(*) filter (where op = 'D'), (select count(*) from stage where not del),
+               count(*) filter (where op = 'K')
+        from diff
+        """;
+
+    internal const string NoCurrentRowsSql = "select not exists (select 1 from dx.records where dataset_id = $1 and valid_to is null)";
+
+    const string FirstLoadCountsSql = "select count(*) from stage where not del";
+
+    /// <summary>
+    /// Whether the run is a first load: the dataset has no current rows (its first version, or after
+    /// everything was deleted) and no record skipped the evaluator. Then every staged record is an insert,
+    /// nothing is deleted, kept or held, and the diff is not built (<see cref="FirstLoadAsync"/>).
+    /// </summary>
+    internal static async Task<bool> IsFirstLoadAsync(NpgsqlConnection conn, RunRow run, StageOutcome stage, CancellationToken cancellationToken)
+    {
+        if (stage.Skipped > 0) return false;
+        await using var cmd = Db.Command(conn, NoCurrentRowsSql, run.DatasetId);
+        return (bool)(await cmd.ExecuteScalarAsync(cancellationToken))!;
+    }
+
+    /// <summary>A first load's counts, from the stage alone: its records that are not deletes are inserted.</summary>
+    internal static async Task<RunCounts> FirstLoadAsync(NpgsqlConnection conn, RunCounts counts, CancellationToken cancellationToken)
+    {
+        await using var cmd = Long(Db.Command(conn, FirstLoadCountsSql));
+        var inserted = (long)(await cmd.ExecuteScalarAsync(cancellationToken))!;
+        return counts with { Inserted = inserted, Updated = 0, Deleted = 0, Unchanged = 0 };
+    }
+
+    /// <summary>The published version's differences from the payload, in the temp table <c>diff</c>; skipped records verified.</summary>
+    internal async Task<RunCounts> DiffAsync(NpgsqlConnection conn, RunRow run, RunPayload payload, RunCounts counts, CancellationToken cancellationToken)
+    {
+        var feed = payload.Feed;
+        await using (var cmd = Long(Db.Command(conn, "analyze pg_temp.stage"))) await cmd.ExecuteNonQueryAsync(cancellationToken);
+        await using (var cmd = Long(Db.Command(conn, DiffSql, run.DatasetId, feed.Mode == "snapshot", run.SchemaVersion, run.Id))) await cmd.ExecuteNonQueryAsync(cancellationToken);
+        return await verifier.VerifySkippedAsync(conn, run, payload, counts, cancellationToken);
+    }
+
+    /// <summary>The counts of the diff's changes.</summary>
+    internal static async Task<RunCounts> CountChangesAsync(NpgsqlConnection conn, RunCounts counts, CancellationToken cancellationToken)
+    {
+        await using var cmd = Long(Db.Command(conn, CountChangesSql));
+        await using var r = await cmd.ExecuteReaderAsync(cancellationToken);
+        await r.ReadAsync(cancellationToken);
+        var (inserted, updated, deleted, staged) = (r.GetInt64(0), r.GetInt64(1), r.GetInt64(2), r.GetInt64(3));
+        return counts with { Inserted = inserted, Updated = updated, Deleted = deleted, Unchanged = staged - inserted - updated, Kept = counts.Kept + r.GetInt64(4) };
+    }
+}

@@ -1,0 +1,112 @@
+using System.Text.Json.Nodes;
+using DataExchange.Core.Audit;
+using DataExchange.Core.Common;
+using DataExchange.Core.Feeds;
+using Npgsql;
+using static DataExchange.Core.Ingestion.RunSql;
+
+namespace DataExchange.Core.Ingestion;
+
+/// <summary>
+/// Publishes a run's changes as the dataset's next numbered version in one transaction, or ends the run
+/// unchanged (nothing changed) or held (its deletions need a steward, <see cref="RunHold"/>).
+/// </summary>
+public sealed class RunPublisher(RunLedger ledger, RunHold hold, AuditWriter audit, TimeProvider time)
+{
+    const string NextVersionSql = """
+        select coalesce(max(version), 0) + 1,
+               coalesce((select row_count from dx.dataset_versions where dataset_id = $1 order by version desc limit 1), 0)
+        from dx.dataset_versions where dataset_id = $1
+        """;
+
+    const string CloseRowsSql = """
+        update dx.records r set valid_to = $2
+        from diff d
+        where d.op in ('U', 'D') and r.dataset_id = $1 and r.valid_to is null and r.key = d.key
+        """;
+
+    // In key order: both key indexes then grow at their right edge instead of splitting pages all
+    // over, which on a first load of 1M rows is the larger part of the insert.
+    const string InsertRowsSql = """
+        insert into dx.records (dataset_id, key, valid_from, hash, schema_version, data)
+        select $1, s.key, $2, s.hash, $3, s.data::jsonb from stage s join diff d on d.line = s.line
+        where d.op in ('I', 'U')
+        order by s.key
+        """;
+
+    // A dataset with no current rows (its first load, or after everything was deleted): every staged
+    // record is an insert, and the join with the diff (1M × 1M rows, a 270 MB hash table) is skipped.
+    // Unsorted (issue 14): sorting 1M staged rows by key cost more than the index page splits it saves
+    // (insert 9.9 s with the sort, 6.1 s without, on the 2-core machine).
+    const string InsertAllRowsSql = """
+        insert into dx.records (dataset_id, key, valid_from, hash, schema_version, data)
+        select $1, s.key, $2, s.hash, $3, s.data::jsonb from stage s
+        where not s.del
+        """;
+
+    const string InsertVersionSql = """
+        insert into dx.dataset_versions (dataset_id, version, run_id, schema_version, published_at, inserted_count, updated_count, deleted_count, row_count)
+        values ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+        """;
+
+    /// <summary>Publishes the diff, unless nothing changed (unchanged) or its deletions need a steward (held).</summary>
+    internal async Task MergeAndPublishAsync(NpgsqlConnection conn, RunRow run, FeedDefinition feed, RunCounts counts, bool firstLoad, CancellationToken cancellationToken)
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        if (!firstLoad) counts = await RunDiff.CountChangesAsync(conn, counts, cancellationToken);
+        if (counts.Inserted + counts.Updated + counts.Deleted == 0)
+        {
+            await ledger.FinishAsync(conn, run, RunStatus.Unchanged, null, counts, cancellationToken);
+            return;
+        }
+        var published = await RunHold.PublishedStateAsync(conn, run.DatasetId, cancellationToken);
+        if (await RunHold.HoldReasonAsync(conn, run, feed, counts, published.Rows, cancellationToken) is { } reason)
+        {
+            await hold.HoldAsync(conn, run, counts, published.Version, reason, cancellationToken);
+            return;
+        }
+        await using var tx = await conn.BeginTransactionAsync(cancellationToken);
+        var version = await PublishAsync(conn, run, counts, Caller.System, cancellationToken);
+        await tx.CommitAsync(cancellationToken);
+        IngestionMetrics.Record(run.DatasetId, "publish", clock.Elapsed);
+        ledger.Finished(run.Id, run.DatasetId, RunStatus.Succeeded, $"published version {version} (merge and publish took {clock.Elapsed.TotalMilliseconds:F0} ms)");
+    }
+
+    /// <summary>
+    /// Publishes the temp tables <c>stage</c> and <c>diff</c> as the next version, inside the caller's
+    /// transaction: the one publish path of a run and of the release of a held run (which rebuilds both
+    /// tables from <c>dx.held_changes</c>). Marks the run succeeded; returns the version.
+    /// </summary>
+    internal async Task<int> PublishAsync(NpgsqlConnection conn, RunRow run, RunCounts counts, Caller actor, CancellationToken cancellationToken)
+    {
+        // Serialises publishers of one dataset (the advisory lock already does; this also covers replays). NO KEY
+        // UPDATE, not UPDATE: a run accepted meanwhile inserts its row, whose foreign key takes KEY SHARE on the
+        // dataset, and must not wait for the whole publish (an upload during a long publish answered 503).
+        await using (var cmd = Db.Command(conn, "select 1 from dx.datasets where id = $1 for no key update", run.DatasetId)) await cmd.ExecuteNonQueryAsync(cancellationToken);
+        int version;
+        long previousRows;
+        await using (var cmd = Db.Command(conn, NextVersionSql, run.DatasetId))
+        await using (var r = await cmd.ExecuteReaderAsync(cancellationToken))
+        {
+            await r.ReadAsync(cancellationToken);
+            (version, previousRows) = (r.GetInt32(0), r.GetInt64(1));
+        }
+        bool empty;
+        await using (var cmd = Db.Command(conn, RunDiff.NoCurrentRowsSql, run.DatasetId)) empty = (bool)(await cmd.ExecuteScalarAsync(cancellationToken))!;
+        if (!empty)
+            await using (var cmd = Long(Db.Command(conn, CloseRowsSql, run.DatasetId, version))) await cmd.ExecuteNonQueryAsync(cancellationToken);
+        await using (var cmd = Long(Db.Command(conn, empty ? InsertAllRowsSql : InsertRowsSql, run.DatasetId, version, run.SchemaVersion)))
+            await cmd.ExecuteNonQueryAsync(cancellationToken);
+        var (inserted, updated, deleted) = (counts.Inserted, counts.Updated, counts.Deleted);
+        var rows = previousRows + inserted - deleted;
+        await using (var cmd = Db.Command(conn, InsertVersionSql, run.DatasetId, version, run.Id, run.SchemaVersion, time.GetUtcNow(), inserted, updated, deleted, rows))
+            await cmd.ExecuteNonQueryAsync(cancellationToken);
+        await ledger.UpdateRunAsync(conn, run.Id, RunStatus.Succeeded, null, counts, version, cancellationToken);
+        await audit.AppendAsync(conn, new AuditRecord(actor, AuditAction.VersionPublished, AuditOutcome.Succeeded, $"{run.DatasetId}@{version}", run.DatasetId,
+            new JsonObject { ["version"] = version, ["runId"] = run.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), ["schemaVersion"] = run.SchemaVersion,
+                ["inserted"] = inserted, ["updated"] = updated, ["deleted"] = deleted, ["rows"] = rows }), cancellationToken);
+        await ledger.AuditFinishedAsync(conn, run, RunStatus.Succeeded, null, counts, version, cancellationToken, actor);
+        await Subscriptions.Notifications.Outbox.WriteAsync(conn, run.DatasetId, version, new JsonObject { ["inserted"] = inserted, ["updated"] = updated, ["deleted"] = deleted, ["rows"] = rows }, time.GetUtcNow(), cancellationToken);
+        return version;
+    }
+}
