@@ -41,7 +41,7 @@ public sealed partial class IngestionRunner(
         System.Diagnostics.Activity.Current?.SetTag("dx.run.id", runId);
         await using var conn = await dataSource.OpenConnectionAsync(cancellationToken);
         var run = await RunLedger.LoadRunAsync(conn, runId, cancellationToken);
-        if (run is null || RunStatus.IsFinal(run.Status)) return;
+        if (run is null || run.Status.IsFinal()) return;
         if (run.Ticket != ticket)
         {
             RunLedger.LogSuperseded(logger, run.Id);

@@ -45,7 +45,7 @@ public sealed class IngestionService(NpgsqlDataSource dataSource, DatasetRegistr
     {
         await RequireStewardAsync(caller, datasetId, cancellationToken);
         var original = await GetRunAsync(datasetId, runId, cancellationToken);
-        if (!RunStatus.IsFinal(original.Status))
+        if (!RunNames.ParseStatus(original.Status).IsFinal())
             throw new ConflictException("run-not-finished", $"Run {runId} is {original.Status}; replay its quarantine once it has finished.");
         await using (var cmd = Db.Command(dataSource, "select exists (select 1 from dx.rejected_records where run_id = $1)", runId))
             if (await cmd.ExecuteScalarAsync(cancellationToken) is not true)
@@ -53,7 +53,7 @@ public sealed class IngestionService(NpgsqlDataSource dataSource, DatasetRegistr
         return await QueueAsync(caller, datasetId, RunTrigger.Replay, null, cancellationToken, runId);
     }
 
-    async Task<RunInfo> QueueAsync(Caller caller, string datasetId, string trigger, Stream? upload, CancellationToken cancellationToken, long? replayOf = null)
+    async Task<RunInfo> QueueAsync(Caller caller, string datasetId, RunTrigger trigger, Stream? upload, CancellationToken cancellationToken, long? replayOf = null)
     {
         var schemaVersion = await registry.LatestSchemaVersionAsync(datasetId, cancellationToken);
         const string sql = """
@@ -64,14 +64,14 @@ public sealed class IngestionService(NpgsqlDataSource dataSource, DatasetRegistr
         await using var tx = await conn.BeginTransactionAsync(cancellationToken);
         long runId;
         Guid ticket;
-        await using (var cmd = Db.Command(conn, sql, datasetId, trigger, schemaVersion, time.GetUtcNow(), replayOf))
+        await using (var cmd = Db.Command(conn, sql, datasetId, trigger.Name(), schemaVersion, time.GetUtcNow(), replayOf))
         {
             cmd.Parameters[4].NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Bigint;
             await using var r = await cmd.ExecuteReaderAsync(cancellationToken);
             await r.ReadAsync(cancellationToken);
             (runId, ticket) = (r.GetInt64(0), r.GetGuid(1));
         }
-        var details = new JsonObject { ["trigger"] = trigger, ["schemaVersion"] = schemaVersion };
+        var details = new JsonObject { ["trigger"] = trigger.Name(), ["schemaVersion"] = schemaVersion };
         if (replayOf is not null) details["replayOf"] = replayOf.Value.ToString(System.Globalization.CultureInfo.InvariantCulture);
         if (upload is not null) details["bytes"] = await uploads.SaveAsync(conn, runId, upload, cancellationToken);
         await audit.AppendAsync(conn, new AuditRecord(caller, upload is not null ? AuditAction.FeedUploaded : replayOf is not null ? AuditAction.RunReplayQueued : AuditAction.RunQueued, AuditOutcome.Succeeded,

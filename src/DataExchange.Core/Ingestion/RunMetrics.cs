@@ -23,10 +23,10 @@ public sealed class RunMetrics
     }
 
     /// <summary>Records a run's end: its status, and its counts when it read a payload (published only for a succeeded run).</summary>
-    public void Ended(string datasetId, string trigger, string status, RunCounts? counts)
+    public void Ended(string datasetId, RunTrigger trigger, RunStatus status, RunCounts? counts)
     {
         var dataset = new KeyValuePair<string, object?>("dataset", datasetId);
-        _runs.Add(1, dataset, new("trigger", trigger), new("status", status));
+        _runs.Add(1, dataset, new("trigger", trigger.Name()), new("status", status.Name()));
         if (counts is null) return;
         _read.Add(counts.Read, dataset);
         _rejected.Add(counts.Rejected, dataset);

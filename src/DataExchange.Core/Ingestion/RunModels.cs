@@ -1,40 +1,84 @@
 namespace DataExchange.Core.Ingestion;
 
-/// <summary>Status names of an ingestion run.</summary>
-public static class RunStatus
+/// <summary>Where an ingestion run is. Stored, audited and shown by its name (<see cref="RunNames"/>).</summary>
+public enum RunStatus
 {
-    public const string Queued = "queued";
-    public const string Running = "running";
-    public const string Succeeded = "succeeded";
-    public const string Unchanged = "unchanged";
-    public const string Failed = "failed";
-    public const string Skipped = "skipped";
+    Queued,
+    Running,
+    Succeeded,
+    Unchanged,
+    Failed,
+    Skipped,
     /// <summary>Would delete more than the feed's maxDeleteShare (or deletions it cannot prove deliberate): waits for a steward to release or discard it.</summary>
-    public const string Held = "held";
+    Held,
     /// <summary>A held run a steward discarded: nothing was published.</summary>
-    public const string Discarded = "discarded";
-
-    /// <summary>Whether a run in <paramref name="status"/> is over (a held run no longer runs; only a steward's release or discard moves it).</summary>
-    public static bool IsFinal(string status) => status is Succeeded or Unchanged or Failed or Skipped or Held or Discarded;
-
-    /// <summary>Every status.</summary>
-    public static IReadOnlyList<string> All { get; } = [Queued, Running, Succeeded, Unchanged, Failed, Skipped, Held, Discarded];
+    Discarded,
 }
 
-/// <summary>What started a run.</summary>
-public static class RunTrigger
+/// <summary>What started a run. Stored, audited and shown by its name (<see cref="RunNames"/>).</summary>
+public enum RunTrigger
 {
     /// <summary>The feed's cron schedule.</summary>
-    public const string Schedule = "schedule";
+    Schedule,
     /// <summary>A steward's POST …/runs.</summary>
-    public const string Manual = "manual";
+    Manual,
     /// <summary>A pushed payload.</summary>
-    public const string Upload = "upload";
+    Upload,
     /// <summary>A re-read of an earlier run's quarantine.</summary>
-    public const string Replay = "replay";
+    Replay,
+}
 
-    /// <summary>Every trigger.</summary>
-    public static IReadOnlyList<string> All { get; } = [Schedule, Manual, Upload, Replay];
+/// <summary>The names of run statuses and triggers, as <c>dx.ingestion_runs</c>, the audit log and the API hold them.</summary>
+public static class RunNames
+{
+    /// <summary>The status's name: queued, running, succeeded, unchanged, failed, skipped, held, discarded.</summary>
+    public static string Name(this RunStatus status) => status switch
+    {
+        RunStatus.Queued => "queued",
+        RunStatus.Running => "running",
+        RunStatus.Succeeded => "succeeded",
+        RunStatus.Unchanged => "unchanged",
+        RunStatus.Failed => "failed",
+        RunStatus.Skipped => "skipped",
+        RunStatus.Held => "held",
+        RunStatus.Discarded => "discarded",
+        _ => throw new ArgumentOutOfRangeException(nameof(status), status, null),
+    };
+
+    /// <summary>The trigger's name: schedule, manual, upload, replay.</summary>
+    public static string Name(this RunTrigger trigger) => trigger switch
+    {
+        RunTrigger.Schedule => "schedule",
+        RunTrigger.Manual => "manual",
+        RunTrigger.Upload => "upload",
+        RunTrigger.Replay => "replay",
+        _ => throw new ArgumentOutOfRangeException(nameof(trigger), trigger, null),
+    };
+
+    /// <summary>The status named <paramref name="name"/>; throws on a name no status has.</summary>
+    public static RunStatus ParseStatus(string name)
+    {
+        foreach (var status in Enum.GetValues<RunStatus>())
+            if (status.Name() == name) return status;
+        throw new ArgumentException($"'{name}' is not a run status.", nameof(name));
+    }
+
+    /// <summary>The trigger named <paramref name="name"/>; throws on a name no trigger has.</summary>
+    public static RunTrigger ParseTrigger(string name)
+    {
+        foreach (var trigger in Enum.GetValues<RunTrigger>())
+            if (trigger.Name() == name) return trigger;
+        throw new ArgumentException($"'{name}' is not a run trigger.", nameof(name));
+    }
+
+    /// <summary>Whether a run in <paramref name="status"/> is over (a held run no longer runs; only a steward's release or discard moves it).</summary>
+    public static bool IsFinal(this RunStatus status) => status is not (RunStatus.Queued or RunStatus.Running);
+
+    /// <summary>Every status's name.</summary>
+    public static IReadOnlyList<string> Statuses { get; } = [.. Enum.GetValues<RunStatus>().Select(s => s.Name())];
+
+    /// <summary>Every trigger's name.</summary>
+    public static IReadOnlyList<string> Triggers { get; } = [.. Enum.GetValues<RunTrigger>().Select(t => t.Name())];
 }
 
 /// <summary>Record counts of a run; <paramref name="Kept"/>: published records left as they were because their key's row was rejected.</summary>
@@ -66,7 +110,7 @@ public sealed record RunProgress(string Phase, DateTimeOffset UpdatedAt, double 
     /// <summary>The progress of a running run from its row, or null when it has none (not running, or no report yet).</summary>
     public static RunProgress? Of(string status, DateTimeOffset? startedAt, string? phase, DateTimeOffset? at, long read, long? payloadBytes, long? bytesRead)
     {
-        if (status != RunStatus.Running || phase is null || at is not { } updated || startedAt is not { } started) return null;
+        if (status != RunStatus.Running.Name() || phase is null || at is not { } updated || startedAt is not { } started) return null;
         var seconds = Math.Max((updated - started).TotalSeconds, 0.001);
         double? left = phase == "reading" && payloadBytes is > 0 && bytesRead is > 0 && bytesRead <= payloadBytes
             ? Math.Round(seconds * (payloadBytes.Value - bytesRead.Value) / bytesRead.Value, 1)

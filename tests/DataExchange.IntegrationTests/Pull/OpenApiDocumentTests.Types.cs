@@ -64,8 +64,8 @@ public sealed partial class OpenApiDocumentTests
         yield return new TestCaseData("Dataset", "classification", Classification.All.ToArray());
         yield return new TestCaseData("Dataset", "compatibility", SchemaCompatibility.Modes.ToArray());
         yield return new TestCaseData("Subscription", "status", SubscriptionStatus.All.ToArray());
-        yield return new TestCaseData("RunInfo", "status", RunStatus.All.ToArray());
-        yield return new TestCaseData("RunInfo", "trigger", RunTrigger.All.ToArray());
+        yield return new TestCaseData("RunInfo", "status", RunNames.Statuses.ToArray());
+        yield return new TestCaseData("RunInfo", "trigger", RunNames.Triggers.ToArray());
         yield return new TestCaseData("Me", "roles", Role.All.Order(StringComparer.Ordinal).ToArray());
         yield return new TestCaseData("IssueKeyRequest", "roles", Role.All.Order(StringComparer.Ordinal).ToArray());
         yield return new TestCaseData("ChangeItem", "op", new[] { Change.Insert, Change.Update, Change.Delete });

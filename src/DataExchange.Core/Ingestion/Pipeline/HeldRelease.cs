@@ -82,7 +82,7 @@ public sealed class HeldRelease(RunPublisher publisher, RunLedger ledger)
         await using var r = await cmd.ExecuteReaderAsync(cancellationToken);
         if (!await r.ReadAsync(cancellationToken)) throw new NotFoundException($"Run {runId} of '{datasetId}' does not exist.");
         var status = r.GetString(0);
-        if (status != RunStatus.Held || r.IsDBNull(1))
+        if (status != RunStatus.Held.Name() || r.IsDBNull(1))
             throw new ConflictException("run-not-held", $"Run {runId} is {status}; only a held run can be released or discarded.");
         return r.GetInt32(1);
     }

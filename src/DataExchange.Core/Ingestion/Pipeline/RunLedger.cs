@@ -18,7 +18,7 @@ public sealed partial class RunLedger(NpgsqlDataSource dataSource, AuditWriter a
         await using var cmd = Db.Command(conn, "select id, dataset_id, status, trigger, schema_version, replay_of, job_ticket from dx.ingestion_runs where id = $1", runId);
         await using var r = await cmd.ExecuteReaderAsync(cancellationToken);
         return await r.ReadAsync(cancellationToken)
-            ? new RunRow(r.GetInt64(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetInt32(4), r.GetNullable<long>(5), r.GetGuid(6))
+            ? new RunRow(r.GetInt64(0), r.GetString(1), RunNames.ParseStatus(r.GetString(2)), RunNames.ParseTrigger(r.GetString(3)), r.GetInt32(4), r.GetNullable<long>(5), r.GetGuid(6))
             : null;
     }
 
@@ -41,7 +41,7 @@ public sealed partial class RunLedger(NpgsqlDataSource dataSource, AuditWriter a
         // A run found 'running' was interrupted (crash): its quarantine is redone from scratch.
         await using (var cmd = Db.Command(conn, "delete from dx.rejected_records where run_id = $1", run.Id)) await cmd.ExecuteNonQueryAsync(cancellationToken);
         await audit.AppendAsync(conn, new AuditRecord(Caller.System, AuditAction.RunStarted, AuditOutcome.Succeeded, run.Target, run.DatasetId,
-            new JsonObject { ["trigger"] = run.Trigger, ["previousStatus"] = run.Status }), cancellationToken);
+            new JsonObject { ["trigger"] = run.Trigger.Name(), ["previousStatus"] = run.Status.Name() }), cancellationToken);
         await tx.CommitAsync(cancellationToken);
         return true;
     }
@@ -92,16 +92,16 @@ public sealed partial class RunLedger(NpgsqlDataSource dataSource, AuditWriter a
     }
 
     /// <summary>Ends the run in <paramref name="status"/> with its audit entry, in a transaction of its own.</summary>
-    internal async Task FinishAsync(NpgsqlConnection conn, RunRow run, string status, string? error, RunCounts? counts, CancellationToken cancellationToken)
+    internal async Task FinishAsync(NpgsqlConnection conn, RunRow run, RunStatus status, string? error, RunCounts? counts, CancellationToken cancellationToken)
     {
         await using var tx = await conn.BeginTransactionAsync(cancellationToken);
         await UpdateRunAsync(conn, run.Id, status, error, counts, null, cancellationToken);
         await AuditFinishedAsync(conn, run, status, error, counts, null, cancellationToken);
         await tx.CommitAsync(cancellationToken);
-        LogFinished(logger, run.Id, run.DatasetId, status, error);
+        LogFinished(logger, run.Id, run.DatasetId, status.Name(), error);
     }
 
-    internal async Task UpdateRunAsync(NpgsqlConnection conn, long runId, string status, string? error, RunCounts? counts, int? version, CancellationToken cancellationToken)
+    internal async Task UpdateRunAsync(NpgsqlConnection conn, long runId, RunStatus status, string? error, RunCounts? counts, int? version, CancellationToken cancellationToken)
     {
         const string sql = """
             update dx.ingestion_runs set status = $2, error = $3, finished_at = $4, published_version = $5,
@@ -110,17 +110,17 @@ public sealed partial class RunLedger(NpgsqlDataSource dataSource, AuditWriter a
             where id = $1
             """;
         var c = counts ?? new RunCounts(0, 0, 0, 0, 0, 0, 0, 0, 0);
-        await using var cmd = Db.Command(conn, sql, runId, status, error, time.GetUtcNow(), version,
+        await using var cmd = Db.Command(conn, sql, runId, status.Name(), error, time.GetUtcNow(), version,
             c.Read, c.Valid, c.Rejected, c.Duplicate, c.Inserted, c.Updated, c.Deleted, c.Unchanged, c.Kept);
         cmd.Parameters[2].NpgsqlDbType = NpgsqlDbType.Text;
         cmd.Parameters[4].NpgsqlDbType = NpgsqlDbType.Integer;
         await cmd.ExecuteNonQueryAsync(cancellationToken);
     }
 
-    internal Task AuditFinishedAsync(NpgsqlConnection conn, RunRow run, string status, string? error, RunCounts? counts, int? version, CancellationToken cancellationToken,
+    internal Task AuditFinishedAsync(NpgsqlConnection conn, RunRow run, RunStatus status, string? error, RunCounts? counts, int? version, CancellationToken cancellationToken,
         Caller? actor = null)
     {
-        var details = new JsonObject { ["status"] = status, ["trigger"] = run.Trigger, ["schemaVersion"] = run.SchemaVersion };
+        var details = new JsonObject { ["status"] = status.Name(), ["trigger"] = run.Trigger.Name(), ["schemaVersion"] = run.SchemaVersion };
         if (error is not null) details["error"] = error;
         if (version is not null) details["publishedVersion"] = version;
         if (counts is not null) details["counts"] = System.Text.Json.JsonSerializer.SerializeToNode(counts, Json.Options);
@@ -131,7 +131,7 @@ public sealed partial class RunLedger(NpgsqlDataSource dataSource, AuditWriter a
     }
 
     /// <summary>Logs how a run ended.</summary>
-    internal void Finished(long runId, string datasetId, string status, string? detail) => LogFinished(logger, runId, datasetId, status, detail);
+    internal void Finished(long runId, string datasetId, RunStatus status, string? detail) => LogFinished(logger, runId, datasetId, status.Name(), detail);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Run {RunId} of {DatasetId} ended {Status}. {Error}")]
     static partial void LogFinished(ILogger logger, long runId, string datasetId, string status, string? error);

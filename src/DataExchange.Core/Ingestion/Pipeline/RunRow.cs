@@ -1,7 +1,7 @@
 namespace DataExchange.Core.Ingestion;
 
 /// <summary>A run as the pipeline reads it from <c>dx.ingestion_runs</c>.</summary>
-internal sealed record RunRow(long Id, string DatasetId, string Status, string Trigger, int SchemaVersion, long? ReplayOf, Guid Ticket)
+internal sealed record RunRow(long Id, string DatasetId, RunStatus Status, RunTrigger Trigger, int SchemaVersion, long? ReplayOf, Guid Ticket)
 {
     /// <summary>The run as an audit target.</summary>
     public string Target => $"{DatasetId}/runs/{Id}";

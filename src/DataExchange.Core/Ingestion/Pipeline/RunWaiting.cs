@@ -34,7 +34,7 @@ public sealed partial class RunWaiting(RunLedger ledger, AuditWriter audit, RunD
     /// </summary>
     internal async Task WaitAsync(NpgsqlConnection conn, RunRow run, CancellationToken cancellationToken)
     {
-        if (run.Trigger == "schedule")
+        if (run.Trigger == RunTrigger.Schedule)
         {
             await ledger.FinishAsync(conn, run, RunStatus.Skipped, "Another run of this feed was in progress; this trigger was skipped.", null, cancellationToken);
             return;
@@ -48,7 +48,7 @@ public sealed partial class RunWaiting(RunLedger ledger, AuditWriter audit, RunD
     /// <summary>The dataset is free, but an earlier queued run comes first; scheduled triggers are skipped as in <see cref="WaitAsync"/>.</summary>
     internal async Task WaitBehindAsync(NpgsqlConnection conn, RunRow run, CancellationToken cancellationToken)
     {
-        if (run.Trigger == "schedule")
+        if (run.Trigger == RunTrigger.Schedule)
             await ledger.FinishAsync(conn, run, RunStatus.Skipped, "Earlier runs of this feed were waiting; this trigger was skipped.", null, cancellationToken);
         else
             await DeferAsync(conn, run, cancellationToken);
@@ -65,7 +65,7 @@ public sealed partial class RunWaiting(RunLedger ledger, AuditWriter audit, RunD
         await using var tx = await conn.BeginTransactionAsync(cancellationToken);
         await using (var cmd = Db.Command(conn, DeferSql, run.Id, time.GetUtcNow(), run.Ticket))
             if (await cmd.ExecuteNonQueryAsync(cancellationToken) == 0) return;
-        var details = new JsonObject { ["trigger"] = run.Trigger };
+        var details = new JsonObject { ["trigger"] = run.Trigger.Name() };
         await using (var cmd = Db.Command(conn, WaitsForSql, run.DatasetId, run.Id))
             if (await cmd.ExecuteScalarAsync(cancellationToken) is long other) details["waitsFor"] = other.ToString(System.Globalization.CultureInfo.InvariantCulture);
         await audit.AppendAsync(conn, new AuditRecord(Caller.System, AuditAction.RunDeferred, AuditOutcome.Succeeded, run.Target, run.DatasetId, details), cancellationToken);
