@@ -43,8 +43,8 @@ public sealed partial class ConsoleLanguageTests
         used.UnionWith(SubscriptionStatus.All);
         used.UnionWith(Classification.All);
         used.UnionWith(Enum.GetValues<AuditOutcome>().Select(AuditNames.Of));
-        used.UnionWith([RunStatus.Queued, RunStatus.Running, RunStatus.Succeeded, RunStatus.Unchanged, RunStatus.Failed, RunStatus.Skipped, RunStatus.Held, RunStatus.Discarded]);
-        used.UnionWith([RunTrigger.Schedule, RunTrigger.Manual, RunTrigger.Upload, RunTrigger.Replay, "reading", "publishing", "snapshot", "incremental"]);
+        used.UnionWith(RunNames.Statuses);
+        used.UnionWith([.. RunNames.Triggers, "reading", "publishing", "snapshot", "incremental"]);
         used.UnionWith(AccessChoice.Choices.Select(c => c.Label).Concat(PolicyForm.MaskChoices.Select(c => c.Label)).Concat(PolicyForm.FilterChoices.Select(c => c.Label)));
         used.UnionWith(["pull + lookup", "lookup only", "pull only", "Not allowed", "Not found", "Conflict", "Not valid", "Refused", "Too many sign-in attempts",
             "Subscription {0} approved.", "Subscription {0} rejected.", "Subscription {0} revoked.", "Run {0} released as version {1}.", "Run {0} discarded; nothing was published."]);
