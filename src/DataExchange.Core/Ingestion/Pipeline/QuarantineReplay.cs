@@ -29,8 +29,13 @@ public sealed class QuarantineReplay(FeedSources sources)
         var csv = await cmd.ExecuteScalarAsync(cancellationToken) is true;
         return feed with
         {
-            Format = csv ? "csv" : "ndjson", Mode = "incremental", Encoding = "utf-8", Gzip = false, RejectThreshold = 1.0,
-            Delimiter = feed.Delimiter ?? ",", Quote = feed.Quote ?? "\"",
+            Format = csv ? "csv" : "ndjson",
+            Mode = "incremental",
+            Encoding = "utf-8",
+            Gzip = false,
+            RejectThreshold = 1.0,
+            Delimiter = feed.Delimiter ?? ",",
+            Quote = feed.Quote ?? "\"",
         };
     }
 

@@ -103,8 +103,11 @@ public sealed class RunPublisher(RunLedger ledger, RunHold hold, AuditWriter aud
             await cmd.ExecuteNonQueryAsync(cancellationToken);
         await ledger.UpdateRunAsync(conn, run.Id, RunStatus.Succeeded, null, counts, version, cancellationToken);
         await audit.AppendAsync(conn, new AuditRecord(actor, AuditAction.VersionPublished, AuditOutcome.Succeeded, $"{run.DatasetId}@{version}", run.DatasetId,
-            new JsonObject { ["version"] = version, ["runId"] = run.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), ["schemaVersion"] = run.SchemaVersion,
-                ["inserted"] = inserted, ["updated"] = updated, ["deleted"] = deleted, ["rows"] = rows }), cancellationToken);
+            new JsonObject
+            {
+                ["version"] = version, ["runId"] = run.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), ["schemaVersion"] = run.SchemaVersion,
+                ["inserted"] = inserted, ["updated"] = updated, ["deleted"] = deleted, ["rows"] = rows
+            }), cancellationToken);
         await ledger.AuditFinishedAsync(conn, run, RunStatus.Succeeded, null, counts, version, cancellationToken, actor);
         await Subscriptions.Notifications.Outbox.WriteAsync(conn, run.DatasetId, version, new JsonObject { ["inserted"] = inserted, ["updated"] = updated, ["deleted"] = deleted, ["rows"] = rows }, time.GetUtcNow(), cancellationToken);
         return version;

@@ -56,7 +56,7 @@ public sealed class RunStager(NpgsqlDataSource dataSource, RunLedger ledger, IOp
         var input = Channel.CreateBounded<Batch>(opts.Validators * 2);
         var output = Channel.CreateBounded<Results>(opts.Validators * 2);
         var validator = new RecordValidator(schema, keyFields, feed.CaseInsensitiveKeys == true, feed.Mode == "incremental" ? feed.DeleteMarker : null, published)
-            { PatternBudget = opts.PatternBudget };
+        { PatternBudget = opts.PatternBudget };
         var header = new StrongBox<string[]>([]);
         var timeouts = 0;
         long validating = 0;

@@ -79,7 +79,8 @@ public sealed partial class SkippedVerifier(IOptions<IngestionOptions> options, 
         CancellationToken cancellationToken)
     {
         var validator = new RecordValidator(payload.Schema, payload.KeyFields, payload.Feed.CaseInsensitiveKeys == true,
-            payload.Feed.Mode == "incremental" ? payload.Feed.DeleteMarker : null) { PatternBudget = options.Value.PatternBudget };
+            payload.Feed.Mode == "incremental" ? payload.Feed.DeleteMarker : null)
+        { PatternBudget = options.Value.PatternBudget };
         var header = new StrongBox<string[]>([]);
         List<long> filled = [];
         List<string> bodies = [];
