@@ -12,10 +12,9 @@ internal sealed record SuiteCase(string File, string Group, string Description, 
 
 /// <summary>
 /// The official JSON-Schema-Test-Suite (json-schema-org/JSON-Schema-Test-Suite, pinned at
-/// <see cref="Commit"/>), read from a copy outside this repository: fetched material is not committed here,
-/// so the copy lives in the shared data (<c>../shared/data/json-schema-test-suite</c>, with its
-/// LICENSE) or wherever <c>DX_JSON_SCHEMA_TEST_SUITE</c> points. Only <c>tests/draft7</c>,
-/// <c>tests/draft2020-12</c> and <c>remotes</c> are read.
+/// <see cref="Commit"/>), kept unchanged in <c>json-schema-test-suite/</c> beside this file with its LICENSE (MIT), so
+/// the conformance run needs nothing outside the repository; <c>DX_JSON_SCHEMA_TEST_SUITE</c> points it at another copy.
+/// Only <c>tests/draft7</c>, <c>tests/draft2020-12</c> and <c>remotes</c> are kept and read.
 /// </summary>
 internal static class OfficialSuite
 {
@@ -33,10 +32,8 @@ internal static class OfficialSuite
     {
         var configured = Environment.GetEnvironmentVariable("DX_JSON_SCHEMA_TEST_SUITE");
         if (!string.IsNullOrEmpty(configured)) return Directory.Exists(Path.Combine(configured, "tests")) ? configured : null;
-        // source is <repo>/tests/DataExchange.Core.Tests/Datasets/Schemas/Suite/OfficialSuite.cs
-        var repo = Path.GetFullPath(Path.Combine(Path.GetDirectoryName(source)!, "../../../../.."));
-        var shared = Path.Combine(repo, "../shared/data/json-schema-test-suite");
-        return Directory.Exists(Path.Combine(shared, "tests")) ? shared : null;
+        var kept = Path.Combine(Path.GetDirectoryName(source)!, "json-schema-test-suite");
+        return Directory.Exists(Path.Combine(kept, "tests")) ? kept : null;
     }
 
     /// <summary>Every test file of the drafts run, as "draft7/optional/format/uri.json".</summary>
