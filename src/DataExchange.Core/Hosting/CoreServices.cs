@@ -56,38 +56,4 @@ public static class CoreServices
         services.AddSingleton<WebhookMetrics>().AddSingleton<WebhookService>().AddSingleton<WebhookSender>().AddTransient<WebhookJob>().AddHostedService<OutboxDispatcher>();
         return services;
     }
-
-    /// <summary>Feed fetching, with options from section <c>Feeds</c>.</summary>
-    public static IServiceCollection AddFeeds(this IServiceCollection services, IConfiguration configuration)
-    {
-        services.AddOptions<FeedOptions>().Bind(configuration.GetSection("Feeds"))
-            .Validate(o => o.MaxPayloadBytes > 0 && o.ReadTimeout > TimeSpan.Zero && o.ConnectTimeout > TimeSpan.Zero, "Feeds: limits and timeouts must be positive.")
-            .ValidateOnStart();
-        services.AddSingleton<FeedSources>().AddSingleton<UploadStore>().AddSingleton<FeedHostService>().AddSingleton<FeedCredentialStore>();
-        services.AddHostedService<FeedHostRefresher>();
-        services.AddSingleton<IFeedScheduler, HangfireFeedScheduler>();
-        return services;
-    }
-
-    /// <summary>The ingestion pipeline and its Hangfire jobs, with options from section <c>Ingestion</c>.</summary>
-    public static IServiceCollection AddIngestion(this IServiceCollection services, IConfiguration configuration)
-    {
-        var section = configuration.GetSection("Ingestion");
-        services.AddOptions<IngestionOptions>().Bind(section)
-            // The binder appends configured array items to the defaults; configured delays replace them.
-            .Configure(o => o.RetryDelays = section.GetSection(nameof(IngestionOptions.RetryDelays)).Get<TimeSpan[]>() ?? o.RetryDelays)
-            .Validate(o => o.BatchSize > 0 && o.Validators > 0 && o.MaxRecordBytes > 0, "Ingestion: sizes must be positive.")
-            .Validate(o => o.RetryDelays.All(d => d >= TimeSpan.Zero), "Ingestion: retry delays must not be negative.")
-            .Validate(o => o.PatternBudget > TimeSpan.Zero && o.MaxPatternTimeouts >= 0, "Ingestion: PatternBudget must be positive and MaxPatternTimeouts not negative.")
-            .Validate(o => o.RecoverAfter > TimeSpan.Zero && o.RecoverInterval > TimeSpan.Zero, "Ingestion: RecoverAfter and RecoverInterval must be positive.")
-            .ValidateOnStart();
-        services.AddSingleton<IngestionRetryFilterProvider>();
-        // The pipeline's parts, each a step of a run (see IngestionRunner).
-        services.AddSingleton<RunLedger>().AddSingleton<RunWaiting>().AddSingleton<QuarantineReplay>().AddSingleton<PayloadSource>().AddSingleton<RunStager>()
-            .AddSingleton<SkippedVerifier>().AddSingleton<StageDeduplicator>().AddSingleton<RunDiff>().AddSingleton<RunHold>().AddSingleton<RunPublisher>()
-            .AddSingleton<HeldRelease>();
-        services.AddSingleton<RunMetrics>().AddSingleton<IngestionRunner>().AddSingleton<IngestionService>().AddSingleton<HeldRunService>().AddTransient<IngestionJob>();
-        services.AddSingleton<IRunQueue, HangfireRunQueue>().AddSingleton<RunDispatcher>().AddHostedService<RunRecoverySweep>();
-        return services;
-    }
 }
