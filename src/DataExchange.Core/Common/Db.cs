@@ -30,6 +30,10 @@ public static class Db
     /// <summary>A jsonb parameter from JSON text (or null).</summary>
     public static NpgsqlParameter<string?> Jsonb(string? json) => new() { TypedValue = json, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Jsonb };
 
+    /// <summary>A jsonb[] parameter from JSON texts.</summary>
+    public static NpgsqlParameter<string[]> JsonbArray(string[] json) =>
+        new() { TypedValue = json, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Array | NpgsqlTypes.NpgsqlDbType.Jsonb };
+
     static NpgsqlParameter Parameter(object? value) => value as NpgsqlParameter ?? new NpgsqlParameter { Value = value ?? DBNull.Value };
 
     /// <summary>Reads a nullable column.</summary>

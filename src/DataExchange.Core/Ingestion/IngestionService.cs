@@ -64,9 +64,8 @@ public sealed class IngestionService(NpgsqlDataSource dataSource, DatasetRegistr
         await using var tx = await conn.BeginTransactionAsync(cancellationToken);
         long runId;
         Guid ticket;
-        await using (var cmd = Db.Command(conn, sql, datasetId, trigger.Name(), schemaVersion, time.GetUtcNow(), replayOf))
+        await using (var cmd = Db.Command(conn, sql, datasetId, trigger.Name(), schemaVersion, time.GetUtcNow(), Db.Typed(replayOf)))
         {
-            cmd.Parameters[4].NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Bigint;
             await using var r = await cmd.ExecuteReaderAsync(cancellationToken);
             await r.ReadAsync(cancellationToken);
             (runId, ticket) = (r.GetInt64(0), r.GetGuid(1));

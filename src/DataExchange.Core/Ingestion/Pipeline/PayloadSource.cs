@@ -37,10 +37,8 @@ public sealed class PayloadSource(FeedSources sources, UploadStore uploads, Quar
     internal static async Task SaveValidatorsAsync(NpgsqlConnection conn, long runId, FetchedPayload payload, CancellationToken cancellationToken)
     {
         if (payload.ETag is null && payload.LastModified is null) return;
-        await using var feed = Db.Command(conn, "update dx.feeds set etag = $2, last_modified = $3 where dataset_id = (select dataset_id from dx.ingestion_runs where id = $1)",
-            runId, payload.ETag, payload.LastModified);
-        feed.Parameters[1].NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text;
-        feed.Parameters[2].NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text;
+        const string sql = "update dx.feeds set etag = $2, last_modified = $3 where dataset_id = (select dataset_id from dx.ingestion_runs where id = $1)";
+        await using var feed = Db.Command(conn, sql, runId, Db.Typed(payload.ETag), Db.Typed(payload.LastModified));
         await feed.ExecuteNonQueryAsync(cancellationToken);
     }
 }

@@ -3,7 +3,6 @@ using DataExchange.Core.Audit;
 using DataExchange.Core.Common;
 using Microsoft.Extensions.Logging;
 using Npgsql;
-using NpgsqlTypes;
 
 namespace DataExchange.Core.Ingestion;
 
@@ -86,8 +85,7 @@ public sealed partial class RunLedger(NpgsqlDataSource dataSource, AuditWriter a
     /// <summary>Writes a running run's counts so far (records read, valid, rejected; bytes read when known) and its phase.</summary>
     internal async Task ReportProgressAsync(long runId, string phase, long read, long valid, long rejected, long? bytesRead, CancellationToken token)
     {
-        await using var cmd = Db.Command(dataSource, ProgressSql, runId, phase, read, valid, rejected, bytesRead, time.GetUtcNow());
-        cmd.Parameters[5].NpgsqlDbType = NpgsqlDbType.Bigint;
+        await using var cmd = Db.Command(dataSource, ProgressSql, runId, phase, read, valid, rejected, Db.Typed(bytesRead), time.GetUtcNow());
         await cmd.ExecuteNonQueryAsync(token);
     }
 
@@ -110,10 +108,8 @@ public sealed partial class RunLedger(NpgsqlDataSource dataSource, AuditWriter a
             where id = $1
             """;
         var c = counts ?? new RunCounts(0, 0, 0, 0, 0, 0, 0, 0, 0);
-        await using var cmd = Db.Command(conn, sql, runId, status.Name(), error, time.GetUtcNow(), version,
+        await using var cmd = Db.Command(conn, sql, runId, status.Name(), Db.Typed(error), time.GetUtcNow(), Db.Typed(version),
             c.Read, c.Valid, c.Rejected, c.Duplicate, c.Inserted, c.Updated, c.Deleted, c.Unchanged, c.Kept);
-        cmd.Parameters[2].NpgsqlDbType = NpgsqlDbType.Text;
-        cmd.Parameters[4].NpgsqlDbType = NpgsqlDbType.Integer;
         await cmd.ExecuteNonQueryAsync(cancellationToken);
     }
 

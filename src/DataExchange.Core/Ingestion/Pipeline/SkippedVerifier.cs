@@ -58,11 +58,8 @@ public sealed partial class SkippedVerifier(IOptions<IngestionOptions> options, 
         if (rejectedLines.Count == 0) return counts;
 
         var ids = rejectedLines.ToArray();
-        await using (var cmd = Db.Command(conn, QuarantineVerifiedSql, run.Id, ids, raws.ToArray(), errors.ToArray(), run.SchemaVersion, keys.ToArray()))
-        {
-            cmd.Parameters[3].NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Array | NpgsqlTypes.NpgsqlDbType.Jsonb;
+        await using (var cmd = Db.Command(conn, QuarantineVerifiedSql, run.Id, ids, raws.ToArray(), Db.JsonbArray([.. errors]), run.SchemaVersion, keys.ToArray()))
             await cmd.ExecuteNonQueryAsync(cancellationToken);
-        }
         await using (var cmd = Db.Command(conn, "delete from stage where line = any($1)", ids)) await cmd.ExecuteNonQueryAsync(cancellationToken);
         // A line with a published key (U or =) leaves the diff and its published record stays as it was: kept.
         long kept;
