@@ -11,18 +11,21 @@ using static DataExchange.Benchmarks.Pull.PullBenchmark;
 namespace DataExchange.Benchmarks.Pull;
 
 /// <summary>
-/// <c>read [--rows 200000] [--seconds 4] [--clients 1,8] [--limits 100,1000]</c> (issue 14): JSON record pages
-/// through the HTTP API (real Kestrel on 127.0.0.1, a consumer with an approved subscription, audited and
-/// counted like any pull) against the same keyset pages read by a plain Npgsql query, in one run on one
-/// database. Cases: page size × clients × {pg, plain (empty policy), masked (one field hashed)}; each case
-/// runs <c>--seconds</c> after a one-second warm-up, every client walking the snapshot page by page from the
-/// start (following <c>Link: rel="next"</c>, or the last key for the Npgsql baseline) and starting over at
-/// the end. Prints rows/s, p50/p99 page latency and the CPU (this process: client and server, plus
-/// PostgreSQL) per row of each case, then
-/// <c>read100_vs_pg=R1 read1000_vs_pg=R2 masked_vs_plain=R3</c>: R1 and R2 are the exchange's rows/s over
-/// the Npgsql baseline's at pages of 100 and 1,000 (1 = as fast as the bare query; geometric mean over the
-/// client counts); R3 is plain rows/s over masked rows/s, the cost of masking (1.25 = masked reads cost
-/// 25% more; geometric mean over every page size and client count).
+/// <c>read [--rows 200000] [--seconds 4] [--clients 1,8] [--limits 100,1000] [--modes pg,plain,masked,platformatic]
+/// [--platformatic DIR] [--node PATH] [--durable] [--statements]</c> (issue 14): JSON record pages through the HTTP
+/// API (real Kestrel on 127.0.0.1, a consumer with an approved subscription, audited and counted like any pull)
+/// against the same keyset pages read by a plain Npgsql query, in one run on one database, and — when
+/// platformatic-db is installed (<see cref="Platformatic"/>) — against platformatic-db's REST pages of the same rows.
+/// Cases: page size × clients × {pg, plain (empty policy), masked (one field hashed), platformatic}; every path is
+/// warmed until the JIT has settled, then each case runs <c>--seconds</c> after a one-second warm-up, every client
+/// walking the snapshot page by page from the start and starting over at the end. Prints rows/s, p50/p99 page
+/// latency and the CPU per row of each case (this process, client and server; platformatic-db's Node process
+/// is added to its case; then PostgreSQL), then <c>read100_vs_pg=R1 read1000_vs_pg=R2 masked_vs_plain=R3</c>
+/// (and <c>read100_vs_platformatic</c>…): R1 and R2 are the exchange's rows/s over the Npgsql baseline's at pages
+/// of 100 and 1,000 (1 = as fast as the bare query; geometric mean over the client counts); R3 is plain rows/s
+/// over masked rows/s, the cost of masking (1.25 = masked reads cost 25% more; geometric mean over every page size
+/// and client count). The cluster runs with fsync off unless <c>--durable</c> (audit commits then wait for the disk);
+/// <c>--statements</c> prints what PostgreSQL ran during the first unshaped case (pg_stat_statements).
 /// </summary>
 public static class ReadBenchmark
 {
@@ -33,7 +36,13 @@ public static class ReadBenchmark
         var seconds = Arg(args, "--seconds") is { } s ? double.Parse(s, CultureInfo.InvariantCulture) : 4;
         var clientCounts = Ints(Arg(args, "--clients") ?? "1,8");
         var limits = Ints(Arg(args, "--limits") ?? "100,1000");
-        await using var pg = await EmbeddedPostgres.StartAsync(new EmbeddedPostgresOptions { Durable = false });
+        var durable = args.Contains("--durable");
+        var statements = args.Contains("--statements");
+        var pltFolder = Platformatic.Folder(Arg(args, "--platformatic"));
+        var modes = (Arg(args, "--modes") ?? "pg,plain,masked,platformatic").Split(',').Where(m => m != "platformatic" || pltFolder is not null).ToArray();
+        var pgOptions = new EmbeddedPostgresOptions { Durable = durable };
+        if (statements) pgOptions.Settings["shared_preload_libraries"] = "pg_stat_statements";
+        await using var pg = await EmbeddedPostgres.StartAsync(pgOptions);
         await pg.CreateDatabaseAsync("bench");
         var connectionString = pg.ConnectionString("bench");
         Environment.SetEnvironmentVariable("ASPNETCORE_TEST_CONTENTROOT_DATAEXCHANGE_SERVER", AppContext.BaseDirectory);
@@ -47,7 +56,7 @@ public static class ReadBenchmark
         await PostAsync(steward, "/api/v1/datasets", new { id = DatasetId, title = "Bench", description = "Benchmark rows", keyFields = new[] { "id" }, classification = "internal", tags = new[] { "bench" }, schema, feed = new { source = "upload", format = "ndjson", mode = "snapshot" } });
         var seed = Stopwatch.StartNew();
         await SeedAsync(connectionString, rows);
-        Console.WriteLine($"seeded {rows} rows in {seed.Elapsed.TotalSeconds:F1} s; {seconds} s per case; Server GC: {System.Runtime.GCSettings.IsServerGC}; {Environment.ProcessorCount} cores");
+        Console.WriteLine($"seeded {rows} rows in {seed.Elapsed.TotalSeconds:F1} s; {seconds} s per case; Server GC: {System.Runtime.GCSettings.IsServerGC}; {Environment.ProcessorCount} cores; fsync {(durable ? "on (--durable)" : "off")}");
 
         // One consumer agency per policy: an agency holds one open subscription per dataset.
         async Task<HttpClient> ConsumerAsync(string agency, object policy)
@@ -61,38 +70,63 @@ public static class ReadBenchmark
         var plain = await ConsumerAsync("plain", new { });
         var masked = await ConsumerAsync("masked", new { masks = new { phone = "hash" } });
         await using var baseline = NpgsqlDataSource.Create(connectionString);
+        await using var platformatic = pltFolder is null ? null : await Platformatic.StartAsync(pltFolder, Arg(args, "--node"), connectionString);
+        using var pltClient = platformatic is null ? null : new HttpClient { BaseAddress = platformatic.Address };
+        if (platformatic is not null) Console.WriteLine(platformatic.Banner);
         var cpu = new CpuMeter(pg.DataDirectory);
 
-        var results = new Dictionary<(string Mode, int Limit, int Clients), Result>();
+        Func<ReadWalker> Walker(string mode, int limit) => mode switch
+        {
+            "pg" => () => new PgWalker(baseline, limit, rows),
+            "plain" => () => new HttpWalker(plain, limit, rows),
+            "masked" => () => new HttpWalker(masked, limit, rows),
+            "platformatic" => () => new PlatformaticWalker(pltClient!, limit, rows),
+            _ => throw new ArgumentException($"unknown mode {mode}: pg, plain, masked or platformatic"),
+        };
+        Func<double> Extra(string mode) => mode == "platformatic" ? () => platformatic!.CpuSeconds : () => 0;
+
+        // Every path until the JIT has settled: tiered compilation takes tens of seconds on a loaded machine,
+        // and a case measured before would time the compiler.
+        var warmUp = Stopwatch.StartNew();
+        for (var round = 0; round < 20; round++)
+        {
+            var before = System.Runtime.JitInfo.GetCompiledMethodCount();
+            foreach (var limit in limits)
+                foreach (var mode in modes)
+                    await RunCaseAsync(Walker(mode, limit), clientCounts.Max(), 1, cpu, Extra(mode));
+            if (System.Runtime.JitInfo.GetCompiledMethodCount() - before < 50) break;
+        }
+        Console.WriteLine($"warmed up in {warmUp.Elapsed.TotalSeconds:F0} s ({System.Runtime.JitInfo.GetCompiledMethodCount()} methods compiled)");
+
+        var results = new Dictionary<(string Mode, int Limit, int Clients), ReadResult>();
         foreach (var limit in limits)
             foreach (var clients in clientCounts)
-                foreach (var mode in new[] { "pg", "plain", "masked" })
+                foreach (var mode in modes)
                 {
-                    Func<Walker> walker = mode switch
-                    {
-                        "pg" => () => new PgWalker(baseline, limit, rows),
-                        "plain" => () => new HttpWalker(plain, limit, rows),
-                        _ => () => new HttpWalker(masked, limit, rows),
-                    };
-                    var result = await RunCaseAsync(walker, clients, seconds, cpu);
+                    var watch = statements && mode == "plain" && !results.Keys.Any(k => k.Mode == "plain");
+                    if (watch) await StatementsAsync(connectionString, reset: true);
+                    var result = await RunCaseAsync(Walker(mode, limit), clients, seconds, cpu, Extra(mode));
+                    if (watch) await StatementsAsync(connectionString, reset: false);
                     results[(mode, limit, clients)] = result;
                     Console.WriteLine(FormattableString.Invariant(
-                        $"{mode,-6} limit={limit,-5} clients={clients}: {result.RowsPerSecond,9:F0} rows/s  p50 {result.P50,6:F2} ms  p99 {result.P99,6:F2} ms  cpu {result.ProcessCpuPerRow,5:F1} µs/row (+ postgres {result.PostgresCpuPerRow,4:F1})"));
+                        $"{mode,-12} limit={limit,-5} clients={clients}: {result.RowsPerSecond,9:F0} rows/s  p50 {result.P50,6:F2} ms  p99 {result.P99,6:F2} ms  cpu {result.ProcessCpuPerRow,5:F1} µs/row (+ postgres {result.PostgresCpuPerRow,4:F1})"));
                 }
 
         double Ratio(string over, string under, int limit) =>
             GeoMean(clientCounts.Select(c => results[(over, limit, c)].RowsPerSecond / results[(under, limit, c)].RowsPerSecond));
         var head = new List<string>();
-        foreach (var limit in limits) head.Add(FormattableString.Invariant($"read{limit}_vs_pg={Ratio("plain", "pg", limit):F2}"));
-        head.Add(FormattableString.Invariant($"masked_vs_plain={GeoMean(limits.SelectMany(l => clientCounts.Select(c => results[("plain", l, c)].RowsPerSecond / results[("masked", l, c)].RowsPerSecond))):F2}"));
+        foreach (var under in new[] { "pg", "platformatic" }.Where(m => modes.Contains(m) && modes.Contains("plain")))
+            foreach (var limit in limits) head.Add(FormattableString.Invariant($"read{limit}_vs_{under}={Ratio("plain", under, limit):F2}"));
+        if (modes.Contains("plain") && modes.Contains("masked"))
+            head.Add(FormattableString.Invariant($"masked_vs_plain={GeoMean(limits.SelectMany(l => clientCounts.Select(c => results[("plain", l, c)].RowsPerSecond / results[("masked", l, c)].RowsPerSecond))):F2}"));
         Console.WriteLine(string.Join(' ', head));
         return 0;
     }
 
-    sealed record Result(double RowsPerSecond, double P50, double P99, double ProcessCpuPerRow, double PostgresCpuPerRow);
+    sealed record ReadResult(double RowsPerSecond, double P50, double P99, double ProcessCpuPerRow, double PostgresCpuPerRow);
 
     /// <summary>Runs <paramref name="clients"/> walkers for a second of warm-up, then <paramref name="seconds"/> measured.</summary>
-    static async Task<Result> RunCaseAsync(Func<Walker> create, int clients, double seconds, CpuMeter cpu)
+    static async Task<ReadResult> RunCaseAsync(Func<ReadWalker> create, int clients, double seconds, CpuMeter cpu, Func<double> extraCpu)
     {
         var walkers = Enumerable.Range(0, clients).Select(_ => create()).ToArray();
         var measuring = false;
@@ -108,95 +142,44 @@ public static class ReadBenchmark
         })).ToArray();
         await Task.Delay(TimeSpan.FromSeconds(1));
         var (client0, server0) = cpu.Read();
+        var extra0 = extraCpu();
         var clock = Stopwatch.StartNew();
         Volatile.Write(ref measuring, true);
         await Task.Delay(TimeSpan.FromSeconds(seconds));
         Volatile.Write(ref measuring, false);
         var elapsed = clock.Elapsed.TotalSeconds;
         var (client1, server1) = cpu.Read();
+        var extra1 = extraCpu();
         Volatile.Write(ref stop, true);
         await Task.WhenAll(tasks);
         var rows = walkers.Sum(w => w.Rows);
         var latencies = walkers.SelectMany(w => w.Latencies).Order().ToArray();
         double Percentile(double p) => latencies.Length == 0 ? double.NaN : latencies[Math.Min(latencies.Length - 1, (int)(p * latencies.Length))];
-        return new Result(rows / elapsed, Percentile(0.50), Percentile(0.99), (client1 - client0) * 1e6 / Math.Max(rows, 1), (server1 - server0) * 1e6 / Math.Max(rows, 1));
+        return new ReadResult(rows / elapsed, Percentile(0.50), Percentile(0.99), (client1 - client0 + extra1 - extra0) * 1e6 / Math.Max(rows, 1),
+            (server1 - server0) * 1e6 / Math.Max(rows, 1));
     }
 
-    /// <summary>One client walking the snapshot in keyset pages, counting what it got while measured.</summary>
-    abstract class Walker
+    /// <summary>Resets pg_stat_statements, or prints its costliest statements.</summary>
+    static async Task StatementsAsync(string connectionString, bool reset)
     {
-        public long Rows { get; private set; }
-        public List<double> Latencies { get; } = [];
-
-        /// <summary>Reads the next page (the first again after the last); returns its rows.</summary>
-        public abstract Task<int> NextPageAsync();
-
-        public void Record(int rows, double milliseconds)
+        await using var conn = new NpgsqlConnection(connectionString);
+        await conn.OpenAsync();
+        await using (var create = new NpgsqlCommand("create extension if not exists pg_stat_statements", conn)) await create.ExecuteNonQueryAsync();
+        if (reset)
         {
-            Rows += rows;
-            Latencies.Add(milliseconds);
+            await using var r = new NpgsqlCommand("select pg_stat_statements_reset()", conn);
+            await r.ExecuteNonQueryAsync();
+            return;
         }
-    }
-
-    /// <summary>The Npgsql baseline: the API's snapshot query (same predicate, order and page size), each row's text read as a string.</summary>
-    sealed class PgWalker(NpgsqlDataSource dataSource, int limit, int total) : Walker
-    {
-        const string Sql = """
-            select key, data::text from dx.records
-            where dataset_id = $1 and valid_from <= 1 and (valid_to is null or valid_to > 1) and key > $2 order by key limit $3
+        const string sql = """
+            select calls, total_exec_time, mean_exec_time, rows, left(regexp_replace(query, '\s+', ' ', 'g'), 110)
+            from pg_stat_statements order by total_exec_time desc limit 12
             """;
-        string _after = "";
-        int _seen;
-
-        public override async Task<int> NextPageAsync()
-        {
-            await using var cmd = dataSource.CreateCommand(Sql);
-            cmd.Parameters.Add(new NpgsqlParameter { Value = DatasetId });
-            cmd.Parameters.Add(new NpgsqlParameter { Value = _after });
-            cmd.Parameters.Add(new NpgsqlParameter { Value = limit });
-            await using var reader = await cmd.ExecuteReaderAsync();
-            var n = 0;
-            long chars = 0;
-            string? last = null;
-            while (await reader.ReadAsync())
-            {
-                last = reader.GetString(0);
-                chars += reader.GetString(1).Length;
-                n++;
-            }
-            _seen += n;
-            if (n < limit || last is null || _seen >= total) (_after, _seen) = ("", 0);
-            else _after = last;
-            return chars > 0 ? n : 0;
-        }
-    }
-
-    /// <summary>A consumer reading <c>GET …/records?limit=</c> and following the <c>Link: rel="next"</c> header; rows are counted in the body.</summary>
-    sealed class HttpWalker(HttpClient http, int limit, int total) : Walker
-    {
-        readonly string _first = $"/api/v1/datasets/{DatasetId}/records?limit={limit}";
-        string? _next;
-        int _seen;
-
-        public override async Task<int> NextPageAsync()
-        {
-            using var response = await http.GetAsync(_next ?? _first);
-            var body = await response.Content.ReadAsByteArrayAsync();
-            if (!response.IsSuccessStatusCode) throw new InvalidOperationException($"GET {_next ?? _first}: {(int)response.StatusCode} {System.Text.Encoding.UTF8.GetString(body)}");
-            var n = Count(body, "{\"id\":"u8);
-            _seen += n;
-            var link = response.Headers.TryGetValues("Link", out var values) ? values.FirstOrDefault() : null;
-            _next = link is not null && _seen < total ? link[1..link.IndexOf('>')] : null;
-            if (_next is null) _seen = 0;
-            return n;
-        }
-
-        static int Count(ReadOnlySpan<byte> body, ReadOnlySpan<byte> what)
-        {
-            var n = 0;
-            for (int i; (i = body.IndexOf(what)) >= 0; body = body[(i + what.Length)..]) n++;
-            return n;
-        }
+        await using var cmd = new NpgsqlCommand(sql, conn);
+        await using var reader = await cmd.ExecuteReaderAsync();
+        Console.WriteLine("statements during the first unshaped case (pg_stat_statements):");
+        while (await reader.ReadAsync())
+            Console.WriteLine(FormattableString.Invariant($"  {reader.GetInt64(0),8} calls {reader.GetDouble(1),9:F0} ms  mean {reader.GetDouble(2),7:F3} ms  {reader.GetInt64(3),8} rows  {reader.GetString(4)}"));
     }
 
     static int[] Ints(string list) => [.. list.Split(',').Select(x => int.Parse(x, CultureInfo.InvariantCulture))];
