@@ -27,11 +27,11 @@ public sealed class CatalogueService(NpgsqlDataSource dataSource)
     public async Task<Page<Dataset>> SearchAsync(CatalogueQuery query, CancellationToken cancellationToken = default)
     {
         var take = Paging.Limit(query.Limit);
-        await using var cmd = Db.Command(dataSource, CatalogueSql.Select + Where, Db.Typed(Escape(query.Q)), Db.Typed(query.Owner), Db.Typed(query.Tag),
+        await using var cmd = Db.Command(dataSource, DatasetSql.Select + Where, Db.Typed(Escape(query.Q)), Db.Typed(query.Owner), Db.Typed(query.Tag),
             Db.Typed(query.Classification), Db.Typed(Paging.Decode(query.After)), take + 1);
         var list = new List<Dataset>();
         await using (var r = await cmd.ExecuteReaderAsync(cancellationToken))
-            while (await r.ReadAsync(cancellationToken)) list.Add(CatalogueSql.Read(r));
+            while (await r.ReadAsync(cancellationToken)) list.Add(DatasetSql.Read(r));
         var next = list.Count > take ? Paging.Encode(list[take - 1].Id) : null;
         return new Page<Dataset>(list.Take(take).ToList(), next);
     }

@@ -80,9 +80,9 @@ public sealed class DcatCatalogue(NpgsqlDataSource dataSource)
         }
         if (datasetId is not null && extras.Count == 0) throw new NotFoundException($"Dataset '{datasetId}' does not exist.");
         var datasets = new List<Dataset>();
-        await using (var cmd = Db.Command(dataSource, CatalogueSql.Select + " where d.id = any($1) order by d.id", (object)extras.Keys.ToArray()))
+        await using (var cmd = Db.Command(dataSource, DatasetSql.Select + " where d.id = any($1) order by d.id", (object)extras.Keys.ToArray()))
         await using (var r = await cmd.ExecuteReaderAsync(cancellationToken))
-            while (await r.ReadAsync(cancellationToken)) datasets.Add(CatalogueSql.Read(r));
+            while (await r.ReadAsync(cancellationToken)) datasets.Add(DatasetSql.Read(r));
 
         var rdf = new Rdf();
         var api = baseUrl.TrimEnd('/') + "/api/v1";

@@ -98,9 +98,9 @@ public sealed partial class DatasetRegistry(
     /// <summary>The dataset's row without feed and versions, or null.</summary>
     public async Task<Dataset?> FindAsync(string id, CancellationToken cancellationToken = default)
     {
-        await using var cmd = Db.Command(dataSource, CatalogueSql.Select + " where d.id = $1", id);
+        await using var cmd = Db.Command(dataSource, DatasetSql.Select + " where d.id = $1", id);
         await using var reader = await cmd.ExecuteReaderAsync(cancellationToken);
-        return await reader.ReadAsync(cancellationToken) ? CatalogueSql.Read(reader) : null;
+        return await reader.ReadAsync(cancellationToken) ? DatasetSql.Read(reader) : null;
     }
 
     /// <summary>The feed of a dataset; of its credential, only the kind.</summary>

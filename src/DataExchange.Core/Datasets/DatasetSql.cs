@@ -2,8 +2,8 @@ using Npgsql;
 
 namespace DataExchange.Core.Datasets;
 
-/// <summary>The catalogue row: a dataset with its newest schema and published version.</summary>
-internal static class CatalogueSql
+/// <summary>A dataset's row with its newest schema and published version, as the registry and the catalogue read it.</summary>
+internal static class DatasetSql
 {
     internal const string Select = """
         select d.id, d.owner_agency_id, d.title, d.description, d.key_fields, d.classification, d.tags, d.compatibility, d.created_at,
