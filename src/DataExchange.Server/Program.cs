@@ -7,6 +7,7 @@ using DataExchange.Server.Catalogue;
 using DataExchange.Server.Console;
 using DataExchange.Server.Datasets;
 using DataExchange.Server.Demo;
+using DataExchange.Server.Feeds;
 using DataExchange.Server.Hosting;
 using DataExchange.Server.Ingestion;
 using DataExchange.Server.Lookup;
@@ -90,6 +91,7 @@ if (roles.Api)
     api.MapSchemas();
     api.MapSchemaComponents();
     api.MapRuns();
+    api.MapFeedHosts();
     api.MapSubscriptions();
     api.MapRecords();
     api.MapLookups();

@@ -58,7 +58,6 @@ public static class RunEndpoints
         group.MapGet("/versions", async (string datasetId, IngestionService service, CancellationToken ct) =>
             TypedResults.Ok(new PageBody<DatasetVersion>(await service.ListVersionsAsync(datasetId, ct), null)))
             .WithSummary("Published versions, newest first, with change counts.");
-        api.MapFeedHosts();
         return api;
     }
 }

@@ -2,7 +2,7 @@ using DataExchange.Core.Feeds;
 using DataExchange.Server.Agencies;
 using DataExchange.Server.Hosting;
 
-namespace DataExchange.Server.Ingestion;
+namespace DataExchange.Server.Feeds;
 
 /// <summary>The allow-list of hosts that HTTP feeds may name: configured ones plus those admins add here.</summary>
 public static class FeedHostEndpoints
