@@ -56,13 +56,9 @@ if (embedded is not null) app.Lifetime.ApplicationStopped.Register(embedded.Stop
 await app.Services.GetRequiredService<Migrator>().MigrateAsync();
 if (commandLine.BootstrapAdmin)
 {
-    // Once per database: the first admin key, shown once (only its hash is stored).
-    var issued = await app.Services.GetRequiredService<DataExchange.Core.Agencies.ApiKeyService>().BootstrapAdminAsync();
-    Console.WriteLine(issued is null
-        ? "An admin key already exists; nothing was issued. Ask an admin of the 'exchange' agency for a key."
-        : $"Admin key (shown once, store it now): {issued.Key}\nKey id: {issued.Id}");
+    var exitCode = await app.BootstrapAdminAsync();
     if (embedded is not null) await embedded.DisposeAsync();
-    return issued is null ? 1 : 0;
+    return exitCode;
 }
 await app.Services.PrepareKeyRingAsync();
 app.ScheduleRecurringJobs();
@@ -105,27 +101,7 @@ if (roles.Api)
     app.MapConsoleLanguage();
 }
 
-if (samples is not null)
-{
-    app.Lifetime.ApplicationStarted.Register(() => _ = Task.Run(async () =>
-    {
-        var url = app.Urls.FirstOrDefault() ?? "http://127.0.0.1:5080";
-        var credentialsPath = Path.Combine(Path.GetTempPath(), "dataexchange-demo-credentials.json");
-        var credentials = await app.Services.GetRequiredService<DemoSeeder>().SeedAsync(samples, url, credentialsPath, app.Lifetime.ApplicationStopping);
-        Console.WriteLine($"""
-
-            DataExchange demo is running.
-              API:        {url}/api/v1   (OpenAPI: {url}/openapi/v1.json)
-              Console:    {url}/console  (sign in with any key below)
-              Dashboard:  {url}/hangfire (admins)
-              Admin key:  {credentials.AdminKey}
-              All keys:   {credentialsPath}
-              Database:   {(embedded is null ? "configured connection string" : $"embedded PostgreSQL on 127.0.0.1:{embedded.Port} ({embedded.DataDirectory})")}
-            Try:  curl -H "Authorization: Bearer {credentials.AdminKey}" {url}/api/v1/datasets
-            Press Ctrl+C to stop{(embedded is null ? "" : " (the embedded PostgreSQL stops with it)")}.
-            """);
-    }));
-}
+if (samples is not null) app.SeedAndAnnounceDemo(samples, embedded);
 
 try
 {
