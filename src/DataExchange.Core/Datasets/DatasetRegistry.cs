@@ -9,7 +9,6 @@ using DataExchange.Core.Datasets.Schemas;
 using DataExchange.Core.Feeds;
 using Microsoft.Extensions.Options;
 using Npgsql;
-using NpgsqlTypes;
 
 namespace DataExchange.Core.Datasets;
 
@@ -181,9 +180,7 @@ public sealed partial class DatasetRegistry(
             """;
         // The credential is never part of the options: it is sealed in dx.feed_credentials.
         var options = JsonSerializer.Serialize(feed with { Source = null, Format = null, Cron = null, Mode = null, Credential = null }, Json.Options);
-        await using var cmd = Db.Command(conn, sql, id, feed.Source, feed.Format, options, feed.Cron, feed.Mode, now);
-        cmd.Parameters[3].NpgsqlDbType = NpgsqlDbType.Jsonb;
-        cmd.Parameters[4].NpgsqlDbType = NpgsqlDbType.Text;
+        await using var cmd = Db.Command(conn, sql, id, feed.Source, feed.Format, Db.Jsonb(options), Db.Typed(feed.Cron), feed.Mode, now);
         await cmd.ExecuteNonQueryAsync(cancellationToken);
     }
 

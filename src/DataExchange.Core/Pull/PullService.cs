@@ -57,9 +57,8 @@ public sealed partial class PullService(NpgsqlDataSource dataSource, ReadDataSou
             where v.dataset_id = $1 and v.version = coalesce($2, (select max(version) from dx.dataset_versions where dataset_id = $1))
             """;
         PublishedVersion found;
-        await using (var cmd = Db.Command(reads.Source, sql, datasetId, version))
+        await using (var cmd = Db.Command(reads.Source, sql, datasetId, Db.Typed(version)))
         {
-            cmd.Parameters[1].NpgsqlDbType = NpgsqlDbType.Integer;
             await using var r = await cmd.ExecuteReaderAsync(cancellationToken);
             if (!await r.ReadAsync(cancellationToken))
                 throw new NotFoundException(version is { } v ? $"Dataset '{datasetId}' has no version {v}." : $"Dataset '{datasetId}' has no published version yet.");

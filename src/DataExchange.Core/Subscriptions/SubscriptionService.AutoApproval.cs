@@ -3,7 +3,6 @@ using DataExchange.Core.Audit;
 using DataExchange.Core.Common;
 using DataExchange.Core.Datasets;
 using Npgsql;
-using NpgsqlTypes;
 
 namespace DataExchange.Core.Subscriptions;
 
@@ -27,11 +26,8 @@ public sealed partial class SubscriptionService
         var now = time.GetUtcNow();
         await using var conn = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var tx = await conn.BeginTransactionAsync(cancellationToken);
-        await using (var cmd = Db.Command(conn, sql, datasetId, policy.Document.ToJsonString(), caller.ClientId, now))
-        {
-            cmd.Parameters[1].NpgsqlDbType = NpgsqlDbType.Jsonb;
+        await using (var cmd = Db.Command(conn, sql, datasetId, Db.Jsonb(policy.Document.ToJsonString()), caller.ClientId, now))
             await cmd.ExecuteNonQueryAsync(cancellationToken);
-        }
         await audit.AppendAsync(conn, new AuditRecord(caller, AuditAction.AutoApprovalSet, AuditOutcome.Succeeded, datasetId, datasetId,
             new JsonObject { ["policyHash"] = policy.Hash }), cancellationToken);
         await tx.CommitAsync(cancellationToken);
@@ -76,11 +72,8 @@ public sealed partial class SubscriptionService
         }
         var policy = AccessPolicy.FromStored(document);
         const string sql = "update dx.subscriptions set status = 'approved', policy = $2, decided_at = $3, decided_by = 'auto-approval' where id = $1";
-        await using (var cmd = Db.Command(conn, sql, id, policy.Document.ToJsonString(), time.GetUtcNow()))
-        {
-            cmd.Parameters[1].NpgsqlDbType = NpgsqlDbType.Jsonb;
+        await using (var cmd = Db.Command(conn, sql, id, Db.Jsonb(policy.Document.ToJsonString()), time.GetUtcNow()))
             await cmd.ExecuteNonQueryAsync(cancellationToken);
-        }
         await audit.AppendAsync(conn, new AuditRecord(caller, AuditAction.SubscriptionApproved, AuditOutcome.Succeeded, id, dataset.Id,
             new JsonObject { ["policyHash"] = policy.Hash, ["auto"] = true, ["consumer"] = caller.AgencyId }), cancellationToken);
     }

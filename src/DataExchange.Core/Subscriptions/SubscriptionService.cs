@@ -4,7 +4,6 @@ using DataExchange.Core.Common;
 using DataExchange.Core.Datasets;
 using Microsoft.Extensions.Options;
 using Npgsql;
-using NpgsqlTypes;
 
 namespace DataExchange.Core.Subscriptions;
 
@@ -61,11 +60,8 @@ public sealed partial class SubscriptionService(NpgsqlDataSource dataSource, Dat
         await using var conn = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var tx = await conn.BeginTransactionAsync(cancellationToken);
         await RefuseSecondOpenAsync(conn, dataset.Id, caller.AgencyId, now, cancellationToken);
-        await using (var cmd = Db.Command(conn, sql, id, dataset.Id, caller.AgencyId, request.Purpose!.Trim(), request.Fields?.ToArray(), caller.ClientId, now))
-        {
-            cmd.Parameters[4].NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text;
+        await using (var cmd = Db.Command(conn, sql, id, dataset.Id, caller.AgencyId, request.Purpose!.Trim(), Db.Typed(request.Fields?.ToArray()), caller.ClientId, now))
             await cmd.ExecuteNonQueryAsync(cancellationToken);
-        }
         await audit.AppendAsync(conn, new AuditRecord(caller, AuditAction.SubscriptionRequested, AuditOutcome.Succeeded, id, dataset.Id,
             new JsonObject { ["purpose"] = request.Purpose, ["consumer"] = caller.AgencyId }), cancellationToken);
         await AutoApproveAsync(conn, caller, id, dataset, request.Fields, cancellationToken);
@@ -111,13 +107,8 @@ public sealed partial class SubscriptionService(NpgsqlDataSource dataSource, Dat
             where id = $1
             """;
         await TransitionAsync(caller, sub, AuditAction.SubscriptionApproved, new JsonObject { ["policyHash"] = policy.Hash, ["expiresAt"] = request.ExpiresAt?.ToString("O") },
-            conn =>
-            {
-                var cmd = Db.Command(conn, sql, sub.Id, policy.Document.ToJsonString(), request.ExpiresAt, time.GetUtcNow(), caller.ClientId);
-                cmd.Parameters[1].NpgsqlDbType = NpgsqlDbType.Jsonb;
-                cmd.Parameters[2].NpgsqlDbType = NpgsqlDbType.TimestampTz;
-                return cmd;
-            }, cancellationToken);
+            conn => Db.Command(conn, sql, sub.Id, Db.Jsonb(policy.Document.ToJsonString()), Db.Typed(request.ExpiresAt), time.GetUtcNow(), caller.ClientId),
+            cancellationToken);
         return await GetAsync(caller, id, cancellationToken);
     }
 
@@ -169,9 +160,7 @@ public sealed partial class SubscriptionService(NpgsqlDataSource dataSource, Dat
               and ($3::text is null or dataset_id = $3) and ($4::text is null or id < $4)
             order by id desc limit $5
             """;
-        await using var cmd = Db.Command(dataSource, sql, caller.IsOperator, caller.AgencyId, datasetId, Paging.Decode(after), take + 1);
-        cmd.Parameters[2].NpgsqlDbType = NpgsqlDbType.Text;
-        cmd.Parameters[3].NpgsqlDbType = NpgsqlDbType.Text;
+        await using var cmd = Db.Command(dataSource, sql, caller.IsOperator, caller.AgencyId, Db.Typed(datasetId), Db.Typed(Paging.Decode(after)), take + 1);
         var list = new List<Subscription>();
         await using (var r = await cmd.ExecuteReaderAsync(cancellationToken))
             while (await r.ReadAsync(cancellationToken)) list.Add(Read(r, time.GetUtcNow()));
