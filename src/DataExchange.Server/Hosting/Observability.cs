@@ -40,8 +40,11 @@ public static class Observability
             })
             .WithTracing(t =>
             {
-                t.AddSource(Telemetry.Name).AddAspNetCoreInstrumentation().AddHttpClientInstrumentation().AddNpgsql();
-                if (otlp) t.AddOtlpExporter();
+                // The exchange's own spans carry a job's trace context into its log lines (TraceContextFilter) and are always on.
+                // Request, HttpClient and Npgsql spans are only made when they are exported: with no exporter they were an
+                // Activity and its tags per request and per SQL command that no one read (issue 16: a lookup makes three).
+                t.AddSource(Telemetry.Name);
+                if (otlp) t.AddAspNetCoreInstrumentation().AddHttpClientInstrumentation().AddNpgsql().AddOtlpExporter();
             });
         return services;
     }
