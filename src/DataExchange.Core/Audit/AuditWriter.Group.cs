@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Threading.Channels;
 using Npgsql;
 using NpgsqlTypes;
@@ -21,6 +22,9 @@ public sealed partial class AuditWriter
         update dx.audit_head set seq = $12, hash = $13 where id = 1
         """;
 
+    // Locks the head and fails the transaction (40001) unless it is at the position and hash this writer assumes (migration 0025).
+    const string ExpectHeadSql = "select dx.audit_head_expected($1, $2)";
+
     // The group's quota'd usage rows (subscription, day), made if missing and locked, in the order given (key order), with what they hold.
     const string LockUsageSql = """
         insert into dx.pull_usage as u (subscription_id, day, rows) select s, d, 0 from unnest($1::text[], $2::date[]) as k(s, d)
@@ -38,6 +42,14 @@ public sealed partial class AuditWriter
     readonly Lock _start = new();
     Task? _loop;
     bool _disposed;
+
+    /// <summary>How long the writer reads the head under its lock, rather than assume it, after another writer moved it.</summary>
+    static readonly TimeSpan ContendedFor = TimeSpan.FromSeconds(1);
+
+    // The writer loop's own: its connection (open between groups), the head as it last committed it, and until when another writer is active.
+    NpgsqlConnection? _connection;
+    (long Seq, byte[] Hash)? _head;
+    long _contendedUntil;
 
     /// <summary>
     /// One caller's part of a group: its effect (or, instead, a row charge and the entry chosen by how it
@@ -98,36 +110,56 @@ public sealed partial class AuditWriter
     }
 
     /// <summary>
-    /// Commits one group in two round trips when no member brings an effect of its own (issue 16: the
-    /// group's time is the writer's throughput, and a round trip per member made it the lookups' limit):
+    /// Commits one group on the writer's own connection (kept open, its statements prepared once: issue 16, where
+    /// a pooled connection's reset and the group's unprepared statements were most of PostgreSQL's time per lookup):
     /// <list type="number">
-    /// <item><c>begin</c>; the quota'd usage rows of the group's charges locked and read (one upsert, in
-    /// key order); the head locked and read;</item>
-    /// <item>the charges taken (one upsert of the totals), the entries appended (one insert) and the head
-    /// moved; <c>commit</c>.</item>
+    /// <item>when the group charges a quota, or this writer does not know the head (first group, another
+    /// writer active): <c>begin</c>, the quota'd usage rows locked and read (one upsert, in key order), the
+    /// head locked and read;</item>
+    /// <item>the charges taken (one upsert of the totals), the head locked, the entries appended (one insert)
+    /// and the head moved; <c>commit</c>.</item>
     /// </list>
+    /// Otherwise the group is one round trip: the entries chain on from the head this writer last committed,
+    /// which <c>dx.audit_head_expected</c> locks and checks before they go in. Should anything else (another
+    /// process's writer, an append inside a caller's transaction) have moved the head since, the transaction
+    /// fails and nothing commits; the group is then committed again with the head read under its lock, which
+    /// is also how the writer goes on for <see cref="ContendedFor"/>.
     /// Effects, when a member brings one, run first on the same transaction (before any lock of the head),
     /// one by one. Only after the commit are the members told their positions. Every writer locks usage
     /// rows before the head and the head last, so groups never wait on each other in a cycle.
     /// </summary>
     async Task CommitAsync(IReadOnlyList<Member> group)
     {
-        await using var conn = await dataSource.OpenConnectionAsync();
+        var conn = _connection ??= await dataSource.OpenConnectionAsync();
+        var assumed = Stopwatch.GetTimestamp() >= _contendedUntil ? _head : null;
         try
         {
-            await CommitAsync(conn, group);
+            try
+            {
+                await CommitAsync(conn, group, assumed);
+            }
+            catch (PostgresException e) when (assumed is not null && e.SqlState == PostgresErrorCodes.SerializationFailure)
+            {
+                await RollbackAsync(conn);
+                _head = null;
+                _contendedUntil = Stopwatch.GetTimestamp() + (long)(ContendedFor.TotalSeconds * Stopwatch.Frequency);
+                await CommitAsync(conn, group, null);
+            }
         }
         catch
         {
-            // The transaction is open (or failed) on a connection going back to the pool: end it here.
-            if (conn.State == System.Data.ConnectionState.Open)
-                try { await using var rollback = new NpgsqlCommand("rollback", conn); await rollback.ExecuteNonQueryAsync(); }
-                catch (Exception) { /* the pool discards a broken connection */ }
+            _head = null;
+            // The transaction is open (or failed): end it here, or give up a connection that broke.
+            if (!await RollbackAsync(conn))
+            {
+                _connection = null;
+                await conn.DisposeAsync();
+            }
             throw;
         }
     }
 
-    async Task CommitAsync(NpgsqlConnection conn, IReadOnlyList<Member> group)
+    async Task CommitAsync(NpgsqlConnection conn, IReadOnlyList<Member> group, (long Seq, byte[] Hash)? assumed)
     {
         var records = group.Select(m => m.Record).ToArray();
         var begun = false;
@@ -143,32 +175,33 @@ public sealed partial class AuditWriter
             records[i] = await effect(conn, CancellationToken.None);
         }
 
-        // Round trip 1: begin, the quota'd usage rows, the head.
+        // Round trip 1, when needed: begin, the quota'd usage rows, the head.
         var charges = group.Where(m => m.Charge is not null).Select(m => m.Charge!).ToList();
         var quotaed = charges.Where(c => c.Quota is not null).Select(c => (c.SubscriptionId, c.Day)).Distinct()
             .OrderBy(k => k.SubscriptionId, StringComparer.Ordinal).ThenBy(k => k.Day).ToList();
-        await using var first = new NpgsqlBatch(conn);
-        if (!begun) first.BatchCommands.Add(new NpgsqlBatchCommand("begin"));
-        if (quotaed.Count > 0)
-        {
-            var lockUsage = new NpgsqlBatchCommand(LockUsageSql);
-            lockUsage.Parameters.Add(new NpgsqlParameter { Value = quotaed.Select(k => k.SubscriptionId).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
-            lockUsage.Parameters.Add(new NpgsqlParameter { Value = quotaed.Select(k => k.Day).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Date });
-            first.BatchCommands.Add(lockUsage);
-        }
-        first.BatchCommands.Add(new NpgsqlBatchCommand(LockHeadSql));
         var used = new Dictionary<(string, DateOnly), long>();
-        long seq;
-        byte[] hash;
-        await using (var reader = await first.ExecuteReaderAsync())
+        if (assumed is not { } head || quotaed.Count > 0)
         {
+            await using var first = new NpgsqlBatch(conn);
+            if (!begun) first.BatchCommands.Add(new NpgsqlBatchCommand("begin"));
+            begun = true;
+            if (quotaed.Count > 0)
+            {
+                var lockUsage = new NpgsqlBatchCommand(LockUsageSql);
+                lockUsage.Parameters.Add(new NpgsqlParameter { Value = quotaed.Select(k => k.SubscriptionId).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
+                lockUsage.Parameters.Add(new NpgsqlParameter { Value = quotaed.Select(k => k.Day).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Date });
+                first.BatchCommands.Add(lockUsage);
+            }
+            first.BatchCommands.Add(new NpgsqlBatchCommand(LockHeadSql));
+            await first.PrepareAsync();
+            await using var reader = await first.ExecuteReaderAsync();
             if (quotaed.Count > 0)
             {
                 while (await reader.ReadAsync()) used[(reader.GetString(0), reader.GetFieldValue<DateOnly>(1))] = reader.GetInt64(2);
                 await reader.NextResultAsync();
             }
             await reader.ReadAsync();
-            (seq, hash) = (reader.GetInt64(0), reader.GetFieldValue<byte[]>(1));
+            head = (reader.GetInt64(0), reader.GetFieldValue<byte[]>(1));
         }
 
         // The charges in arrival order: each taken when it fits what the earlier ones left.
@@ -185,6 +218,7 @@ public sealed partial class AuditWriter
 
         // Round trip 2: the charges, the entries and the head, commit.
         await using var second = new NpgsqlBatch(conn);
+        if (!begun) second.BatchCommands.Add(new NpgsqlBatchCommand("begin"));
         if (taken.Count > 0)
         {
             var charge = new NpgsqlBatchCommand(ChargeUsageSql);
@@ -193,6 +227,10 @@ public sealed partial class AuditWriter
             charge.Parameters.Add(new NpgsqlParameter { Value = taken.Values.ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bigint });
             second.BatchCommands.Add(charge);
         }
+        var (seq, hash) = head;
+        // Assumed rather than read: locked now (after the usage rows, as everywhere), and the transaction fails unless it is still the head.
+        if (assumed is not null && quotaed.Count == 0)
+            second.BatchCommands.Add(new NpgsqlBatchCommand(ExpectHeadSql) { Parameters = { new() { Value = seq }, new() { Value = hash } } });
         var positions = new long[group.Count];
         var entries = new List<(AuditRecord Record, Entry Entry, byte[] PrevHash)>(group.Count);
         for (var i = 0; i < records.Length; i++)
@@ -204,7 +242,9 @@ public sealed partial class AuditWriter
         }
         if (entries.Count > 0) second.BatchCommands.Add(InsertCommand(entries, seq, hash));
         second.BatchCommands.Add(new NpgsqlBatchCommand("commit"));
+        await second.PrepareAsync();
         await second.ExecuteNonQueryAsync();
+        _head = (seq, hash);
 
         foreach (var (record, _, _) in entries) metrics.Appended(AuditNames.Of(record.Action), AuditNames.Of(record.Outcome));
         for (var i = 0; i < group.Count; i++) group[i].Done.TrySetResult(positions[i]);
@@ -230,20 +270,4 @@ public sealed partial class AuditWriter
         cmd.Parameters.Add(new NpgsqlParameter { Value = headHash });
         return cmd;
     }
-
-    /// <summary>Lets the queued entries commit, then stops the writer loop.</summary>
-    public async ValueTask DisposeAsync()
-    {
-        Task? loop;
-        lock (_start)
-        {
-            _disposed = true;
-            loop = _loop;
-        }
-        _queue.Writer.TryComplete();
-        if (loop is not null) await loop;
-    }
-
-    /// <inheritdoc />
-    public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
 }

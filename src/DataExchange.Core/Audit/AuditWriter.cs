@@ -103,6 +103,39 @@ public sealed partial class AuditWriter(NpgsqlDataSource dataSource, TimeProvide
         return new DateTimeOffset(now.Ticks - now.Ticks % 10, TimeSpan.Zero);
     }
 
+    /// <summary>Ends the transaction open (or failed) on <paramref name="conn"/>; false when the connection is broken.</summary>
+    static async Task<bool> RollbackAsync(NpgsqlConnection conn)
+    {
+        if (conn.State != System.Data.ConnectionState.Open) return false;
+        try
+        {
+            await using var rollback = new NpgsqlCommand("rollback", conn);
+            await rollback.ExecuteNonQueryAsync();
+            return true;
+        }
+        catch (Exception)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>Lets the queued entries commit, then stops the writer loop.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        Task? loop;
+        lock (_start)
+        {
+            _disposed = true;
+            loop = _loop;
+        }
+        _queue.Writer.TryComplete();
+        if (loop is not null) await loop;
+        if (_connection is not null) await _connection.DisposeAsync();
+    }
+
+    /// <inheritdoc />
+    public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
+
     static async Task<(long Seq, byte[] Hash)> LockHeadAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
     {
         await using var cmd = new NpgsqlCommand(LockHeadSql, connection);

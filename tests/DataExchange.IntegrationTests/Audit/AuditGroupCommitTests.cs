@@ -1,5 +1,7 @@
 using DataExchange.Core.Audit;
 using DataExchange.Core.Common;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using Npgsql;
 using NUnit.Framework;
 
@@ -76,6 +78,48 @@ public sealed class AuditGroupCommitTests
             Assert.That(await names.ExecuteScalarAsync(), Is.EqualTo(29L), "the failed member's change was rolled back, the others kept");
             Assert.That(await targets.ExecuteScalarAsync(), Is.EqualTo(0L));
             Assert.That((await db.Service.VerifyAsync(AuditDatabase.OperatorAuditor)).Ok, Is.True);
+        });
+    }
+
+    /// <summary>
+    /// A writer chains a group on from the head it last committed, without reading it first. When something
+    /// else moved the head in between — a second process's writer, an append inside a caller's transaction —
+    /// that group's transaction fails as a whole (its effect rolls back) and commits again at the real head.
+    /// </summary>
+    [Test]
+    public async Task WritersTakingTurns_KeepOneChain_AndARetriedGroupCommitsItsEffectOnce()
+    {
+        await using var db = await AuditDatabase.CreateAsync("audit_group_turns");
+        await using var other = NpgsqlDataSource.Create(db.ConnectionString);
+        var meters = new ServiceCollection().AddMetrics().BuildServiceProvider().GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>();
+        await using var second = new AuditWriter(other, TimeProvider.System, Options.Create(new AuditOptions()), new AuditMetrics(meters));
+        var positions = new List<long>();
+        for (var i = 0; i < 12; i++)
+        {
+            var n = i;
+            positions.Add(await db.Writer.AppendAsync(async (conn, ct) =>
+            {
+                await using (var cmd = Db.Command(conn, "insert into dx.server_secrets (name, value, created_at) values ($1, '\\x00', now())", $"turn-{n}"))
+                    await cmd.ExecuteNonQueryAsync(ct);
+                return new AuditRecord(Writer, AuditAction.AccessDenied, AuditOutcome.Denied, $"first-{n}");
+            }));
+            if (n % 2 == 0)
+                positions.Add(await second.AppendAsync(new AuditRecord(Writer, AuditAction.AccessDenied, AuditOutcome.Denied, $"second-{n}")));
+            else
+            {
+                await using var conn = await other.OpenConnectionAsync();
+                await using var tx = await conn.BeginTransactionAsync();
+                positions.Add(await db.Writer.AppendAsync(conn, new AuditRecord(Writer, AuditAction.AccessDenied, AuditOutcome.Denied, $"inside-{n}")));
+                await tx.CommitAsync();
+            }
+        }
+
+        await using var effects = Db.Command(other, "select count(*) from dx.server_secrets where name like 'turn-%'");
+        Assert.Multiple(async () =>
+        {
+            Assert.That(positions, Is.EqualTo(Enumerable.Range(1, 24).Select(i => (long)i)), "each append took the next position, whoever appended before");
+            Assert.That(await effects.ExecuteScalarAsync(), Is.EqualTo(12L), "each effect committed once, also where its group was committed again");
+            Assert.That(await db.Service.VerifyAsync(AuditDatabase.OperatorAuditor), Is.EqualTo(new ChainVerification(true, 24, null, null)));
         });
     }
 }
