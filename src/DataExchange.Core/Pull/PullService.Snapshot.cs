@@ -19,8 +19,10 @@ public sealed partial class PullService
     public async Task<RecordPage> ReadPageAsync(Caller caller, PullContext context, string? afterKey, int take, CancellationToken cancellationToken = default)
     {
         var budget = BudgetOf(context, page: true);
-        using var buffer = new MemoryStream();
-        var scratch = (new ArrayBufferWriter<byte>(2048), new ArrayBufferWriter<byte>(2048));
+        // The items array is written as bytes: records from PostgreSQL's text (shaped or not) joined by commas,
+        // what a Utf8JsonWriter writing them raw would write, without its copy of every record.
+        var items = new ArrayBufferWriter<byte>(take * 128 + 2);
+        var scratch = new ArrayBufferWriter<byte>(2048);
         string? lastKey = null;
         var rows = 0;
         var hasMore = false;
@@ -31,18 +33,19 @@ public sealed partial class PullService
             var pageSize = (int)await ReserveAsync(conn, caller, context, budget, take, cancellationToken);
             await using (var cmd = SnapshotCommand(conn, context, afterKey, pageSize + 1))
             await using (var r = await cmd.ExecuteReaderAsync(cancellationToken))
-            await using (var writer = new Utf8JsonWriter(buffer, Json.WriterOptions))
             {
-                writer.WriteStartArray();
+                items.Write("["u8);
                 while (await r.ReadAsync(cancellationToken))
                 {
                     // One row beyond the page tells whether there is a next page without a second query.
                     if (rows == pageSize) { hasMore = true; break; }
-                    lastKey = r.GetString(0);
-                    WriteRecord(writer, r, 1, context.Shaper, scratch);
+                    if (rows > 0) items.Write(","u8);
+                    // Only the page's last key is needed (for the next cursor).
+                    if (rows == pageSize - 1) lastKey = r.GetString(0);
+                    WriteRecord(items, r, 1, context.Shaper, scratch);
                     rows++;
                 }
-                writer.WriteEndArray();
+                items.Write("]"u8);
             }
             next = hasMore ? await NextCursorAsync(caller, context, CursorScope.Records, null, lastKey!, cancellationToken) : null;
         }
@@ -51,28 +54,25 @@ public sealed partial class PullService
             await ReleaseAsync(budget);
             throw;
         }
-        await RecordPullAsync(caller, context, AuditAction.RecordsPulled, rows, "json", budget: budget, bytes: buffer.Length);
-        return new RecordPage(context.DatasetId, context.Version, context.Policy.Hash, buffer.ToArray(), rows, next);
+        await RecordPullAsync(caller, context, AuditAction.RecordsPulled, rows, "json", budget: budget, bytes: items.WrittenCount);
+        return new RecordPage(context.DatasetId, context.Version, context.Policy.Hash, items.WrittenSpan.ToArray(), rows, next);
     }
 
     /// <summary>
     /// Writes the record in column <paramref name="ordinal"/> (its <c>jsonb::text</c>) as <paramref name="shaper"/>
-    /// shows it, from PostgreSQL's bytes without a document or string in between: as stored when the policy
-    /// keeps every field, else shaped member by member. <paramref name="scratch"/> holds one record.
+    /// shows it, from PostgreSQL's bytes without a document or string in between: as stored (compacted) when the
+    /// policy keeps every field, else shaped member by member. <paramref name="scratch"/> holds one record.
     /// </summary>
-    static void WriteRecord(Utf8JsonWriter writer, Npgsql.NpgsqlDataReader r, int ordinal, PolicyShaper shaper, (ArrayBufferWriter<byte> Row, ArrayBufferWriter<byte> Shaped) scratch)
+    static void WriteRecord(IBufferWriter<byte> output, Npgsql.NpgsqlDataReader r, int ordinal, PolicyShaper shaper, ArrayBufferWriter<byte> scratch)
     {
-        scratch.Row.ResetWrittenCount();
         if (shaper.KeepsEveryField)
         {
-            JsonbText.AppendCompact(r, ordinal, scratch.Row);
-            writer.WriteRawValue(scratch.Row.WrittenSpan, skipInputValidation: true);
+            JsonbText.AppendCompact(r, ordinal, output);
             return;
         }
-        JsonbText.AppendRaw(r, ordinal, scratch.Row);
-        scratch.Shaped.ResetWrittenCount();
-        shaper.WriteJson(scratch.Row.WrittenSpan, scratch.Shaped);
-        writer.WriteRawValue(scratch.Shaped.WrittenSpan, skipInputValidation: true);
+        scratch.ResetWrittenCount();
+        JsonbText.AppendRaw(r, ordinal, scratch);
+        shaper.WriteJson(scratch.WrittenSpan, output);
     }
 
     /// <summary>

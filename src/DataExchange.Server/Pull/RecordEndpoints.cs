@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text.Json;
 using DataExchange.Core.Audit;
 using DataExchange.Core.Common;
@@ -100,7 +101,7 @@ public static class RecordEndpoints
         }
         var page = await pull.ReadPageAsync(caller, context, afterKey, take, ct);
         if (page.Next is not null) http.Response.Headers.Append("Link", $"<{NextUrl(http, page.Next)}>; rel=\"next\"");
-        return Results.Bytes(Body(w => w.WriteNumber("version", page.Version), page.ItemsJson, page.Next), "application/json");
+        return Body(w => w.WriteNumber("version", page.Version), page.ItemsJson, page.Next);
     }
 
     static async Task<IResult> ReadChangesAsync(string datasetId, int? since, int? until, string? after, int? limit, RecordFormat fmt, HttpContext http, PullService pull, CancellationToken ct)
@@ -114,7 +115,7 @@ public static class RecordEndpoints
         }
         var page = await pull.ReadChangesAsync(http.CallerOrAnonymous(), datasetId, since ?? 0, until, after, limit, ct);
         if (page.Next is not null) http.Response.Headers.Append("Link", $"<{NextUrl(http, page.Next)}>; rel=\"next\"");
-        return Results.Bytes(Body(w => { w.WriteNumber("since", page.Since); w.WriteNumber("until", page.Until); }, page.ItemsJson, page.Next), "application/json");
+        return Body(w => { w.WriteNumber("since", page.Since); w.WriteNumber("until", page.Until); }, page.ItemsJson, page.Next);
     }
 
     static string ContentType(RecordFormat format) => format == RecordFormat.Csv ? "text/csv; charset=utf-8" : "application/x-ndjson; charset=utf-8";
@@ -140,20 +141,41 @@ public static class RecordEndpoints
         return RecordFormat.Json;
     }
 
-    // The items are already UTF-8 JSON (shaped row by row); they are spliced in, not re-parsed.
-    static byte[] Body(Action<Utf8JsonWriter> head, byte[] items, string? next)
+    // The items are already UTF-8 JSON (shaped row by row); they are spliced in between the head and the tail,
+    // neither re-parsed nor copied into another buffer.
+    static IResult Body(Action<Utf8JsonWriter> head, byte[] items, string? next)
     {
-        using var buffer = new MemoryStream(items.Length + 256);
-        using (var w = new Utf8JsonWriter(buffer, Json.WriterOptions))
+        var start = new ArrayBufferWriter<byte>(64);
+        using (var w = new Utf8JsonWriter(start, Json.WriterOptions))
         {
             w.WriteStartObject();
             head(w);
             w.WritePropertyName("items");
-            w.WriteRawValue(items, skipInputValidation: true);
-            if (next is not null) w.WriteString("next", next);
-            w.WriteEndObject();
         }
-        return buffer.ToArray();
+        // The head ends after "items": (the writer's next raw value), the tail closes the object.
+        var end = new ArrayBufferWriter<byte>(64);
+        if (next is not null)
+        {
+            end.Write(",\"next\":"u8);
+            using var w = new Utf8JsonWriter(end, Json.WriterOptions);
+            w.WriteStringValue(next);
+        }
+        end.Write("}"u8);
+        return new SplicedJson(start.WrittenMemory, items, end.WrittenMemory);
+    }
+
+    sealed class SplicedJson(ReadOnlyMemory<byte> head, byte[] items, ReadOnlyMemory<byte> tail) : IResult
+    {
+        public Task ExecuteAsync(HttpContext http)
+        {
+            http.Response.ContentType = "application/json";
+            http.Response.ContentLength = head.Length + items.Length + tail.Length;
+            var body = http.Response.BodyWriter;
+            body.Write(head.Span);
+            body.Write(items);
+            body.Write(tail.Span);
+            return body.FlushAsync(http.RequestAborted).AsTask();
+        }
     }
 
     static string NextUrl(HttpContext http, string next)
