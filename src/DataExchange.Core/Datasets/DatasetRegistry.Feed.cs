@@ -17,7 +17,7 @@ public sealed partial class DatasetRegistry
     {
         await RequireOwnerAsync(caller, datasetId, cancellationToken);
         DocumentSchemas.Validate((DocumentSchemas.FeedDefinition, request, ""));
-        var feed = await RefusingAsync(caller, datasetId, request, () => FeedValidator.Normalise(request, feedOptions.Value, caller.AgencyId, ""), cancellationToken);
+        var feed = await RefusingAsync(caller, datasetId, request, () => FeedValidator.Normalise(request, feedOptions.Value, feedHosts, caller.AgencyId, ""), cancellationToken);
         var now = time.GetUtcNow();
         await using var conn = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var tx = await conn.BeginTransactionAsync(cancellationToken);

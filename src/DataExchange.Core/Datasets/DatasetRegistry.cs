@@ -14,7 +14,7 @@ namespace DataExchange.Core.Datasets;
 
 /// <summary>Registers datasets with their first schema version and feed, and reads them back.</summary>
 public sealed partial class DatasetRegistry(
-    NpgsqlDataSource dataSource, AuditWriter audit, IOptions<FeedOptions> feedOptions, FeedCredentialStore credentials, IFeedScheduler scheduler,
+    NpgsqlDataSource dataSource, AuditWriter audit, IOptions<FeedOptions> feedOptions, FeedHostList feedHosts, FeedCredentialStore credentials, IFeedScheduler scheduler,
     SchemaComponentStore components, TimeProvider time)
 {
     static readonly string[] CompatibilityModes = ["BACKWARD", "BACKWARD_TRANSITIVE", "FORWARD", "FORWARD_TRANSITIVE", "FULL", "FULL_TRANSITIVE", "NONE"];
@@ -214,7 +214,7 @@ public sealed partial class DatasetRegistry(
         FeedDefinition? feed = null;
         if (request.Feed is not null)
         {
-            try { feed = FeedValidator.Normalise(request.Feed, feedOptions.Value, caller.AgencyId); }
+            try { feed = FeedValidator.Normalise(request.Feed, feedOptions.Value, feedHosts, caller.AgencyId); }
             catch (InvalidException e) when (!FeedValidator.IsRefusal(e)) { errors.AddRange(e.Errors); }
         }
         ManifestProblems.Add(problems, errors);

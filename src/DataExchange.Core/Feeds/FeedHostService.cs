@@ -16,7 +16,7 @@ public sealed record ReplaceFeedHostsRequest(IReadOnlyList<string>? Hosts);
 /// The admin-managed allow-list of feed hosts (<c>dx.feed_hosts</c>), merged with the operator's
 /// configuration. Every change is audited; the merged list is what registration and fetches check.
 /// </summary>
-public sealed class FeedHostService(NpgsqlDataSource dataSource, AuditWriter audit, IOptions<FeedOptions> options, TimeProvider time)
+public sealed class FeedHostService(NpgsqlDataSource dataSource, AuditWriter audit, IOptions<FeedOptions> options, FeedHostList allowList, TimeProvider time)
 {
     /// <summary>Configured and admin-added hosts, sorted. Any authenticated caller may read it (stewards need to know).</summary>
     public async Task<IReadOnlyList<FeedHost>> ListAsync(CancellationToken cancellationToken = default)
@@ -27,7 +27,7 @@ public sealed class FeedHostService(NpgsqlDataSource dataSource, AuditWriter aud
             while (await r.ReadAsync(cancellationToken))
                 if (!list.Exists(h => h.Host == r.GetString(0)))
                     list.Add(new FeedHost(r.GetString(0), "admin", r.GetString(1), r.GetFieldValue<DateTimeOffset>(2)));
-        options.Value.SetAdminHosts(list.Where(h => h.Origin == "admin").Select(h => h.Host));
+        allowList.SetAdminHosts(list.Where(h => h.Origin == "admin").Select(h => h.Host));
         return [.. list.OrderBy(h => h.Host, StringComparer.Ordinal)];
     }
 
@@ -57,7 +57,7 @@ public sealed class FeedHostService(NpgsqlDataSource dataSource, AuditWriter aud
         return await ListAsync(cancellationToken);
     }
 
-    /// <summary>Reloads the admin-added hosts into the options that checks read (before a fetch, and periodically).</summary>
+    /// <summary>Reloads the admin-added hosts into the allow-list that checks read (before a fetch, and periodically).</summary>
     public Task RefreshAsync(CancellationToken cancellationToken = default) => ListAsync(cancellationToken);
 
     static List<string> Normalise(IReadOnlyList<string>? hosts)

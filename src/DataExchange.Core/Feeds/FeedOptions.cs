@@ -9,15 +9,8 @@ public sealed class FeedOptions
     /// <summary>Folder for payloads while a run reads them and for pushed uploads. Default: system temp.</summary>
     public string WorkDirectory { get; set; } = Path.Combine(Path.GetTempPath(), "dataexchange-work");
 
-    /// <summary>Hosts that HTTP sources may name; anything else is refused (no SSRF). Default: none.</summary>
+    /// <summary>Hosts that HTTP sources may name; anything else is refused (no SSRF). Default: none. Admins add more at run time (<see cref="FeedHostList"/>).</summary>
     public List<string> AllowedHosts { get; set; } = [];
-
-    /// <summary>Hosts added by admins (table <c>dx.feed_hosts</c>), kept current by <see cref="FeedHostService"/>; allowed as well.</summary>
-    public IReadOnlySet<string> AdminHosts => _adminHosts;
-
-    volatile IReadOnlySet<string> _adminHosts = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
-
-    internal void SetAdminHosts(IEnumerable<string> hosts) => _adminHosts = new HashSet<string>(hosts, StringComparer.OrdinalIgnoreCase);
 
     /// <summary>Largest payload accepted, in bytes. Default 2 GiB.</summary>
     public long MaxPayloadBytes { get; set; } = 2L * 1024 * 1024 * 1024;

@@ -13,7 +13,7 @@ public static class FeedServices
         services.AddOptions<FeedOptions>().Bind(configuration.GetSection("Feeds"))
             .Validate(o => o.MaxPayloadBytes > 0 && o.ReadTimeout > TimeSpan.Zero && o.ConnectTimeout > TimeSpan.Zero, "Feeds: limits and timeouts must be positive.")
             .ValidateOnStart();
-        services.AddSingleton<FeedSources>().AddSingleton<UploadStore>().AddSingleton<FeedHostService>().AddSingleton<FeedCredentialStore>();
+        services.AddSingleton<FeedSources>().AddSingleton<UploadStore>().AddSingleton<FeedHostList>().AddSingleton<FeedHostService>().AddSingleton<FeedCredentialStore>();
         services.AddHostedService<FeedHostRefresher>();
         services.AddSingleton<IFeedScheduler, HangfireFeedScheduler>();
         return services;

@@ -14,15 +14,17 @@ public sealed class FeedSources : IDisposable
     readonly FeedOptions _options;
     readonly HttpClient _http;
     readonly FeedHostService _hosts;
+    readonly FeedHostList _allowList;
     readonly FeedCredentialStore _credentials;
 
     /// <summary>
     /// Creates the fetcher with its own HTTP handler. Redirects are off: one could leave the allow-list,
     /// and a feed's credential goes to its own host only.
     /// </summary>
-    public FeedSources(IOptions<FeedOptions> options, FeedHostService hosts, FeedCredentialStore credentials)
+    public FeedSources(IOptions<FeedOptions> options, FeedHostService hosts, FeedHostList allowList, FeedCredentialStore credentials)
     {
         _hosts = hosts;
+        _allowList = allowList;
         _credentials = credentials;
         _options = options.Value;
         _http = new HttpClient(new SocketsHttpHandler
@@ -34,11 +36,6 @@ public sealed class FeedSources : IDisposable
         })
         { Timeout = Timeout.InfiniteTimeSpan };
     }
-
-    /// <summary>Whether an HTTP source may be fetched: its host is on the allow-list, case-insensitively.</summary>
-    public static bool IsAllowedHost(FeedOptions options, Uri uri) =>
-        uri.Scheme is "http" or "https"
-        && (options.AllowedHosts.Contains(uri.IdnHost, StringComparer.OrdinalIgnoreCase) || options.AdminHosts.Contains(uri.IdnHost));
 
     /// <summary>Spools the payload of <paramref name="feed"/>, the feed of <paramref name="datasetId"/> of <paramref name="agencyId"/>, to a temp file.</summary>
     public async Task<FetchedPayload> FetchAsync(string datasetId, string agencyId, FeedDefinition feed, string? etag, string? lastModified, CancellationToken cancellationToken)
@@ -78,7 +75,7 @@ public sealed class FeedSources : IDisposable
     {
         // Checked again at fetch time, on the current list: the allow-list may have shrunk since registration.
         await _hosts.RefreshAsync(cancellationToken);
-        if (!IsAllowedHost(_options, uri)) throw new FeedFetchException($"The host '{uri.Host}' is not on the allow-list.", retryable: false);
+        if (!_allowList.Allows(uri)) throw new FeedFetchException($"The host '{uri.Host}' is not on the allow-list.", retryable: false);
         using var request = new HttpRequestMessage(HttpMethod.Get, uri);
         if (await _credentials.OpenAsync(datasetId, cancellationToken) is { } credential)
         {

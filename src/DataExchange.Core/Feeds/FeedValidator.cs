@@ -16,7 +16,7 @@ public static class FeedValidator
     /// The definition of a feed of <paramref name="agencyId"/> with defaults applied; throws listing every
     /// problem, or with code <c>feed-source-refused</c> or <c>secret-in-url</c> alone when the source is refused (<see cref="IsRefusal"/>).
     /// </summary>
-    public static FeedDefinition Normalise(FeedDefinition feed, FeedOptions options, string agencyId, string pointer = "/feed")
+    public static FeedDefinition Normalise(FeedDefinition feed, FeedOptions options, FeedHostList hosts, string agencyId, string pointer = "/feed")
     {
         var errors = new List<ProblemItem>();
         var source = feed.Source?.Trim() ?? "";
@@ -32,7 +32,7 @@ public static class FeedValidator
             else if (FeedUrls.SecretPart(uri) is { } secret)
                 throw new InvalidException(FeedUrls.SecretInUrl, $"The feed URL carries a secret in {secret}, and URLs are shown to every agency. Put it in the feed's credential (bearer, basic or header), which is sealed and never shown.",
                     [new(pointer + "/source", FeedUrls.SecretInUrl, $"Remove {secret} from the URL and give it as the credential.")]);
-            else if (!FeedSources.IsAllowedHost(options, uri))
+            else if (!hosts.Allows(uri))
                 errors.Add(new(pointer + "/source", "host-not-allowed", $"The host '{uri.Host}' is not on the exchange's allow-list; ask an admin to allow it."));
         }
         else if (source != "upload")

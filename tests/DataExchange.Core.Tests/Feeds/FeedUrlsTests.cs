@@ -8,6 +8,7 @@ namespace DataExchange.Core.Tests.Feeds;
 public sealed class FeedUrlsTests
 {
     static readonly FeedOptions Options = new() { AllowedHosts = ["data.example.gov.cn"] };
+    static readonly FeedHostList Hosts = new(Microsoft.Extensions.Options.Options.Create(Options));
 
     [TestCase("https://feeder:pw@data.example.gov.cn/x.csv")]
     [TestCase("https://data.example.gov.cn/x.csv?token=abc")]
@@ -23,7 +24,7 @@ public sealed class FeedUrlsTests
     [TestCase("https://data.example.gov.cn/x.csv?private_token=abc")]
     public void UrlCarryingASecret_IsRefused_WithoutRepeatingIt(string url)
     {
-        var e = Assert.Throws<InvalidException>(() => FeedValidator.Normalise(new FeedDefinition { Source = url, Cron = "0 2 * * *" }, Options, "gd-amr"));
+        var e = Assert.Throws<InvalidException>(() => FeedValidator.Normalise(new FeedDefinition { Source = url, Cron = "0 2 * * *" }, Options, Hosts, "gd-amr"));
         Assert.That(e!.Code, Is.EqualTo(FeedUrls.SecretInUrl));
         Assert.That(FeedValidator.IsRefusal(e), Is.True);
         Assert.That(e.Message + string.Join(' ', e.Errors.Select(p => p.Message)), Does.Not.Contain("abc").And.Not.Contain("pw@"));
@@ -33,7 +34,7 @@ public sealed class FeedUrlsTests
     [TestCase("https://data.example.gov.cn/x.csv?format=csv&region=440100&page=2")]
     [TestCase("https://data.example.gov.cn/keys/x.csv?monkey=1&sort_key_order=asc")]
     public void UrlWithoutSecrets_IsAccepted(string url) =>
-        Assert.That(FeedValidator.Normalise(new FeedDefinition { Source = url, Cron = "0 2 * * *" }, Options, "gd-amr").Source, Is.EqualTo(url));
+        Assert.That(FeedValidator.Normalise(new FeedDefinition { Source = url, Cron = "0 2 * * *" }, Options, Hosts, "gd-amr").Source, Is.EqualTo(url));
 
     [TestCase("https://u:p@data.example.gov.cn:8443/a/x.csv?token=abc&region=440100#frag", "https://data.example.gov.cn:8443/a/x.csv?token=…&region=…")]
     [TestCase("file:gd-amr/x.csv", "file:gd-amr/x.csv")]

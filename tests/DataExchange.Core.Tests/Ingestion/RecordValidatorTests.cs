@@ -53,9 +53,11 @@ public sealed class RecordValidatorTests
     [Test]
     public void DeleteMarker_OnASnapshotFeed_IsRefused()
     {
+        var options = new FeedOptions();
+        var hosts = new FeedHostList(Microsoft.Extensions.Options.Options.Create(options));
         var e = Assert.Throws<InvalidException>(() => FeedValidator.Normalise(
-            new FeedDefinition { Source = "upload", Mode = "snapshot", DeleteMarker = "deleted" }, new FeedOptions(), "gd-amr"));
+            new FeedDefinition { Source = "upload", Mode = "snapshot", DeleteMarker = "deleted" }, options, hosts, "gd-amr"));
         Assert.That(e!.Errors.Select(x => x.Pointer), Does.Contain("/feed/deleteMarker"));
-        Assert.DoesNotThrow(() => FeedValidator.Normalise(new FeedDefinition { Source = "upload", Mode = "incremental", DeleteMarker = "deleted" }, new FeedOptions(), "gd-amr"));
+        Assert.DoesNotThrow(() => FeedValidator.Normalise(new FeedDefinition { Source = "upload", Mode = "incremental", DeleteMarker = "deleted" }, options, hosts, "gd-amr"));
     }
 }

@@ -17,7 +17,7 @@ namespace DataExchange.Core.Subscriptions.Notifications;
 /// with the backoff of <see cref="WebhookOptions"/> (8 retries over ~7 h by default), then gives up.
 /// </summary>
 public sealed class WebhookJob(NpgsqlDataSource dataSource, WebhookSender sender, IBackgroundJobClient jobs, IOptions<WebhookOptions> options,
-    IOptions<FeedOptions> feedOptions, TimeProvider time, WebhookMetrics metrics)
+    FeedHostList feedHosts, TimeProvider time, WebhookMetrics metrics)
 {
     const string LoadSql = """
         select d.body, w.url, w.secret, s.status, s.expires_at, d.attempts from dx.webhook_deliveries d
@@ -55,7 +55,7 @@ public sealed class WebhookJob(NpgsqlDataSource dataSource, WebhookSender sender
             }
         }
         // Re-checked at send time: the allow-list may have shrunk since registration.
-        if (!FeedSources.IsAllowedHost(feedOptions.Value, new Uri(url)))
+        if (!feedHosts.Allows(new Uri(url)))
         {
             await RecordAsync(deliveryId, attempt, null, "The host is no longer on the allow-list.", DeliveryStatus.Failed, null, cancellationToken);
             return;

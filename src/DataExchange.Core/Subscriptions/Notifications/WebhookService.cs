@@ -3,7 +3,6 @@ using System.Text.Json.Nodes;
 using DataExchange.Core.Audit;
 using DataExchange.Core.Common;
 using DataExchange.Core.Feeds;
-using Microsoft.Extensions.Options;
 using Npgsql;
 
 namespace DataExchange.Core.Subscriptions.Notifications;
@@ -35,13 +34,13 @@ public sealed record WebhookDelivery(long Id, string DatasetId, int Version, str
 public sealed record WebhookAttempt(int Attempt, DateTimeOffset At, int? Status, string? Error);
 
 /// <summary>Subscribers' webhooks: registration on allow-listed hosts only, and their deliveries.</summary>
-public sealed class WebhookService(NpgsqlDataSource dataSource, SubscriptionService subscriptions, AuditWriter audit, IOptions<FeedOptions> feedOptions, TimeProvider time)
+public sealed class WebhookService(NpgsqlDataSource dataSource, SubscriptionService subscriptions, AuditWriter audit, FeedHostList feedHosts, TimeProvider time)
 {
     /// <summary>Registers (or replaces) the webhook of the caller's subscription; returns a new signing secret once.</summary>
     public async Task<Webhook> RegisterAsync(Caller caller, string subscriptionId, WebhookRequest request, CancellationToken cancellationToken = default)
     {
         var sub = await OwnSubscriptionAsync(caller, subscriptionId, cancellationToken);
-        if (!Uri.TryCreate(request.Url, UriKind.Absolute, out var uri) || !FeedSources.IsAllowedHost(feedOptions.Value, uri))
+        if (!Uri.TryCreate(request.Url, UriKind.Absolute, out var uri) || !feedHosts.Allows(uri))
             throw new InvalidException("invalid-webhook", "The webhook URL must be http(s) on a host of the exchange's allow-list (Feeds:AllowedHosts).",
                 [new("/url", "host-not-allowed", "Ask the operator to allow-list the host.")]);
         var secret = "whsec_" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32));
