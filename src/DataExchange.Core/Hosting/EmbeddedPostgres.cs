@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Security.Cryptography;
 using Npgsql;
+using static DataExchange.Core.Hosting.PostgresPrograms;
 
 namespace DataExchange.Core.Hosting;
 
@@ -207,16 +208,6 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
         return await ExitCodeAsync("runuser", ["-u", ServerUser, "--", "test", "-w", dir, "-a", "-x", dir], cancellationToken) == 0;
     }
 
-    static async Task<int> ExitCodeAsync(string file, string[] args, CancellationToken cancellationToken)
-    {
-        var psi = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var a in args) psi.ArgumentList.Add(a);
-        using var process = Process.Start(psi) ?? throw new InvalidOperationException($"Could not start {file}.");
-        await Task.WhenAll(process.StandardOutput.ReadToEndAsync(cancellationToken), process.StandardError.ReadToEndAsync(cancellationToken));
-        await process.WaitForExitAsync(cancellationToken);
-        return process.ExitCode;
-    }
-
     /// <summary>
     /// A kept cluster is ours alone: refuse one that a live exchange process runs, and stop one left running by
     /// an exchange process that died (kill -9), whose random port and password we no longer know.
@@ -269,63 +260,5 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
         return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
-    static async Task<string> FindBinDirectoryAsync(CancellationToken cancellationToken)
-    {
-        try
-        {
-            var output = await CaptureAsync("pg_config", ["--bindir"], cancellationToken);
-            var dir = output.Trim();
-            if (File.Exists(Path.Combine(dir, "initdb"))) return dir;
-        }
-        catch (System.ComponentModel.Win32Exception)
-        {
-            // pg_config is not on PATH; fall back to Debian's layout.
-        }
-        var candidate = Directory.Exists("/usr/lib/postgresql")
-            ? Directory.EnumerateDirectories("/usr/lib/postgresql").Select(d => Path.Combine(d, "bin"))
-                .Where(d => File.Exists(Path.Combine(d, "initdb"))).OrderByDescending(d => d, StringComparer.Ordinal).FirstOrDefault()
-            : null;
-        return candidate ?? throw new InvalidOperationException(
-            "PostgreSQL server binaries were not found. Install them (Debian: apt-get install postgresql) or set ConnectionStrings:DataExchange.");
-    }
-
-    static async Task RunAsync(string binDir, string tool, string[] args, CancellationToken cancellationToken)
-    {
-        var (file, arguments) = Environment.IsPrivilegedProcess
-            ? ("runuser", new[] { "-u", "postgres", "--", Path.Combine(binDir, tool) }.Concat(args))
-            : (Path.Combine(binDir, tool), args.AsEnumerable());
-        var psi = new ProcessStartInfo(file)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var a in arguments) psi.ArgumentList.Add(a);
-        using var process = Process.Start(psi) ?? throw new InvalidOperationException($"Could not start {tool}.");
-        // pg_ctl start leaves the server holding our stdout; read only until pg_ctl itself exits.
-        var stdout = process.StandardOutput.ReadToEndAsync(cancellationToken);
-        var stderr = process.StandardError.ReadToEndAsync(cancellationToken);
-        await process.WaitForExitAsync(cancellationToken);
-        if (process.ExitCode != 0)
-        {
-            var log = Path.Combine(args.SkipWhile(a => a != "-D").Skip(1).FirstOrDefault() ?? "", "server.log");
-            var tail = File.Exists(log) ? string.Join('\n', File.ReadLines(log).TakeLast(10)) : "";
-            throw new InvalidOperationException($"{tool} failed with exit code {process.ExitCode}: {await stderr}{await ReadIfDone(stdout)}\n{tail}");
-        }
-    }
-
-    static async Task<string> ReadIfDone(Task<string> task) =>
-        await Task.WhenAny(task, Task.Delay(100)) == task ? await task : "";
-
-    static async Task<string> CaptureAsync(string file, string[] args, CancellationToken cancellationToken)
-    {
-        var psi = new ProcessStartInfo(file) { RedirectStandardOutput = true, UseShellExecute = false };
-        foreach (var a in args) psi.ArgumentList.Add(a);
-        using var process = Process.Start(psi) ?? throw new InvalidOperationException($"Could not start {file}.");
-        var output = await process.StandardOutput.ReadToEndAsync(cancellationToken);
-        await process.WaitForExitAsync(cancellationToken);
-        return output;
     }
 }

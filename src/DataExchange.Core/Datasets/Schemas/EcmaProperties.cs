@@ -3,10 +3,19 @@ using C = System.Globalization.UnicodeCategory;
 
 namespace DataExchange.Core.Datasets.Schemas;
 
-/// <summary>The Unicode properties ECMA-262 names in \p{…}: General_Category values and their aliases, which .NET's data answers exactly.</summary>
+/// <summary>
+/// The sets ECMA-262 names: \d, \w, \s and the line terminators, and the Unicode properties of \p{…} (General_Category
+/// values and their aliases, which .NET's data answers exactly; Any; ASCII).
+/// </summary>
 internal static class EcmaProperties
 {
-    public static readonly Dictionary<string, UnicodeCategory[]> Categories = Build();
+    public static readonly CodePointSet Digits = CodePointSet.Of(('0', '9'));
+    public static readonly CodePointSet WordCharacters = CodePointSet.Of(('0', '9'), ('A', 'Z'), ('_', '_'), ('a', 'z'));
+    public static readonly CodePointSet WhiteSpace = CodePointSet.Of((0x09, 0x0D), (0x20, 0x20), (0xA0, 0xA0), (0x1680, 0x1680), (0x2000, 0x200A),
+        (0x2028, 0x2029), (0x202F, 0x202F), (0x205F, 0x205F), (0x3000, 0x3000), (0xFEFF, 0xFEFF));
+    public static readonly CodePointSet LineTerminators = CodePointSet.Of((0x0A, 0x0A), (0x0D, 0x0D), (0x2028, 0x2029));
+
+    static readonly Dictionary<string, UnicodeCategory[]> Categories = Build();
 
     // Binary properties and scripts ECMA-262 knows but .NET has no data for: refused as not enforceable, not as bad syntax.
     static readonly HashSet<string> Others = new(StringComparer.Ordinal)
@@ -14,6 +23,20 @@ internal static class EcmaProperties
         "Alphabetic", "Alpha", "White_Space", "space", "Uppercase", "Upper", "Lowercase", "Lower", "Emoji", "Ideographic", "Ideo",
         "Script", "Script_Extensions", "ASCII_Hex_Digit", "Hex_Digit", "Math", "Dash", "Noncharacter_Code_Point",
     };
+
+    /// <summary>The set \p{<paramref name="name"/>} stands for; null for a name that is not one of these.</summary>
+    public static CodePointSet? Named(string name)
+    {
+        var value = name.StartsWith("General_Category=", StringComparison.Ordinal) ? name[17..] : name.StartsWith("gc=", StringComparison.Ordinal) ? name[3..] : name;
+        if (Categories.TryGetValue(value, out var categories))
+            return categories.Aggregate(CodePointSet.Empty, (s, c) => s.Union(CodePointSet.Category(c)));
+        return name switch
+        {
+            "Any" => CodePointSet.Empty.Complement(),
+            "ASCII" => CodePointSet.Of((0, 0x7F)),
+            _ => null,
+        };
+    }
 
     public static bool IsKnownOther(string name) => Others.Contains(name);
 

@@ -16,11 +16,6 @@ internal sealed class EcmaRegex
     /// <summary>The longest one match of a backtracking pattern may run: 100 ms.</summary>
     public static readonly TimeSpan MatchTimeout = TimeSpan.FromMilliseconds(100);
 
-    static readonly CodePointSet Digits = CodePointSet.Of(('0', '9'));
-    static readonly CodePointSet WordCharacters = CodePointSet.Of(('0', '9'), ('A', 'Z'), ('_', '_'), ('a', 'z'));
-    static readonly CodePointSet WhiteSpace = CodePointSet.Of((0x09, 0x0D), (0x20, 0x20), (0xA0, 0xA0), (0x1680, 0x1680), (0x2000, 0x200A),
-        (0x2028, 0x2029), (0x202F, 0x202F), (0x205F, 0x205F), (0x3000, 0x3000), (0xFEFF, 0xFEFF));
-    static readonly CodePointSet LineTerminators = CodePointSet.Of((0x0A, 0x0A), (0x0D, 0x0D), (0x2028, 0x2029));
     const string Word = "[0-9A-Z_a-z]";
     const string WordBoundary = $"(?:(?<={Word})(?!{Word})|(?<!{Word})(?={Word}))";
     const string NotWordBoundary = $"(?:(?<={Word})(?={Word})|(?<!{Word})(?!{Word}))";
@@ -126,7 +121,7 @@ internal sealed class EcmaRegex
         {
             case '^': _out.Append('^'); return false;
             case '$': _out.Append(@"\z"); return false;
-            case '.': _out.Append(LineTerminators.Complement().ToPattern()); return true;
+            case '.': _out.Append(EcmaProperties.LineTerminators.Complement().ToPattern()); return true;
             case '[': _out.Append(Class().ToPattern()); return true;
             case '(': return Group();
             case '\\': return Escape();
@@ -195,9 +190,9 @@ internal sealed class EcmaRegex
         var e = _p[_i];
         CodePointSet? set = e switch
         {
-            'd' or 'D' => Digits,
-            'w' or 'W' => WordCharacters,
-            's' or 'S' => WhiteSpace,
+            'd' or 'D' => EcmaProperties.Digits,
+            'w' or 'W' => EcmaProperties.WordCharacters,
+            's' or 'S' => EcmaProperties.WhiteSpace,
             'p' or 'P' => null,
             _ => null,
         };
@@ -213,14 +208,9 @@ internal sealed class EcmaRegex
         if (close < 0) throw Error("\\p without {name}");
         var name = _p[(_i + 1)..close];
         _i = close + 1;
-        var value = name.StartsWith("General_Category=", StringComparison.Ordinal) ? name[17..] : name.StartsWith("gc=", StringComparison.Ordinal) ? name[3..] : name;
-        if (EcmaProperties.Categories.TryGetValue(value, out var categories))
-            return categories.Aggregate(CodePointSet.Empty, (s, c) => s.Union(CodePointSet.Category(c)));
-        if (name == "Any") return CodePointSet.Empty.Complement();
-        if (name == "ASCII") return CodePointSet.Of((0, 0x7F));
-        throw name.Contains('=') || EcmaProperties.IsKnownOther(name)
+        return EcmaProperties.Named(name) ?? throw (name.Contains('=') || EcmaProperties.IsKnownOther(name)
             ? new NotSupportedException($"the Unicode property \\p{{{name}}}")
-            : Error($"unknown Unicode property '{name}'");
+            : Error($"unknown Unicode property '{name}'"));
     }
 
     /// <summary>A character escape's code point: \t \n \v \f \r \cX \0 \xHH \uHHHH \u{H…} or a syntax character.</summary>
