@@ -1,8 +1,6 @@
 using System.Net;
 using System.Text.Json.Nodes;
-using DataExchange.Core.Agencies;
 using DataExchange.IntegrationTests.Hosting;
-using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using NUnit.Framework;
 
@@ -13,15 +11,13 @@ namespace DataExchange.IntegrationTests.Security;
 /// subscription to it, C is unrelated; every role in every agency has a key, plus an expired and a
 /// revoked key.
 /// </summary>
-public abstract class SecurityFixture
+public abstract class SecurityFixture() : ExchangeFixture("security")
 {
     protected const string A = "sec-a", B = "sec-b", C = "sec-c", Operator = "exchange";
     protected const string DatasetId = "sec-a.people";
     protected static readonly string[] Roles = ["admin", "steward", "consumer", "auditor"];
 
-    protected ExchangeFactory Factory { get; private set; } = null!;
-    protected string ConnectionString { get; private set; } = null!;
-    protected ApiClient Admin { get; private set; } = null!;
+    protected string ConnectionString => Factory.ConnectionString;
     protected Dictionary<(string Agency, string Role), string> Keys { get; } = [];
     protected string ExpiredKey { get; private set; } = null!;
     protected string RevokedKey { get; private set; } = null!;
@@ -31,10 +27,6 @@ public abstract class SecurityFixture
     [OneTimeSetUp]
     public async Task CreateWorldAsync()
     {
-        ConnectionString = await TestCluster.CreateDatabaseAsync("security");
-        Factory = new ExchangeFactory(ConnectionString);
-        var bootstrap = (await Factory.Services.GetRequiredService<ApiKeyService>().BootstrapAdminAsync())!;
-        Admin = Client(bootstrap.Key);
         // The bootstrap key is admin and auditor; the matrix wants one role per key.
         Keys[(Operator, "admin")] = (await Admin.PostAsync($"/api/v1/agencies/{Operator}/keys", new { name = "op admin", roles = new[] { "admin" } }))["key"]!.GetValue<string>();
         Keys[(Operator, "auditor")] = (await Admin.PostAsync($"/api/v1/agencies/{Operator}/keys", new { name = "op auditor", roles = new[] { "auditor" } }))["key"]!.GetValue<string>();
@@ -67,9 +59,6 @@ public abstract class SecurityFixture
         SubscriptionId = sub["id"]!.GetValue<string>();
         await steward.PostAsync($"/api/v1/subscriptions/{SubscriptionId}/approval", new { policy = new { } }, HttpStatusCode.OK);
     }
-
-    [OneTimeTearDown]
-    public void DisposeWorld() => Factory.Dispose();
 
     protected ApiClient Client(string? key) => new(Factory.CreateClient(), key);
 
