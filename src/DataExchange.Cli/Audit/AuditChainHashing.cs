@@ -15,7 +15,7 @@ namespace DataExchange.Cli.Audit;
 /// </summary>
 public static class AuditChainHashing
 {
-    private static readonly JsonWriterOptions WriterOptions = new()
+    static readonly JsonWriterOptions WriterOptions = new()
     {
         Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
         SkipValidation = true,
@@ -62,7 +62,7 @@ public static class AuditChainHashing
     /// <summary>First 8 bytes of SHA-256 of the DER SubjectPublicKeyInfo, in hex.</summary>
     public static string KeyId(ECDsa key) => Convert.ToHexStringLower(SHA256.HashData(key.ExportSubjectPublicKeyInfo()).AsSpan(0, 8));
 
-    private static void WriteCanonical(Utf8JsonWriter writer, JsonNode? node)
+    static void WriteCanonical(Utf8JsonWriter writer, JsonNode? node)
     {
         switch (node)
         {

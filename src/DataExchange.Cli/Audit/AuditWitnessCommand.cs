@@ -72,7 +72,7 @@ public sealed class AuditWitnessCommand : ApiCommand<AuditWitnessSettings>
     }
 
     /// <summary>Why <paramref name="newest"/> is not the witnessed log or an extension of it, or null.</summary>
-    private static async Task<string?> ExtensionProblemAsync(ApiClient api, SignedCheckpoint? last, SignedCheckpoint newest, CancellationToken ct)
+    static async Task<string?> ExtensionProblemAsync(ApiClient api, SignedCheckpoint? last, SignedCheckpoint newest, CancellationToken ct)
     {
         if (last is null)
         {

@@ -59,10 +59,10 @@ public static class FilteredExportCheck
         }
     }
 
-    private static AuditVerifySettings Copy(AuditVerifySettings settings, string file) =>
+    static AuditVerifySettings Copy(AuditVerifySettings settings, string file) =>
         new() { File = file, PublicKey = settings.PublicKey, Witness = settings.Witness };
 
-    private static async Task<ECDsa> KeyAsync(AuditVerifySettings settings, CancellationToken ct)
+    static async Task<ECDsa> KeyAsync(AuditVerifySettings settings, CancellationToken ct)
     {
         if (settings.PublicKey is not null)
         {

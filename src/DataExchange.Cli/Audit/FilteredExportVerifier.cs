@@ -151,7 +151,7 @@ public sealed class FilteredExportVerifier(ApiClient api, ECDsa publicKey)
     }
 
     /// <summary>One proof a request: past the client's rate limit (429) it waits and asks again rather than fail the check.</summary>
-    private static async Task<ApiResponse> WithRetryAsync(Func<Task<ApiResponse>> request)
+    static async Task<ApiResponse> WithRetryAsync(Func<Task<ApiResponse>> request)
     {
         for (var attempt = 1; ; attempt++)
         {
@@ -166,7 +166,7 @@ public sealed class FilteredExportVerifier(ApiClient api, ECDsa publicKey)
         }
     }
 
-    private static int Bad(long? seq, int proven, string problem)
+    static int Bad(long? seq, int proven, string problem)
     {
         var where = seq is null ? "" : $"position {seq}: ";
         Output.Err.MarkupLineInterpolated($"[red]error:[/] [red]filtered audit export does not verify at {where}{problem}[/]");

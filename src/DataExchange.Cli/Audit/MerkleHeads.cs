@@ -100,5 +100,5 @@ public static class MerkleHeads
         return sn == 0 && fr.AsSpan().SequenceEqual(firstRoot) && sr.AsSpan().SequenceEqual(secondRoot);
     }
 
-    private static byte[] Node(byte[] left, byte[] right) => SHA256.HashData([0x01, .. left, .. right]);
+    static byte[] Node(byte[] left, byte[] right) => SHA256.HashData([0x01, .. left, .. right]);
 }

@@ -81,7 +81,7 @@ public sealed class OfflineAuditVerifier(ECDsa publicKey)
     }
 
     /// <summary>The first witnessed checkpoint (by size) the file stops short of or differs from; the range since the last one it matched locates the change.</summary>
-    private static OfflineVerification? HoldAgainst(IReadOnlyList<SignedCheckpoint> witnessed, List<byte[]> hashes, Dictionary<long, string> roots)
+    static OfflineVerification? HoldAgainst(IReadOnlyList<SignedCheckpoint> witnessed, List<byte[]> hashes, Dictionary<long, string> roots)
     {
         long matched = 0;
         foreach (var w in witnessed.OrderBy(w => w.TreeSize))
@@ -103,7 +103,7 @@ public sealed class OfflineAuditVerifier(ECDsa publicKey)
         return null;
     }
 
-    private OfflineVerification VerifyCheckpoint(SignedCheckpoint c, List<byte[]> hashes, Dictionary<long, string> roots, int witnessed)
+    OfflineVerification VerifyCheckpoint(SignedCheckpoint c, List<byte[]> hashes, Dictionary<long, string> roots, int witnessed)
     {
         if (c.SignatureProblem(publicKey) is { } problem)
         {
@@ -120,12 +120,12 @@ public sealed class OfflineAuditVerifier(ECDsa publicKey)
             : Bad(hashes.Count, null, $"The entries do not match the checkpoint at tree size {c.TreeSize}.");
     }
 
-    private static bool Matches(SignedCheckpoint c, List<byte[]> hashes, Dictionary<long, string> roots) =>
+    static bool Matches(SignedCheckpoint c, List<byte[]> hashes, Dictionary<long, string> roots) =>
         c.TreeSize >= 1 && Convert.ToHexStringLower(hashes[(int)c.TreeSize - 1]) == c.ChainHash && roots[c.TreeSize] == c.RootHash;
 
-    private static OfflineVerification Bad(long entries, long? seq, string problem) => new(false, entries, seq, problem, null, null);
+    static OfflineVerification Bad(long entries, long? seq, string problem) => new(false, entries, seq, problem, null, null);
 
-    private static JsonObject Parse(string line, int lineNumber)
+    static JsonObject Parse(string line, int lineNumber)
     {
         try
         {
@@ -137,6 +137,6 @@ public sealed class OfflineAuditVerifier(ECDsa publicKey)
         }
     }
 
-    private static byte[] Hex(JsonObject json, string name, int lineNumber) =>
+    static byte[] Hex(JsonObject json, string name, int lineNumber) =>
         json[name]?.GetValue<string>() is { } hex ? Convert.FromHexString(hex) : throw new InvalidDataException($"Line {lineNumber} has no {name}.");
 }

@@ -13,12 +13,12 @@ namespace DataExchange.Cli.Audit;
 /// </summary>
 public sealed class WitnessFile : IDisposable
 {
-    private const string Format = "dataexchange-audit-witness/v1";
-    private readonly string _path;
-    private readonly string _publicKeyPem;
-    private readonly List<SignedCheckpoint> _checkpoints;
+    const string Format = "dataexchange-audit-witness/v1";
+    readonly string _path;
+    readonly string _publicKeyPem;
+    readonly List<SignedCheckpoint> _checkpoints;
 
-    private WitnessFile(string path, string publicKeyPem, List<SignedCheckpoint> checkpoints)
+    WitnessFile(string path, string publicKeyPem, List<SignedCheckpoint> checkpoints)
     {
         (_path, _publicKeyPem, _checkpoints) = (path, publicKeyPem, checkpoints);
         Key = AuditPublicKey.Import(publicKeyPem);

@@ -21,7 +21,7 @@ public sealed class RejectedRowsCommand : ApiCommand<RejectedRowsSettings>
             () => new Query($"datasets/{ApiClient.Seg(settings.Dataset)}/runs/{ApiClient.Seg(settings.RunId)}/rejected"),
             Render, ct);
 
-    private static void Render(IReadOnlyList<JsonNode?> rows)
+    static void Render(IReadOnlyList<JsonNode?> rows)
     {
         if (rows.Count == 0)
         {

@@ -10,11 +10,11 @@ namespace DataExchange.Cli.Feeds;
 /// </summary>
 public static class RunWatcher
 {
-    private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(500);
+    static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(500);
 
-    private static readonly string[] TerminalStatuses = ["succeeded", "unchanged", "failed", "skipped", "held", "discarded"];
+    static readonly string[] TerminalStatuses = ["succeeded", "unchanged", "failed", "skipped", "held", "discarded"];
 
-    private static readonly string[] CountNames = ["read", "valid", "rejected", "duplicate", "inserted", "updated", "deleted", "unchanged", "kept"];
+    static readonly string[] CountNames = ["read", "valid", "rejected", "duplicate", "inserted", "updated", "deleted", "unchanged", "kept"];
 
     public static async Task<int> CompleteAsync(ApiClient api, string dataset, ApiResponse accepted, FeedSettings settings, CancellationToken ct)
     {
@@ -98,7 +98,7 @@ public static class RunWatcher
         }
     }
 
-    private static async Task<ApiResponse> PollQuietlyAsync(ApiClient api, string runPath, ApiResponse run, CancellationToken ct)
+    static async Task<ApiResponse> PollQuietlyAsync(ApiClient api, string runPath, ApiResponse run, CancellationToken ct)
     {
         while (!IsFinished(run.Json))
         {
@@ -109,7 +109,7 @@ public static class RunWatcher
         return run;
     }
 
-    private static async Task<ApiResponse> PollWithProgressAsync(ApiClient api, string runPath, ApiResponse run, CancellationToken ct)
+    static async Task<ApiResponse> PollWithProgressAsync(ApiClient api, string runPath, ApiResponse run, CancellationToken ct)
     {
         if (!Output.Err.Profile.Capabilities.Interactive)
         {
@@ -151,7 +151,7 @@ public static class RunWatcher
     }
 
     /// <summary>Without a terminal (a log, CI): one line per change of the run's progress instead of a redrawn bar.</summary>
-    private static async Task<ApiResponse> PollWithLinesAsync(ApiClient api, string runPath, ApiResponse run, CancellationToken ct)
+    static async Task<ApiResponse> PollWithLinesAsync(ApiClient api, string runPath, ApiResponse run, CancellationToken ct)
     {
         var shown = "";
         while (true)
@@ -174,7 +174,7 @@ public static class RunWatcher
     }
 
     /// <summary>e.g. "running · reading · 120,000 read · 3 rejected · 41,230 rows/s · 45 % · about 12 s left".</summary>
-    private static string Describe(JsonNode? run)
+    static string Describe(JsonNode? run)
     {
         var progress = run?["progress"];
         if (progress is null)
@@ -195,7 +195,7 @@ public static class RunWatcher
     }
 
     /// <summary>Bytes read of the payload's size while the run reads it; null when unknown or no longer reading.</summary>
-    private static double? Fraction(JsonNode? run)
+    static double? Fraction(JsonNode? run)
     {
         var progress = run?["progress"];
         var size = progress is null ? 0 : Number(progress, "payloadBytes");
@@ -204,13 +204,13 @@ public static class RunWatcher
             : null;
     }
 
-    private static double Number(JsonNode node, string name) =>
+    static double Number(JsonNode node, string name) =>
         node[name] is JsonValue v && v.TryGetValue<double>(out var d) ? d : 0;
 
-    private static bool IsFinished(JsonNode? run) => TerminalStatuses.Contains(Status(run));
+    static bool IsFinished(JsonNode? run) => TerminalStatuses.Contains(Status(run));
 
-    private static string Status(JsonNode? run) => Output.Format(run?["status"]);
+    static string Status(JsonNode? run) => Output.Format(run?["status"]);
 
-    private static long Count(JsonNode? run, string name) =>
+    static long Count(JsonNode? run, string name) =>
         Output.Get(run, "counts." + name) is JsonValue v && v.TryGetValue<long>(out var n) ? n : 0;
 }

@@ -14,9 +14,9 @@ public sealed record ApiResponse(int Status, string Raw, JsonNode? Json);
 /// </summary>
 public sealed class ApiClient : IDisposable
 {
-    private static readonly MediaTypeHeaderValue JsonType = new("application/json") { CharSet = "utf-8" };
+    static readonly MediaTypeHeaderValue JsonType = new("application/json") { CharSet = "utf-8" };
 
-    private readonly HttpClient _http;
+    readonly HttpClient _http;
 
     public ApiClient(Connection connection)
     {
@@ -107,14 +107,14 @@ public sealed class ApiClient : IDisposable
 
     public void Dispose() => _http.Dispose();
 
-    private static StringContent JsonContent(JsonNode? body)
+    static StringContent JsonContent(JsonNode? body)
     {
         var content = new StringContent(body?.ToJsonString() ?? "{}", Encoding.UTF8);
         content.Headers.ContentType = JsonType;
         return content;
     }
 
-    private static async Task EnsureSuccessAsync(HttpResponseMessage response, CancellationToken ct)
+    static async Task EnsureSuccessAsync(HttpResponseMessage response, CancellationToken ct)
     {
         if (response.IsSuccessStatusCode)
         {

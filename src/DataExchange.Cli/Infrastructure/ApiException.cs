@@ -43,13 +43,13 @@ public sealed class ApiException : Exception
 
     public IReadOnlyList<ProblemError> Errors { get; }
 
-    private static string BuildMessage(HttpStatusCode status, string? reason, JsonNode? problem, string? rawBody) =>
+    static string BuildMessage(HttpStatusCode status, string? reason, JsonNode? problem, string? rawBody) =>
         $"{(int)status} {Text(problem, "title") ?? reason}: {Text(problem, "detail") ?? Truncate(rawBody)}";
 
-    private static string? Text(JsonNode? node, string property) =>
+    static string? Text(JsonNode? node, string property) =>
         node is JsonObject obj && obj[property] is JsonValue value && value.TryGetValue<string>(out var s) ? s : null;
 
-    private static string? Truncate(string? body)
+    static string? Truncate(string? body)
     {
         if (string.IsNullOrWhiteSpace(body))
         {

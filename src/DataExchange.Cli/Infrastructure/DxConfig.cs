@@ -13,8 +13,8 @@ public sealed record Connection(Uri Server, string Key);
 /// </summary>
 public static class DxConfig
 {
-    private const UnixFileMode FileMode0600 = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-    private const UnixFileMode DirMode0700 = FileMode0600 | UnixFileMode.UserExecute;
+    const UnixFileMode FileMode0600 = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+    const UnixFileMode DirMode0700 = FileMode0600 | UnixFileMode.UserExecute;
 
     /// <summary>$DX_CONFIG, else $XDG_CONFIG_HOME/dx/config.json, else ~/.config/dx/config.json.</summary>
     public static string Path
@@ -116,7 +116,7 @@ public static class DxConfig
         }
     }
 
-    private static (string? Server, string? Key) Read()
+    static (string? Server, string? Key) Read()
     {
         var path = Path;
         if (!File.Exists(path))
@@ -135,7 +135,7 @@ public static class DxConfig
         }
     }
 
-    private static string? Env(string name)
+    static string? Env(string name)
     {
         var value = Environment.GetEnvironmentVariable(name);
         return string.IsNullOrWhiteSpace(value) ? null : value;

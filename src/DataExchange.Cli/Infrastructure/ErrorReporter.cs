@@ -64,7 +64,7 @@ public static class ErrorReporter
         return ExitCodes.Usage;
     }
 
-    private static int ReportApi(ApiException ex)
+    static int ReportApi(ApiException ex)
     {
         Error($"{ex.Status} {ex.Title}");
         if (!string.IsNullOrWhiteSpace(ex.Detail))
@@ -109,11 +109,11 @@ public static class ErrorReporter
         return ExitCodes.FromStatus(ex.Status);
     }
 
-    private static void Error(string message) => Output.Err.MarkupLineInterpolated($"[red]{Lang.T("error:")}[/] [red]{Lang.T(message)}[/]");
+    static void Error(string message) => Output.Err.MarkupLineInterpolated($"[red]{Lang.T("error:")}[/] [red]{Lang.T(message)}[/]");
 
-    private static void Hint(string hint) => Output.Err.MarkupLineInterpolated($"[yellow]{Lang.T("hint:")}[/] {Lang.T(hint)}");
+    static void Hint(string hint) => Output.Err.MarkupLineInterpolated($"[yellow]{Lang.T("hint:")}[/] {Lang.T(hint)}");
 
-    private static Exception Innermost(Exception ex)
+    static Exception Innermost(Exception ex)
     {
         while (ex.InnerException is not null)
         {

@@ -17,7 +17,7 @@ public static class Output
 
     public static IAnsiConsole Err { get; } = Create(Console.Error, Console.IsErrorRedirected, redirectedWidth: 1000);
 
-    private static IAnsiConsole Create(TextWriter writer, bool redirected, int redirectedWidth)
+    static IAnsiConsole Create(TextWriter writer, bool redirected, int redirectedWidth)
     {
         var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(writer) });
         if (redirected)

@@ -6,7 +6,7 @@ namespace DataExchange.Cli.Infrastructure;
 /// <summary>Builds "path?a=1&amp;b=2", skipping unset values so the server applies its defaults.</summary>
 public sealed class Query(string path)
 {
-    private readonly StringBuilder _query = new();
+    readonly StringBuilder _query = new();
 
     public Query Add(string name, string? value)
     {

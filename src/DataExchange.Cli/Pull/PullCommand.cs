@@ -37,7 +37,7 @@ public sealed class PullSettings : CommandSettings
 /// </summary>
 public sealed class PullCommand : ApiCommand<PullSettings>
 {
-    private const int PageSize = 1000;
+    const int PageSize = 1000;
 
     protected override async Task<int> RunAsync(ApiClient api, PullSettings settings, CancellationToken ct)
     {
@@ -73,7 +73,7 @@ public sealed class PullCommand : ApiCommand<PullSettings>
         }
     }
 
-    private static async Task<long?> PullStreamAsync(ApiClient api, PullSettings settings, Stream destination, CancellationToken ct)
+    static async Task<long?> PullStreamAsync(ApiClient api, PullSettings settings, Stream destination, CancellationToken ct)
     {
         var path = new Query($"datasets/{ApiClient.Seg(settings.Dataset)}/records")
             .Add("format", settings.Format)
@@ -85,7 +85,7 @@ public sealed class PullCommand : ApiCommand<PullSettings>
         return null;
     }
 
-    private static async Task<long?> PullJsonAsync(ApiClient api, PullSettings settings, Stream destination, CancellationToken ct)
+    static async Task<long?> PullJsonAsync(ApiClient api, PullSettings settings, Stream destination, CancellationToken ct)
     {
         // The first page is read before a byte is written: a refusal (403, 404, 429) must leave
         // `dx pull > file` empty, not holding a lone '[' that looks like the start of data.
@@ -130,7 +130,7 @@ public sealed class PullCommand : ApiCommand<PullSettings>
         return records;
     }
 
-    private static Task<ApiResponse> PageAsync(ApiClient api, string dataset, int? version, string? after, CancellationToken ct) =>
+    static Task<ApiResponse> PageAsync(ApiClient api, string dataset, int? version, string? after, CancellationToken ct) =>
         api.GetAsync(new Query($"datasets/{ApiClient.Seg(dataset)}/records")
             .Add("limit", PageSize)
             .Add("after", after)

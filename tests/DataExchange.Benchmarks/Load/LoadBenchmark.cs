@@ -9,6 +9,8 @@ using DataExchange.Core.Common;
 using DataExchange.Core.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
+using DataExchange.Benchmarks.Pull;
+using static DataExchange.Benchmarks.Pull.BenchPeople;
 using static DataExchange.Benchmarks.Pull.PullBenchmark;
 
 namespace DataExchange.Benchmarks.Load;
@@ -41,16 +43,11 @@ public static class LoadBenchmark
         var (factory, baseUri) = StartServer(connectionString, audited: true, new Dictionary<string, string> { ["RateLimiting:PermitLimit"] = "1000000000" });
         await using var _ = factory;
         var admin = Client(baseUri, (await factory.Services.GetRequiredService<ApiKeyService>().BootstrapAdminAsync())!.Key);
-        await PostAsync(admin, "/api/v1/agencies", new { code = "bench", name = "Bench owner" });
-        await PostAsync(admin, "/api/v1/agencies", new { code = "reader", name = "Bench consumer" });
-        var steward = Client(baseUri, (await PostAsync(admin, "/api/v1/agencies/bench/keys", new { name = "s", roles = new[] { "steward" } }))["key"]!.GetValue<string>());
-        var consumer = Client(baseUri, (await PostAsync(admin, "/api/v1/agencies/reader/keys", new { name = "c", roles = new[] { "consumer" } }))["key"]!.GetValue<string>());
-        var schema = JsonNode.Parse("""{"$schema":"http://json-schema.org/draft-07/schema#","type":"object","properties":{"id":{"type":"string"},"name":{"type":"string"},"phone":{"type":"string"},"city":{"type":"string"},"age":{"type":"integer"}}}""");
-        await PostAsync(steward, "/api/v1/datasets", new { id = DatasetId, title = "Bench", description = "Benchmark rows", keyFields = new[] { "id" }, classification = "internal", tags = new[] { "bench" }, schema, feed = new { source = "upload", format = "ndjson", mode = "snapshot" } });
+        var people = await BenchPeople.RegisterAsync(admin, key => Client(baseUri, key));
+        var steward = people.Steward;
         await PostAsync(steward, "/api/v1/datasets", new { id = IngestId, title = "Bench ingest", description = "Uploaded while the load runs", keyFields = new[] { "id" }, classification = "internal", tags = new[] { "bench" }, schema = JsonNode.Parse(BenchCsv.Schema), feed = new { source = "upload", format = "csv", mode = "snapshot" } });
         await SeedAsync(connectionString, rows);
-        var sub = await PostAsync(consumer, "/api/v1/subscriptions", new { datasetId = DatasetId, purpose = "benchmark" });
-        await PostAsync(steward, $"/api/v1/subscriptions/{sub["id"]}/approval", new { policy = new { access = new[] { "pull", "lookup" } } });
+        var consumer = await people.ConsumerAsync("reader", new { access = new[] { "pull", "lookup" } });
         var folder = Directory.CreateTempSubdirectory("dx-load-").FullName;
         string[] files = [Path.Combine(folder, "a.csv"), Path.Combine(folder, "b.csv")];
         BenchCsv.Write(files[0], ingestRows, changed: false);

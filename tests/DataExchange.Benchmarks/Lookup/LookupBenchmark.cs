@@ -15,6 +15,11 @@ using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using NpgsqlTypes;
 
+using DataExchange.Benchmarks.Pull;
+using static DataExchange.Benchmarks.Pull.BenchPeople;
+using static DataExchange.Benchmarks.Pull.PgStatements;
+using static DataExchange.Benchmarks.Pull.PullBenchmark;
+
 namespace DataExchange.Benchmarks.Lookup;
 
 /// <summary>
@@ -39,7 +44,6 @@ namespace DataExchange.Benchmarks.Lookup;
 /// </summary>
 public static class LookupBenchmark
 {
-    const string DatasetId = "bench.people";
     const string Purpose = "benchmark";
     const string PgSql = "select data::text from dx.records where dataset_id = $1 and key = $2 and valid_to is null";
     const string PgBatchSql = "select key, data::text from dx.records where dataset_id = $1 and key = any($2) and valid_to is null";
@@ -63,38 +67,18 @@ public static class LookupBenchmark
         await pg.CreateDatabaseAsync("bench");
         var connectionString = pg.ConnectionString("bench");
         Environment.SetEnvironmentVariable("ASPNETCORE_TEST_CONTENTROOT_DATAEXCHANGE_SERVER", AppContext.BaseDirectory);
-        var port = FreePort();
-        var factory = new WebApplicationFactory<DataExchange.Server.Hosting.ServerRoles>().WithWebHostBuilder(b =>
-        {
-            b.UseEnvironment("Production");
-            b.UseSetting("ConnectionStrings:DataExchange", connectionString);
-            b.UseSetting("Logging:LogLevel:Default", "Warning");
-            // One HttpLogging line per request (appsettings: Information) would time the console, not the lookup.
-            b.UseSetting("Logging:LogLevel:Microsoft.AspNetCore.HttpLogging", "Warning");
-            b.UseSetting("urls", $"http://127.0.0.1:{port}");
-            // An integration client making thousands of lookups a second: the default 1,200 requests a minute would refuse it.
-            b.UseSetting("RateLimiting:PermitLimit", "1000000000");
-        });
-        factory.UseKestrel(port);
-        factory.StartServer();
+        // An integration client making thousands of lookups a second: the default 1,200 requests a minute would refuse it.
+        var (factory, baseUri) = StartServer(connectionString, audited: true, new Dictionary<string, string> { ["RateLimiting:PermitLimit"] = "1000000000" });
         await using var _ = factory;
-        var baseUri = new Uri($"http://127.0.0.1:{port}");
         using var handler = new SocketsHttpHandler { MaxConnectionsPerServer = clients, PooledConnectionLifetime = Timeout.InfiniteTimeSpan };
 
         var admin = Client(handler, baseUri, (await factory.Services.GetRequiredService<ApiKeyService>().BootstrapAdminAsync())!.Key);
-        await PostAsync(admin, "/api/v1/agencies", new { code = "bench", name = "Bench owner" });
-        await PostAsync(admin, "/api/v1/agencies", new { code = "reader", name = "Bench consumer" });
-        var steward = Client(handler, baseUri, (await PostAsync(admin, "/api/v1/agencies/bench/keys", new { name = "s", roles = new[] { "steward" } }))["key"]!.GetValue<string>());
-        var consumer = Client(handler, baseUri, (await PostAsync(admin, "/api/v1/agencies/reader/keys", new { name = "c", roles = new[] { "consumer" } }))["key"]!.GetValue<string>());
-        var schema = JsonNode.Parse("""{"$schema":"http://json-schema.org/draft-07/schema#","type":"object","properties":{"id":{"type":"string"},"name":{"type":"string"},"phone":{"type":"string"},"city":{"type":"string"},"age":{"type":"integer"}}}""");
-        await PostAsync(steward, "/api/v1/datasets", new { id = DatasetId, title = "Bench", description = "Benchmark people", keyFields = new[] { "id" }, classification = "internal", tags = new[] { "bench" }, schema, feed = new { source = "upload", format = "ndjson", mode = "snapshot" } });
+        var people = await BenchPeople.RegisterAsync(admin, key => Client(handler, baseUri, key));
 
         var seed = Stopwatch.StartNew();
         await SeedAsync(connectionString, rows);
         Console.WriteLine($"seeded {rows} rows by COPY into dx.records in {seed.Elapsed.TotalSeconds:F1} s");
-        var sub = await PostAsync(consumer, "/api/v1/subscriptions", new { datasetId = DatasetId, purpose = Purpose });
-        await PostAsync(steward, $"/api/v1/subscriptions/{sub["id"]}/approval",
-            new { policy = new { access = new[] { "lookup" }, fields = new[] { "id", "name", "phone", "city" }, masks = new { phone = "hash" } } });
+        var consumer = await people.ConsumerAsync("reader", new { access = new[] { "lookup" }, fields = new[] { "id", "name", "phone", "city" }, masks = new { phone = "hash" } }, Purpose);
 
         var keys = new Keys(rows, miss);
         // Warm every path (JIT, plan caches, pools) before anything is timed.
@@ -115,7 +99,7 @@ public static class LookupBenchmark
         if (statements) await StatementsAsync(connectionString, reset: true);
         Console.WriteLine($"timing the exchange's single lookups for {seconds} s (process {Environment.ProcessId})");
         var dxOne = await HttpAsync(consumer, clients, duration, keys);
-        if (statements) await StatementsAsync(connectionString, reset: false);
+        if (statements) await StatementsAsync(connectionString, reset: false, "the exchange's single lookups");
         var pgMany = await PgBatchAsync(connectionString, clients, duration, keys, batch);
         var dxMany = await HttpBatchAsync(consumer, clients, duration, keys, batch);
 
@@ -271,65 +255,6 @@ public static class LookupBenchmark
         },
         _ => ValueTask.CompletedTask);
 
-    /// <summary>
-    /// <c>--statements</c>: what PostgreSQL spent on the exchange's single lookups, statement by statement
-    /// (pg_stat_statements, reset before the phase): where a lookup's database time goes.
-    /// </summary>
-    static async Task StatementsAsync(string connectionString, bool reset)
-    {
-        await using var conn = new NpgsqlConnection(connectionString);
-        await conn.OpenAsync();
-        await using (var create = new NpgsqlCommand("create extension if not exists pg_stat_statements", conn)) await create.ExecuteNonQueryAsync();
-        if (reset)
-        {
-            await using var r = new NpgsqlCommand("select pg_stat_statements_reset()", conn);
-            await r.ExecuteNonQueryAsync();
-            return;
-        }
-        const string sql = """
-            select calls, total_exec_time, mean_exec_time, rows, left(regexp_replace(query, '\s+', ' ', 'g'), 110)
-            from pg_stat_statements order by total_exec_time desc limit 12
-            """;
-        await using var cmd = new NpgsqlCommand(sql, conn);
-        await using var reader = await cmd.ExecuteReaderAsync();
-        Console.WriteLine("statements during the exchange's single lookups (pg_stat_statements):");
-        while (await reader.ReadAsync())
-            Console.WriteLine(FormattableString.Invariant($"  {reader.GetInt64(0),8} calls {reader.GetDouble(1),9:F0} ms  mean {reader.GetDouble(2),7:F3} ms  {reader.GetInt64(3),8} rows  {reader.GetString(4)}"));
-    }
-
-    static async Task SeedAsync(string connectionString, int rows)
-    {
-        await using var conn = new NpgsqlConnection(connectionString);
-        await conn.OpenAsync();
-        const string runSql = """
-            insert into dx.ingestion_runs (dataset_id, trigger, status, schema_version, queued_at, finished_at, read_count, valid_count, inserted_count, published_version)
-            values ($1, 'manual', 'succeeded', 1, now(), now(), $2, $2, $2, 1) returning id
-            """;
-        long runId;
-        await using (var cmd = new NpgsqlCommand(runSql, conn) { Parameters = { new() { Value = DatasetId }, new() { Value = (long)rows } } })
-            runId = (long)(await cmd.ExecuteScalarAsync())!;
-        await using (var cmd = new NpgsqlCommand("insert into dx.dataset_versions values ($1, 1, $2, 1, now(), $3, 0, 0, $3)", conn) { Parameters = { new() { Value = DatasetId }, new() { Value = runId }, new() { Value = (long)rows } } })
-            await cmd.ExecuteNonQueryAsync();
-        string[] cities = ["Guangzhou", "Shenzhen", "Foshan", "Dongguan", "Zhuhai"];
-        await using (var import = await conn.BeginBinaryImportAsync("copy dx.records (dataset_id, key, valid_from, hash, schema_version, data) from stdin (format binary)"))
-        {
-            for (var i = 0; i < rows; i++)
-            {
-                var key = i.ToString("D8", CultureInfo.InvariantCulture);
-                var data = FormattableString.Invariant($"{{\"id\":\"{key}\",\"name\":\"Person {i}\",\"phone\":\"138{i:D8}\",\"city\":\"{cities[i % 5]}\",\"age\":{18 + i % 70}}}");
-                await import.StartRowAsync();
-                await import.WriteAsync(DatasetId, NpgsqlDbType.Text);
-                await import.WriteAsync(key, NpgsqlDbType.Text);
-                await import.WriteAsync(1, NpgsqlDbType.Integer);
-                await import.WriteAsync(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(data)), NpgsqlDbType.Bytea);
-                await import.WriteAsync(1, NpgsqlDbType.Integer);
-                await import.WriteAsync(data, NpgsqlDbType.Jsonb);
-            }
-            await import.CompleteAsync();
-        }
-        await using (var cmd = new NpgsqlCommand("analyze dx.records", conn)) await cmd.ExecuteNonQueryAsync();
-    }
-
     static HttpClient Client(HttpMessageHandler handler, Uri baseUri, string key)
     {
         var http = new HttpClient(handler, disposeHandler: false) { BaseAddress = baseUri, Timeout = TimeSpan.FromMinutes(2) };
@@ -337,22 +262,5 @@ public static class LookupBenchmark
         return http;
     }
 
-    static async Task<JsonNode> PostAsync(HttpClient http, string path, object body)
-    {
-        using var response = await http.PostAsJsonAsync(path, body);
-        var text = await response.Content.ReadAsStringAsync();
-        if (!response.IsSuccessStatusCode) throw new InvalidOperationException($"POST {path}: {(int)response.StatusCode} {text}");
-        return JsonNode.Parse(text)!;
-    }
-
-    static string? Arg(string[] args, string name) => Array.IndexOf(args, name) is var i and >= 0 && i + 1 < args.Length ? args[i + 1] : null;
-
     static int Int(string[] args, string name, int fallback) => Arg(args, name) is { } v ? int.Parse(v, CultureInfo.InvariantCulture) : fallback;
-
-    static int FreePort()
-    {
-        using var socket = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
-        socket.Start();
-        return ((IPEndPoint)socket.LocalEndpoint).Port;
-    }
 }

@@ -12,6 +12,8 @@ using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using NpgsqlTypes;
 
+using static DataExchange.Benchmarks.Pull.BenchPeople;
+
 namespace DataExchange.Benchmarks.Pull;
 
 /// <summary>
@@ -26,8 +28,6 @@ namespace DataExchange.Benchmarks.Pull;
 /// </summary>
 public static class PullBenchmark
 {
-    internal const string DatasetId = "bench.people";
-
     /// <summary>Runs the benchmark; returns the exit code.</summary>
     public static async Task<int> RunAsync(string[] args)
     {
@@ -47,18 +47,12 @@ public static class PullBenchmark
         });
         await using var __ = oneChunkFactory;
         var admin = Client(baseUri, (await factory.Services.GetRequiredService<ApiKeyService>().BootstrapAdminAsync())!.Key);
-        await PostAsync(admin, "/api/v1/agencies", new { code = "bench", name = "Bench owner" });
-        await PostAsync(admin, "/api/v1/agencies", new { code = "reader", name = "Bench consumer" });
-        var steward = Client(baseUri, (await PostAsync(admin, "/api/v1/agencies/bench/keys", new { name = "s", roles = new[] { "steward" } }))["key"]!.GetValue<string>());
-        var consumer = Client(baseUri, (await PostAsync(admin, "/api/v1/agencies/reader/keys", new { name = "c", roles = new[] { "consumer" } }))["key"]!.GetValue<string>());
-        var schema = JsonNode.Parse("""{"$schema":"http://json-schema.org/draft-07/schema#","type":"object","properties":{"id":{"type":"string"},"name":{"type":"string"},"phone":{"type":"string"},"city":{"type":"string"},"age":{"type":"integer"}}}""");
-        await PostAsync(steward, "/api/v1/datasets", new { id = DatasetId, title = "Bench", description = "Benchmark rows", keyFields = new[] { "id" }, classification = "internal", tags = new[] { "bench" }, schema, feed = new { source = "upload", format = "ndjson", mode = "snapshot" } });
+        var people = await BenchPeople.RegisterAsync(admin, key => Client(baseUri, key));
 
         var seed = Stopwatch.StartNew();
         await SeedAsync(connectionString, rows);
         Console.WriteLine($"seeded {rows} rows in {seed.Elapsed.TotalSeconds:F1} s");
-        var sub = await PostAsync(consumer, "/api/v1/subscriptions", new { datasetId = DatasetId, purpose = "benchmark" });
-        await PostAsync(steward, $"/api/v1/subscriptions/{sub["id"]}/approval", new { policy = new { masks = new { phone = "hash" } } });
+        var consumer = await people.ConsumerAsync("reader", new { masks = new { phone = "hash" } });
 
         var oneChunk = Client(oneChunkUri, consumer.DefaultRequestHeaders.Authorization!.Parameter!);
 
@@ -118,39 +112,6 @@ public static class PullBenchmark
         var (pulled, _) = await PullAsync(consumer, null);
         if (pulled != rows) throw new InvalidOperationException($"pulled {pulled} rows, expected {rows}");
         return clock.Elapsed.TotalSeconds;
-    }
-
-    internal static async Task SeedAsync(string connectionString, int rows)
-    {
-        await using var conn = new NpgsqlConnection(connectionString);
-        await conn.OpenAsync();
-        const string runSql = """
-            insert into dx.ingestion_runs (dataset_id, trigger, status, schema_version, queued_at, finished_at, read_count, valid_count, inserted_count, published_version)
-            values ($1, 'manual', 'succeeded', 1, now(), now(), $2, $2, $2, 1) returning id
-            """;
-        long runId;
-        await using (var cmd = new NpgsqlCommand(runSql, conn) { Parameters = { new() { Value = DatasetId }, new() { Value = (long)rows } } })
-            runId = (long)(await cmd.ExecuteScalarAsync())!;
-        await using (var cmd = new NpgsqlCommand("insert into dx.dataset_versions values ($1, 1, $2, 1, now(), $3, 0, 0, $3)", conn) { Parameters = { new() { Value = DatasetId }, new() { Value = runId }, new() { Value = (long)rows } } })
-            await cmd.ExecuteNonQueryAsync();
-        string[] cities = ["Guangzhou", "Shenzhen", "Foshan", "Dongguan", "Zhuhai"];
-        await using (var import = await conn.BeginBinaryImportAsync("copy dx.records (dataset_id, key, valid_from, hash, schema_version, data) from stdin (format binary)"))
-        {
-            for (var i = 0; i < rows; i++)
-            {
-                var key = i.ToString("D8", CultureInfo.InvariantCulture);
-                var data = FormattableString.Invariant($"{{\"id\":\"{key}\",\"name\":\"Person {i}\",\"phone\":\"138{i:D8}\",\"city\":\"{cities[i % 5]}\",\"age\":{18 + i % 70}}}");
-                await import.StartRowAsync();
-                await import.WriteAsync(DatasetId, NpgsqlDbType.Text);
-                await import.WriteAsync(key, NpgsqlDbType.Text);
-                await import.WriteAsync(1, NpgsqlDbType.Integer);
-                await import.WriteAsync(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(data)), NpgsqlDbType.Bytea);
-                await import.WriteAsync(1, NpgsqlDbType.Integer);
-                await import.WriteAsync(data, NpgsqlDbType.Jsonb);
-            }
-            await import.CompleteAsync();
-        }
-        await using (var cmd = new NpgsqlCommand("analyze dx.records", conn)) await cmd.ExecuteNonQueryAsync();
     }
 
     // The same snapshot predicate and key order as the API's query.

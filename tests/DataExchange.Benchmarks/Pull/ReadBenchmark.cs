@@ -6,6 +6,8 @@ using DataExchange.Core.Agencies;
 using DataExchange.Core.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
+using static DataExchange.Benchmarks.Pull.BenchPeople;
+using static DataExchange.Benchmarks.Pull.PgStatements;
 using static DataExchange.Benchmarks.Pull.PullBenchmark;
 
 namespace DataExchange.Benchmarks.Pull;
@@ -50,25 +52,13 @@ public static class ReadBenchmark
         var (factory, baseUri) = StartServer(connectionString, audited: true, new Dictionary<string, string> { ["RateLimiting:PermitLimit"] = "100000000" });
         await using var _ = factory;
         var admin = Client(baseUri, (await factory.Services.GetRequiredService<ApiKeyService>().BootstrapAdminAsync())!.Key);
-        await PostAsync(admin, "/api/v1/agencies", new { code = "bench", name = "Bench owner" });
-        var steward = Client(baseUri, (await PostAsync(admin, "/api/v1/agencies/bench/keys", new { name = "s", roles = new[] { "steward" } }))["key"]!.GetValue<string>());
-        var schema = JsonNode.Parse("""{"$schema":"http://json-schema.org/draft-07/schema#","type":"object","properties":{"id":{"type":"string"},"name":{"type":"string"},"phone":{"type":"string"},"city":{"type":"string"},"age":{"type":"integer"}}}""");
-        await PostAsync(steward, "/api/v1/datasets", new { id = DatasetId, title = "Bench", description = "Benchmark rows", keyFields = new[] { "id" }, classification = "internal", tags = new[] { "bench" }, schema, feed = new { source = "upload", format = "ndjson", mode = "snapshot" } });
+        var people = await BenchPeople.RegisterAsync(admin, key => Client(baseUri, key));
         var seed = Stopwatch.StartNew();
         await SeedAsync(connectionString, rows);
         Console.WriteLine($"seeded {rows} rows in {seed.Elapsed.TotalSeconds:F1} s; {seconds} s per case; Server GC: {System.Runtime.GCSettings.IsServerGC}; {Environment.ProcessorCount} cores; fsync {(durable ? "on (--durable)" : "off")}");
 
-        // One consumer agency per policy: an agency holds one open subscription per dataset.
-        async Task<HttpClient> ConsumerAsync(string agency, object policy)
-        {
-            await PostAsync(admin, "/api/v1/agencies", new { code = agency, name = "Bench consumer " + agency });
-            var consumer = Client(baseUri, (await PostAsync(admin, $"/api/v1/agencies/{agency}/keys", new { name = "c", roles = new[] { "consumer" } }))["key"]!.GetValue<string>());
-            var sub = await PostAsync(consumer, "/api/v1/subscriptions", new { datasetId = DatasetId, purpose = "benchmark" });
-            await PostAsync(steward, $"/api/v1/subscriptions/{sub["id"]}/approval", new { policy });
-            return consumer;
-        }
-        var plain = await ConsumerAsync("plain", new { });
-        var masked = await ConsumerAsync("masked", new { masks = new { phone = "hash" } });
+        var plain = await people.ConsumerAsync("plain", new { });
+        var masked = await people.ConsumerAsync("masked", new { masks = new { phone = "hash" } });
         await using var baseline = NpgsqlDataSource.Create(connectionString);
         await using var platformatic = pltFolder is null ? null : await Platformatic.StartAsync(pltFolder, Arg(args, "--node"), connectionString);
         using var pltClient = platformatic is null ? null : new HttpClient { BaseAddress = platformatic.Address };
@@ -106,7 +96,7 @@ public static class ReadBenchmark
                     var watch = statements && mode == "plain" && !results.Keys.Any(k => k.Mode == "plain");
                     if (watch) await StatementsAsync(connectionString, reset: true);
                     var result = await RunCaseAsync(Walker(mode, limit), clients, seconds, cpu, Extra(mode));
-                    if (watch) await StatementsAsync(connectionString, reset: false);
+                    if (watch) await StatementsAsync(connectionString, reset: false, "the first unshaped case");
                     results[(mode, limit, clients)] = result;
                     Console.WriteLine(FormattableString.Invariant(
                         $"{mode,-12} limit={limit,-5} clients={clients}: {result.RowsPerSecond,9:F0} rows/s  p50 {result.P50,6:F2} ms  p99 {result.P99,6:F2} ms  cpu {result.ProcessCpuPerRow,5:F1} µs/row (+ postgres {result.PostgresCpuPerRow,4:F1})"));
@@ -157,29 +147,6 @@ public static class ReadBenchmark
         double Percentile(double p) => latencies.Length == 0 ? double.NaN : latencies[Math.Min(latencies.Length - 1, (int)(p * latencies.Length))];
         return new ReadResult(rows / elapsed, Percentile(0.50), Percentile(0.99), (client1 - client0 + extra1 - extra0) * 1e6 / Math.Max(rows, 1),
             (server1 - server0) * 1e6 / Math.Max(rows, 1));
-    }
-
-    /// <summary>Resets pg_stat_statements, or prints its costliest statements.</summary>
-    static async Task StatementsAsync(string connectionString, bool reset)
-    {
-        await using var conn = new NpgsqlConnection(connectionString);
-        await conn.OpenAsync();
-        await using (var create = new NpgsqlCommand("create extension if not exists pg_stat_statements", conn)) await create.ExecuteNonQueryAsync();
-        if (reset)
-        {
-            await using var r = new NpgsqlCommand("select pg_stat_statements_reset()", conn);
-            await r.ExecuteNonQueryAsync();
-            return;
-        }
-        const string sql = """
-            select calls, total_exec_time, mean_exec_time, rows, left(regexp_replace(query, '\s+', ' ', 'g'), 110)
-            from pg_stat_statements order by total_exec_time desc limit 12
-            """;
-        await using var cmd = new NpgsqlCommand(sql, conn);
-        await using var reader = await cmd.ExecuteReaderAsync();
-        Console.WriteLine("statements during the first unshaped case (pg_stat_statements):");
-        while (await reader.ReadAsync())
-            Console.WriteLine(FormattableString.Invariant($"  {reader.GetInt64(0),8} calls {reader.GetDouble(1),9:F0} ms  mean {reader.GetDouble(2),7:F3} ms  {reader.GetInt64(3),8} rows  {reader.GetString(4)}"));
     }
 
     static int[] Ints(string list) => [.. list.Split(',').Select(x => int.Parse(x, CultureInfo.InvariantCulture))];

@@ -1,4 +1,5 @@
 using Npgsql;
+using static DataExchange.Benchmarks.Pull.BenchPeople;
 using static DataExchange.Benchmarks.Pull.PullBenchmark;
 
 namespace DataExchange.Benchmarks.Pull;

@@ -30,16 +30,10 @@ public sealed class LookupKeyPrivacyTests
     {
         var database = await TestCluster.CreateDatabaseAsync("lookup_privacy");
         var environment = new Dictionary<string, string> { ["ConnectionStrings__DataExchange"] = database, ["ASPNETCORE_ENVIRONMENT"] = "Testing" };
-        string adminKey;
-        await using (var bootstrap = ServerProcess.Start(["--bootstrap-admin"], environment))
-        {
-            adminKey = (await bootstrap.WaitForLineAsync("Admin key", cancellationToken)).Split(": ")[^1].Trim();
-            await bootstrap.WaitForExitAsync(cancellationToken);
-        }
-        var url = $"http://127.0.0.1:{ServerProcess.FreePort()}";
+        var adminKey = await ServerProcess.BootstrapAdminAsync(environment, cancellationToken);
         // The shipped levels (request lines by HttpLogging), the exchange's own categories and Npgsql at Debug.
-        await using var server = ServerProcess.Start(["--urls", url, "--Logging:LogLevel:Default=Debug"], environment);
-        await server.WaitForLineAsync("Now listening on", cancellationToken);
+        var (server, url) = await ServerProcess.StartListeningAsync(["--Logging:LogLevel:Default=Debug"], environment, cancellationToken);
+        await using var running = server;
 
         using var http = new HttpClient { BaseAddress = new Uri(url) };
         var admin = new ApiClient(http, adminKey);

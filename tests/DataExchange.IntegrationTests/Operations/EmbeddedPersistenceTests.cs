@@ -20,13 +20,7 @@ public sealed class EmbeddedPersistenceTests
         var environment = new Dictionary<string, string> { ["EmbeddedPostgres__DataDirectory"] = dataDir };
         try
         {
-            string adminKey;
-            await using (var bootstrap = ServerProcess.Start(["--bootstrap-admin"], environment))
-            {
-                adminKey = (await bootstrap.WaitForLineAsync("Admin key (shown once", cancellationToken)).Split(": ", 2)[1].Trim();
-                await bootstrap.WaitForExitAsync(cancellationToken);
-                Assert.That(bootstrap.ExitCode, Is.Zero);
-            }
+            var adminKey = await ServerProcess.BootstrapAdminAsync(environment, cancellationToken);
             var url = $"http://127.0.0.1:{ServerProcess.FreePort()}";
             using var http = new HttpClient { BaseAddress = new Uri(url) };
             http.DefaultRequestHeaders.Authorization = new("Bearer", adminKey);

@@ -19,15 +19,9 @@ public sealed class LogCorrelationTests
     {
         var database = await TestCluster.CreateDatabaseAsync("logs");
         var environment = new Dictionary<string, string> { ["ConnectionStrings__DataExchange"] = database, ["ASPNETCORE_ENVIRONMENT"] = "Testing" };
-        string adminKey;
-        await using (var bootstrap = ServerProcess.Start(["--bootstrap-admin"], environment))
-        {
-            adminKey = (await bootstrap.WaitForLineAsync("Admin key", cancellationToken)).Split(": ")[^1].Trim();
-            await bootstrap.WaitForExitAsync(cancellationToken);
-        }
-        var url = $"http://127.0.0.1:{ServerProcess.FreePort()}";
-        await using var server = ServerProcess.Start(["--urls", url, "--Logging:Console:FormatterName=json"], environment);
-        await server.WaitForLineAsync("Now listening on", cancellationToken);
+        var adminKey = await ServerProcess.BootstrapAdminAsync(environment, cancellationToken);
+        var (server, url) = await ServerProcess.StartListeningAsync(["--Logging:Console:FormatterName=json"], environment, cancellationToken);
+        await using var running = server;
 
         var admin = new ApiClient(new HttpClient { BaseAddress = new Uri(url) }, adminKey);
         await admin.PostAsync("/api/v1/agencies", new { code = "logs", name = "Logging agency" });

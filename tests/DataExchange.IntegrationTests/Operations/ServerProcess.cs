@@ -42,6 +42,26 @@ public sealed class ServerProcess : IAsyncDisposable
         return server;
     }
 
+    /// <summary>Runs <c>--bootstrap-admin</c> as an operator would, to its clean exit; returns the admin key it prints once.</summary>
+    public static async Task<string> BootstrapAdminAsync(IDictionary<string, string> environment, CancellationToken cancellationToken)
+    {
+        await using var bootstrap = Start(["--bootstrap-admin"], environment);
+        var key = (await bootstrap.WaitForLineAsync("Admin key (shown once", cancellationToken)).Split(": ", 2)[1].Trim();
+        await bootstrap.WaitForExitAsync(cancellationToken);
+        Assert.That(bootstrap.ExitCode, Is.Zero, "--bootstrap-admin exits cleanly");
+        return key;
+    }
+
+    /// <summary>The server with <paramref name="args"/> at a free port on 127.0.0.1, started and listening.</summary>
+    public static async Task<(ServerProcess Server, string Url)> StartListeningAsync(IEnumerable<string> args, IDictionary<string, string> environment,
+        CancellationToken cancellationToken)
+    {
+        var url = $"http://127.0.0.1:{FreePort()}";
+        var server = Start(["--urls", url, .. args], environment);
+        await server.WaitForLineAsync("Now listening on", cancellationToken);
+        return (server, url);
+    }
+
     /// <summary>
     /// An API node (<c>--role api</c>: no Hangfire server) on an existing database at a free port, started and
     /// listening; <paramref name="settings"/> (<c>Section:Key</c>) override configuration.

@@ -10,20 +10,20 @@ namespace DataExchange.Core.Datasets.Formats;
 /// </remarks>
 public static class ChineseIds
 {
-    private const int IdLength = 18;
+    const int IdLength = 18;
 
     // GB 11643-1999, ISO 7064 MOD 11-2: the weight of position i is 2^(17-i) mod 11.
-    private static ReadOnlySpan<byte> ResidentWeights => [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+    static ReadOnlySpan<byte> ResidentWeights => [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
 
     // Indexed by (weighted sum mod 11); 'X' stands for the value 10.
-    private const string ResidentCheckChars = "10X98765432";
+    const string ResidentCheckChars = "10X98765432";
 
     // GB 32100-2015 alphabet: digits plus upper-case letters without I, O, Z, S, V, which are
     // easily confused with 1, 0, 2, 5 and U when codes are hand-written or read aloud.
-    private const string UsccAlphabet = "0123456789ABCDEFGHJKLMNPQRTUWXY";
+    const string UsccAlphabet = "0123456789ABCDEFGHJKLMNPQRTUWXY";
 
     // GB 32100-2015: the weight of position i is 3^i mod 31.
-    private static ReadOnlySpan<byte> UsccWeights => [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28];
+    static ReadOnlySpan<byte> UsccWeights => [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28];
 
     /// <summary>True when <paramref name="value"/> is a well-formed 18-character resident identity number.</summary>
     public static bool IsResidentId(string value)
@@ -117,7 +117,7 @@ public static class ChineseIds
         return UsccAlphabet[(31 - (sum % 31)) % 31];
     }
 
-    private static bool TryWeightedUsccSum(ReadOnlySpan<char> first17, out int sum)
+    static bool TryWeightedUsccSum(ReadOnlySpan<char> first17, out int sum)
     {
         var weights = UsccWeights;
         sum = 0;
@@ -135,7 +135,7 @@ public static class ChineseIds
         return true;
     }
 
-    private static bool IsBirthDate(ReadOnlySpan<char> yyyyMMdd)
+    static bool IsBirthDate(ReadOnlySpan<char> yyyyMMdd)
     {
         // Digits were already checked by the caller, so plain arithmetic parsing is safe and
         // avoids culture-sensitive DateTime parsing.
