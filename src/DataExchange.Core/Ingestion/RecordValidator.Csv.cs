@@ -77,6 +77,15 @@ public sealed partial class RecordValidator
         return true;
     }
 
+    /// <summary>The unfolded key of a row from its key cells alone; null when one cannot be coerced or the key is refused.</summary>
+    string? FastKey(CsvPlan plan, Column[] columns, string[] cells)
+    {
+        var row = _row is { } r && r.Values.Length >= columns.Length ? r : _row = new RowValues(columns.Length);
+        foreach (var c in plan.KeyColumns)
+            if (c < 0 || !DatasetSchema.TryCoerce(columns[c].Type, cells[columns[c].Cell], out row.Values[c], out row.Present[c])) return null;
+        return Key(plan, row);
+    }
+
     // Null for a key the general path refuses (too long, or a number beyond numeric, which throws while
     // its canonical text is written), for deletes too: that path then reports it.
     string? Key(CsvPlan plan, RowValues row)

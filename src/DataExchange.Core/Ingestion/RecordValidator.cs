@@ -6,9 +6,9 @@ namespace DataExchange.Core.Ingestion;
 /// <summary>
 /// A record that passed validation, ready for staging; <paramref name="Delete"/> when its delete marker was set;
 /// <paramref name="Checked"/> false when its hash was probably published already and the evaluator was skipped
-/// (the run verifies those against the published records).
+/// (the run verifies those against the published records); <paramref name="Raw"/> the hash of its source row (<see cref="SourceRowHash"/>).
 /// </summary>
-public readonly record struct StagedRecord(long Line, string Key, byte[] Hash, string Data, bool Delete = false, bool Checked = true);
+public readonly record struct StagedRecord(long Line, string Key, byte[] Hash, string Data, bool Delete = false, bool Checked = true, byte[]? Raw = null);
 
 /// <summary>
 /// A record that failed, with its errors, for quarantine; <paramref name="Key"/> is its key when one could be
@@ -119,6 +119,20 @@ public sealed partial class RecordValidator(DatasetSchema schema, IReadOnlyList<
                 return (new StagedRecord(source.Line, key!, hash ?? RecordShaper.Hash(data!), data!), null);
         }
         return (null, new QuarantinedRecord(source.Line, source.Raw, errors, key));
+    }
+
+    /// <summary>
+    /// The folded key of a record read from <paramref name="source"/>, when it is valid: for a row that is probably a
+    /// published record's source row, whose record need not be built. Null when the row has no key or cannot be a
+    /// record (it then takes the full path). CSV under a flat schema coerces the key cells alone.
+    /// </summary>
+    internal string? KnownKey(in SourceRecord source, string[] header)
+    {
+        if (source.Cells is { } row && UseFastPath && Plan(header) is { Columns: { } columns } plan && row.Length == header.Length)
+            return FastKey(plan, columns, row) is { } fast ? Fold(fast) : null;
+        var errors = new List<RecordError>();
+        using var record = source.Cells is { } cells ? FromCells(cells, header, errors) : FromJson(source.Json!, errors);
+        return record is null || record.Marked || errors.Count > 0 ? null : ReadKey(record, errors, out _);
     }
 
     /// <summary>

@@ -41,4 +41,7 @@ public readonly record struct SourceRecord
 
     /// <summary>The record as it appears in the payload.</summary>
     public string Raw => _raw ?? Encoding.UTF8.GetString(_rawUtf8.Span);
+
+    /// <summary>A CSV row's raw UTF-8 bytes as read; empty for a record made from text (then see <see cref="Raw"/>).</summary>
+    internal ReadOnlyMemory<byte> RawUtf8 => _rawUtf8;
 }

@@ -26,7 +26,7 @@ public sealed class HeldRelease(RunPublisher publisher, RunLedger ledger)
 
     const string RestoreStageSql = """
         create temp table stage on commit drop as
-            select line, key, hash, data, false as del, true as checked from dx.held_changes where run_id = $1 and op in ('I', 'U')
+            select line, key, hash, data, false as del, true as checked, raw_hash as raw from dx.held_changes where run_id = $1 and op in ('I', 'U')
         """;
 
     const string RestoreDiffSql = """

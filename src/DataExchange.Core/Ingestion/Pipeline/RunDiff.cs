@@ -51,7 +51,7 @@ public sealed class RunDiff(SkippedVerifier verifier)
     /// </summary>
     internal static async Task<bool> IsFirstLoadAsync(NpgsqlConnection conn, RunRow run, StageOutcome stage, CancellationToken cancellationToken)
     {
-        if (stage.Skipped > 0) return false;
+        if (stage.Skipped > 0 || stage.Known > 0) return false;
         await using var cmd = Db.Command(conn, NoCurrentRowsSql, run.DatasetId);
         return (bool)(await cmd.ExecuteScalarAsync(cancellationToken))!;
     }

@@ -25,8 +25,8 @@ public sealed class RunHold(RunLedger ledger, TimeProvider time)
     // The changes exactly as staged (I and U with their hash and text, D by key), so that release
     // publishes what the steward saw counted; K and = rows change nothing and are left out.
     const string InsertHeldChangesSql = """
-        insert into dx.held_changes (run_id, line, key, op, hash, data)
-        select $1, d.line, d.key, d.op, s.hash, s.data
+        insert into dx.held_changes (run_id, line, key, op, hash, data, raw_hash)
+        select $1, d.line, d.key, d.op, s.hash, s.data, s.raw
         from diff d left join stage s on s.line = d.line and d.op in ('I', 'U')
         where d.op in ('I', 'U', 'D')
         """;

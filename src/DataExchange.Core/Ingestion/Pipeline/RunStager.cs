@@ -27,13 +27,18 @@ public sealed class RunStager(NpgsqlDataSource dataSource, RunLedger ledger, IOp
         -- narrow rows, and bodies only for new content (issue 14). BodiesAsync reads a missing body
         -- again from the payload where one is needed after all.
         -- dup: the key may have been staged before in this run (KeyFilter); only those keys are de-duplicated.
-        create temp table stage (line bigint not null, key text collate "C" not null, hash bytea not null, data text, del boolean not null,
-                                 checked boolean not null, dup boolean not null)
+        -- raw: the source row's hash (SourceRowHash). A row whose raw hash is probably a current record's is
+        -- staged with its key and raw hash alone (hash null): KnownRows checks it against that record.
+        create temp table stage (line bigint not null, key text collate "C" not null, hash bytea, data text, del boolean not null,
+                                 checked boolean not null, dup boolean not null, raw bytea)
         """;
 
     sealed record Batch(string[] Header, List<SourceRecord> Records);
 
-    sealed record Results(List<StagedRecord> Staged, List<QuarantinedRecord> Quarantined);
+    /// <summary>A row staged by its key and raw hash alone: probably a current record's source row, checked by <see cref="KnownRows"/>.</summary>
+    readonly record struct KnownRow(long Line, string Key, byte[] Raw);
+
+    sealed record Results(List<StagedRecord> Staged, List<QuarantinedRecord> Quarantined, List<KnownRow> Known);
 
     /// <summary>
     /// Streams the payload through parallel validators into the temp table <c>stage</c> (binary
@@ -47,7 +52,7 @@ public sealed class RunStager(NpgsqlDataSource dataSource, RunLedger ledger, IOp
         // The joins and sorts of a run over millions of rows spill to disk at the default 4 MB.
         await using (var memory = Db.Command(conn, "select set_config('work_mem', $1, false)", options.Value.WorkMem))
             await memory.ExecuteNonQueryAsync(cancellationToken);
-        var published = await LoadPublishedHashesAsync(conn, run, cancellationToken);
+        var (published, knownRows) = await LoadPublishedHashesAsync(conn, run, cancellationToken);
         await ledger.ReportProgressAsync(run.Id, "reading", 0, 0, 0, 0, cancellationToken);
 
         var opts = options.Value;
@@ -58,6 +63,8 @@ public sealed class RunStager(NpgsqlDataSource dataSource, RunLedger ledger, IOp
         var validator = new RecordValidator(schema, keyFields, feed.CaseInsensitiveKeys == true, feed.Mode == "incremental" ? feed.DeleteMarker : null, published)
         { PatternBudget = opts.PatternBudget };
         var header = new StrongBox<string[]>([]);
+        // One reading per run (the header is read before the first batch); two workers building it at once build equal ones.
+        SourceRowHash? rowHash = null;
         var timeouts = 0;
         long validating = 0;
 
@@ -68,13 +75,21 @@ public sealed class RunStager(NpgsqlDataSource dataSource, RunLedger ledger, IOp
             await foreach (var batch in input.Reader.ReadAllAsync(token))
             {
                 var started = System.Diagnostics.Stopwatch.GetTimestamp();
-                var results = new Results(new List<StagedRecord>(batch.Records.Count), []);
+                var results = new Results(new List<StagedRecord>(batch.Records.Count), [], []);
+                var hasher = rowHash ??= SourceRowHash.For(feed.Format, feed.Delimiter, feed.Quote, batch.Header, keyFields,
+                    feed.CaseInsensitiveKeys == true, feed.Mode == "incremental" ? feed.DeleteMarker : null, schema.Version);
                 foreach (var record in batch.Records)
                 {
+                    var raw = hasher.Of(record);
+                    if (knownRows.MightContain(raw) && validator.KnownKey(record, batch.Header) is { } key)
+                    {
+                        results.Known.Add(new KnownRow(record.Line, key, raw));
+                        continue;
+                    }
                     var (staged, quarantined) = validator.Process(record, batch.Header);
                     if (staged is { } s)
                     {
-                        results.Staged.Add(s);
+                        results.Staged.Add(s with { Raw = raw });
                         continue;
                     }
                     results.Quarantined.Add(quarantined!.Value);
@@ -89,13 +104,13 @@ public sealed class RunStager(NpgsqlDataSource dataSource, RunLedger ledger, IOp
         try
         {
             var keys = KeyFilter.ForPayload(new FileInfo(path).Length, PayloadReader.IsGzip(path, feed.Gzip));
-            var (valid, rejected, maybeDuplicates, skipped) = await WriteAsync(conn, run, output.Reader, position, keys, token);
+            var (valid, rejected, maybeDuplicates, skipped, known) = await WriteAsync(conn, run, output.Reader, position, keys, token);
             await producer;
             await Task.WhenAll(workers);
             await closeOutput;
             if (feed.Format == "csv") await SaveHeaderAsync(conn, run.Id, header.Value!, token);
             IngestionMetrics.Record(run.DatasetId, "validate", System.Diagnostics.Stopwatch.GetElapsedTime(0, validating));
-            return new StageOutcome(new RunCounts(valid + rejected, valid, rejected, 0, 0, 0, 0, 0, 0), maybeDuplicates, skipped);
+            return new StageOutcome(new RunCounts(valid + rejected, valid, rejected, 0, 0, 0, 0, 0, 0), maybeDuplicates, skipped, known);
         }
         catch
         {
@@ -109,27 +124,32 @@ public sealed class RunStager(NpgsqlDataSource dataSource, RunLedger ledger, IOp
         $"More than {opts.MaxPatternTimeouts} records could not be checked against the schema's patterns within their time budget of "
         + $"{opts.PatternBudget.TotalMilliseconds:F0} ms (Ingestion:MaxPatternTimeouts, Ingestion:PatternBudget): a backtracking pattern is too costly for this payload.");
 
-    // The current rows' hashes under the run's schema version: records with that content need no evaluation.
+    // The current rows' hashes under the run's schema version: records with that content need no evaluation,
+    // rows read from the same source row not even a parse into a record.
     const string PublishedHashesSql = """
-        select hash from dx.records where dataset_id = $1 and valid_to is null and schema_version = $2
+        select hash, raw_hash from dx.records where dataset_id = $1 and valid_to is null and schema_version = $2
         """;
 
     const string CurrentRowsSql = """
         select coalesce((select row_count from dx.dataset_versions where dataset_id = $1 order by version desc limit 1), 0)
         """;
 
-    static async Task<PublishedHashes> LoadPublishedHashesAsync(NpgsqlConnection conn, RunRow run, CancellationToken token)
+    /// <summary>Filters of the current records' content hashes and source row hashes under the run's schema version.</summary>
+    static async Task<(PublishedHashes Content, PublishedHashes Rows)> LoadPublishedHashesAsync(NpgsqlConnection conn, RunRow run, CancellationToken token)
     {
         long rows;
         await using (var count = Db.Command(conn, CurrentRowsSql, run.DatasetId)) rows = (long)(await count.ExecuteScalarAsync(token))!;
-        if (rows == 0) return PublishedHashes.None;
-        var filter = new PublishedHashes(rows);
+        if (rows == 0) return (PublishedHashes.None, PublishedHashes.None);
+        var (content, raws) = (new PublishedHashes(rows), new PublishedHashes(rows));
         var hash = new byte[32];
         await using var cmd = Db.Command(conn, PublishedHashesSql, run.DatasetId, run.SchemaVersion);
         await using var reader = await cmd.ExecuteReaderAsync(System.Data.CommandBehavior.SequentialAccess, token);
         while (await reader.ReadAsync(token))
-            if (reader.GetBytes(0, 0, hash, 0, hash.Length) == hash.Length) filter.Add(hash);
-        return filter;
+        {
+            if (reader.GetBytes(0, 0, hash, 0, hash.Length) == hash.Length) content.Add(hash);
+            if (!reader.IsDBNull(1) && reader.GetBytes(1, 0, hash, 0, hash.Length) == hash.Length) raws.Add(hash);
+        }
+        return (content, raws);
     }
 
     static async Task SaveHeaderAsync(NpgsqlConnection conn, long runId, string[] header, CancellationToken token)
@@ -165,13 +185,13 @@ public sealed class RunStager(NpgsqlDataSource dataSource, RunLedger ledger, IOp
         }
     }
 
-    async Task<(long Valid, long Rejected, long MaybeDuplicates, long Skipped)> WriteAsync(NpgsqlConnection conn, RunRow run, ChannelReader<Results> results,
+    async Task<(long Valid, long Rejected, long MaybeDuplicates, long Skipped, long Known)> WriteAsync(NpgsqlConnection conn, RunRow run, ChannelReader<Results> results,
         StrongBox<long> position, KeyFilter keys, CancellationToken token)
     {
-        long valid = 0, rejected = 0, maybeDuplicates = 0, skipped = 0;
+        long valid = 0, rejected = 0, maybeDuplicates = 0, skipped = 0, known = 0;
         var reported = time.GetTimestamp();
         await using var quarantineConn = await dataSource.OpenConnectionAsync(token);
-        await using (var stage = await conn.BeginBinaryImportAsync("copy stage (line, key, hash, data, del, checked, dup) from stdin (format binary)", token))
+        await using (var stage = await conn.BeginBinaryImportAsync("copy stage (line, key, hash, data, del, checked, dup, raw) from stdin (format binary)", token))
         await using (var quarantine = await quarantineConn.BeginBinaryImportAsync(
             "copy dx.rejected_records (run_id, line, raw, errors, schema_version, key) from stdin (format binary)", token))
         {
@@ -191,10 +211,27 @@ public sealed class RunStager(NpgsqlDataSource dataSource, RunLedger ledger, IOp
                     stage.Write(r.Checked, NpgsqlDbType.Boolean);
                     var dup = keys.Add(r.Key);
                     stage.Write(dup, NpgsqlDbType.Boolean);
+                    if (r.Raw is { } raw) stage.Write(raw, NpgsqlDbType.Bytea);
+                    else stage.WriteNull();
                     if (dup) maybeDuplicates++;
                     if (!r.Checked) skipped++;
                 }
-                valid += batch.Staged.Count;
+                foreach (var k in batch.Known)
+                {
+                    stage.StartRow();
+                    stage.Write(k.Line, NpgsqlDbType.Bigint);
+                    stage.Write(k.Key, NpgsqlDbType.Text);
+                    stage.WriteNull();
+                    stage.WriteNull();
+                    stage.Write(false, NpgsqlDbType.Boolean);
+                    stage.Write(true, NpgsqlDbType.Boolean);
+                    var dup = keys.Add(k.Key);
+                    stage.Write(dup, NpgsqlDbType.Boolean);
+                    stage.Write(k.Raw, NpgsqlDbType.Bytea);
+                    if (dup) maybeDuplicates++;
+                }
+                known += batch.Known.Count;
+                valid += batch.Staged.Count + batch.Known.Count;
                 foreach (var q in batch.Quarantined)
                 {
                     await quarantine.StartRowAsync(token);
@@ -217,6 +254,6 @@ public sealed class RunStager(NpgsqlDataSource dataSource, RunLedger ledger, IOp
             await stage.CompleteAsync(token);
             await quarantine.CompleteAsync(token);
         }
-        return (valid, rejected, maybeDuplicates, skipped);
+        return (valid, rejected, maybeDuplicates, skipped, known);
     }
 }
