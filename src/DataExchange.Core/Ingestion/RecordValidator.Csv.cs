@@ -50,7 +50,7 @@ public sealed partial class RecordValidator
         if (plan.Marker >= 0)
         {
             if (!DatasetSchema.TryCoerce(plan.MarkerType, cells[plan.Marker], out var marker, out var markerPresent)) return false;
-            if (markerPresent && SaysDelete(marker))
+            if (markerPresent && DeleteMarker.SaysDelete(marker))
             {
                 if (Key(plan, row) is not { } deleted) return false;
                 staged = new StagedRecord(source.Line, Fold(deleted), DeletedHash, "{}", Delete: true);
@@ -77,13 +77,19 @@ public sealed partial class RecordValidator
         return true;
     }
 
-    /// <summary>The unfolded key of a row from its key cells alone; null when one cannot be coerced or the key is refused.</summary>
-    string? FastKey(CsvPlan plan, Column[] columns, string[] cells)
+    /// <summary>The folded key a row's record would have, read cheaply (CSV under a flat schema: its key cells alone); null sends the row the full way.</summary>
+    internal string? KnownKey(in SourceRecord source, string[] header)
     {
-        var row = _row is { } r && r.Values.Length >= columns.Length ? r : _row = new RowValues(columns.Length);
-        foreach (var c in plan.KeyColumns)
-            if (c < 0 || !DatasetSchema.TryCoerce(columns[c].Type, cells[columns[c].Cell], out row.Values[c], out row.Present[c])) return null;
-        return Key(plan, row);
+        if (source.Cells is { } cells && UseFastPath && Plan(header) is { Columns: { } columns } plan && cells.Length == header.Length)
+        {
+            var row = _row is { } r && r.Values.Length >= columns.Length ? r : _row = new RowValues(columns.Length);
+            foreach (var c in plan.KeyColumns)
+                if (c < 0 || !DatasetSchema.TryCoerce(columns[c].Type, cells[columns[c].Cell], out row.Values[c], out row.Present[c])) return null;
+            return Key(plan, row) is { } key ? Fold(key) : null;
+        }
+        var errors = new List<RecordError>();
+        using var record = source.Cells is { } all ? FromCells(all, header, errors) : FromJson(source.Json!, errors);
+        return record is null || record.Marked || errors.Count > 0 ? null : ReadKey(record, errors, out _);
     }
 
     // Null for a key the general path refuses (too long, or a number beyond numeric, which throws while

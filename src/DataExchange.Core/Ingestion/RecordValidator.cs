@@ -122,20 +122,6 @@ public sealed partial class RecordValidator(DatasetSchema schema, IReadOnlyList<
     }
 
     /// <summary>
-    /// The folded key of a record read from <paramref name="source"/>, when it is valid: for a row that is probably a
-    /// published record's source row, whose record need not be built. Null when the row has no key or cannot be a
-    /// record (it then takes the full path). CSV under a flat schema coerces the key cells alone.
-    /// </summary>
-    internal string? KnownKey(in SourceRecord source, string[] header)
-    {
-        if (source.Cells is { } row && UseFastPath && Plan(header) is { Columns: { } columns } plan && row.Length == header.Length)
-            return FastKey(plan, columns, row) is { } fast ? Fold(fast) : null;
-        var errors = new List<RecordError>();
-        using var record = source.Cells is { } cells ? FromCells(cells, header, errors) : FromJson(source.Json!, errors);
-        return record is null || record.Marked || errors.Count > 0 ? null : ReadKey(record, errors, out _);
-    }
-
-    /// <summary>
     /// The folded key, or null: with <paramref name="missing"/> naming an empty key field, or with an
     /// error added when the key cannot be stored (too long, a lone surrogate, a number beyond numeric).
     /// </summary>
@@ -164,23 +150,6 @@ public sealed partial class RecordValidator(DatasetSchema schema, IReadOnlyList<
 
     string Fold(string key) => caseInsensitiveKeys ? key.ToLowerInvariant() : key;
 
-    /// <summary>Whether a delete marker's value says "delete".</summary>
-    static bool SaysDelete(in JsonItem marker) =>
-        marker.Kind switch
-        {
-            JsonValueKind.True => true,
-            JsonValueKind.String => SafeString(marker).Trim().ToLowerInvariant() is "true" or "1" or "yes" or "y" or "t",
-            JsonValueKind.Number => marker.NumberText == "1",
-            _ => false,
-        };
-
-    // A marker with a lone surrogate says nothing (the record is then quarantined as invalid-unicode).
-    static string SafeString(in JsonItem item)
-    {
-        try { return item.String; }
-        catch (InvalidOperationException) { return ""; }
-    }
-
     ParsedRecord FromCells(string[] cells, string[] header, List<RecordError> errors)
     {
         var record = new SortedDictionary<string, JsonItem>(StringComparer.Ordinal);
@@ -190,7 +159,7 @@ public sealed partial class RecordValidator(DatasetSchema schema, IReadOnlyList<
         for (var i = 0; i < n; i++)
             if (schema.Coerce(record, header[i], cells[i]) is { } error) errors.Add(error);
         var marked = false;
-        if (deleteMarker is not null && record.Remove(deleteMarker, out var marker)) marked = SaysDelete(marker);
+        if (deleteMarker is not null && record.Remove(deleteMarker, out var marker)) marked = DeleteMarker.SaysDelete(marker);
         return ParsedRecord.FromCells(record, marked);
     }
 
@@ -212,7 +181,7 @@ public sealed partial class RecordValidator(DatasetSchema schema, IReadOnlyList<
             errors.Add(new RecordError("type", "", "/type", "The record is not a JSON object.", schema.Version));
             return null;
         }
-        var marked = deleteMarker is not null && document.RootElement.TryGetProperty(deleteMarker, out var marker) && SaysDelete(JsonItem.Of(marker));
+        var marked = deleteMarker is not null && document.RootElement.TryGetProperty(deleteMarker, out var marker) && DeleteMarker.SaysDelete(JsonItem.Of(marker));
         return ParsedRecord.FromJson(document, deleteMarker, marked);
     }
 }
