@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Threading.Channels;
 using Npgsql;
-using NpgsqlTypes;
 
 namespace DataExchange.Core.Audit;
 
@@ -13,30 +12,6 @@ public sealed partial class AuditWriter
     /// statement and the time a member waits behind others.
     /// </summary>
     const int MaxGroup = 512;
-
-    // One statement for the whole group: the entries from parallel arrays, then the new head.
-    const string InsertGroupSql = """
-        with entries as (
-            insert into dx.audit_log (seq, at, actor_agency, actor_client, action, target, dataset_id, outcome, details, prev_hash, hash)
-            select * from unnest($1::bigint[], $2::timestamptz[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::jsonb[], $10::bytea[], $11::bytea[]))
-        update dx.audit_head set seq = $12, hash = $13 where id = 1
-        """;
-
-    // Locks the head and fails the transaction (40001) unless it is at the position and hash this writer assumes (migration 0025).
-    const string ExpectHeadSql = "select dx.audit_head_expected($1, $2)";
-
-    // The group's quota'd usage rows (subscription, day), made if missing and locked, in the order given (key order), with what they hold.
-    const string LockUsageSql = """
-        insert into dx.pull_usage as u (subscription_id, day, rows) select s, d, 0 from unnest($1::text[], $2::date[]) as k(s, d)
-        on conflict (subscription_id, day) do update set rows = u.rows
-        returning subscription_id, day, rows
-        """;
-
-    // The group's charges taken, one total per (subscription, day).
-    const string ChargeUsageSql = """
-        insert into dx.pull_usage as u (subscription_id, day, rows) select * from unnest($1::text[], $2::date[], $3::bigint[])
-        on conflict (subscription_id, day) do update set rows = u.rows + excluded.rows
-        """;
 
     readonly Channel<Member> _queue = Channel.CreateUnbounded<Member>(new UnboundedChannelOptions { SingleReader = true });
     readonly Lock _start = new();
@@ -140,7 +115,7 @@ public sealed partial class AuditWriter
             }
             catch (PostgresException e) when (assumed is not null && e.SqlState == PostgresErrorCodes.SerializationFailure)
             {
-                await RollbackAsync(conn);
+                await AuditGroupStatements.RollbackAsync(conn);
                 _head = null;
                 _contendedUntil = Stopwatch.GetTimestamp() + (long)(ContendedFor.TotalSeconds * Stopwatch.Frequency);
                 await CommitAsync(conn, group, null);
@@ -150,7 +125,7 @@ public sealed partial class AuditWriter
         {
             _head = null;
             // The transaction is open (or failed): end it here, or give up a connection that broke.
-            if (!await RollbackAsync(conn))
+            if (!await AuditGroupStatements.RollbackAsync(conn))
             {
                 _connection = null;
                 await conn.DisposeAsync();
@@ -187,10 +162,7 @@ public sealed partial class AuditWriter
             begun = true;
             if (quotaed.Count > 0)
             {
-                var lockUsage = new NpgsqlBatchCommand(LockUsageSql);
-                lockUsage.Parameters.Add(new NpgsqlParameter { Value = quotaed.Select(k => k.SubscriptionId).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
-                lockUsage.Parameters.Add(new NpgsqlParameter { Value = quotaed.Select(k => k.Day).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Date });
-                first.BatchCommands.Add(lockUsage);
+                first.BatchCommands.Add(AuditGroupStatements.LockUsage(quotaed));
             }
             first.BatchCommands.Add(new NpgsqlBatchCommand(LockHeadSql));
             await first.PrepareAsync();
@@ -219,18 +191,11 @@ public sealed partial class AuditWriter
         // Round trip 2: the charges, the entries and the head, commit.
         await using var second = new NpgsqlBatch(conn);
         if (!begun) second.BatchCommands.Add(new NpgsqlBatchCommand("begin"));
-        if (taken.Count > 0)
-        {
-            var charge = new NpgsqlBatchCommand(ChargeUsageSql);
-            charge.Parameters.Add(new NpgsqlParameter { Value = taken.Keys.Select(k => k.Item1).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
-            charge.Parameters.Add(new NpgsqlParameter { Value = taken.Keys.Select(k => k.Item2).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Date });
-            charge.Parameters.Add(new NpgsqlParameter { Value = taken.Values.ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bigint });
-            second.BatchCommands.Add(charge);
-        }
+        if (taken.Count > 0) second.BatchCommands.Add(AuditGroupStatements.Charge(taken));
         var (seq, hash) = head;
         // Assumed rather than read: locked now (after the usage rows, as everywhere), and the transaction fails unless it is still the head.
         if (assumed is not null && quotaed.Count == 0)
-            second.BatchCommands.Add(new NpgsqlBatchCommand(ExpectHeadSql) { Parameters = { new() { Value = seq }, new() { Value = hash } } });
+            second.BatchCommands.Add(AuditGroupStatements.ExpectHead(seq, hash));
         var positions = new long[group.Count];
         var entries = new List<(AuditRecord Record, Entry Entry, byte[] PrevHash)>(group.Count);
         for (var i = 0; i < records.Length; i++)
@@ -240,7 +205,7 @@ public sealed partial class AuditWriter
             entries.Add((records[i]!, entry, hash));
             (hash, positions[i]) = (entry.Hash, entry.Seq);
         }
-        if (entries.Count > 0) second.BatchCommands.Add(InsertCommand(entries, seq, hash));
+        if (entries.Count > 0) second.BatchCommands.Add(AuditGroupStatements.Insert(entries, seq, hash));
         second.BatchCommands.Add(new NpgsqlBatchCommand("commit"));
         await second.PrepareAsync();
         await second.ExecuteNonQueryAsync();
@@ -248,26 +213,5 @@ public sealed partial class AuditWriter
 
         foreach (var (record, _, _) in entries) metrics.Appended(AuditNames.Of(record.Action), AuditNames.Of(record.Outcome));
         for (var i = 0; i < group.Count; i++) group[i].Done.TrySetResult(positions[i]);
-    }
-
-    static NpgsqlBatchCommand InsertCommand(List<(AuditRecord Record, Entry Entry, byte[] PrevHash)> entries, long head, byte[] headHash)
-    {
-        var cmd = new NpgsqlBatchCommand(InsertGroupSql);
-        void Add<T>(Func<(AuditRecord Record, Entry Entry, byte[] PrevHash), T> value, NpgsqlDbType type) =>
-            cmd.Parameters.Add(new NpgsqlParameter { Value = entries.Select(value).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | type });
-        Add(e => e.Entry.Seq, NpgsqlDbType.Bigint);
-        Add(e => e.Entry.At.UtcDateTime, NpgsqlDbType.TimestampTz);
-        Add(e => e.Record.Actor?.AgencyId, NpgsqlDbType.Text);
-        Add(e => e.Record.Actor?.ClientId, NpgsqlDbType.Text);
-        Add(e => e.Entry.Action, NpgsqlDbType.Text);
-        Add(e => e.Record.Target, NpgsqlDbType.Text);
-        Add(e => e.Record.DatasetId, NpgsqlDbType.Text);
-        Add(e => e.Entry.Outcome, NpgsqlDbType.Text);
-        Add(e => e.Entry.Details, NpgsqlDbType.Jsonb);
-        Add(e => e.PrevHash, NpgsqlDbType.Bytea);
-        Add(e => e.Entry.Hash, NpgsqlDbType.Bytea);
-        cmd.Parameters.Add(new NpgsqlParameter { Value = head });
-        cmd.Parameters.Add(new NpgsqlParameter { Value = headHash });
-        return cmd;
     }
 }

@@ -103,22 +103,6 @@ public sealed partial class AuditWriter(NpgsqlDataSource dataSource, TimeProvide
         return new DateTimeOffset(now.Ticks - now.Ticks % 10, TimeSpan.Zero);
     }
 
-    /// <summary>Ends the transaction open (or failed) on <paramref name="conn"/>; false when the connection is broken.</summary>
-    static async Task<bool> RollbackAsync(NpgsqlConnection conn)
-    {
-        if (conn.State != System.Data.ConnectionState.Open) return false;
-        try
-        {
-            await using var rollback = new NpgsqlCommand("rollback", conn);
-            await rollback.ExecuteNonQueryAsync();
-            return true;
-        }
-        catch (Exception)
-        {
-            return false;
-        }
-    }
-
     /// <summary>Lets the queued entries commit, then stops the writer loop.</summary>
     public async ValueTask DisposeAsync()
     {
@@ -145,7 +129,7 @@ public sealed partial class AuditWriter(NpgsqlDataSource dataSource, TimeProvide
     }
 
     /// <summary>An entry ready to insert: its position, time, names, details text and chained hash.</summary>
-    sealed record Entry(long Seq, DateTimeOffset At, string Action, string Outcome, string Details, byte[] Hash)
+    internal sealed record Entry(long Seq, DateTimeOffset At, string Action, string Outcome, string Details, byte[] Hash)
     {
         public static Entry Of(AuditRecord record, long seq, byte[] prevHash, DateTimeOffset at)
         {
