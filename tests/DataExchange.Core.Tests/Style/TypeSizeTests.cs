@@ -23,7 +23,6 @@ public sealed class TypeSizeTests
         ["DataExchange.Core.Datasets.Schemas.SchemaEvaluator"] = 450,
         ["DataExchange.Server.Hosting.ApiExamples"] = 341,
         ["DataExchange.Core.Subscriptions.SubscriptionService"] = 320,
-        ["DataExchange.Core.Audit.AuditWriter"] = 371,
     };
 
     [Test]
