@@ -26,6 +26,15 @@ abstract class ReadWalker
         for (int i; (i = body.IndexOf("{\"id\":"u8)) >= 0; body = body[(i + 6)..]) n++;
         return n;
     }
+
+    /// <summary>GETs a page and counts its records; a non-success answer stops the benchmark with its body.</summary>
+    protected static async Task<(int Rows, string? Header)> GetPageAsync(HttpClient http, string url, string header)
+    {
+        using var response = await http.GetAsync(url);
+        var body = await response.Content.ReadAsByteArrayAsync();
+        if (!response.IsSuccessStatusCode) throw new InvalidOperationException($"GET {url}: {(int)response.StatusCode} {System.Text.Encoding.UTF8.GetString(body)}");
+        return (Count(body), response.Headers.TryGetValues(header, out var values) ? values.FirstOrDefault() : null);
+    }
 }
 
 /// <summary>The Npgsql baseline: the API's snapshot query (same predicate, order and page size), each row's text read as a string.</summary>
@@ -70,12 +79,8 @@ sealed class HttpWalker(HttpClient http, int limit, int total) : ReadWalker
 
     public override async Task<int> NextPageAsync()
     {
-        using var response = await http.GetAsync(_next ?? _first);
-        var body = await response.Content.ReadAsByteArrayAsync();
-        if (!response.IsSuccessStatusCode) throw new InvalidOperationException($"GET {_next ?? _first}: {(int)response.StatusCode} {System.Text.Encoding.UTF8.GetString(body)}");
-        var n = Count(body);
+        var (n, link) = await GetPageAsync(http, _next ?? _first, "Link");
         _seen += n;
-        var link = response.Headers.TryGetValues("Link", out var values) ? values.FirstOrDefault() : null;
         _next = link is not null && _seen < total ? link[1..link.IndexOf('>')] : null;
         if (_next is null) _seen = 0;
         return n;
@@ -95,12 +100,8 @@ sealed class PlatformaticWalker(HttpClient http, int limit, int total) : ReadWal
 
     public override async Task<int> NextPageAsync()
     {
-        using var response = await http.GetAsync(_next ?? _first);
-        var body = await response.Content.ReadAsByteArrayAsync();
-        if (!response.IsSuccessStatusCode) throw new InvalidOperationException($"GET {_next ?? _first}: {(int)response.StatusCode} {System.Text.Encoding.UTF8.GetString(body)}");
-        var n = Count(body);
+        var (n, after) = await GetPageAsync(http, _next ?? _first, "X-Start-After");
         _seen += n;
-        var after = response.Headers.TryGetValues("X-Start-After", out var values) ? values.FirstOrDefault() : null;
         _next = after is not null && n == limit && _seen < total ? _first + "&startAfter=" + Uri.EscapeDataString(after) : null;
         if (_next is null) _seen = 0;
         return n;
