@@ -20,7 +20,6 @@ public sealed class TypeSizeTests
     {
         ["DataExchange.Core.Pull.PullService"] = 639,
         ["DataExchange.Core.Datasets.DatasetRegistry"] = 475,
-        ["DataExchange.Core.Datasets.Schemas.SchemaEvaluator"] = 450,
         ["DataExchange.Server.Hosting.ApiExamples"] = 341,
         ["DataExchange.Core.Subscriptions.SubscriptionService"] = 320,
     };
