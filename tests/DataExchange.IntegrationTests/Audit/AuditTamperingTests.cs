@@ -107,6 +107,34 @@ public sealed class AuditTamperingTests
         await AssertBadAsync(11, "do not match the checkpoint at tree size 20");
     }
 
+    [Test]
+    public async Task Checkpoint_ExtendsTheOneItSigned_WithoutReReadingIt_AndTheCheckpointsStillLocateAnEarlierEdit()
+    {
+        var first = await _db.Checkpoints.CheckpointAsync();
+        // Entry 5's stored hash no longer links to entry 6: a signer re-reading the whole chain would refuse at 6.
+        await _db.TamperAsync("update dx.audit_log set hash = sha256(hash) where seq = 5");
+        await _db.AppendAsync(5);
+
+        var second = await _db.Checkpoints.CheckpointAsync();
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(first!.TreeSize, Is.EqualTo(20));
+            Assert.That(second!.TreeSize, Is.EqualTo(25), "signed from the checkpoint at 20 and the five entries since");
+        });
+        await AssertBadAsync(5, "does not match its hash");
+    }
+
+    [Test]
+    public async Task Checkpoint_RefusesEntriesSinceItsLastCheckpoint_ThatDoNotLinkOntoIt()
+    {
+        await _db.Checkpoints.CheckpointAsync();
+        await _db.AppendAsync(5);
+        await _db.TamperAsync("update dx.audit_log set prev_hash = sha256(prev_hash) where seq = 23");
+
+        Assert.That(await _db.Checkpoints.CheckpointAsync(), Is.Null);
+    }
+
     async Task AssertBadAsync(long seq, string problem)
     {
         var result = await _db.Service.VerifyAsync(AuditDatabase.OperatorAuditor);

@@ -28,6 +28,14 @@ public sealed class MerkleAccumulator
         Size++;
     }
 
+    /// <summary>A copy that grows on its own (a signer extends a copy, and keeps it once the checkpoint commits).</summary>
+    public MerkleAccumulator Clone()
+    {
+        var copy = new MerkleAccumulator { Size = Size };
+        copy._peaks.AddRange(_peaks);
+        return copy;
+    }
+
     /// <summary>MTH of the leaves so far.</summary>
     public byte[] Root()
     {
