@@ -10,11 +10,11 @@ public sealed record PolicyPreviewResult(AccessPolicy Policy, int? Version, IRea
 
 /// <summary>
 /// Lets the owning steward see, before approving, what a subscription would hand out. The rows are
-/// read through <see cref="PullService"/> as the owner (so the read is audited like any pull) under the
+/// read through <see cref="SnapshotReader"/> as the owner (so the read is audited like any pull) under the
 /// proposed policy: its row filters in SQL and its fields and masks on the way out, the same rules the
 /// pull applies to the consumer. The owner's read carries no subscription, so the policy's quota is not charged.
 /// </summary>
-public sealed class PolicyPreview(SubscriptionService subscriptions, DatasetRegistry registry, PullService pull, MaskKey maskKey)
+public sealed class PolicyPreview(SubscriptionService subscriptions, DatasetRegistry registry, PullService pull, SnapshotReader snapshot, MaskKey maskKey)
 {
     /// <summary>The first <paramref name="rows"/> records of the subscription's dataset under <paramref name="policy"/>.</summary>
     public async Task<PolicyPreviewResult> PreviewAsync(Caller caller, string subscriptionId, JsonObject policy, int rows = 5, CancellationToken cancellationToken = default)
@@ -31,7 +31,7 @@ public sealed class PolicyPreview(SubscriptionService subscriptions, DatasetRegi
         var (owner, _) = await pull.OpenRecordsAsync(caller, dataset.Id, null, null, cancellationToken);
         var shaper = new PolicyShaper(parsed, await maskKey.GetAsync(cancellationToken), owner.Decision.KeyFields);
         var proposed = owner with { Decision = owner.Decision with { Policy = parsed }, Shaper = shaper, Columns = [.. owner.Columns.Where(parsed.Allows)] };
-        var page = await pull.ReadPageAsync(caller, proposed, null, rows, cancellationToken);
+        var page = await snapshot.ReadPageAsync(caller, proposed, null, rows, cancellationToken);
         var shaped = JsonNode.Parse(page.ItemsJson)!.AsArray().Select(r => r!.AsObject()).ToList();
         return new PolicyPreviewResult(parsed, page.Version, columns, shaped);
     }

@@ -19,7 +19,7 @@ public sealed partial class PullService
         return (await OpenAsync(caller, decision, datasetId, cursor?.Version ?? version, cancellationToken), cursor?.Key);
     }
 
-    async Task<(PullContext Context, string? AfterKey)> OpenChangesAsync(Caller caller, string datasetId, int since, int? until, string? after, CancellationToken cancellationToken)
+    internal async Task<(PullContext Context, string? AfterKey)> OpenChangesAsync(Caller caller, string datasetId, int since, int? until, string? after, CancellationToken cancellationToken)
     {
         var decision = await AuthorizeAsync(caller, datasetId, cancellationToken);
         var cursor = await OpenCursorAsync(caller, Scope(caller, decision, datasetId, CursorScope.Changes, since), after, cancellationToken);
@@ -30,7 +30,7 @@ public sealed partial class PullService
     }
 
     /// <summary>The cursor of the page after <paramref name="lastKey"/>, in the scope it will be opened in.</summary>
-    Task<string> NextCursorAsync(Caller caller, PullContext context, string list, int? since, string lastKey, CancellationToken cancellationToken) =>
+    internal Task<string> NextCursorAsync(Caller caller, PullContext context, string list, int? since, string lastKey, CancellationToken cancellationToken) =>
         cursors.ProtectAsync(Scope(caller, context.Decision, context.DatasetId, list, since), context.Version, lastKey, cancellationToken);
 
     static CursorScope Scope(Caller caller, AccessDecision decision, string datasetId, string list, int? since) =>

@@ -3,41 +3,28 @@ using DataExchange.Core.Audit;
 using DataExchange.Core.Common;
 using DataExchange.Core.Datasets;
 using DataExchange.Core.Subscriptions;
-using Microsoft.Extensions.Options;
 using Npgsql;
-using NpgsqlTypes;
 
 namespace DataExchange.Core.Pull;
 
 /// <summary>
-/// Reads records under the caller's access decision, made on every request (expiry and revocation
-/// take effect immediately). Every pull and every refusal is audited with dataset, version, rows
-/// and policy hash; under a daily quota rows are reserved before they are served and what was not
-/// served is given back in the audit's transaction; a JSON page without a quota counts the rows it
-/// served in that transaction. JSON pages read on <see cref="ReadDataSource"/>. Streams are on the record before
-/// their first byte and read in keyset chunks that hold a connection only while they are read.
+/// What every read of records shares: the access decision, made on every request (expiry and revocation
+/// take effect immediately), the published version it is pinned to, its cursors, and its audit entry.
+/// Every pull and every refusal is audited with dataset, version, rows and policy hash. The reads themselves
+/// are <see cref="SnapshotReader"/> (pages and streams of a version), <see cref="ChangeFeed"/> (changes between
+/// versions) and <see cref="RecordTypes"/> (the records' OpenAPI document); <see cref="PullQuota"/> charges their
+/// rows and <see cref="RecordStreamer"/> streams them.
 /// </summary>
-public sealed partial class PullService(NpgsqlDataSource dataSource, ReadDataSource reads, SubscriptionService subscriptions, DatasetRegistry registry, AuditWriter audit, MaskKey maskKey,
-    PullCursor cursors, PullStreams streams, IOptions<PullOptions> options, TimeProvider time, PullMetrics metrics)
+public sealed partial class PullService(ReadDataSource reads, SubscriptionService subscriptions, DatasetRegistry registry, AuditWriter audit, MaskKey maskKey,
+    PullCursor cursors, PullQuota quota, PullMetrics metrics)
 {
-    /// <summary>The latest published version, or 404 when nothing is published yet.</summary>
-    public async Task<int> LatestVersionAsync(string datasetId, CancellationToken cancellationToken)
-    {
-        await using var cmd = Db.Command(reads.Source, "select max(version) from dx.dataset_versions where dataset_id = $1", datasetId);
-        return await cmd.ExecuteScalarAsync(cancellationToken) is int v ? v : throw new NotFoundException($"Dataset '{datasetId}' has no published version yet.");
-    }
-
-    /// <summary>Authorises a read of <paramref name="datasetId"/> at <paramref name="version"/> (default latest), checking the quota.</summary>
-    public async Task<PullContext> OpenAsync(Caller caller, string datasetId, int? version, CancellationToken cancellationToken = default) =>
-        await OpenAsync(caller, await AuthorizeAsync(caller, datasetId, cancellationToken), datasetId, version, cancellationToken);
-
     async Task<PullContext> OpenAsync(Caller caller, AccessDecision decision, string datasetId, int? version, CancellationToken cancellationToken)
     {
         var published = await VersionAsync(datasetId, version, cancellationToken);
         var schema = await registry.GetSchemaAsync(datasetId, published.SchemaVersion, cancellationToken);
         var policy = decision.Policy!;
         var columns = schema.PropertyNames.Where(policy.Allows).ToList();
-        await EnsureQuotaLeftAsync(caller, decision, datasetId, cancellationToken);
+        await quota.EnsureLeftAsync(caller, decision, datasetId, cancellationToken);
         return new PullContext(datasetId, published.Version, decision, new PolicyShaper(policy, await maskKey.GetAsync(cancellationToken), published.KeyFields), columns);
     }
 
@@ -76,7 +63,7 @@ public sealed partial class PullService(NpgsqlDataSource dataSource, ReadDataSou
     public Task<AccessDecision> AuthorizeAsync(Caller caller, string datasetId, CancellationToken cancellationToken) =>
         AuthorizeAsync(caller, datasetId, requirePull: true, cancellationToken);
 
-    async Task<AccessDecision> AuthorizeAsync(Caller caller, string datasetId, bool requirePull, CancellationToken cancellationToken)
+    internal async Task<AccessDecision> AuthorizeAsync(Caller caller, string datasetId, bool requirePull, CancellationToken cancellationToken)
     {
         var decision = await subscriptions.DecideAsync(caller, datasetId, cancellationToken);
         if (requirePull && decision.Allowed && !decision.Policy!.Access.Contains(AccessKind.Pull))
@@ -111,7 +98,7 @@ public sealed partial class PullService(NpgsqlDataSource dataSource, ReadDataSou
         else if (budget is not null && budget.Reserved > rows)
             await audit.AppendAsync(async (conn, _) =>
             {
-                await GiveBackAsync(conn, budget, rows);
+                await PullQuota.GiveBackAsync(conn, budget, rows);
                 return record;
             });
         else
@@ -121,7 +108,7 @@ public sealed partial class PullService(NpgsqlDataSource dataSource, ReadDataSou
     }
 
     /// <summary>What every pull entry says: the version, policy hash, format and subscription, after <paramref name="extra"/>.</summary>
-    static JsonObject PullDetails(PullContext context, string format, JsonObject? extra)
+    internal static JsonObject PullDetails(PullContext context, string format, JsonObject? extra)
     {
         var details = extra ?? new JsonObject();
         details["version"] = context.Version;
@@ -129,45 +116,5 @@ public sealed partial class PullService(NpgsqlDataSource dataSource, ReadDataSou
         details["format"] = format;
         details["subscription"] = context.Decision.SubscriptionId;
         return details;
-    }
-
-    /// <summary>Answers 429 (audited) before anything else when today's quota is already used up.</summary>
-    async Task EnsureQuotaLeftAsync(Caller caller, AccessDecision decision, string datasetId, CancellationToken cancellationToken)
-    {
-        if (decision.Policy!.DailyRowQuota is not { } quota || decision.SubscriptionId is not { } sub) return;
-        var now = time.GetUtcNow();
-        await using var cmd = Db.Command(reads.Source, "select rows from dx.pull_usage where subscription_id = $1 and day = $2", sub, DateOnly.FromDateTime(now.UtcDateTime));
-        var used = await cmd.ExecuteScalarAsync(cancellationToken) is long u ? u : 0;
-        if (used < quota) return;
-        throw await QuotaExceededAsync(caller, datasetId, sub, quota, used, cancellationToken);
-    }
-
-    /// <summary>Audits a refusal for the used-up quota and returns the 429 to throw.</summary>
-    async Task<LimitExceededException> QuotaExceededAsync(Caller caller, string datasetId, string sub, long quota, long used, CancellationToken cancellationToken)
-    {
-        var now = time.GetUtcNow();
-        var retry = now.UtcDateTime.Date.AddDays(1) - now.UtcDateTime;
-        await audit.AppendAsync(new AuditRecord(caller, AuditAction.AccessDenied, AuditOutcome.Denied, datasetId, datasetId,
-            new JsonObject { ["reason"] = "quota-exceeded", ["subscription"] = sub, ["quota"] = quota, ["used"] = used }), cancellationToken);
-        return new LimitExceededException("quota-exceeded", $"Subscription {sub} has used its {quota} rows for today (UTC); the quota resets at midnight UTC.", retry);
-    }
-
-    /// <summary>The snapshot query at a version, the policy's filters appended as parameters.</summary>
-    static NpgsqlCommand SnapshotCommand(NpgsqlConnection conn, PullContext context, string? afterKey, long? limit)
-    {
-        var args = new List<(object Value, NpgsqlDbType Type)>
-        {
-            (context.DatasetId, NpgsqlDbType.Text), (context.Version, NpgsqlDbType.Integer), (afterKey ?? "", NpgsqlDbType.Text),
-            (limit is { } l ? l : DBNull.Value, NpgsqlDbType.Bigint),
-        };
-        // Keyset paging at a fixed version: pages stay consistent while newer versions publish.
-        // The (dataset_id, key, valid_from) primary key serves the scan in key order.
-        var sql = """
-            select r.key, r.data::text from dx.records r
-            where r.dataset_id = $1 and r.valid_from <= $2 and (r.valid_to is null or r.valid_to > $2) and r.key > $3
-            """ + RowFilter.Compile(context.Policy.Filters, "r", args) + " order by r.key limit $4";
-        var cmd = new NpgsqlCommand(sql, conn);
-        foreach (var (value, type) in args) cmd.Parameters.Add(new NpgsqlParameter { Value = value, NpgsqlDbType = type });
-        return cmd;
     }
 }

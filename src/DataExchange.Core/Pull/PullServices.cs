@@ -7,7 +7,7 @@ namespace DataExchange.Core.Pull;
 /// <summary>Registers pulls (pages, streams, changes) over their own read pool, with options from section <c>Pull</c>.</summary>
 public static class PullServices
 {
-    /// <summary>Pull service, streams, cursors and the read data source for <paramref name="connectionString"/>.</summary>
+    /// <summary>Pull service, snapshot reads, change feed, record types, quota, streams, cursors and the read data source for <paramref name="connectionString"/>.</summary>
     public static IServiceCollection AddPull(this IServiceCollection services, string connectionString, IConfiguration configuration)
     {
         services.AddOptions<PullOptions>().Bind(configuration.GetSection("Pull"))
@@ -16,7 +16,8 @@ public static class PullServices
             .Validate(o => o.ReadPoolSize > 0, "Pull: ReadPoolSize must be positive.")
             .ValidateOnStart();
         services.AddSingleton(sp => new ReadDataSource(connectionString, sp.GetRequiredService<IOptions<PullOptions>>()));
-        services.AddSingleton<PullMetrics>().AddSingleton<PullService>().AddSingleton<PullStreams>().AddSingleton<MaskKey>().AddSingleton<PullCursor>();
+        services.AddSingleton<PullMetrics>().AddSingleton<PullService>().AddSingleton<PullStreams>().AddSingleton<MaskKey>().AddSingleton<PullCursor>()
+            .AddSingleton<PullQuota>().AddSingleton<RecordStreamer>().AddSingleton<SnapshotReader>().AddSingleton<ChangeFeed>().AddSingleton<RecordTypes>();
         return services;
     }
 }

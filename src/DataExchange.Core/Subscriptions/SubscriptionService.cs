@@ -13,7 +13,7 @@ namespace DataExchange.Core.Subscriptions;
 /// per request): a change made on this node takes effect at once, one made on another node within
 /// <see cref="AccessCacheOptions.Ttl"/>; expiry is compared with the clock on every request.
 /// </summary>
-public sealed partial class SubscriptionService(NpgsqlDataSource dataSource, DatasetRegistry registry, AuditWriter audit, TimeProvider time,
+public sealed class SubscriptionService(NpgsqlDataSource dataSource, DatasetRegistry registry, AutoApprovals autoApprovals, AuditWriter audit, TimeProvider time,
     IOptions<AccessCacheOptions> cacheOptions)
 {
     /// <summary>
@@ -64,7 +64,7 @@ public sealed partial class SubscriptionService(NpgsqlDataSource dataSource, Dat
             await cmd.ExecuteNonQueryAsync(cancellationToken);
         await audit.AppendAsync(conn, new AuditRecord(caller, AuditAction.SubscriptionRequested, AuditOutcome.Succeeded, id, dataset.Id,
             new JsonObject { ["purpose"] = request.Purpose, ["consumer"] = caller.AgencyId }), cancellationToken);
-        await AutoApproveAsync(conn, caller, id, dataset, request.Fields, cancellationToken);
+        await autoApprovals.ApplyAsync(conn, caller, id, dataset, request.Fields, cancellationToken);
         await tx.CommitAsync(cancellationToken);
         _decisions.Invalidate((dataset.Id, caller.AgencyId));
         return await GetAsync(caller, id, cancellationToken);
@@ -180,6 +180,15 @@ public sealed partial class SubscriptionService(NpgsqlDataSource dataSource, Dat
             ?? throw new NotFoundException($"Dataset '{datasetId}' does not exist.");
         var decision = Decide(caller, source, time.GetUtcNow());
         return decision with { KeyFields = source.KeyFields, Purpose = source.Subscription?.Purpose };
+    }
+
+    /// <summary>Explains the caller's access decision on a dataset without returning data; audited.</summary>
+    public async Task<AccessExplanation> ExplainAsync(Caller caller, string datasetId, CancellationToken cancellationToken = default)
+    {
+        var d = await DecideAsync(caller, datasetId, cancellationToken);
+        await audit.AppendAsync(new AuditRecord(caller, AuditAction.AccessExplained, d.Allowed ? AuditOutcome.Allowed : AuditOutcome.Denied, datasetId, datasetId,
+            new JsonObject { ["code"] = d.Code, ["subscription"] = d.SubscriptionId, ["policyHash"] = d.Policy?.Hash }), cancellationToken);
+        return new AccessExplanation(d.Allowed, d.Code, d.Reason, d.SubscriptionId, d.ExpiresAt, d.Policy?.Summary());
     }
 
     static AccessDecision Decide(Caller caller, DecisionSource source, DateTimeOffset now)

@@ -7,12 +7,12 @@ using DataExchange.Core.Pull;
 namespace DataExchange.Server.Catalogue;
 
 /// <summary>
-/// CKAN's datastore_search over a dataset's records (issue 17): read through the pull service in pages of
+/// CKAN's datastore_search over a dataset's records (issue 17): read through the snapshot reader in pages of
 /// 1,000 under the caller's policy (every page audited as a pull, quota counted), then CKAN's filters, q,
 /// fields, offset and limit applied to the shaped records — so a filter can only match what the policy
 /// shows. The total counts the matching records, reading to the end unless include_total is false.
 /// </summary>
-public sealed class CkanDatastore(PullService pull, DatasetRegistry registry)
+public sealed class CkanDatastore(SnapshotReader snapshot, DatasetRegistry registry)
 {
     /// <summary>The datastore_search result for <paramref name="p"/>.</summary>
     public async Task<JsonObject> SearchAsync(Caller caller, CkanParameters p, CancellationToken ct)
@@ -35,7 +35,7 @@ public sealed class CkanDatastore(PullService pull, DatasetRegistry registry)
         string? after = null;
         do
         {
-            var page = await pull.ReadPageAsync(caller, datasetId, null, after, Paging.MaxLimit, ct);
+            var page = await snapshot.ReadPageAsync(caller, datasetId, null, after, Paging.MaxLimit, ct);
             version = page.Version;
             foreach (var record in JsonNode.Parse(page.ItemsJson)!.AsArray().Select(r => r!.AsObject()))
             {

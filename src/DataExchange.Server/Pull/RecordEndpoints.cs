@@ -21,8 +21,9 @@ public static class RecordEndpoints
     /// <summary>Maps /api/v1/datasets/{id}/records, …/changes and their .ndjson and .csv streams.</summary>
     public static RouteGroupBuilder MapRecords(this RouteGroupBuilder api)
     {
-        api.MapGet("/datasets/{datasetId}/records", (string datasetId, int? version, string? after, int? limit, HttpContext http, PullService pull, CancellationToken ct) =>
-                ReadRecordsAsync(datasetId, version, after, limit, Negotiate(http.Request), http, pull, ct))
+        api.MapGet("/datasets/{datasetId}/records", (string datasetId, int? version, string? after, int? limit, HttpContext http, PullService pull, SnapshotReader snapshot,
+                    CancellationToken ct) =>
+                ReadRecordsAsync(datasetId, version, after, limit, Negotiate(http.Request), http, pull, snapshot, ct))
             .WithTags("Records").WithName("getRecords")
             .WithSummary("The snapshot at the latest (or given) version under your policy, as JSON pages (keyset cursor).")
             .WithDescription("ETag `\"<dataset>@<version>+<policy hash>\"`; `If-None-Match` answers 304. gzip with `Accept-Encoding: gzip`. 403 without an approved, unexpired subscription; "
@@ -31,8 +32,8 @@ public static class RecordEndpoints
             .Produces<RecordPageBody>(200, "application/json")
             .Produces(304)
             .AllowPublic(PublicAccess.Scope.OpenRecords);
-        api.MapGet("/datasets/{datasetId}/changes", (string datasetId, int? since, int? until, string? after, int? limit, HttpContext http, PullService pull, CancellationToken ct) =>
-                ReadChangesAsync(datasetId, since, until, after, limit, Negotiate(http.Request), http, pull, ct))
+        api.MapGet("/datasets/{datasetId}/changes", (string datasetId, int? since, int? until, string? after, int? limit, HttpContext http, ChangeFeed changes, CancellationToken ct) =>
+                ReadChangesAsync(datasetId, since, until, after, limit, Negotiate(http.Request), http, changes, ct))
             .WithTags("Records").WithName("getChanges")
             .WithSummary("Net inserts, updates and deletes (tombstones) between version `since` (default 0: everything) and `until` (default latest), as JSON pages ordered by key and resumable by cursor.")
             .WithDescription("The key is shaped by your policy like its key field(s) (hashed, partial) and absent when a key field is hidden or redacted. Cursors are opaque, bound to your key, "
@@ -40,10 +41,10 @@ public static class RecordEndpoints
                 + "(this list also streams them by `Accept` or `?format=`).")
             .Produces<ChangePageBody>(200, "application/json")
             .AllowPublic(PublicAccess.Scope.OpenRecords);
-        api.MapGet("/datasets/{datasetId}/openapi.json", async (string datasetId, int? version, HttpContext http, PullService pull, CancellationToken ct) =>
+        api.MapGet("/datasets/{datasetId}/openapi.json", async (string datasetId, int? version, HttpContext http, RecordTypes types, CancellationToken ct) =>
             {
                 var request = http.Request;
-                var document = await pull.DescribeRecordsAsync(http.CallerOrAnonymous(), datasetId, version, $"{request.Scheme}://{request.Host}{request.PathBase}/api/v1", ct);
+                var document = await types.DescribeRecordsAsync(http.CallerOrAnonymous(), datasetId, version, $"{request.Scheme}://{request.Host}{request.PathBase}/api/v1", ct);
                 http.Response.Headers.Vary = "Authorization";
                 http.Response.Headers.CacheControl = "private, no-cache";
                 return Results.Text(document.ToJsonString(Json.Options), "application/json; charset=utf-8");
@@ -58,8 +59,9 @@ public static class RecordEndpoints
         foreach (var (suffix, format, mediaType) in Streams)
         {
             var name = char.ToUpperInvariant(suffix[0]) + suffix[1..];
-            api.MapGet($"/datasets/{{datasetId}}/records.{suffix}", (string datasetId, int? version, string? after, HttpContext http, PullService pull, CancellationToken ct) =>
-                    ReadRecordsAsync(datasetId, version, after, null, format, http, pull, ct))
+            api.MapGet($"/datasets/{{datasetId}}/records.{suffix}", (string datasetId, int? version, string? after, HttpContext http, PullService pull, SnapshotReader snapshot,
+                        CancellationToken ct) =>
+                    ReadRecordsAsync(datasetId, version, after, null, format, http, pull, snapshot, ct))
                 .WithTags("Records").WithName($"getRecords{name}")
                 .WithSummary($"The whole snapshot at the latest (or given) version under your policy, streamed as {suffix.ToUpperInvariant()}, from after the cursor when one is given.")
                 .WithDescription((format == RecordFormat.Csv
@@ -68,8 +70,8 @@ public static class RecordEndpoints
                 .Produces<string>(200, mediaType)
                 .Produces(304)
                 .AllowPublic(PublicAccess.Scope.OpenRecords);
-            api.MapGet($"/datasets/{{datasetId}}/changes.{suffix}", (string datasetId, int? since, int? until, string? after, HttpContext http, PullService pull, CancellationToken ct) =>
-                    ReadChangesAsync(datasetId, since, until, after, null, format, http, pull, ct))
+            api.MapGet($"/datasets/{{datasetId}}/changes.{suffix}", (string datasetId, int? since, int? until, string? after, HttpContext http, ChangeFeed changes, CancellationToken ct) =>
+                    ReadChangesAsync(datasetId, since, until, after, null, format, http, changes, ct))
                 .WithTags("Records").WithName($"getChanges{name}")
                 .WithSummary($"Every net change between `since` and `until`, streamed as {suffix.ToUpperInvariant()}.")
                 .WithDescription((format == RecordFormat.Csv
@@ -81,7 +83,8 @@ public static class RecordEndpoints
         return api;
     }
 
-    static async Task<IResult> ReadRecordsAsync(string datasetId, int? version, string? after, int? limit, RecordFormat fmt, HttpContext http, PullService pull, CancellationToken ct)
+    static async Task<IResult> ReadRecordsAsync(string datasetId, int? version, string? after, int? limit, RecordFormat fmt, HttpContext http, PullService pull, SnapshotReader snapshot,
+        CancellationToken ct)
     {
         var take = Paging.Limit(limit);
         var caller = http.CallerOrAnonymous();
@@ -96,24 +99,24 @@ public static class RecordEndpoints
         if (fmt != RecordFormat.Json)
         {
             http.Response.ContentType = ContentType(fmt);
-            await pull.StreamAsync(caller, context, fmt, afterKey, http.Response.Body, ct);
+            await snapshot.StreamAsync(caller, context, fmt, afterKey, http.Response.Body, ct);
             return Results.Empty;
         }
-        var page = await pull.ReadPageAsync(caller, context, afterKey, take, ct);
+        var page = await snapshot.ReadPageAsync(caller, context, afterKey, take, ct);
         if (page.Next is not null) http.Response.Headers.Append("Link", $"<{NextUrl(http, page.Next)}>; rel=\"next\"");
         return Body(w => w.WriteNumber("version", page.Version), page.ItemsJson, page.Next);
     }
 
-    static async Task<IResult> ReadChangesAsync(string datasetId, int? since, int? until, string? after, int? limit, RecordFormat fmt, HttpContext http, PullService pull, CancellationToken ct)
+    static async Task<IResult> ReadChangesAsync(string datasetId, int? since, int? until, string? after, int? limit, RecordFormat fmt, HttpContext http, ChangeFeed changes, CancellationToken ct)
     {
         http.Response.Headers.Vary = "Accept, Accept-Encoding";
         if (fmt != RecordFormat.Json)
         {
             http.Response.ContentType = ContentType(fmt);
-            await pull.StreamChangesAsync(http.CallerOrAnonymous(), datasetId, since ?? 0, until, after, fmt, http.Response.Body, ct);
+            await changes.StreamChangesAsync(http.CallerOrAnonymous(), datasetId, since ?? 0, until, after, fmt, http.Response.Body, ct);
             return Results.Empty;
         }
-        var page = await pull.ReadChangesAsync(http.CallerOrAnonymous(), datasetId, since ?? 0, until, after, limit, ct);
+        var page = await changes.ReadChangesAsync(http.CallerOrAnonymous(), datasetId, since ?? 0, until, after, limit, ct);
         if (page.Next is not null) http.Response.Headers.Append("Link", $"<{NextUrl(http, page.Next)}>; rel=\"next\"");
         return Body(w => { w.WriteNumber("since", page.Since); w.WriteNumber("until", page.Until); }, page.ItemsJson, page.Next);
     }

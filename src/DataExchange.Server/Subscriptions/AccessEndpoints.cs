@@ -15,14 +15,14 @@ public static class AccessEndpoints
             .WithName("getAccessDecision")
             .WithSummary("Explain whether you may read the dataset now, and under which policy — without returning data (audited).");
 
-        group.MapPut("/auto-approval", async (string datasetId, AutoApprovalRequest body, HttpContext http, SubscriptionService service, CancellationToken ct) =>
-            TypedResults.Ok(await service.SetAutoApprovalAsync(http.Caller(), datasetId, body, ct)))
+        group.MapPut("/auto-approval", async (string datasetId, AutoApprovalRequest body, HttpContext http, AutoApprovals autoApprovals, CancellationToken ct) =>
+            TypedResults.Ok(await autoApprovals.SetAsync(http.Caller(), datasetId, body, ct)))
             .WithName("putAutoApproval")
             .WithSummary("Approve future requests for a public dataset on arrival with this default policy (owner stewards).");
 
-        group.MapDelete("/auto-approval", async (string datasetId, HttpContext http, SubscriptionService service, CancellationToken ct) =>
+        group.MapDelete("/auto-approval", async (string datasetId, HttpContext http, AutoApprovals autoApprovals, CancellationToken ct) =>
         {
-            await service.RemoveAutoApprovalAsync(http.Caller(), datasetId, ct);
+            await autoApprovals.RemoveAsync(http.Caller(), datasetId, ct);
             return TypedResults.NoContent();
         }).WithName("deleteAutoApproval").WithSummary("Stop auto-approving (owner stewards); existing subscriptions stay.");
         return api;

@@ -1,38 +1,41 @@
+using System.Text.Json.Nodes;
+using DataExchange.Core.Audit;
 using DataExchange.Core.Common;
+using DataExchange.Core.Subscriptions;
 using Npgsql;
 
 namespace DataExchange.Core.Pull;
 
 /// <summary>
-/// Rows one pull has reserved against its subscription's usage of the day (issue 13, item 4), under
-/// the policy's daily quota when it sets one.
+/// Charges pulls' rows to their subscription's usage of the day (issue 13, item 4): a read is refused (429, audited)
+/// when today's quota is used up, rows are reserved before they are read, and what was not served is given back.
 /// </summary>
-public sealed class RowBudget(string subscriptionId, long? quota, DateOnly day, bool countedWhenAudited = false)
+public sealed class PullQuota(ReadDataSource reads, AuditWriter audit, TimeProvider time)
 {
-    public string SubscriptionId { get; } = subscriptionId;
+    /// <summary>Answers 429 (audited) before anything else when today's quota is already used up.</summary>
+    internal async Task EnsureLeftAsync(Caller caller, AccessDecision decision, string datasetId, CancellationToken cancellationToken)
+    {
+        if (decision.Policy!.DailyRowQuota is not { } quota || decision.SubscriptionId is not { } sub) return;
+        var now = time.GetUtcNow();
+        await using var cmd = Db.Command(reads.Source, "select rows from dx.pull_usage where subscription_id = $1 and day = $2", sub, DateOnly.FromDateTime(now.UtcDateTime));
+        var used = await cmd.ExecuteScalarAsync(cancellationToken) is long u ? u : 0;
+        if (used < quota) return;
+        throw await ExceededAsync(caller, datasetId, sub, quota, used, cancellationToken);
+    }
 
-    /// <summary>The daily row quota; null when the policy sets none (rows are still counted).</summary>
-    public long? Quota { get; } = quota;
+    /// <summary>Audits a refusal for the used-up quota and returns the 429 to throw.</summary>
+    async Task<LimitExceededException> ExceededAsync(Caller caller, string datasetId, string sub, long quota, long used, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var retry = now.UtcDateTime.Date.AddDays(1) - now.UtcDateTime;
+        await audit.AppendAsync(new AuditRecord(caller, AuditAction.AccessDenied, AuditOutcome.Denied, datasetId, datasetId,
+            new JsonObject { ["reason"] = "quota-exceeded", ["subscription"] = sub, ["quota"] = quota, ["used"] = used }), cancellationToken);
+        return new LimitExceededException("quota-exceeded", $"Subscription {sub} has used its {quota} rows for today (UTC); the quota resets at midnight UTC.", retry);
+    }
 
-    /// <summary>The UTC day charged: rows given back go to the day they were taken from, also across midnight.</summary>
-    public DateOnly Day { get; } = day;
-
-    /// <summary>
-    /// A JSON page without a quota (issue 14): nothing is reserved, the rows served are counted in the
-    /// group commit that audits the page (<see cref="RowCharge"/>, in the group's own statements), before
-    /// the page leaves — no round trip of its own.
-    /// </summary>
-    public bool CountedWhenAudited { get; } = countedWhenAudited && quota is null;
-
-    /// <summary>Rows reserved so far.</summary>
-    public long Reserved { get; internal set; }
-}
-
-public sealed partial class PullService
-{
     /// <summary>The budget of a pull by a subscriber (with or without a quota); null for the owner, whose reads are not counted.</summary>
     /// <remarks>A <paramref name="page"/>'s rows without a quota are counted when it is audited; a stream's are reserved chunk by chunk before they are sent.</remarks>
-    RowBudget? BudgetOf(PullContext context, bool page = false) =>
+    internal RowBudget? BudgetOf(PullContext context, bool page = false) =>
         context.Decision.SubscriptionId is { } sub
             ? new RowBudget(sub, context.Policy.DailyRowQuota, DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime), page)
             : null;
@@ -45,7 +48,7 @@ public sealed partial class PullService
     /// afterwards; under a quota the usage row is locked, so concurrent pulls queue on it and never
     /// hand out more than the quota. A pull's first reservation that gets nothing answers 429.
     /// </summary>
-    async Task<long> ReserveAsync(NpgsqlConnection conn, Caller caller, PullContext context, RowBudget? budget, long want, CancellationToken cancellationToken)
+    internal async Task<long> ReserveAsync(NpgsqlConnection conn, Caller caller, PullContext context, RowBudget? budget, long want, CancellationToken cancellationToken)
     {
         if (budget is null || want == 0 || budget.CountedWhenAudited) return want;
         if (budget.Quota is null)
@@ -70,7 +73,7 @@ public sealed partial class PullService
             await tx.CommitAsync(cancellationToken);
         }
         budget.Reserved += granted;
-        if (budget.Reserved == 0) throw await QuotaExceededAsync(caller, context.DatasetId, budget.SubscriptionId, budget.Quota!.Value, used, cancellationToken);
+        if (budget.Reserved == 0) throw await ExceededAsync(caller, context.DatasetId, budget.SubscriptionId, budget.Quota!.Value, used, cancellationToken);
         return granted;
     }
 
@@ -80,7 +83,7 @@ public sealed partial class PullService
         """;
 
     /// <summary>Gives back the rows reserved but not served, on the audit's connection and transaction.</summary>
-    static async Task GiveBackAsync(NpgsqlConnection conn, RowBudget budget, long served)
+    internal static async Task GiveBackAsync(NpgsqlConnection conn, RowBudget budget, long served)
     {
         if (budget.Reserved <= served) return;
         const string sql = "update dx.pull_usage set rows = greatest(rows - $3, 0) where subscription_id = $1 and day = $2";
@@ -89,7 +92,7 @@ public sealed partial class PullService
     }
 
     /// <summary>Gives back a reservation whose pull failed before it was audited.</summary>
-    async Task ReleaseAsync(RowBudget? budget)
+    internal async Task ReleaseAsync(RowBudget? budget)
     {
         if (budget is null) return;
         if (budget.Reserved == 0) return;

@@ -6,13 +6,17 @@ using Npgsql;
 
 namespace DataExchange.Core.Subscriptions;
 
-public sealed partial class SubscriptionService
+/// <summary>
+/// Public datasets' auto-approval: a steward of the owning agency sets a default policy, and requests arriving
+/// later are approved on arrival with it, in the same transaction as the request.
+/// </summary>
+public sealed class AutoApprovals(NpgsqlDataSource dataSource, DatasetRegistry registry, AuditWriter audit, TimeProvider time)
 {
     /// <summary>
     /// Sets a public dataset's default policy: later requests are approved on arrival with it (the
     /// requested fields, if any, narrow its fields). Only for <c>public</c> datasets; owner stewards only.
     /// </summary>
-    public async Task<AutoApproval> SetAutoApprovalAsync(Caller caller, string datasetId, AutoApprovalRequest request, CancellationToken cancellationToken = default)
+    public async Task<AutoApproval> SetAsync(Caller caller, string datasetId, AutoApprovalRequest request, CancellationToken cancellationToken = default)
     {
         var dataset = await OwnedDatasetAsync(caller, datasetId, cancellationToken);
         if (dataset.Classification != "public")
@@ -35,7 +39,7 @@ public sealed partial class SubscriptionService
     }
 
     /// <summary>Turns auto-approval off; existing subscriptions stay as they are.</summary>
-    public async Task RemoveAutoApprovalAsync(Caller caller, string datasetId, CancellationToken cancellationToken = default)
+    public async Task RemoveAsync(Caller caller, string datasetId, CancellationToken cancellationToken = default)
     {
         await OwnedDatasetAsync(caller, datasetId, cancellationToken);
         await using var conn = await dataSource.OpenConnectionAsync(cancellationToken);
@@ -45,17 +49,9 @@ public sealed partial class SubscriptionService
         await tx.CommitAsync(cancellationToken);
     }
 
-    /// <summary>Explains the caller's access decision on a dataset without returning data; audited.</summary>
-    public async Task<AccessExplanation> ExplainAsync(Caller caller, string datasetId, CancellationToken cancellationToken = default)
-    {
-        var d = await DecideAsync(caller, datasetId, cancellationToken);
-        await audit.AppendAsync(new AuditRecord(caller, AuditAction.AccessExplained, d.Allowed ? AuditOutcome.Allowed : AuditOutcome.Denied, datasetId, datasetId,
-            new JsonObject { ["code"] = d.Code, ["subscription"] = d.SubscriptionId, ["policyHash"] = d.Policy?.Hash }), cancellationToken);
-        return new AccessExplanation(d.Allowed, d.Code, d.Reason, d.SubscriptionId, d.ExpiresAt, d.Policy?.Summary());
-    }
-
-    // Inside the request's transaction, so the request and its automatic approval commit together.
-    async Task AutoApproveAsync(NpgsqlConnection conn, Caller caller, string id, Dataset dataset, IReadOnlyList<string>? requestedFields, CancellationToken cancellationToken)
+    /// <summary>Approves request <paramref name="id"/> with the dataset's default policy, if it has one.</summary>
+    /// <remarks>Inside the request's transaction, so the request and its automatic approval commit together.</remarks>
+    internal async Task ApplyAsync(NpgsqlConnection conn, Caller caller, string id, Dataset dataset, IReadOnlyList<string>? requestedFields, CancellationToken cancellationToken)
     {
         if (dataset.Classification != "public") return;
         string? stored;

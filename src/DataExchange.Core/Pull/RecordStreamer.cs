@@ -2,23 +2,22 @@ using System.Text.Json.Nodes;
 using System.Threading.RateLimiting;
 using DataExchange.Core.Audit;
 using DataExchange.Core.Common;
+using Microsoft.Extensions.Options;
 using Npgsql;
 
 namespace DataExchange.Core.Pull;
 
-public sealed partial class PullService
+/// <summary>
+/// Streams a read's rows in keyset chunks that hold a connection only while they are read (issue 13, items 6
+/// and 13), each chunk's rows reserved first; the pull is on the record before its first byte and after its last.
+/// </summary>
+public sealed class RecordStreamer(NpgsqlDataSource dataSource, PullService pull, PullQuota quota, PullStreams streams, AuditWriter audit, IOptions<PullOptions> options)
 {
     /// <summary>
     /// Retry-After of a stream refused for too many open ones: a 30,000-row stream took ~3 s under the
     /// load test's 50 clients, so one of the caller's streams has likely ended within 10 s.
     /// </summary>
     static readonly TimeSpan StreamRetryAfter = TimeSpan.FromSeconds(10);
-
-    /// <summary>
-    /// What a stream reads: the entry that completes it and the details it adds to every entry, its
-    /// keyset query (after a key, at most a number of rows, the key in column 0) and how a row is written.
-    /// </summary>
-    sealed record StreamSource(AuditAction Completed, JsonObject Details, Func<NpgsqlConnection, string?, long, NpgsqlCommand> Command, Action<NpgsqlDataReader, RecordSink> Write);
 
     /// <summary>Where a stream is: the last key read, the rows and bytes read so far, and whether the last chunk was the end.</summary>
     sealed class StreamPosition(string? afterKey)
@@ -39,10 +38,10 @@ public sealed partial class PullService
     /// or the stream fails; rows reserved beyond those are given back then. Consistent across chunks:
     /// the version is pinned and the rows of a published version never change.
     /// </summary>
-    async Task StreamAsync(Caller caller, PullContext context, StreamSource source, RecordSink sink, RecordFormat format, string? afterKey, CancellationToken cancellationToken)
+    internal async Task StreamAsync(Caller caller, PullContext context, StreamSource source, RecordSink sink, RecordFormat format, string? afterKey, CancellationToken cancellationToken)
     {
         using var lease = await OpenStreamAsync(caller, context, cancellationToken);
-        var budget = BudgetOf(context);
+        var budget = quota.BudgetOf(context);
         var position = new StreamPosition(afterKey);
         var formatName = format.ToString().ToLowerInvariant();
         long? started = null;
@@ -52,7 +51,7 @@ public sealed partial class PullService
             // The first chunk is read (and reserved: 429 when the quota is used up) before the pull is on the record, since nothing has left yet.
             await ReadChunkAsync(caller, context, budget, source, sink, position, cancellationToken);
             started = await audit.AppendAsync(new AuditRecord(caller, AuditAction.PullStarted, AuditOutcome.Allowed, $"{context.DatasetId}@{context.Version}", context.DatasetId,
-                PullDetails(context, formatName, (JsonObject)source.Details.DeepClone())), cancellationToken);
+                PullService.PullDetails(context, formatName, (JsonObject)source.Details.DeepClone())), cancellationToken);
             await sink.FlushAsync(cancellationToken);
             while (!position.Done)
             {
@@ -63,13 +62,13 @@ public sealed partial class PullService
         }
         finally
         {
-            if (started is null) await ReleaseAsync(budget);
+            if (started is null) await quota.ReleaseAsync(budget);
             else
             {
                 var details = (JsonObject)source.Details.DeepClone();
                 details["started"] = started;
                 if (!complete) details["reason"] = cancellationToken.IsCancellationRequested ? "client-gone" : "failed";
-                await RecordPullAsync(caller, context, complete ? source.Completed : AuditAction.PullInterrupted, sink.Handed, formatName, details, budget, sink.HandedBytes);
+                await pull.RecordPullAsync(caller, context, complete ? source.Completed : AuditAction.PullInterrupted, sink.Handed, formatName, details, budget, sink.HandedBytes);
             }
         }
     }
@@ -103,7 +102,7 @@ public sealed partial class PullService
         await using var conn = await dataSource.OpenConnectionAsync(cancellationToken);
         // Reserved earlier but not read yet: a chunk cut short by its size.
         var unread = budget is null ? 0 : budget.Reserved - position.Rows;
-        var limit = unread + await ReserveAsync(conn, caller, context, budget, Math.Max(0, want - unread), cancellationToken);
+        var limit = unread + await quota.ReserveAsync(conn, caller, context, budget, Math.Max(0, want - unread), cancellationToken);
         if (limit == 0)
         {
             position.Done = true; // the quota is used up: the stream ends where it does
@@ -127,3 +126,9 @@ public sealed partial class PullService
         position.Done = rows < limit && !full;
     }
 }
+
+/// <summary>
+/// What a stream reads: the entry that completes it and the details it adds to every entry, its
+/// keyset query (after a key, at most a number of rows, the key in column 0) and how a row is written.
+/// </summary>
+sealed record StreamSource(AuditAction Completed, JsonObject Details, Func<NpgsqlConnection, string?, long, NpgsqlCommand> Command, Action<NpgsqlDataReader, RecordSink> Write);

@@ -1,12 +1,14 @@
 using System.Text.Json.Nodes;
 using DataExchange.Core.Audit;
 using DataExchange.Core.Common;
+using DataExchange.Core.Datasets;
 using DataExchange.Core.Subscriptions;
+using Npgsql;
 
 namespace DataExchange.Core.Pull;
 
 /// <summary>The record types of a dataset under the caller's policy, as an OpenAPI document (issue 17).</summary>
-public sealed partial class PullService
+public sealed class RecordTypes(NpgsqlDataSource dataSource, PullService pull, DatasetRegistry registry, AuditWriter audit)
 {
     const string SchemaVersionSql = "select schema_version from dx.dataset_versions where dataset_id = $1 and version = $2";
 
@@ -18,7 +20,7 @@ public sealed partial class PullService
     /// </summary>
     public async Task<JsonObject> DescribeRecordsAsync(Caller caller, string datasetId, int? version, string apiBase, CancellationToken cancellationToken = default)
     {
-        var decision = await AuthorizeAsync(caller, datasetId, requirePull: false, cancellationToken);
+        var decision = await pull.AuthorizeAsync(caller, datasetId, requirePull: false, cancellationToken);
         var dataset = await registry.FindAsync(datasetId, cancellationToken) ?? throw new NotFoundException($"Dataset '{datasetId}' does not exist.");
         int? published = version ?? (await LatestPublishedAsync(datasetId, cancellationToken));
         int schemaVersion;

@@ -11,7 +11,11 @@ namespace DataExchange.Core.Pull;
 /// <summary>One page of the change feed between two versions.</summary>
 public sealed record ChangePage(string DatasetId, int Since, int Until, string PolicyHash, byte[] ItemsJson, int Count, string? Next);
 
-public sealed partial class PullService
+/// <summary>
+/// The change feed (issue 13): the net inserts, updates and deletes of each key between two published versions
+/// under the caller's policy, as JSON pages resumable by cursor or as a stream through <see cref="RecordStreamer"/>.
+/// </summary>
+public sealed class ChangeFeed(ReadDataSource reads, PullService pull, PullQuota quota, RecordStreamer streamer)
 {
     // The net change of each key between version $2 (since) and $3 (until): candidate keys are those
     // whose validity starts or ends in (since, until]; o is the row visible at since, n at until.
@@ -44,8 +48,8 @@ public sealed partial class PullService
     public async Task<ChangePage> ReadChangesAsync(Caller caller, string datasetId, int since, int? until, string? after, int? limit, CancellationToken cancellationToken = default)
     {
         var take = Paging.Limit(limit);
-        var (context, afterKey) = await OpenChangesAsync(caller, datasetId, since, until, after, cancellationToken);
-        var budget = BudgetOf(context, page: true);
+        var (context, afterKey) = await pull.OpenChangesAsync(caller, datasetId, since, until, after, cancellationToken);
+        var budget = quota.BudgetOf(context, page: true);
         using var buffer = new MemoryStream();
         var scratch = new ArrayBufferWriter<byte>(2048);
         var rows = 0;
@@ -54,7 +58,7 @@ public sealed partial class PullService
         try
         {
             await using var conn = await reads.Source.OpenConnectionAsync(cancellationToken);
-            var pageSize = (int)await ReserveAsync(conn, caller, context, budget, take, cancellationToken);
+            var pageSize = (int)await quota.ReserveAsync(conn, caller, context, budget, take, cancellationToken);
             await using (var cmd = ChangesCommand(conn, context, since, afterKey, pageSize + 1))
             await using (var r = await cmd.ExecuteReaderAsync(cancellationToken))
             await using (var writer = new Utf8JsonWriter(buffer, Json.WriterOptions))
@@ -70,14 +74,14 @@ public sealed partial class PullService
                 }
                 writer.WriteEndArray();
             }
-            next = hasMore ? await NextCursorAsync(caller, context, CursorScope.Changes, since, lastKey!, cancellationToken) : null;
+            next = hasMore ? await pull.NextCursorAsync(caller, context, CursorScope.Changes, since, lastKey!, cancellationToken) : null;
         }
         catch
         {
-            await ReleaseAsync(budget);
+            await quota.ReleaseAsync(budget);
             throw;
         }
-        await RecordPullAsync(caller, context, AuditAction.ChangesPulled, rows, "json", new() { ["since"] = since }, budget, buffer.Length);
+        await pull.RecordPullAsync(caller, context, AuditAction.ChangesPulled, rows, "json", new() { ["since"] = since }, budget, buffer.Length);
         return new ChangePage(datasetId, since, context.Version, context.Policy.Hash, buffer.ToArray(), rows, next);
     }
 
@@ -89,8 +93,8 @@ public sealed partial class PullService
     /// </summary>
     public async Task StreamChangesAsync(Caller caller, string datasetId, int since, int? until, string? after, RecordFormat format, Stream output, CancellationToken cancellationToken = default)
     {
-        var (context, afterKey) = await OpenChangesAsync(caller, datasetId, since, until, after, cancellationToken);
-        await StreamAsync(caller, context, new StreamSource(AuditAction.ChangesPulled, new() { ["list"] = CursorScope.Changes, ["since"] = since },
+        var (context, afterKey) = await pull.OpenChangesAsync(caller, datasetId, since, until, after, cancellationToken);
+        await streamer.StreamAsync(caller, context, new StreamSource(AuditAction.ChangesPulled, new() { ["list"] = CursorScope.Changes, ["since"] = since },
                 (conn, key, limit) => ChangesCommand(conn, context, since, key, limit),
                 (r, sink) => sink.Write(ReadChange(r, context.Version))),
             RecordSink.CreateForChanges(format, output, context), format, afterKey, cancellationToken);
