@@ -10,8 +10,8 @@ using Npgsql;
 namespace DataExchange.Core.Ingestion;
 
 /// <summary>
-/// Executes one ingestion run: fetch → parse → validate (parallel) → stage (binary COPY) → resolve rows
-/// known by their hash → de-duplicate → merge → publish, the publish in one transaction. A run is re-entrant: executed
+/// Executes one ingestion run: fetch → parse → validate (parallel) → stage (binary COPY) → de-duplicate →
+/// diff (rows known by their source row's hash checked in its join, the rest resolved) → merge → publish, the publish in one transaction. A run is re-entrant: executed
 /// again after a crash it starts over; executed again after it finished it does nothing. The runs of a
 /// dataset go one at a time, oldest first: a run that finds its dataset busy waits, and the run that
 /// ends hands the dataset over to the oldest waiting one.
@@ -144,12 +144,10 @@ public sealed partial class IngestionRunner(
         IngestionMetrics.Record(run.DatasetId, "stage", staged);
         await ledger.ReportProgressAsync(run.Id, "publishing", counts.Read, counts.Valid, counts.Rejected, payload.Length, cancellationToken);
         var reread = new RunPayload(payload.Path!, feed, schema, dataset.KeyFields);
-        counts = await known.ResolveAsync(conn, run, reread, stage, cancellationToken);
-        var resolved = clock.Elapsed;
-        IngestionMetrics.Record(run.DatasetId, "resolve", resolved - staged);
+        counts = await known.ResolveRepeatedAsync(conn, run, reread, stage, cancellationToken);
         counts = await deduplicator.DeduplicateAsync(conn, run, reread, stage with { Counts = counts }, cancellationToken);
         var deduplicated = clock.Elapsed;
-        IngestionMetrics.Record(run.DatasetId, "dedupe", deduplicated - resolved);
+        IngestionMetrics.Record(run.DatasetId, "dedupe", deduplicated - staged);
         var firstLoad = await RunDiff.IsFirstLoadAsync(conn, run, stage, cancellationToken);
         counts = firstLoad ? await RunDiff.FirstLoadAsync(conn, counts, cancellationToken) : await diff.DiffAsync(conn, run, reread, counts, cancellationToken);
         IngestionMetrics.Record(run.DatasetId, "diff", clock.Elapsed - deduplicated);

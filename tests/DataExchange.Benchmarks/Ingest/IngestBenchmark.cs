@@ -18,12 +18,19 @@ namespace DataExchange.Benchmarks.Ingest;
 /// </summary>
 public static class IngestBenchmark
 {
-    /// <summary>Runs the benchmark; <c>--rows N</c> (default 1,000,000).</summary>
+    /// <summary>
+    /// Runs the benchmark; <c>--rows N</c> (default 1,000,000); <c>--explain FILE</c> writes the plans of the statements
+    /// that took over half a second (auto_explain, with their actual rows and times) to FILE.
+    /// </summary>
     public static async Task<int> RunAsync(string[] args)
     {
         var rows = 1_000_000;
+        string? explain = null;
         for (var i = 0; i < args.Length - 1; i++)
+        {
             if (args[i] == "--rows") rows = int.Parse(args[i + 1], CultureInfo.InvariantCulture);
+            if (args[i] == "--explain") explain = Path.GetFullPath(args[i + 1]);
+        }
 
         var work = Directory.CreateTempSubdirectory("dx-bench-").FullName;
         var drop = Directory.CreateDirectory(Path.Combine(work, "drop")).FullName;
@@ -35,7 +42,12 @@ public static class IngestBenchmark
             BenchCsv.Write(csv, rows, changed: false);
             Console.WriteLine($"generated {rows:N0} rows ({new FileInfo(csv).Length / 1e6:F0} MB) in {sw.Elapsed.TotalSeconds:F1} s");
 
-            await using var cluster = await EmbeddedPostgres.StartAsync(new EmbeddedPostgresOptions { Durable = true });
+            var clusterOptions = new EmbeddedPostgresOptions { Durable = true };
+            if (explain is not null)
+                foreach (var (name, value) in new[] { ("session_preload_libraries", "auto_explain"), ("auto_explain.log_min_duration", "500ms"),
+                    ("auto_explain.log_analyze", "on"), ("auto_explain.log_buffers", "on"), ("auto_explain.log_timing", "off") })
+                    clusterOptions.Settings[name] = value;
+            await using var cluster = await EmbeddedPostgres.StartAsync(clusterOptions);
             await cluster.CreateDatabaseAsync("bench");
             var connectionString = cluster.ConnectionString("bench");
 
@@ -72,6 +84,7 @@ public static class IngestBenchmark
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"cpu: ingest_vs_copy={copyCpu / firstCpu:F3} ceiling_vs_copy={copyCpu / ceilingCpu:F3} changed1pct_vs_first={changedCpu / firstCpu:F3}"));
             Console.WriteLine($"phases first: {firstPhases} | changed1pct: {changedPhases} | unchanged: {unchangedPhases}");
+            if (explain is not null) File.Copy(Path.Combine(cluster.DataDirectory, "server.log"), explain, overwrite: true);
             return 0;
         }
         finally
@@ -188,7 +201,7 @@ public static class IngestBenchmark
         /// <summary>The phases since the last call, as <c>stage=1.23 validate=…</c> (seconds).</summary>
         public string Take()
         {
-            var text = string.Join(' ', new[] { "stage", "validate", "resolve", "dedupe", "diff", "publish" }
+            var text = string.Join(' ', new[] { "stage", "validate", "dedupe", "diff", "publish" }
                 .Select(p => string.Create(CultureInfo.InvariantCulture, $"{p}={(_seconds.TryGetValue(p, out var s) ? s : 0):F2}")));
             _seconds.Clear();
             return text;

@@ -44,7 +44,7 @@ public sealed partial class MetricsTests
         Assert.That(Value(metrics, "dx_run_records_read_total", D()), Is.EqualTo(20));
         Assert.That(Value(metrics, "dx_run_records_rejected_total", D()), Is.EqualTo(1));
         Assert.That(Value(metrics, "dx_run_records_published_total", D()), Is.EqualTo(19));
-        foreach (var phase in new[] { "fetch", "stage", "validate", "resolve", "dedupe", "diff", "publish" })
+        foreach (var phase in new[] { "fetch", "stage", "validate", "dedupe", "diff", "publish" })
             Assert.That(Value(metrics, "dx_ingestion_phase_duration_seconds_count", D(), $"phase=\"{phase}\""), Is.EqualTo(1), phase);
 
         var ndjson = new[] { D(), "list=\"records\"", "format=\"ndjson\"", "outcome=\"completed\"" };

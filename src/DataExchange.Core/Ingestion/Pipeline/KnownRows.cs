@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using DataExchange.Core.Common;
 using Microsoft.Extensions.Options;
 using Npgsql;
@@ -10,23 +9,31 @@ namespace DataExchange.Core.Ingestion;
 /// Checks the rows staged by their key and source row hash alone (<see cref="SourceRowHash"/>, content hash null):
 /// a row whose hash is exactly that of the current record of its key, under the run's schema version, is that
 /// record (the same bytes read the same way give the same record, valid when it was published under this schema
-/// version), and the diff finds it unchanged. The rest, the filter's false positives, are read again from the
-/// payload and validated in full: the valid get their hash and body, the invalid go to the quarantine.
+/// version). The check is part of the diff's one join over the current records (<see cref="RunDiff"/>), which
+/// marks the rest, the filter's false positives, <c>?</c>; those are read again from the payload and validated in
+/// full (<see cref="SkippedVerifier"/> reads them, <see cref="ResolveAsync"/> applies them): the valid get their hash, body and change, the invalid go to the quarantine.
+/// The copies of a repeated key are checked before the de-duplication, which compares their content hashes.
 /// </summary>
 public sealed class KnownRows(IOptions<IngestionOptions> options)
 {
-    // An exact match on the full SHA-256, against the current record of the key only: a row whose record was
-    // deleted since, changed, or published under another schema version is validated. Read-only: one hash join.
-    const string UnresolvedSql = """
-        select s.line from stage s
-        left join (select key, raw_hash from dx.records where dataset_id = $1 and valid_to is null and schema_version = $2) r on r.key = s.key
-        where s.hash is null and r.raw_hash is distinct from s.raw
+    // A known copy of a repeated key takes its record's content hash when it is exactly that record's source row
+    // (one index lookup per copy: a few per cent of the stage); the others stay null and are validated.
+    const string RepeatedHashesSql = """
+        update stage s set hash = (select r.hash from dx.records r
+                                   where r.dataset_id = $1 and r.key = s.key and r.valid_to is null and r.schema_version = $2 and r.raw_hash = s.raw)
+        where s.hash is null and s.key in (select key from stage where dup)
         """;
 
-    // The de-duplication compares the content hashes of a repeated key's copies: a known row's is its record's.
-    const string RepeatedHashesSql = """
-        update stage s set hash = (select r.hash from dx.records r where r.dataset_id = $1 and r.key = s.key and r.valid_to is null)
-        where s.hash is null and s.key in (select key from stage where dup)
+    const string UnresolvedRepeatedSql = "select line from stage where hash is null and key in (select key from stage where dup)";
+
+    // The change of a row the diff could not resolve by its source row hash, now that it has its content hash.
+    const string ChangeSql = """
+        update diff d set op = case when x.del then case when x.published is null then '=' else 'D' end
+                                    when x.published is null then 'I' when x.published <> x.hash then 'U' else '=' end
+        from (select s.line, s.del, s.hash,
+                     (select r.hash from dx.records r where r.dataset_id = $1 and r.key = s.key and r.valid_to is null) as published
+              from stage s where s.line = any($2)) x
+        where d.line = x.line
         """;
 
     // The key read for the row is the key its record has (the same rules), so its dup flag stands.
@@ -40,55 +47,63 @@ public sealed class KnownRows(IOptions<IngestionOptions> options)
         select $1, unnest($2::bigint[]), unnest($3::text[]), unnest($4::jsonb[]), $5, unnest($6::text[])
         """;
 
-    /// <summary>Checks every row staged by its hash; returns the counts with the invalid ones moved to rejected.</summary>
-    internal async Task<RunCounts> ResolveAsync(NpgsqlConnection conn, RunRow run, RunPayload payload, StageOutcome stage, CancellationToken cancellationToken)
+    // An invalid row leaves the stage and, once it is built, the diff, where in a snapshot its key's current record is
+    // kept (a rejected row never deletes it; before the diff, the diff itself finds its key among the rejected).
+    const string DropStagedSql = "delete from stage where line = any($1)";
+
+    const string DropSql = """
+        with gone as (delete from stage where line = any($1) returning key), dropped as (delete from diff where line = any($1))
+        select count(*) from gone g where $2 and exists (select 1 from dx.records r where r.dataset_id = $3 and r.key = g.key and r.valid_to is null)
+        """;
+
+    /// <summary>
+    /// Before the de-duplication: the known copies of repeated keys get their record's content hash, or are
+    /// validated in full; returns the counts with the invalid ones moved to rejected.
+    /// </summary>
+    internal async Task<RunCounts> ResolveRepeatedAsync(NpgsqlConnection conn, RunRow run, RunPayload payload, StageOutcome stage, CancellationToken cancellationToken)
     {
         var counts = stage.Counts;
-        if (stage.Known == 0) return counts;
-        // Without statistics the planner takes the fresh stage for a few rows.
-        await using (var cmd = Long(Db.Command(conn, "analyze pg_temp.stage"))) await cmd.ExecuteNonQueryAsync(cancellationToken);
+        if (stage.Known == 0 || stage.MaybeDuplicates == 0) return counts;
+        await using (var cmd = Long(Db.Command(conn, RepeatedHashesSql, run.DatasetId, run.SchemaVersion))) await cmd.ExecuteNonQueryAsync(cancellationToken);
         var lines = new HashSet<long>();
-        await using (var cmd = Long(Db.Command(conn, UnresolvedSql, run.DatasetId, run.SchemaVersion)))
+        await using (var cmd = Long(Db.Command(conn, UnresolvedRepeatedSql)))
         await using (var r = await cmd.ExecuteReaderAsync(cancellationToken))
             while (await r.ReadAsync(cancellationToken)) lines.Add(r.GetInt64(0));
-        var rejected = lines.Count == 0 ? 0 : await ValidateAsync(conn, run, payload, lines, cancellationToken);
-        if (stage.MaybeDuplicates > 0)
-            await using (var cmd = Long(Db.Command(conn, RepeatedHashesSql, run.DatasetId))) await cmd.ExecuteNonQueryAsync(cancellationToken);
+        if (lines.Count == 0) return counts;
+        var evaluated = await PayloadRecheck.EvaluateAsync(payload, options.Value, lines, cancellationToken);
+        var (_, rejected) = await StageAsync(conn, run, payload.Feed, [.. evaluated.Values], diffed: false, cancellationToken);
         return counts with { Valid = counts.Valid - rejected, Rejected = counts.Rejected + rejected };
     }
 
-    /// <summary>Reads <paramref name="lines"/> again and validates them in full into the stage or the quarantine; returns how many were invalid.</summary>
-    async Task<int> ValidateAsync(NpgsqlConnection conn, RunRow run, RunPayload payload, HashSet<long> lines, CancellationToken cancellationToken)
+    /// <summary>
+    /// After the diff: the rows it marked <c>?</c>, <paramref name="evaluated"/> in full, get their change; returns the counts with
+    /// the invalid ones moved to rejected (and kept, in a snapshot, where their key has a current record).
+    /// </summary>
+    internal async Task<RunCounts> ResolveAsync(NpgsqlConnection conn, RunRow run, RunPayload payload, List<(StagedRecord? Staged, QuarantinedRecord? Quarantined)> evaluated,
+        RunCounts counts, CancellationToken cancellationToken)
     {
-        var feed = payload.Feed;
-        var validator = new RecordValidator(payload.Schema, payload.KeyFields, feed.CaseInsensitiveKeys == true, feed.Mode == "incremental" ? feed.DeleteMarker : null)
-        { PatternBudget = options.Value.PatternBudget };
-        var header = new StrongBox<string[]>([]);
-        List<StagedRecord> valid = [];
-        List<QuarantinedRecord> invalid = [];
-        await foreach (var record in PayloadReader.ReadAsync(payload.Path, feed, options.Value, header, cancellationToken))
-        {
-            if (!lines.Remove(record.Line)) continue;
-            var (staged, quarantined) = validator.Process(record, header.Value!);
-            if (staged is { } s) valid.Add(s);
-            else invalid.Add(quarantined!.Value);
-        }
-        // The payload is the one just staged, read the same way: a line it no longer has would be a record lost.
-        if (lines.Count > 0) throw new InvalidOperationException($"{lines.Count} staged rows were not found on reading the payload again.");
+        var (kept, rejected) = await StageAsync(conn, run, payload.Feed, evaluated, diffed: true, cancellationToken);
+        var lines = evaluated.Where(e => e.Staged is not null).Select(e => e.Staged!.Value.Line).ToArray();
+        if (lines.Length > 0) await using (var cmd = Db.Command(conn, ChangeSql, run.DatasetId, lines)) await cmd.ExecuteNonQueryAsync(cancellationToken);
+        return counts with { Valid = counts.Valid - rejected, Rejected = counts.Rejected + rejected, Kept = counts.Kept + kept };
+    }
+
+    /// <summary>Puts rows validated in full into the stage or the quarantine; returns how many records were kept and how many rows were invalid.</summary>
+    static async Task<(long Kept, int Rejected)> StageAsync(NpgsqlConnection conn, RunRow run, Feeds.FeedDefinition feed,
+        List<(StagedRecord? Staged, QuarantinedRecord? Quarantined)> evaluated, bool diffed, CancellationToken cancellationToken)
+    {
+        var valid = evaluated.Where(e => e.Staged is not null).Select(e => e.Staged!.Value).ToList();
+        var invalid = evaluated.Where(e => e.Staged is null).Select(e => e.Quarantined!.Value).ToList();
         if (valid.Count > 0)
             await using (var cmd = Long(Db.Command(conn, FillSql, valid.Select(s => s.Line).ToArray(), valid.Select(s => s.Hash).ToArray(),
                 valid.Select(s => s.Data).ToArray(), valid.Select(s => s.Delete).ToArray())))
                 await cmd.ExecuteNonQueryAsync(cancellationToken);
-        if (invalid.Count == 0) return 0;
+        if (invalid.Count == 0) return (0, 0);
         var ids = invalid.Select(q => q.Line).ToArray();
-        var errors = new NpgsqlParameter<string[]>
-        {
-            TypedValue = [.. invalid.Select(q => q.StoredErrors)], NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Array | NpgsqlTypes.NpgsqlDbType.Jsonb
-        };
-        await using (var cmd = Db.Command(conn, QuarantineSql, run.Id, ids, invalid.Select(q => q.StoredRaw).ToArray(), errors, run.SchemaVersion,
-            invalid.Select(q => q.StoredKey).ToArray()))
+        await using (var cmd = Db.Command(conn, QuarantineSql, run.Id, ids, invalid.Select(q => q.StoredRaw).ToArray(), Db.JsonbArray([.. invalid.Select(q => q.StoredErrors)]),
+            run.SchemaVersion, invalid.Select(q => q.StoredKey).ToArray()))
             await cmd.ExecuteNonQueryAsync(cancellationToken);
-        await using (var cmd = Db.Command(conn, "delete from stage where line = any($1)", ids)) await cmd.ExecuteNonQueryAsync(cancellationToken);
-        return invalid.Count;
+        await using var drop = diffed ? Db.Command(conn, DropSql, ids, feed.Mode == "snapshot", run.DatasetId) : Db.Command(conn, DropStagedSql, ids);
+        return ((long?)await drop.ExecuteScalarAsync(cancellationToken) ?? 0, invalid.Count);
     }
 }

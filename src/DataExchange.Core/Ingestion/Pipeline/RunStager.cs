@@ -69,13 +69,20 @@ public sealed class RunStager(NpgsqlDataSource dataSource, RunLedger ledger, IOp
         long validating = 0;
 
         var position = new StrongBox<long>();
-        var producer = Task.Run(() => ProduceAsync(path, feed, opts, header, position, input.Writer, token), token);
+        var batches = new Recycler<List<SourceRecord>>(() => new(opts.BatchSize), b => b.Clear());
+        var outputs = new Recycler<Results>(() => new([], [], []), r =>
+        {
+            r.Staged.Clear();
+            r.Quarantined.Clear();
+            r.Known.Clear();
+        });
+        var producer = Task.Run(() => ProduceAsync(path, feed, opts, header, position, batches, input.Writer, token), token);
         var workers = Enumerable.Range(0, opts.Validators).Select(_ => Task.Run(async () =>
         {
             await foreach (var batch in input.Reader.ReadAllAsync(token))
             {
                 var started = System.Diagnostics.Stopwatch.GetTimestamp();
-                var results = new Results(new List<StagedRecord>(batch.Records.Count), [], []);
+                var results = outputs.Take();
                 var hasher = rowHash ??= SourceRowHash.For(feed.Format, feed.Delimiter, feed.Quote, batch.Header, keyFields,
                     feed.CaseInsensitiveKeys == true, feed.Mode == "incremental" ? feed.DeleteMarker : null, schema.Version);
                 foreach (var record in batch.Records)
@@ -96,6 +103,7 @@ public sealed class RunStager(NpgsqlDataSource dataSource, RunLedger ledger, IOp
                     if (quarantined.Value.TimedOut && Interlocked.Increment(ref timeouts) > opts.MaxPatternTimeouts) throw TooManyPatternTimeouts(opts);
                 }
                 Interlocked.Add(ref validating, System.Diagnostics.Stopwatch.GetTimestamp() - started);
+                batches.Return(batch.Records);
                 await output.Writer.WriteAsync(results, token);
             }
         }, token)).ToArray();
@@ -104,10 +112,12 @@ public sealed class RunStager(NpgsqlDataSource dataSource, RunLedger ledger, IOp
         try
         {
             var keys = KeyFilter.ForPayload(new FileInfo(path).Length, PayloadReader.IsGzip(path, feed.Gzip));
-            var (valid, rejected, maybeDuplicates, skipped, known) = await WriteAsync(conn, run, output.Reader, position, keys, token);
+            var (valid, rejected, maybeDuplicates, skipped, known) = await WriteAsync(conn, run, output.Reader, outputs, position, keys, token);
             await producer;
             await Task.WhenAll(workers);
             await closeOutput;
+            // Every later statement reads the stage; without statistics the planner takes it for a few rows.
+            await using (var analyze = RunSql.Long(Db.Command(conn, "analyze pg_temp.stage"))) await analyze.ExecuteNonQueryAsync(token);
             if (feed.Format == "csv") await SaveHeaderAsync(conn, run.Id, header.Value!, token);
             IngestionMetrics.Record(run.DatasetId, "validate", System.Diagnostics.Stopwatch.GetElapsedTime(0, validating));
             return new StageOutcome(new RunCounts(valid + rejected, valid, rejected, 0, 0, 0, 0, 0, 0), maybeDuplicates, skipped, known);
@@ -161,18 +171,18 @@ public sealed class RunStager(NpgsqlDataSource dataSource, RunLedger ledger, IOp
     }
 
     static async Task ProduceAsync(string path, FeedDefinition feed, IngestionOptions opts, StrongBox<string[]> header, StrongBox<long> position,
-        ChannelWriter<Batch> writer, CancellationToken token)
+        Recycler<List<SourceRecord>> batches, ChannelWriter<Batch> writer, CancellationToken token)
     {
         try
         {
-            var batch = new List<SourceRecord>(opts.BatchSize);
+            var batch = batches.Take();
             await foreach (var record in PayloadReader.ReadAsync(path, feed, opts, header, position, token))
             {
                 batch.Add(record);
                 if (batch.Count == opts.BatchSize)
                 {
                     await writer.WriteAsync(new Batch(header.Value!, batch), token);
-                    batch = new List<SourceRecord>(opts.BatchSize);
+                    batch = batches.Take();
                 }
             }
             if (batch.Count > 0) await writer.WriteAsync(new Batch(header.Value!, batch), token);
@@ -186,7 +196,7 @@ public sealed class RunStager(NpgsqlDataSource dataSource, RunLedger ledger, IOp
     }
 
     async Task<(long Valid, long Rejected, long MaybeDuplicates, long Skipped, long Known)> WriteAsync(NpgsqlConnection conn, RunRow run, ChannelReader<Results> results,
-        StrongBox<long> position, KeyFilter keys, CancellationToken token)
+        Recycler<Results> outputs, StrongBox<long> position, KeyFilter keys, CancellationToken token)
     {
         long valid = 0, rejected = 0, maybeDuplicates = 0, skipped = 0, known = 0;
         var reported = time.GetTimestamp();
@@ -243,6 +253,7 @@ public sealed class RunStager(NpgsqlDataSource dataSource, RunLedger ledger, IOp
                     await quarantine.WriteAsync(q.StoredKey, NpgsqlDbType.Text, token);
                 }
                 rejected += batch.Quarantined.Count;
+                outputs.Return(batch);
                 // Checked once a batch (2,000 records), written at most once a ProgressInterval: on its own pooled
                 // connection, since both of the run's connections are busy with their COPY.
                 if (time.GetElapsedTime(reported) >= options.Value.ProgressInterval)

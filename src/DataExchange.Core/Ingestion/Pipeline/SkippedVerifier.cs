@@ -1,7 +1,4 @@
-using System.Runtime.CompilerServices;
 using DataExchange.Core.Common;
-using DataExchange.Core.Datasets.Schemas;
-using DataExchange.Core.Feeds;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Npgsql;
@@ -11,12 +8,13 @@ namespace DataExchange.Core.Ingestion;
 
 /// <summary>
 /// Validates again, from the payload, records staged without a full evaluation or without their body:
-/// those that skipped the evaluator on a probable hash match (<see cref="VerifySkippedAsync"/>) and the
-/// copies of a conflicting key that the quarantine needs in full (<see cref="BodiesAsync"/>).
+/// those that skipped the evaluator on a probable hash match and the rows the diff could not resolve by their
+/// source row hash (<see cref="VerifyAsync"/>, both in one read), and the copies of a conflicting key that the
+/// quarantine needs in full (<see cref="BodiesAsync"/>).
 /// </summary>
-public sealed partial class SkippedVerifier(IOptions<IngestionOptions> options, ILogger<IngestionRunner> logger)
+public sealed partial class SkippedVerifier(KnownRows known, IOptions<IngestionOptions> options, ILogger<IngestionRunner> logger)
 {
-    const string UnverifiedSql = "select line from diff where unverified";
+    const string RecheckSql = "select line, op = '?' from diff where unverified or op = '?'";
 
     const string QuarantineVerifiedSql = """
         insert into dx.rejected_records (run_id, line, raw, errors, schema_version, key)
@@ -30,35 +28,36 @@ public sealed partial class SkippedVerifier(IOptions<IngestionOptions> options, 
     /// <summary>
     /// Records that skipped the evaluator because their hash was probably published (see
     /// <see cref="PublishedHashes"/>) but that match no published record exactly are validated now:
-    /// the payload is read again and only those lines are evaluated. The invalid ones leave the stage
-    /// and the diff for the quarantine; the valid ones get the body they were staged without. Usually
-    /// there are none (the filter's false positives, 0.05% of new or changed records), and the payload
-    /// is not read again.
+    /// the invalid ones leave the stage and the diff for the quarantine; the valid ones get the body they
+    /// were staged without. The rows the diff marked <c>?</c> are resolved by <see cref="KnownRows"/> from the
+    /// same read. Usually there are none of either (the filters' false positives, 0.05% of the rows they are
+    /// asked about), and the payload is not read again.
     /// </summary>
-    internal async Task<RunCounts> VerifySkippedAsync(NpgsqlConnection conn, RunRow run, RunPayload payload, RunCounts counts, CancellationToken cancellationToken)
+    internal async Task<RunCounts> VerifyAsync(NpgsqlConnection conn, RunRow run, RunPayload payload, RunCounts counts, CancellationToken cancellationToken)
     {
-        var lines = new HashSet<long>();
-        await using (var cmd = Db.Command(conn, UnverifiedSql))
+        var (skipped, unresolved) = (new HashSet<long>(), new HashSet<long>());
+        await using (var cmd = Long(Db.Command(conn, RecheckSql)))
         await using (var r = await cmd.ExecuteReaderAsync(cancellationToken))
-            while (await r.ReadAsync(cancellationToken)) lines.Add(r.GetInt64(0));
-        if (lines.Count == 0) return counts;
+            while (await r.ReadAsync(cancellationToken)) (r.GetBoolean(1) ? unresolved : skipped).Add(r.GetInt64(0));
+        if (skipped.Count + unresolved.Count == 0) return counts;
+        var evaluated = await PayloadRecheck.EvaluateAsync(payload, options.Value, new HashSet<long>(skipped.Concat(unresolved)), cancellationToken);
+        if (skipped.Count > 0) counts = await VerifiedAsync(conn, run, [.. skipped.Select(l => evaluated[l])], counts, cancellationToken);
+        if (unresolved.Count > 0) counts = await known.ResolveAsync(conn, run, payload, [.. unresolved.Select(l => evaluated[l])], counts, cancellationToken);
+        return counts;
+    }
 
-        List<long> rejectedLines = [];
-        List<string> raws = [], errors = [];
-        List<string?> keys = [];
-        await BodiesAsync(conn, payload, lines, q =>
-        {
-            rejectedLines.Add(q.Line);
-            raws.Add(q.StoredRaw);
-            errors.Add(q.StoredErrors);
-            keys.Add(q.StoredKey);
-            return null;
-        }, cancellationToken);
-        LogVerified(logger, run.Id, lines.Count, rejectedLines.Count);
-        if (rejectedLines.Count == 0) return counts;
+    async Task<RunCounts> VerifiedAsync(NpgsqlConnection conn, RunRow run, List<(StagedRecord? Staged, QuarantinedRecord? Quarantined)> evaluated, RunCounts counts,
+        CancellationToken cancellationToken)
+    {
+        var rejected = evaluated.Where(e => e.Staged is null).Select(e => e.Quarantined!.Value).ToList();
+        var bodies = evaluated.Where(e => e.Staged is not null).Select(e => e.Staged!.Value).ToList();
+        LogVerified(logger, run.Id, evaluated.Count, rejected.Count);
+        if (bodies.Count > 0) await FillAsync(conn, [.. bodies.Select(s => s.Line)], [.. bodies.Select(s => s.Data)], cancellationToken);
+        if (rejected.Count == 0) return counts;
 
-        var ids = rejectedLines.ToArray();
-        await using (var cmd = Db.Command(conn, QuarantineVerifiedSql, run.Id, ids, raws.ToArray(), Db.JsonbArray([.. errors]), run.SchemaVersion, keys.ToArray()))
+        var ids = rejected.Select(q => q.Line).ToArray();
+        await using (var cmd = Db.Command(conn, QuarantineVerifiedSql, run.Id, ids, rejected.Select(q => q.StoredRaw).ToArray(),
+            Db.JsonbArray([.. rejected.Select(q => q.StoredErrors)]), run.SchemaVersion, rejected.Select(q => q.StoredKey).ToArray()))
             await cmd.ExecuteNonQueryAsync(cancellationToken);
         await using (var cmd = Db.Command(conn, "delete from stage where line = any($1)", ids)) await cmd.ExecuteNonQueryAsync(cancellationToken);
         // A line with a published key (U or =) leaves the diff and its published record stays as it was: kept.
@@ -75,22 +74,20 @@ public sealed partial class SkippedVerifier(IOptions<IngestionOptions> options, 
     internal async Task<int> BodiesAsync(NpgsqlConnection conn, RunPayload payload, IReadOnlySet<long> lines, Func<QuarantinedRecord, string?> invalid,
         CancellationToken cancellationToken)
     {
-        var validator = new RecordValidator(payload.Schema, payload.KeyFields, payload.Feed.CaseInsensitiveKeys == true,
-            payload.Feed.Mode == "incremental" ? payload.Feed.DeleteMarker : null)
-        { PatternBudget = options.Value.PatternBudget };
-        var header = new StrongBox<string[]>([]);
         List<long> filled = [];
         List<string> bodies = [];
-        await foreach (var record in PayloadReader.ReadAsync(payload.Path, payload.Feed, options.Value, header, cancellationToken))
+        foreach (var (line, (staged, quarantined)) in await PayloadRecheck.EvaluateAsync(payload, options.Value, lines, cancellationToken))
         {
-            if (!lines.Contains(record.Line)) continue;
-            var (staged, quarantined) = validator.Process(record, header.Value!);
             if ((staged?.Data ?? invalid(quarantined!.Value)) is not { } body) continue;
-            filled.Add(record.Line);
+            filled.Add(line);
             bodies.Add(body);
         }
-        if (filled.Count == 0) return 0;
-        await using var cmd = Long(Db.Command(conn, FillBodiesSql, filled.ToArray(), bodies.ToArray()));
+        return filled.Count == 0 ? 0 : await FillAsync(conn, [.. filled], [.. bodies], cancellationToken);
+    }
+
+    static async Task<int> FillAsync(NpgsqlConnection conn, long[] lines, string[] bodies, CancellationToken cancellationToken)
+    {
+        await using var cmd = Long(Db.Command(conn, FillBodiesSql, lines, bodies));
         return await cmd.ExecuteNonQueryAsync(cancellationToken);
     }
 
