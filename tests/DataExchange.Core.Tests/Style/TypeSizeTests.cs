@@ -115,7 +115,7 @@ public sealed class TypeSizeTests
         return string.Join('.', parts);
     }
 
-    static string RepositoryRoot()
+    internal static string RepositoryRoot()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
             if (File.Exists(Path.Combine(dir.FullName, "DataExchange.sln"))) return dir.FullName;

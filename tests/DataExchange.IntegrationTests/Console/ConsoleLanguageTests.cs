@@ -40,7 +40,7 @@ public sealed partial class ConsoleLanguageTests
                 foreach (var g in new[] { m.Groups["a"], m.Groups["b"] }.Where(g => g.Success))
                     used.Add(Regex.Unescape(g.Value));
         Assert.That(used, Has.Count.GreaterThan(200), "the console's texts were found");
-        used.UnionWith(SubscriptionStatus.All);
+        used.UnionWith(SubscriptionStatus.All.Select(StatusText.Of));
         used.UnionWith(Classification.All);
         used.UnionWith(Enum.GetValues<AuditOutcome>().Select(AuditNames.Of));
         used.UnionWith(RunNames.Statuses);
