@@ -11,6 +11,8 @@ namespace DataExchange.IntegrationTests.Audit;
 /// Issue 6: connected as the non-owner application role with exactly the grants the README
 /// prescribes, the application can append to the log but cannot change, remove, truncate, alter,
 /// unprotect or drop it — privileges refuse, not only the triggers that an owner could disable.
+/// Needs no server, only the log and its writer: it starts on <see cref="AuditDatabase"/>, the audit tests' shared start
+/// (a migrated database with the audit services, no web host or Hangfire), not on <see cref="Hosting.ExchangeFixture"/>.
 /// </summary>
 [TestFixture]
 public sealed class AuditPrivilegeTests

@@ -10,7 +10,8 @@ namespace DataExchange.IntegrationTests.Faults;
 /// <summary>
 /// Issue 8: PostgreSQL goes away during pulls. Clients get 503 with Retry-After (never a hang or a
 /// 500), readiness reports it, and the service recovers by itself once the database is back.
-/// Runs on a cluster of its own, since stopping the shared one would disturb other fixtures.
+/// Runs on a cluster of its own, since stopping the shared one would disturb other fixtures: so it starts its server
+/// itself rather than on <see cref="ExchangeFixture"/>, whose databases are on the shared cluster.
 /// </summary>
 [TestFixture, Category("Fault")]
 public sealed class DatabaseOutageTests
@@ -92,7 +93,7 @@ public sealed class DatabaseOutageTests
     }
 
     [Test]
-    public async Task DatabaseOutage_Answers503WithRetryAfter_AndRecoversWithin10Seconds()
+    public async Task DatabaseOutage_Answers503WithRetryAfter_AndRecoversByItself()
     {
         Assert.That((await _steward.SendAsync(HttpMethod.Get, "/api/v1/datasets/gd-out.items/records")).Status, Is.EqualTo(HttpStatusCode.OK));
 
@@ -111,16 +112,16 @@ public sealed class DatabaseOutageTests
             await _cluster.ResumeAsync();
         }
 
+        // Polled until a page is served again, with nothing done to help it; two minutes is a hang guard, not a claim about speed.
         var clock = Stopwatch.StartNew();
+        using var hang = new CancellationTokenSource(TimeSpan.FromMinutes(2));
         HttpStatusCode last;
-        do
+        while ((last = (await _steward.SendAsync(HttpMethod.Get, "/api/v1/datasets/gd-out.items/records")).Status) != HttpStatusCode.OK)
         {
-            last = (await _steward.SendAsync(HttpMethod.Get, "/api/v1/datasets/gd-out.items/records")).Status;
-            if (last == HttpStatusCode.OK) break;
             Assert.That(last, Is.EqualTo(HttpStatusCode.ServiceUnavailable), "while recovering, only 503");
+            Assert.That(hang.IsCancellationRequested, Is.False, "still 503 two minutes after PostgreSQL came back: the exchange did not recover by itself");
             await Task.Delay(200);
-        } while (clock.Elapsed < TimeSpan.FromSeconds(10));
-        Assert.That(last, Is.EqualTo(HttpStatusCode.OK), "recovered by itself within 10 s");
+        }
         var page = await _steward.GetAsync("/api/v1/datasets/gd-out.items/records");
         Assert.That(page["items"]!.AsArray(), Has.Count.EqualTo(3), "nothing lost");
         TestContext.Out.WriteLine($"Recovered {clock.ElapsedMilliseconds} ms after PostgreSQL came back.");

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using NUnit.Framework;
 
 namespace DataExchange.IntegrationTests.Hosting;
@@ -6,8 +7,9 @@ namespace DataExchange.IntegrationTests.Hosting;
 /// The start every fixture on a database of its own shares: the server in the test host (<see cref="Factory"/>)
 /// and the operator admin (<see cref="Admin"/>), created once for the fixture and disposed after it. A fixture
 /// adds its agencies and keys in its own [OneTimeSetUp], which NUnit runs after this one; nothing runs per test.
+/// Extra <c>settings</c> override the server's configuration; <c>logs</c>, when given, receives its every log entry.
 /// </summary>
-public abstract class ExchangeFixture(string databasePrefix, IDictionary<string, string?>? settings = null)
+public abstract class ExchangeFixture(string databasePrefix, IDictionary<string, string?>? settings = null, ILoggerProvider? logs = null)
 {
     /// <summary>The server, on a new database named after <c>databasePrefix</c>.</summary>
     protected ExchangeFactory Factory { get; private set; } = null!;
@@ -19,7 +21,7 @@ public abstract class ExchangeFixture(string databasePrefix, IDictionary<string,
     [OneTimeSetUp]
     public async Task StartExchangeAsync()
     {
-        Factory = new ExchangeFactory(await TestCluster.CreateDatabaseAsync(databasePrefix), settings);
+        Factory = new ExchangeFactory(await TestCluster.CreateDatabaseAsync(databasePrefix), settings, logs);
         Admin = await Factory.BootstrapAdminAsync();
     }
 

@@ -14,7 +14,7 @@ namespace DataExchange.IntegrationTests.Security;
 /// database row holds the secret; a URL carrying a secret is refused.
 /// </summary>
 [TestFixture, Category("Security")]
-public sealed class FeedCredentialsTests
+public sealed class FeedCredentialsTests : ExchangeFixture
 {
     const string Agency = "cred-a";
     static readonly JsonObject Schema = JsonNode.Parse("""
@@ -22,26 +22,23 @@ public sealed class FeedCredentialsTests
          "properties":{"id":{"type":"string"},"name":{"type":"string"}}}
         """)!.AsObject();
 
-    readonly CapturedLogs _logs = new();
+    readonly CapturedLogs _logs;
     readonly List<string> _answers = [];
-    string _connectionString = null!;
-    ExchangeFactory _factory = null!;
-    ApiClient _admin = null!, _steward = null!, _consumer = null!, _foreign = null!;
+    ApiClient _steward = null!, _consumer = null!, _foreign = null!;
+
+    public FeedCredentialsTests() : this(new CapturedLogs()) { }
+
+    // Every log line at Debug is kept, to show that none holds a secret.
+    FeedCredentialsTests(CapturedLogs logs) : base("feed_credentials", new Dictionary<string, string?> { ["Logging:LogLevel:Default"] = "Debug" }, logs) => _logs = logs;
 
     [OneTimeSetUp]
-    public async Task StartAsync()
+    public async Task CreateAgenciesAsync()
     {
-        _connectionString = await TestCluster.CreateDatabaseAsync("feed_credentials");
-        _factory = new ExchangeFactory(_connectionString, new Dictionary<string, string?> { ["Logging:LogLevel:Default"] = "Debug" }, _logs);
-        _admin = await _factory.BootstrapAdminAsync();
-        _steward = await _admin.NewAgencyAsync(Agency, "Credential test agency");
-        _consumer = await _admin.NewKeyAsync(Agency, "consumer");
-        _foreign = await _admin.NewAgencyAsync("cred-b", "Another agency");
-        await _admin.SendAsync(HttpMethod.Put, "/api/v1/feed-hosts", new { hosts = new[] { "127.0.0.1", "localhost" } });
+        _steward = await Admin.NewAgencyAsync(Agency, "Credential test agency");
+        _consumer = await Admin.NewKeyAsync(Agency, "consumer");
+        _foreign = await Admin.NewAgencyAsync("cred-b", "Another agency");
+        await Admin.SendAsync(HttpMethod.Put, "/api/v1/feed-hosts", new { hosts = new[] { "127.0.0.1", "localhost" } });
     }
-
-    [OneTimeTearDown]
-    public void Stop() => _factory.Dispose();
 
     [TestCase("bearer")]
     [TestCase("basic")]
@@ -73,7 +70,7 @@ public sealed class FeedCredentialsTests
         Assert.That(feed["credential"]!.ToJsonString(), Is.EqualTo($$"""{"kind":"{{kind}}"}"""), "answers say which kind is set, nothing more");
         foreach (var path in new[] { $"/api/v1/datasets/{id}", "/api/v1/datasets?limit=1000", $"/api/v1/datasets/{id}/runs", $"/api/v1/catalogue/{id}" })
             await ReadAsync(_steward, path);
-        await ReadAsync(_admin, "/api/v1/audit/entries?limit=1000");
+        await ReadAsync(Admin, "/api/v1/audit/entries?limit=1000");
         await AssertNowhereAsync(secret);
     }
 
@@ -114,7 +111,7 @@ public sealed class FeedCredentialsTests
         Assert.That(status, Is.EqualTo(HttpStatusCode.BadRequest), problem?.ToJsonString());
         Assert.That(problem!["type"]!.GetValue<string>(), Is.EqualTo("urn:dataexchange:problem:secret-in-url"));
         Assert.That(problem.ToJsonString(), Does.Not.Contain("hunter2"), "the refusal does not repeat the secret");
-        var audit = await _admin.GetAsync("/api/v1/audit/entries?action=feed-source-refused&limit=1000");
+        var audit = await Admin.GetAsync("/api/v1/audit/entries?action=feed-source-refused&limit=1000");
         var entry = audit["items"]!.AsArray().Single(e => e!["target"]?.GetValue<string>() == id)!;
         Assert.That(entry["details"]!["code"]!.GetValue<string>(), Is.EqualTo("secret-in-url"));
         Assert.That(entry.ToJsonString(), Does.Not.Contain("hunter2"));
@@ -162,7 +159,7 @@ public sealed class FeedCredentialsTests
         Assert.That(refused["status"]!.GetValue<string>(), Is.EqualTo("failed"), refused.ToJsonString());
         Assert.That(refused["error"]!.GetValue<string>(), Does.Contain("401"));
 
-        var updates = (await ReadAsync(_admin, $"/api/v1/audit/entries?action=feed-updated&dataset={id}&limit=100"))["items"]!.AsArray();
+        var updates = (await ReadAsync(Admin, $"/api/v1/audit/entries?action=feed-updated&dataset={id}&limit=100"))["items"]!.AsArray();
         Assert.That(updates.Select(e => e!["details"]!["credential"]?.GetValue<string>()), Is.EquivalentTo(new[] { "kept", "set", "cleared" }));
         await AssertNowhereAsync(first);
         await AssertNowhereAsync(second);
@@ -214,7 +211,7 @@ public sealed class FeedCredentialsTests
         Assert.That(_logs.Lines.Where(l => l.Contains(secret, StringComparison.Ordinal)), Is.Empty, "log lines");
         var hex = Convert.ToHexStringLower(Encoding.UTF8.GetBytes(secret));
         var base64 = Convert.ToBase64String(Encoding.UTF8.GetBytes("feeder:" + secret));
-        await using var conn = new NpgsqlConnection(_connectionString);
+        await using var conn = new NpgsqlConnection(Factory.ConnectionString);
         await conn.OpenAsync();
         var tables = new List<string>();
         await using (var list = new NpgsqlCommand("select format('%I.%I', table_schema, table_name) from information_schema.tables where table_type = 'BASE TABLE' and table_schema not in ('pg_catalog', 'information_schema')", conn))

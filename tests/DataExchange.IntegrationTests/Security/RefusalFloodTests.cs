@@ -1,7 +1,5 @@
 using System.Net;
-using DataExchange.Core.Agencies;
 using DataExchange.IntegrationTests.Hosting;
-using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using NUnit.Framework;
 
@@ -13,15 +11,13 @@ namespace DataExchange.IntegrationTests.Security;
 /// yet every one of them is refused and counted.
 /// </summary>
 [TestFixture, Category("Security")]
-public sealed class RefusalFloodTests
+public sealed class RefusalFloodTests() : ExchangeFixture("refusal_flood")
 {
     [Test]
     public async Task TenThousandGarbageKeys_AddABoundedNumberOfEntries_AndAreAllCounted()
     {
-        var connectionString = await TestCluster.CreateDatabaseAsync("refusal_flood");
-        using var factory = new ExchangeFactory(connectionString);
-        await factory.Services.GetRequiredService<ApiKeyService>().BootstrapAdminAsync();
-        var client = factory.CreateClient();
+        var connectionString = Factory.ConnectionString;
+        var client = Factory.CreateClient();
         var before = await ScalarAsync(connectionString, "select seq from dx.audit_head");
         var answeredOtherwise = 0;
 
