@@ -10,6 +10,7 @@ return args.FirstOrDefault() switch
     "pull" => await PullBenchmark.RunAsync(args[1..]),
     "read" => await ReadBenchmark.RunAsync(args[1..]),
     "lookup" => await LookupBenchmark.RunAsync(args[1..]),
+    "lookup-clients" => await LookupClients.ChildAsync(args[1..]),
     "load" => await LoadBenchmark.RunAsync(args[1..]),
     "validate" => await ValidateBenchmark.RunAsync(args[1..]),
     _ => Usage(),

@@ -31,7 +31,8 @@ namespace DataExchange.Benchmarks.Lookup;
 /// <item>the baseline: a bare Npgsql loop, one connection per client, a prepared
 /// <c>select data::text from dx.records where dataset_id = $1 and key = $2 and valid_to is null</c>;</item>
 /// <item>the exchange: <c>GET /api/v1/datasets/{id}/records/{key}</c> over real HTTP (Kestrel on 127.0.0.1, one
-/// connection per client) under a lookup-only subscription whose policy shows four fields and hashes one,
+/// connection per client; the timed clients run in a child process, <see cref="LookupClients"/>, so that the server's
+/// CPU is measured apart from theirs) under a lookup-only subscription whose policy shows four fields and hashes one,
 /// each lookup with its purpose and audited (a group commit before the answer leaves);</item>
 /// <item>the batch form: <c>POST …/lookups</c> with K keys (default 100), against the same baseline with
 /// <c>key = any($2)</c>.</item>
@@ -95,21 +96,23 @@ public static class LookupBenchmark
         });
         Console.WriteLine($"warmed up in {warmUp.Elapsed.TotalSeconds:F0} s ({System.Runtime.JitInfo.GetCompiledMethodCount()} methods compiled)");
 
+        // The exchange's clients run in a process of their own: this process's CPU is then the server's alone.
+        var apiKey = consumer.DefaultRequestHeaders.Authorization!.Parameter!;
         var pgOne = await PgAsync(connectionString, clients, duration, keys);
         if (statements) await StatementsAsync(connectionString, reset: true);
-        Console.WriteLine($"timing the exchange's single lookups for {seconds} s (process {Environment.ProcessId})");
-        var dxOne = await HttpAsync(consumer, clients, duration, keys);
+        Console.WriteLine($"timing the exchange's single lookups for {seconds} s (server process {Environment.ProcessId})");
+        var (dxOne, warmedChild) = await LookupClients.RunAsync(baseUri, apiKey, clients, duration, rows, miss, 0);
         if (statements) await StatementsAsync(connectionString, reset: false, "the exchange's single lookups");
         var pgMany = await PgBatchAsync(connectionString, clients, duration, keys, batch);
-        var dxMany = await HttpBatchAsync(consumer, clients, duration, keys, batch);
+        var (dxMany, warmedBatchChild) = await LookupClients.RunAsync(baseUri, apiKey, clients, duration, rows, miss, batch);
 
         Console.WriteLine($"mode: {clients} clients, {seconds} s each, {rows} records, {miss:P0} absent keys, fsync {(durable ? "on (--durable)" : "off")}, server GC {System.Runtime.GCSettings.IsServerGC}");
         Console.WriteLine($"postgres prepared select:  {pgOne.PerSecond,9:F0} lookups/s  p50 {pgOne.P(0.50):F2} ms  p99 {pgOne.P(0.99):F2} ms  cpu {pgOne.CpuPer.Process:F0}+{pgOne.CpuPer.Postgres:F0} µs/lookup (process+postgres)");
-        Console.WriteLine($"exchange GET (audited):    {dxOne.PerSecond,9:F0} lookups/s  p50 {dxOne.P(0.50):F2} ms  p99 {dxOne.P(0.99):F2} ms  cpu {dxOne.CpuPer.Process:F0}+{dxOne.CpuPer.Postgres:F0} µs/lookup  ({dxOne.Found} found, {dxOne.Count - dxOne.Found} not found)");
+        Console.WriteLine($"exchange GET (audited):    {dxOne.PerSecond,9:F0} lookups/s  p50 {dxOne.P(0.50):F2} ms  p99 {dxOne.P(0.99):F2} ms  cpu {dxOne.CpuPer.Client:F0}+{dxOne.CpuPer.Process:F0}+{dxOne.CpuPer.Postgres:F0} µs/lookup (HTTP clients+server+postgres)  ({dxOne.Found} found, {dxOne.Count - dxOne.Found} not found)");
         Console.WriteLine($"postgres any($2) x{batch}:    {pgMany.PerSecond * batch,9:F0} records/s  p99 {pgMany.P(0.99):F2} ms  cpu {pgMany.CpuPer.Process / batch:F1}+{pgMany.CpuPer.Postgres / batch:F1} µs/record");
-        Console.WriteLine($"exchange POST x{batch}:       {dxMany.PerSecond * batch,9:F0} records/s  p99 {dxMany.P(0.99):F2} ms  cpu {dxMany.CpuPer.Process / batch:F1}+{dxMany.CpuPer.Postgres / batch:F1} µs/record");
+        Console.WriteLine($"exchange POST x{batch}:       {dxMany.PerSecond * batch,9:F0} records/s  p99 {dxMany.P(0.99):F2} ms  cpu {dxMany.CpuPer.Client / batch:F1}+{dxMany.CpuPer.Process / batch:F1}+{dxMany.CpuPer.Postgres / batch:F1} µs/record");
         // Every lookup answered has its entry, and the chain still verifies.
-        var expected = warmed + dxOne.Count + warmedBatch + dxMany.Count;
+        var expected = warmed + warmedChild + dxOne.Count + warmedBatch + warmedBatchChild + dxMany.Count;
         long entries;
         await using (var conn = new NpgsqlConnection(connectionString))
         {
@@ -121,13 +124,14 @@ public static class LookupBenchmark
         var chain = await factory.Services.GetRequiredService<AuditService>().VerifyAsync(auditor);
         Console.WriteLine($"audit: {entries} record-looked-up entries for {expected} lookup requests; chain of {chain.Entries} entries {(chain.Ok ? "verifies" : "BROKEN")}");
         Console.WriteLine(FormattableString.Invariant($"lookup_vs_pg={dxOne.PerSecond / pgOne.PerSecond:F2} p99_ms={dxOne.P(0.99):F1} batch_records_s={dxMany.PerSecond * batch:F0} batch_vs_pg={dxMany.PerSecond / pgMany.PerSecond:F2}"));
-        // The same ratios in CPU per lookup (this process + PostgreSQL): what they would be on a machine of their own.
-        Console.WriteLine(FormattableString.Invariant($"cpu: lookup_vs_pg={pgOne.CpuTotal / dxOne.CpuTotal:F2} batch_vs_pg={pgMany.CpuTotal / dxMany.CpuTotal:F2}"));
+        // The same ratios in CPU per lookup (clients, server and PostgreSQL): what they would be on a machine of their own; and the
+        // server's side alone (exchange server + its PostgreSQL against PostgreSQL's part of the bare select).
+        Console.WriteLine(FormattableString.Invariant($"cpu: lookup_vs_pg={pgOne.CpuTotal / dxOne.CpuTotal:F2} batch_vs_pg={pgMany.CpuTotal / dxMany.CpuTotal:F2} server_lookup_vs_pg={pgOne.CpuPer.Postgres / (dxOne.CpuPer.Process + dxOne.CpuPer.Postgres):F2}"));
         return entries == expected && chain.Ok ? 0 : 1;
     }
 
     /// <summary>Uniform keys over twice the seeded range minus the share that should miss: below <c>rows</c> exists, above does not.</summary>
-    sealed class Keys(int rows, double miss)
+    internal sealed class Keys(int rows, double miss)
     {
         public string Next()
         {
@@ -138,7 +142,7 @@ public static class LookupBenchmark
     }
 
     /// <summary>Repeats <paramref name="round"/> until a round compiles fewer than 50 methods (at most 20 rounds).</summary>
-    static async Task SettleAsync(Func<Task> round)
+    internal static async Task SettleAsync(Func<Task> round)
     {
         for (var i = 0; i < 20; i++)
         {
@@ -151,16 +155,25 @@ public static class LookupBenchmark
     // CPU seconds beside wall time: on the shared 2-core machine wall time measures the neighbours too.
     static DataExchange.Benchmarks.Ingest.CpuMeter? _cpu;
 
-    /// <summary>Requests (or batches) and their latencies, for one timed phase.</summary>
-    sealed class Result(long count, long found, double seconds, long[] ticks, double processCpu, double postgresCpu)
+    /// <summary>This process's and PostgreSQL's CPU seconds so far.</summary>
+    internal static (double Client, double Server) Cpu() => _cpu?.Read() ?? default;
+
+    /// <summary>Requests (or batches) and their latencies (sorted Stopwatch ticks), for one timed phase; CPU seconds of this process, PostgreSQL and the clients' own process.</summary>
+    internal sealed class Result(long count, long found, double seconds, long[] ticks, double processCpu, double postgresCpu, double clientCpu = 0)
     {
         public long Count => count;
+        public long[] Ticks => ticks;
+        public double Seconds => seconds;
 
-        /// <summary>CPU µs per request of this process (clients and, for the exchange, the server) and of PostgreSQL.</summary>
-        public (double Process, double Postgres) CpuPer => (processCpu * 1e6 / Math.Max(1, count), postgresCpu * 1e6 / Math.Max(1, count));
+        /// <summary>
+        /// CPU µs per request of the clients' own process (the exchange's HTTP clients; 0 for the bare loop), of this process (the
+        /// exchange's server; for the bare loop, its Npgsql clients) and of PostgreSQL.
+        /// </summary>
+        public (double Client, double Process, double Postgres) CpuPer =>
+            (clientCpu * 1e6 / Math.Max(1, count), processCpu * 1e6 / Math.Max(1, count), postgresCpu * 1e6 / Math.Max(1, count));
 
-        /// <summary>CPU µs per request, both together.</summary>
-        public double CpuTotal => CpuPer.Process + CpuPer.Postgres;
+        /// <summary>CPU µs per request, all together.</summary>
+        public double CpuTotal => CpuPer.Client + CpuPer.Process + CpuPer.Postgres;
         public long Found => found;
         public double PerSecond => count / seconds;
 
@@ -227,7 +240,7 @@ public static class LookupBenchmark
         return cmd;
     }
 
-    static Task<Result> HttpAsync(HttpClient consumer, int clients, TimeSpan duration, Keys keys) => RunClientsAsync(clients, duration,
+    internal static Task<Result> HttpAsync(HttpClient consumer, int clients, TimeSpan duration, Keys keys) => RunClientsAsync(clients, duration,
         _ => Task.FromResult(consumer),
         async http =>
         {
@@ -244,7 +257,7 @@ public static class LookupBenchmark
         },
         _ => ValueTask.CompletedTask);
 
-    static Task<Result> HttpBatchAsync(HttpClient consumer, int clients, TimeSpan duration, Keys keys, int batch) => RunClientsAsync(clients, duration,
+    internal static Task<Result> HttpBatchAsync(HttpClient consumer, int clients, TimeSpan duration, Keys keys, int batch) => RunClientsAsync(clients, duration,
         _ => Task.FromResult(consumer),
         async http =>
         {

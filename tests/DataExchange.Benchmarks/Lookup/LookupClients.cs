@@ -1,0 +1,76 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net.Http.Headers;
+
+using static DataExchange.Benchmarks.Pull.PullBenchmark;
+
+namespace DataExchange.Benchmarks.Lookup;
+
+/// <summary>
+/// The exchange's HTTP clients in a process of their own (<c>lookup-clients</c>, started by the lookup benchmark), so
+/// that the CPU the clients spend (HttpClient, sockets) is counted apart from the server's: in one process the two
+/// share one CPU figure. The child warms its own paths, says <c>timing</c>, runs the timed loop, writes the sorted
+/// latencies to a file and says <c>done count found seconds cpu-seconds warm-up-requests</c>.
+/// </summary>
+static class LookupClients
+{
+    const string KeyVariable = "DX_BENCH_LOOKUP_KEY";
+
+    /// <summary>Runs <paramref name="batch"/>-key batches (0: single GETs) from a child process; the parent's and PostgreSQL's CPU over its timed loop.</summary>
+    public static async Task<(LookupBenchmark.Result Timed, long Warmed)> RunAsync(Uri baseUri, string apiKey, int clients, TimeSpan duration, int rows, double miss, int batch)
+    {
+        var ticksFile = Path.GetTempFileName();
+        var start = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            Environment = { [KeyVariable] = apiKey },
+        };
+        foreach (var a in new[]
+        {
+            typeof(LookupClients).Assembly.Location, "lookup-clients", baseUri.ToString(), Str(clients), Str(duration.TotalSeconds), Str(rows), Str(miss), Str(batch), ticksFile,
+        }) start.ArgumentList.Add(a);
+        using var child = Process.Start(start)!;
+        (double Client, double Server) cpu0 = default;
+        string? line;
+        while ((line = await child.StandardOutput.ReadLineAsync()) is not null)
+        {
+            if (line == "timing") cpu0 = LookupBenchmark.Cpu();
+            else if (line.StartsWith("done ", StringComparison.Ordinal)) break;
+        }
+        var cpu1 = LookupBenchmark.Cpu();
+        await child.WaitForExitAsync();
+        if (line is null || child.ExitCode != 0) throw new InvalidOperationException($"lookup-clients exited {child.ExitCode}");
+        var f = line.Split(' ');
+        var ticks = (await File.ReadAllBytesAsync(ticksFile)).AsSpan();
+        File.Delete(ticksFile);
+        return (new LookupBenchmark.Result(long.Parse(f[1], CultureInfo.InvariantCulture), long.Parse(f[2], CultureInfo.InvariantCulture), Double(f[3]),
+            System.Runtime.InteropServices.MemoryMarshal.Cast<byte, long>(ticks).ToArray(), cpu1.Client - cpu0.Client, cpu1.Server - cpu0.Server, Double(f[4])),
+            long.Parse(f[5], CultureInfo.InvariantCulture));
+    }
+
+    /// <summary>The child: <c>lookup-clients uri clients seconds rows miss batch ticks-file</c>, the API key in <see cref="KeyVariable"/>.</summary>
+    public static async Task<int> ChildAsync(string[] args)
+    {
+        var (clients, seconds, rows, miss, batch) = (int.Parse(args[1], CultureInfo.InvariantCulture), Double(args[2]), int.Parse(args[3], CultureInfo.InvariantCulture),
+            Double(args[4]), int.Parse(args[5], CultureInfo.InvariantCulture));
+        using var handler = new SocketsHttpHandler { MaxConnectionsPerServer = clients, PooledConnectionLifetime = Timeout.InfiniteTimeSpan };
+        using var http = new HttpClient(handler) { BaseAddress = new Uri(args[0]), Timeout = TimeSpan.FromMinutes(2) };
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", Environment.GetEnvironmentVariable(KeyVariable));
+        var keys = new LookupBenchmark.Keys(rows, miss);
+        Task<LookupBenchmark.Result> Loop(TimeSpan d) => batch > 0 ? LookupBenchmark.HttpBatchAsync(http, clients, d, keys, batch) : LookupBenchmark.HttpAsync(http, clients, d, keys);
+        // This process's own JIT settles first (the server's is warm already).
+        long warmed = 0;
+        await LookupBenchmark.SettleAsync(async () => warmed += (await Loop(TimeSpan.FromSeconds(Math.Min(2, seconds)))).Count);
+        Console.WriteLine("timing");
+        var cpu = Process.GetCurrentProcess().TotalProcessorTime;
+        var result = await Loop(TimeSpan.FromSeconds(seconds));
+        var used = (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalSeconds;
+        await File.WriteAllBytesAsync(args[6], System.Runtime.InteropServices.MemoryMarshal.AsBytes(result.Ticks.AsSpan()).ToArray());
+        Console.WriteLine(FormattableString.Invariant($"done {result.Count} {result.Found} {result.Seconds:R} {used:R} {warmed}"));
+        return 0;
+    }
+
+    static string Str(double value) => value.ToString("R", CultureInfo.InvariantCulture);
+
+    static double Double(string s) => double.Parse(s, CultureInfo.InvariantCulture);
+}
