@@ -6,6 +6,9 @@ public sealed class LookupOptions
     /// <summary>Keys one <c>POST …/lookups</c> may name. Default 1000 (issue 16).</summary>
     public int MaxBatchKeys { get; set; } = 1000;
 
+    /// <summary>Connections of the pool lookups read on (<see cref="LookupDataSource"/>). Default 16: a lookup holds one for a fraction of a millisecond.</summary>
+    public int PoolSize { get; set; } = 16;
+
     /// <summary>
     /// The ECDSA P-256 key that signs evidence (PKCS#8 PEM), generated with mode 0600 when missing. Default:
     /// <c>~/.local/share/dataexchange/evidence-signing-key.pem</c>. Every API node must hold the same file (a

@@ -8,28 +8,35 @@ public sealed partial class LookupService
     /// <summary>
     /// The version read (the latest, or <paramref name="version"/> when it exists; null when there is none)
     /// and the stored text of every key found in it under the policy's row filters — in one statement, so
-    /// the version and the rows come from one snapshot even while a new version publishes. The current-row
-    /// key index and the (dataset, key, valid_from) primary key serve it, one probe per key.
+    /// the version and the rows come from one snapshot even while a new version publishes. The version is the
+    /// newest entry of the versions' key (or that key exactly), and the rows one probe per key of the records'
+    /// (dataset, key, valid_from) key: one generic plan serves every lookup (<see cref="LookupDataSource"/>).
     /// </summary>
     async Task<(int? Version, Dictionary<string, string> Rows)> ReadAsync(string datasetId, int? version, AccessPolicy policy, IReadOnlyList<LookupKey> keys,
         CancellationToken cancellationToken)
     {
         var args = new List<(object Value, NpgsqlDbType Type)>
         {
-            (datasetId, NpgsqlDbType.Text), (version is { } v ? v : DBNull.Value, NpgsqlDbType.Integer),
-            (keys.Select(k => k.Stored).Distinct(StringComparer.Ordinal).ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Text),
+            (datasetId, NpgsqlDbType.Text), (keys.Select(k => k.Stored).Distinct(StringComparer.Ordinal).ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Text),
         };
-        var sql = """
-            with v as (select max(version) as version from dx.dataset_versions where dataset_id = $1 and ($2::int is null or version = $2))
+        // Two statements rather than "($3 is null or version = $3)", which a generic plan answers by reading every version of the dataset.
+        var pinned = "";
+        if (version is { } v)
+        {
+            args.Add((v, NpgsqlDbType.Integer));
+            pinned = " and version = $3";
+        }
+        var sql = $"""
+            with v as (select max(version) as version from dx.dataset_versions where dataset_id = $1{pinned})
             select v.version, r.key, r.data::text from v left join dx.records r
-                on r.dataset_id = $1 and r.key = any($3) and r.valid_from <= v.version and (r.valid_to is null or r.valid_to > v.version)
+                on r.dataset_id = $1 and r.key = any($2) and r.valid_from <= v.version and (r.valid_to is null or r.valid_to > v.version)
             """ + RowFilter.Compile(policy.Filters, "r", args);
-        // The read pool: no reset per lookup, statements prepared once per connection.
+        // The lookup pool: no reset per lookup, statements prepared once per connection.
         await using var conn = await reads.Source.OpenConnectionAsync(cancellationToken);
         await using var cmd = conn.CreateCommand();
         cmd.CommandText = sql;
         foreach (var (value, type) in args) cmd.Parameters.Add(new Npgsql.NpgsqlParameter { Value = value, NpgsqlDbType = type });
-        // Prepared once per pooled connection and SQL text (one per policy's filters), then reused.
+        // Prepared once per pooled connection and SQL text (latest or pinned, and one per policy's filters), then reused.
         await cmd.PrepareAsync(cancellationToken);
         int? read = null;
         var rows = new Dictionary<string, string>(StringComparer.Ordinal);

@@ -18,7 +18,7 @@ namespace DataExchange.Core.Lookup;
 /// The hot path makes one query: the decision comes from the subscription cache and the audit entry and
 /// quota charge ride a group commit (<see cref="AuditWriter"/>).
 /// </summary>
-public sealed partial class LookupService(ReadDataSource reads, SubscriptionService subscriptions, AuditWriter audit, MaskKey maskKey,
+public sealed partial class LookupService(LookupDataSource reads, SubscriptionService subscriptions, AuditWriter audit, MaskKey maskKey,
     SubjectHash subjects, EvidenceSigner signer, IOptions<LookupOptions> options, TimeProvider time, LookupMetrics metrics)
 {
     /// <summary>Longest purpose and case reference, in characters.</summary>

@@ -34,7 +34,11 @@ static class LookupClients
         string? line;
         while ((line = await child.StandardOutput.ReadLineAsync()) is not null)
         {
-            if (line == "timing") cpu0 = LookupBenchmark.Cpu();
+            if (line == "timing")
+            {
+                cpu0 = LookupBenchmark.Cpu();
+                Console.WriteLine($"clients timed from process {child.Id} for {duration.TotalSeconds} s");
+            }
             else if (line.StartsWith("done ", StringComparison.Ordinal)) break;
         }
         var cpu1 = LookupBenchmark.Cpu();
