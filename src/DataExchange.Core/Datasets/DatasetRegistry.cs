@@ -102,6 +102,16 @@ public sealed partial class DatasetRegistry(
         return await reader.ReadAsync(cancellationToken) ? DatasetSql.Read(reader) : null;
     }
 
+    /// <summary>The dataset, when the caller is a steward of its owner; else refused (not-owner) or 404.</summary>
+    internal async Task<Dataset> RequireOwnerAsync(Caller caller, string datasetId, CancellationToken cancellationToken)
+    {
+        caller.Require(Role.Steward);
+        var dataset = await FindAsync(datasetId, cancellationToken) ?? throw new NotFoundException($"Dataset '{datasetId}' does not exist.");
+        if (dataset.Owner != caller.AgencyId)
+            throw new ForbiddenException("not-owner", $"Only stewards of '{dataset.Owner}' may change '{datasetId}'.");
+        return dataset;
+    }
+
     /// <summary>The feed of a dataset; of its credential, only the kind.</summary>
     public async Task<FeedDefinition> GetFeedAsync(string id, CancellationToken cancellationToken = default)
     {
@@ -161,7 +171,7 @@ public sealed partial class DatasetRegistry(
     }
 
     /// <summary>Vets and compiles a schema being registered, its references resolved among the latest component versions.</summary>
-    async Task<DatasetSchema> LoadNewSchemaAsync(string text, int version, CancellationToken cancellationToken) =>
+    internal async Task<DatasetSchema> LoadNewSchemaAsync(string text, int version, CancellationToken cancellationToken) =>
         DatasetSchema.Load(text, version, SchemaComponents.Of(await components.LatestAsync(cancellationToken)));
 
     internal static async Task InsertSchemaVersionAsync(NpgsqlConnection conn, string id, DatasetSchema schema, DateTimeOffset now, CancellationToken cancellationToken)

@@ -1,5 +1,6 @@
 using DataExchange.Core.Catalogue;
 using DataExchange.Core.Datasets;
+using DataExchange.Core.Datasets.Frictionless;
 using DataExchange.Core.Feeds;
 using DataExchange.Server.Agencies;
 using DataExchange.Server.Hosting;
@@ -54,10 +55,10 @@ public static class DatasetEndpoints
         datasets.MapPut("/{datasetId}/feed", async (string datasetId, FeedDefinition body, HttpContext http, DatasetRegistry registry, CancellationToken ct) =>
             TypedResults.Ok(await registry.UpdateFeedAsync(http.Caller(), datasetId, body, ct)))
             .WithSummary("Replace the feed (stewards of the owner). Its credential is set with a secret, kept when absent, cleared with kind none; it is never returned.");
-        datasets.MapPut("/{datasetId}/metadata", async (string datasetId, System.Text.Json.Nodes.JsonObject body, HttpContext http, DatasetRegistry registry,
+        datasets.MapPut("/{datasetId}/metadata", async (string datasetId, System.Text.Json.Nodes.JsonObject body, HttpContext http, DatasetMetadataService metadata,
             DataExchange.Core.Subscriptions.SubscriptionService subscriptions, CancellationToken ct) =>
         {
-            var dataset = await registry.UpdateMetadataAsync(http.Caller(), datasetId, body, ct);
+            var dataset = await metadata.UpdateMetadataAsync(http.Caller(), datasetId, body, ct);
             // open decides who may read without a key: this node's cached decisions must not outlive the change.
             subscriptions.ForgetDecisions(datasetId);
             return TypedResults.Ok(dataset);
@@ -72,7 +73,7 @@ public static class DatasetEndpoints
             var schema = (await registry.GetSchemaVersionAsync(datasetId, published.SchemaVersion, ct)).Schema!.AsObject();
             var request = http.Request;
             var csv = $"{request.Scheme}://{request.Host}{request.PathBase}/api/v1/datasets/{datasetId}/records.csv?version={version}";
-            return TypedResults.Ok(DataExchange.Core.Datasets.Frictionless.DataPackageExporter.Export(dataset, version, schema, csv));
+            return TypedResults.Ok(DataPackageExporter.Export(dataset, version, schema, csv));
         }).WithName("getDataPackage")
             .WithSummary("A published version as a Frictionless data package: a Table Schema from the record schema (key fields as primary key) and the version's CSV as its resource (read under your policy).")
             .AllowPublic(PublicAccess.Scope.PublicMetadata);
@@ -87,19 +88,19 @@ public static class SchemaEndpoints
     public static RouteGroupBuilder MapSchemas(this RouteGroupBuilder api)
     {
         var group = api.MapGroup("/datasets").WithTags("Datasets");
-        group.MapPost("/{datasetId}/schemas", async Task<Created<SchemaVersionInfo>> (string datasetId, System.Text.Json.Nodes.JsonObject schema, HttpContext http, DatasetRegistry registry, CancellationToken ct) =>
+        group.MapPost("/{datasetId}/schemas", async Task<Created<SchemaVersionInfo>> (string datasetId, System.Text.Json.Nodes.JsonObject schema, HttpContext http, SchemaVersionService versions, CancellationToken ct) =>
         {
-            var version = await registry.RegisterSchemaVersionAsync(http.Caller(), datasetId, schema, ct);
+            var version = await versions.RegisterSchemaVersionAsync(http.Caller(), datasetId, schema, ct);
             return TypedResults.Created($"/api/v1/datasets/{datasetId}/schemas/{version.Version}", version);
         }).WithSummary("Register the next schema version; refused with every incompatibility listed when it breaks the dataset's compatibility mode.");
 
-        group.MapPost("/{datasetId}/schemas/compatibility", async (string datasetId, System.Text.Json.Nodes.JsonObject schema, HttpContext http, DatasetRegistry registry, CancellationToken ct) =>
-            TypedResults.Ok(await registry.CheckCompatibilityAsync(http.Caller(), datasetId, schema, ct)))
+        group.MapPost("/{datasetId}/schemas/compatibility", async (string datasetId, System.Text.Json.Nodes.JsonObject schema, HttpContext http, SchemaVersionService versions, CancellationToken ct) =>
+            TypedResults.Ok(await versions.CheckCompatibilityAsync(http.Caller(), datasetId, schema, ct)))
             .WithSummary("Dry run: the compatibility report of a candidate schema, registering nothing.");
 
-        group.MapPost("/frictionless", async Task<Created<Dataset>> (FrictionlessImportRequest body, HttpContext http, DatasetRegistry registry, CancellationToken ct) =>
+        group.MapPost("/frictionless", async Task<Created<Dataset>> (FrictionlessImportRequest body, HttpContext http, FrictionlessImport import, CancellationToken ct) =>
         {
-            var dataset = await registry.ImportFrictionlessAsync(http.Caller(), body, ct);
+            var dataset = await import.ImportAsync(http.Caller(), body, ct);
             return TypedResults.Created($"/api/v1/datasets/{dataset.Id}", dataset);
         }).WithSummary("Register a dataset from a Frictionless datapackage.json (Table Schema → JSON Schema, primaryKey → key fields).");
         return api;

@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using DataExchange.Core.Datasets;
 using DataExchange.Core.Datasets.Compatibility;
 using DataExchange.Core.Datasets.Components;
+using DataExchange.Core.Datasets.Frictionless;
 using DataExchange.Core.Feeds;
 using DataExchange.Server.Hosting;
 using static DataExchange.Server.Hosting.ExampleStory;

@@ -110,7 +110,7 @@ public sealed partial class ConsoleTests
         var steward = (await services.GetRequiredService<ApiKeyService>().AuthenticateAsync(_steward))!;
         var schema = JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(Samples.RepositoryRoot, "schemas", $"{DatasetId}.schema.json")))!.AsObject();
         schema["properties"]!["website"] = new JsonObject { ["type"] = "string", ["maxLength"] = 200 };
-        await services.GetRequiredService<DatasetRegistry>().RegisterSchemaVersionAsync(steward, DatasetId, schema);
+        await services.GetRequiredService<SchemaVersionService>().RegisterSchemaVersionAsync(steward, DatasetId, schema);
     }
 
     [Test, DependsOnTest(nameof(Steward_RegistersADatasetFromTheConsole_AndRunsItsFeed))]

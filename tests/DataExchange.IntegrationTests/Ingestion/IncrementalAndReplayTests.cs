@@ -81,7 +81,7 @@ public sealed class IncrementalAndReplayTests
         Assert.That(IngestionHarness.Count(unfixed, "rejected"), Is.EqualTo(2));
 
         var steward = new Caller("test", IngestionHarness.Agency, new HashSet<string>(StringComparer.Ordinal) { Role.Steward });
-        await _h.Factory.Services.GetRequiredService<DatasetRegistry>().RegisterSchemaVersionAsync(steward, id, Schema(40));
+        await _h.Factory.Services.GetRequiredService<SchemaVersionService>().RegisterSchemaVersionAsync(steward, id, Schema(40));
         var queued = await _h.Steward.PostAsync($"/api/v1/datasets/{id}/runs/{firstId}/replay", null, HttpStatusCode.Accepted);
         var replay = await _h.Steward.WaitForRunAsync(id, queued["id"]!.GetValue<string>());
         Assert.Multiple(() =>

@@ -2,12 +2,17 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using DataExchange.Core.Audit;
 using DataExchange.Core.Common;
+using Npgsql;
 
 namespace DataExchange.Core.Datasets;
 
 /// <summary>Replacing a registered dataset's keywords and DCAT-AP metadata (issue 17).</summary>
-public sealed partial class DatasetRegistry
+public sealed class DatasetMetadataService(NpgsqlDataSource dataSource, DatasetRegistry registry, AuditWriter audit)
 {
+    // Locked, so that the members named as changed are those this update changed.
+    const string SelectForUpdate = "select tags, metadata::text from dx.datasets where id = $1 for update";
+    const string Update = "update dx.datasets set tags = $2, metadata = $3::jsonb where id = $1";
+
     /// <summary>
     /// Replaces the tags and metadata of <paramref name="datasetId"/> (stewards of the owning agency), held against the
     /// manifest's own members (schemas: <see cref="DocumentSchemas.DatasetMetadataUpdate"/>) with every problem listed;
@@ -20,7 +25,7 @@ public sealed partial class DatasetRegistry
         Dataset dataset;
         try
         {
-            dataset = await RequireOwnerAsync(caller, datasetId, cancellationToken);
+            dataset = await registry.RequireOwnerAsync(caller, datasetId, cancellationToken);
         }
         catch (ForbiddenException e)
         {
@@ -49,8 +54,7 @@ public sealed partial class DatasetRegistry
         await using var conn = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var tx = await conn.BeginTransactionAsync(cancellationToken);
         Dictionary<string, JsonNode?> before;
-        // Locked, so that the members named as changed are those this update changed.
-        await using (var cmd = Db.Command(conn, "select tags, metadata::text from dx.datasets where id = $1 for update", datasetId))
+        await using (var cmd = Db.Command(conn, SelectForUpdate, datasetId))
         await using (var r = await cmd.ExecuteReaderAsync(cancellationToken))
         {
             if (!await r.ReadAsync(cancellationToken)) throw new NotFoundException($"Dataset '{datasetId}' does not exist.");
@@ -58,14 +62,14 @@ public sealed partial class DatasetRegistry
         }
         var after = Members(tags, metadata);
         var changed = new JsonArray([.. after.Where(m => !JsonNode.DeepEquals(m.Value, before[m.Key])).Select(m => (JsonNode?)m.Key)]);
-        await using (var cmd = Db.Command(conn, "update dx.datasets set tags = $2, metadata = $3::jsonb where id = $1", datasetId, tags, JsonSerializer.Serialize(metadata, Json.Options)))
+        await using (var cmd = Db.Command(conn, Update, datasetId, tags, JsonSerializer.Serialize(metadata, Json.Options)))
             await cmd.ExecuteNonQueryAsync(cancellationToken);
         await audit.AppendAsync(conn, new AuditRecord(caller, AuditAction.DatasetMetadataUpdated, AuditOutcome.Succeeded, $"{datasetId}/metadata", datasetId, new JsonObject
         {
             ["changed"] = changed, ["open"] = metadata.Open == true, ["licence"] = metadata.Licence,
         }), cancellationToken);
         await tx.CommitAsync(cancellationToken);
-        return await GetAsync(datasetId, cancellationToken);
+        return await registry.GetAsync(datasetId, cancellationToken);
     }
 
     // One JSON value per member the update replaces, to name what changed.

@@ -1,9 +1,8 @@
 using System.Text.Json.Nodes;
 using DataExchange.Core.Common;
-using DataExchange.Core.Datasets.Frictionless;
 using DataExchange.Core.Feeds;
 
-namespace DataExchange.Core.Datasets;
+namespace DataExchange.Core.Datasets.Frictionless;
 
 /// <summary>Registering from a Frictionless data package (issue 3).</summary>
 public sealed record FrictionlessImportRequest
@@ -23,10 +22,11 @@ public sealed record FrictionlessImportRequest
     public FeedDefinition? Feed { get; init; }
 }
 
-public sealed partial class DatasetRegistry
+/// <summary>Registering a dataset from a Frictionless data package (issue 3) through <see cref="DatasetRegistry"/>.</summary>
+public sealed class FrictionlessImport(DatasetRegistry registry)
 {
     /// <summary>Converts the package's Table Schema to a record schema and key, then registers as usual.</summary>
-    public Task<Dataset> ImportFrictionlessAsync(Caller caller, FrictionlessImportRequest request, CancellationToken cancellationToken = default)
+    public Task<Dataset> ImportAsync(Caller caller, FrictionlessImportRequest request, CancellationToken cancellationToken = default)
     {
         caller.Require(Role.Steward);
         if (request.DataPackage is null)
@@ -34,7 +34,7 @@ public sealed partial class DatasetRegistry
         var converted = TableSchemaConverter.Convert(request.DataPackage, request.Resource, request.KeyFields);
         var package = request.DataPackage;
         var keywords = (package["keywords"] as JsonArray)?.Select(k => k?.ToString() ?? "").Where(k => k.Length is > 0 and <= 50).ToList() ?? [];
-        return RegisterAsync(caller, new RegisterDatasetRequest
+        return registry.RegisterAsync(caller, new RegisterDatasetRequest
         {
             Id = request.Id ?? $"{caller.AgencyId}.{package["name"]}",
             Title = request.Title ?? package["title"]?.ToString() ?? package["name"]?.ToString(),

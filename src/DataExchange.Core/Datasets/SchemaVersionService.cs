@@ -7,15 +7,23 @@ using Npgsql;
 
 namespace DataExchange.Core.Datasets;
 
-/// <summary>New schema versions: a dry-run compatibility check, and registration.</summary>
-public sealed partial class DatasetRegistry
+/// <summary>
+/// A dataset's next schema versions: a dry-run compatibility check, and registration under the dataset's
+/// compatibility mode. The versions are read through <see cref="DatasetRegistry"/>, which caches them compiled.
+/// </summary>
+public sealed class SchemaVersionService(NpgsqlDataSource dataSource, DatasetRegistry registry, AuditWriter audit, TimeProvider time)
 {
+    // The row lock serialises registrations per dataset, so concurrent ones get consecutive numbers
+    // and each is checked against the version registered just before it.
+    const string LockDataset = "select compatibility from dx.datasets where id = $1 for update";
+    const string LatestVersion = "select max(version) from dx.schema_versions where dataset_id = $1";
+
     /// <summary>Checks <paramref name="schema"/> against the dataset's versions under its mode, without registering it.</summary>
     public async Task<CompatibilityReport> CheckCompatibilityAsync(Caller caller, string datasetId, JsonObject schema, CancellationToken cancellationToken = default)
     {
-        var dataset = await RequireOwnerAsync(caller, datasetId, cancellationToken);
-        var latest = await LatestSchemaVersionAsync(datasetId, cancellationToken);
-        var candidate = await LoadNewSchemaAsync(schema.ToJsonString(), latest + 1, cancellationToken);
+        var dataset = await registry.RequireOwnerAsync(caller, datasetId, cancellationToken);
+        var latest = await registry.LatestSchemaVersionAsync(datasetId, cancellationToken);
+        var candidate = await registry.LoadNewSchemaAsync(schema.ToJsonString(), latest + 1, cancellationToken);
         RequireKeyFields(dataset, candidate);
         return await CompareAsync(dataset, candidate, latest, cancellationToken);
     }
@@ -26,21 +34,18 @@ public sealed partial class DatasetRegistry
     /// </summary>
     public async Task<SchemaVersionInfo> RegisterSchemaVersionAsync(Caller caller, string datasetId, JsonObject schema, CancellationToken cancellationToken = default)
     {
-        var dataset = await RequireOwnerAsync(caller, datasetId, cancellationToken);
+        var dataset = await registry.RequireOwnerAsync(caller, datasetId, cancellationToken);
         var text = schema.ToJsonString();
         await using var conn = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var tx = await conn.BeginTransactionAsync(cancellationToken);
-        // The row lock serialises registrations per dataset, so concurrent ones get consecutive numbers
-        // and each is checked against the version registered just before it.
-        const string lockDataset = "select compatibility from dx.datasets where id = $1 for update";
-        await using (var cmd = Db.Command(conn, lockDataset, datasetId))
+        await using (var cmd = Db.Command(conn, LockDataset, datasetId))
             dataset = dataset with { Compatibility = await cmd.ExecuteScalarAsync(cancellationToken) as string ?? throw new NotFoundException($"Dataset '{datasetId}' does not exist.") };
         var latest = await LatestSchemaVersionAsync(conn, datasetId, cancellationToken);
-        var candidate = await LoadNewSchemaAsync(text, latest + 1, cancellationToken);
+        var candidate = await registry.LoadNewSchemaAsync(text, latest + 1, cancellationToken);
         RequireKeyFields(dataset, candidate);
-        var previous = await GetSchemaAsync(datasetId, latest, cancellationToken);
+        var previous = await registry.GetSchemaAsync(datasetId, latest, cancellationToken);
         if (previous.Fingerprint == candidate.Fingerprint)
-            return (await ListSchemaVersionsAsync(datasetId, cancellationToken)).First(v => v.Version == latest);
+            return (await registry.ListSchemaVersionsAsync(datasetId, cancellationToken)).First(v => v.Version == latest);
 
         var report = await CompareAsync(dataset, candidate, latest, cancellationToken);
         if (!report.Compatible)
@@ -49,7 +54,7 @@ public sealed partial class DatasetRegistry
                 [.. report.Issues.Select(i => new ProblemItem(i.Pointer, i.Rule, $"{Show(i.Old)} → {Show(i.New)}: {i.Message}"))]);
 
         var now = time.GetUtcNow();
-        await InsertSchemaVersionAsync(conn, datasetId, candidate, now, cancellationToken);
+        await DatasetRegistry.InsertSchemaVersionAsync(conn, datasetId, candidate, now, cancellationToken);
         await audit.AppendAsync(conn, new AuditRecord(caller, AuditAction.SchemaVersionRegistered, AuditOutcome.Succeeded, $"{datasetId}@{candidate.Version}", datasetId,
             new JsonObject { ["schemaVersion"] = candidate.Version, ["fingerprint"] = candidate.Fingerprint, ["compatibility"] = report.Mode }), cancellationToken);
         await tx.CommitAsync(cancellationToken);
@@ -57,15 +62,6 @@ public sealed partial class DatasetRegistry
     }
 
     static string Show(string json) => json.Length == 0 ? "(none)" : json;
-
-    async Task<Dataset> RequireOwnerAsync(Caller caller, string datasetId, CancellationToken cancellationToken)
-    {
-        caller.Require(Role.Steward);
-        var dataset = await FindAsync(datasetId, cancellationToken) ?? throw new NotFoundException($"Dataset '{datasetId}' does not exist.");
-        if (dataset.Owner != caller.AgencyId)
-            throw new ForbiddenException("not-owner", $"Only stewards of '{dataset.Owner}' may change '{datasetId}'.");
-        return dataset;
-    }
 
     // Keys identify records across versions: a schema without them could not merge with what is stored.
     static void RequireKeyFields(Dataset dataset, DatasetSchema schema)
@@ -83,7 +79,7 @@ public sealed partial class DatasetRegistry
         var first = SchemaCompatibility.IsTransitive(mode) ? 1 : latest;
         for (var v = latest; v >= first && mode != "NONE"; v--)
         {
-            var earlier = await GetSchemaAsync(dataset.Id, v, cancellationToken);
+            var earlier = await registry.GetSchemaAsync(dataset.Id, v, cancellationToken);
             issues.AddRange(SchemaCompatibility.Check(SchemaBundle.Of(earlier), SchemaBundle.Of(candidate), mode)
                 .Select(i => v == latest ? i : i with { Message = $"against version {v}: {i.Message}" }));
         }
@@ -92,8 +88,7 @@ public sealed partial class DatasetRegistry
 
     static async Task<int> LatestSchemaVersionAsync(NpgsqlConnection conn, string id, CancellationToken cancellationToken)
     {
-        const string sql = "select max(version) from dx.schema_versions where dataset_id = $1";
-        await using var cmd = Db.Command(conn, sql, id);
+        await using var cmd = Db.Command(conn, LatestVersion, id);
         return await cmd.ExecuteScalarAsync(cancellationToken) is int v ? v : throw new NotFoundException($"Dataset '{id}' does not exist.");
     }
 }
