@@ -160,6 +160,38 @@ public sealed class KnownRowsTests
         });
     }
 
+    [Test]
+    public async Task RowsOfPublishedKeysThatTheFilterTakesForKnown_AreChangedOrKept_AsTheirContentSays()
+    {
+        // The diff finds no exact match for such a row ('?'); validated after it, a valid one updates its record and an
+        // invalid one is quarantined while, in a snapshot, its key's record is kept.
+        var id = await _h.RegisterAsync("falsepositivekeys", ["code"], Schema(), new { source = "upload", format = "csv", rejectThreshold = 0.5 });
+        var published = string.Concat(Enumerable.Range(0, 100).Select(i => $"K{i},name {i % 10}\n"));
+        await _h.PushAsync(id, "code,name\n" + published);
+        var filter = new PublishedHashes(100);
+        foreach (var h in await RowHashesAsync(id)) filter.Add(h!);
+        var reading = SourceRowHash.For("csv", ",", "\"", ["code", "name"], ["code"], false, null, 1);
+        var rows = await ReadAsync("code,name\n" + string.Concat(Enumerable.Range(0, 40_000).Select(i => $"K5,n{i}\nK6,far too long {i}\n")));
+        var changed = rows.First(r => r.Raw.StartsWith("K5,", StringComparison.Ordinal) && filter.MightContain(reading.Of(r))).Raw.TrimEnd();
+        var invalid = rows.First(r => r.Raw.StartsWith("K6,", StringComparison.Ordinal) && filter.MightContain(reading.Of(r))).Raw.TrimEnd();
+
+        var others = string.Concat(Enumerable.Range(0, 100).Where(i => i is not (5 or 6)).Select(i => $"K{i},name {i % 10}\n"));
+        var run = await _h.PushAsync(id, "code,name\n" + others + changed + "\n" + invalid + "\n");
+        var names = await NamesAsync(id);
+        Assert.Multiple(() =>
+        {
+            Assert.That(IngestionHarness.Status(run), Is.EqualTo("succeeded"), run.ToJsonString());
+            Assert.That(IngestionHarness.Count(run, "unchanged"), Is.EqualTo(98));
+            Assert.That(IngestionHarness.Count(run, "updated"), Is.EqualTo(1));
+            Assert.That(IngestionHarness.Count(run, "rejected"), Is.EqualTo(1));
+            Assert.That(IngestionHarness.Count(run, "kept"), Is.EqualTo(1));
+            Assert.That(IngestionHarness.Count(run, "deleted"), Is.EqualTo(0));
+            Assert.That(names, Does.Contain(("K5", changed.Split(',')[1])));
+            Assert.That(names, Does.Contain(("K6", "name 6")), "the invalid row's record is kept as it was");
+            Assert.That(names, Has.Count.EqualTo(100));
+        });
+    }
+
     // A quarantined copy staged by its hash is kept as its canonical JSON, read again from the payload.
     static string Body(string row) => row.Split(',') is [var code, var name] ? $"{{\"code\":\"{code}\",\"name\":\"{name}\"}}" : row;
 
