@@ -30,7 +30,7 @@ public sealed class SnapshotReader(ReadDataSource reads, PullService pull, PullQ
         var budget = quota.BudgetOf(context, page: true);
         // The items array is written as bytes: records from PostgreSQL's text (shaped or not) joined by commas,
         // what a Utf8JsonWriter writing them raw would write, without its copy of every record.
-        var items = new ArrayBufferWriter<byte>(take * 128 + 2);
+        using var items = new PooledBufferWriter(take * 128 + 2);
         var scratch = new ArrayBufferWriter<byte>(2048);
         string? lastKey = null;
         var rows = 0;
@@ -64,7 +64,7 @@ public sealed class SnapshotReader(ReadDataSource reads, PullService pull, PullQ
             throw;
         }
         await pull.RecordPullAsync(caller, context, AuditAction.RecordsPulled, rows, "json", budget: budget, bytes: items.WrittenCount);
-        return new RecordPage(context.DatasetId, context.Version, context.Policy.Hash, items.WrittenSpan.ToArray(), rows, next);
+        return new RecordPage(context.DatasetId, context.Version, context.Policy.Hash, items.ToArray(), rows, next);
     }
 
     /// <summary>
