@@ -49,6 +49,14 @@ public sealed class IngestionOptions
     public int MaxPatternTimeouts { get; set; } = 10;
 
     /// <summary>
+    /// Whether a run of a dataset with no current rows (its first load) writes its records straight into
+    /// <c>dx.records</c> by binary COPY in its publish transaction while it validates, instead of staging them
+    /// and inserting them from the stage after (issue 14). Default true; false takes the staged path, which
+    /// publishes the same records, counts and quarantine (the tests compare the two).
+    /// </summary>
+    public bool DirectFirstLoad { get; set; } = true;
+
+    /// <summary>
     /// How long a queued run may go without a live job before the recovery sweep hands it to a new one (a process
     /// died between committing the run and enqueuing it, or the job storage refused). Default 1 min: an enqueue takes
     /// milliseconds, and a run waiting behind another is not stranded while that one runs.

@@ -138,7 +138,9 @@ public sealed partial class IngestionRunner(
         }
 
         var clock = System.Diagnostics.Stopwatch.StartNew();
-        var stage = await stager.StageAsync(conn, run, payload.Path!, feed, schema, dataset.KeyFields, cancellationToken);
+        // A dataset with no current rows: its records go straight into dx.records, in the publish transaction (FirstLoad).
+        await using var load = options.Value.DirectFirstLoad ? await FirstLoad.BeginAsync(dataSource, run, cancellationToken) : null;
+        var stage = await stager.StageAsync(conn, run, payload.Path!, feed, schema, dataset.KeyFields, load, cancellationToken);
         var counts = stage.Counts;
         var staged = clock.Elapsed;
         IngestionMetrics.Record(run.DatasetId, "stage", staged);
@@ -146,25 +148,30 @@ public sealed partial class IngestionRunner(
         var reread = new RunPayload(payload.Path!, feed, schema, dataset.KeyFields);
         counts = await known.ResolveRepeatedAsync(conn, run, reread, stage, cancellationToken);
         counts = await deduplicator.DeduplicateAsync(conn, run, reread, stage with { Counts = counts }, cancellationToken);
+        if (load is not null) await load.ResolveAsync(conn, run, stage, cancellationToken);
         var deduplicated = clock.Elapsed;
         IngestionMetrics.Record(run.DatasetId, "dedupe", deduplicated - staged);
         var firstLoad = await RunDiff.IsFirstLoadAsync(conn, run, stage, cancellationToken);
+        if (load is not null && !firstLoad) throw new InvalidOperationException("A first load found current rows or unevaluated records after staging.");
         counts = firstLoad ? await RunDiff.FirstLoadAsync(conn, counts, cancellationToken) : await diff.DiffAsync(conn, run, reread, counts, cancellationToken);
         IngestionMetrics.Record(run.DatasetId, "diff", clock.Elapsed - deduplicated);
         LogStaged(logger, run.Id, counts.Read, staged.TotalMilliseconds, (clock.Elapsed - staged).TotalMilliseconds);
         if (counts.Read == 0)
         {
+            if (load is not null) await load.DisposeAsync();
             await ledger.FinishAsync(conn, run, RunStatus.Failed, "The payload has no records; an empty snapshot would delete every record, so nothing was published.", counts, cancellationToken);
             return;
         }
         var share = (double)counts.Rejected / counts.Read;
         if (share > feed.RejectThreshold)
         {
+            if (load is not null) await load.DisposeAsync();
             await ledger.FinishAsync(conn, run, RunStatus.Failed,
                 $"{counts.Rejected} of {counts.Read} records ({share:P1}) were rejected, above the feed's threshold of {feed.RejectThreshold:P0}; nothing was published.", counts, cancellationToken);
             return;
         }
-        await publisher.MergeAndPublishAsync(conn, run, feed, counts, firstLoad, cancellationToken);
+        if (load is not null) await publisher.PublishFirstLoadAsync(conn, load, run, feed, counts, cancellationToken);
+        else await publisher.MergeAndPublishAsync(conn, run, feed, counts, firstLoad, cancellationToken);
         await PayloadSource.SaveValidatorsAsync(conn, run.Id, payload, cancellationToken);
     }
 

@@ -20,10 +20,11 @@ public sealed class IngestionHarness : IDisposable
     public ApiClient Steward { get; }
 
     /// <summary>Starts the server on a new database and creates the agency and its steward key.</summary>
-    public static async Task<IngestionHarness> StartAsync(string prefix, IDictionary<string, string?>? settings = null)
+    public static async Task<IngestionHarness> StartAsync(string prefix, IDictionary<string, string?>? settings = null,
+        Microsoft.Extensions.Logging.ILoggerProvider? logs = null)
     {
         var connectionString = await TestCluster.CreateDatabaseAsync(prefix);
-        var factory = new ExchangeFactory(connectionString, settings);
+        var factory = new ExchangeFactory(connectionString, settings, logs);
         var admin = await factory.BootstrapAdminAsync();
         return new IngestionHarness(connectionString, factory, admin, await admin.NewAgencyAsync(Agency, "Ingestion test agency"));
     }

@@ -73,30 +73,73 @@ public sealed class RunPublisher(RunLedger ledger, RunHold hold, AuditWriter aud
     }
 
     /// <summary>
+    /// Publishes a first load whose records are already in <c>dx.records</c>, uncommitted, in <paramref name="load"/>'s
+    /// transaction (<see cref="FirstLoad"/>): the same ending as <see cref="MergeAndPublishAsync"/> on a first load
+    /// (nothing inserted: unchanged; never held, there is nothing to delete), then the version's row, the run's row,
+    /// their audit entries and the notification in that transaction, and the commit.
+    /// </summary>
+    internal async Task PublishFirstLoadAsync(NpgsqlConnection conn, FirstLoad load, RunRow run, FeedDefinition feed, RunCounts counts, CancellationToken cancellationToken)
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        if (counts.Inserted + counts.Updated + counts.Deleted == 0)
+        {
+            await load.DisposeAsync();
+            await ledger.FinishAsync(conn, run, RunStatus.Unchanged, null, counts, cancellationToken);
+            return;
+        }
+        // RunHold's rule, not bypassed: a dataset with no published rows is never held.
+        if (await RunHold.HoldReasonAsync(conn, run, feed, counts, 0, cancellationToken) is { } reason)
+            throw new InvalidOperationException($"A first load cannot be held: {reason}");
+        if (counts.Updated != 0 || counts.Deleted != 0)
+            throw new InvalidOperationException("A first load only inserts.");
+        await PublishedAsync(load.Connection, run, counts, Caller.System, load.Version, 0, cancellationToken);
+        await load.CommitAsync(cancellationToken);
+        IngestionMetrics.Record(run.DatasetId, "publish", clock.Elapsed);
+        ledger.Finished(run.Id, run.DatasetId, RunStatus.Succeeded, $"published version {load.Version} (first load; publish took {clock.Elapsed.TotalMilliseconds:F0} ms)");
+    }
+
+    /// <summary>
+    /// Serialises publishers of one dataset (the advisory lock already does; this also covers replays). NO KEY
+    /// UPDATE, not UPDATE: a run accepted meanwhile inserts its row, whose foreign key takes KEY SHARE on the
+    /// dataset, and must not wait for the whole publish (an upload during a long publish answered 503).
+    /// </summary>
+    internal static async Task LockDatasetAsync(NpgsqlConnection conn, string datasetId, CancellationToken cancellationToken)
+    {
+        await using var cmd = Db.Command(conn, "select 1 from dx.datasets where id = $1 for no key update", datasetId);
+        await cmd.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    /// <summary>The dataset's next version number and the row count of its latest version (0 when none).</summary>
+    internal static async Task<(int Version, long PreviousRows)> NextVersionAsync(NpgsqlConnection conn, string datasetId, CancellationToken cancellationToken)
+    {
+        await using var cmd = Db.Command(conn, NextVersionSql, datasetId);
+        await using var r = await cmd.ExecuteReaderAsync(cancellationToken);
+        await r.ReadAsync(cancellationToken);
+        return (r.GetInt32(0), r.GetInt64(1));
+    }
+
+    /// <summary>
     /// Publishes the temp tables <c>stage</c> and <c>diff</c> as the next version, inside the caller's
     /// transaction: the one publish path of a run and of the release of a held run (which rebuilds both
     /// tables from <c>dx.held_changes</c>). Marks the run succeeded; returns the version.
     /// </summary>
     internal async Task<int> PublishAsync(NpgsqlConnection conn, RunRow run, RunCounts counts, Caller actor, CancellationToken cancellationToken)
     {
-        // Serialises publishers of one dataset (the advisory lock already does; this also covers replays). NO KEY
-        // UPDATE, not UPDATE: a run accepted meanwhile inserts its row, whose foreign key takes KEY SHARE on the
-        // dataset, and must not wait for the whole publish (an upload during a long publish answered 503).
-        await using (var cmd = Db.Command(conn, "select 1 from dx.datasets where id = $1 for no key update", run.DatasetId)) await cmd.ExecuteNonQueryAsync(cancellationToken);
-        int version;
-        long previousRows;
-        await using (var cmd = Db.Command(conn, NextVersionSql, run.DatasetId))
-        await using (var r = await cmd.ExecuteReaderAsync(cancellationToken))
-        {
-            await r.ReadAsync(cancellationToken);
-            (version, previousRows) = (r.GetInt32(0), r.GetInt64(1));
-        }
+        await LockDatasetAsync(conn, run.DatasetId, cancellationToken);
+        var (version, previousRows) = await NextVersionAsync(conn, run.DatasetId, cancellationToken);
         bool empty;
         await using (var cmd = Db.Command(conn, RunDiff.NoCurrentRowsSql, run.DatasetId)) empty = (bool)(await cmd.ExecuteScalarAsync(cancellationToken))!;
         if (!empty)
             await using (var cmd = Long(Db.Command(conn, CloseRowsSql, run.DatasetId, version))) await cmd.ExecuteNonQueryAsync(cancellationToken);
         await using (var cmd = Long(Db.Command(conn, empty ? InsertAllRowsSql : InsertRowsSql, run.DatasetId, version, run.SchemaVersion)))
             await cmd.ExecuteNonQueryAsync(cancellationToken);
+        await PublishedAsync(conn, run, counts, actor, version, previousRows, cancellationToken);
+        return version;
+    }
+
+    /// <summary>The version's row, the run's row, their audit entries and the notification, inside the caller's transaction.</summary>
+    async Task PublishedAsync(NpgsqlConnection conn, RunRow run, RunCounts counts, Caller actor, int version, long previousRows, CancellationToken cancellationToken)
+    {
         var (inserted, updated, deleted) = (counts.Inserted, counts.Updated, counts.Deleted);
         var rows = previousRows + inserted - deleted;
         await using (var cmd = Db.Command(conn, InsertVersionSql, run.DatasetId, version, run.Id, run.SchemaVersion, time.GetUtcNow(), inserted, updated, deleted, rows))
@@ -110,6 +153,5 @@ public sealed class RunPublisher(RunLedger ledger, RunHold hold, AuditWriter aud
             }), cancellationToken);
         await ledger.AuditFinishedAsync(conn, run, RunStatus.Succeeded, null, counts, version, cancellationToken, actor);
         await Subscriptions.Notifications.Outbox.WriteAsync(conn, run.DatasetId, version, new JsonObject { ["inserted"] = inserted, ["updated"] = updated, ["deleted"] = deleted, ["rows"] = rows }, time.GetUtcNow(), cancellationToken);
-        return version;
     }
 }

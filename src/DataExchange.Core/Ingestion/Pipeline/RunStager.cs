@@ -43,16 +43,19 @@ public sealed class RunStager(NpgsqlDataSource dataSource, RunLedger ledger, IOp
     /// <summary>
     /// Streams the payload through parallel validators into the temp table <c>stage</c> (binary
     /// COPY on <paramref name="conn"/>) and the quarantine (binary COPY on a second connection).
-    /// Bounded channels keep at most a few batches in memory whatever the payload size.
+    /// Bounded channels keep at most a few batches in memory whatever the payload size. With a first
+    /// <paramref name="load"/>, a valid record whose key the run has not staged before goes to <c>dx.records</c>
+    /// (binary COPY in the load's transaction) and to the stage as a narrow row without its body (<see cref="FirstLoad"/>).
     /// </summary>
     internal async Task<StageOutcome> StageAsync(NpgsqlConnection conn, RunRow run, string path, FeedDefinition feed, DatasetSchema schema,
-        IReadOnlyList<string> keyFields, CancellationToken cancellationToken)
+        IReadOnlyList<string> keyFields, FirstLoad? load, CancellationToken cancellationToken)
     {
         await using (var create = new NpgsqlCommand(CreateStageSql, conn)) await create.ExecuteNonQueryAsync(cancellationToken);
         // The joins and sorts of a run over millions of rows spill to disk at the default 4 MB.
         await using (var memory = Db.Command(conn, "select set_config('work_mem', $1, false)", options.Value.WorkMem))
             await memory.ExecuteNonQueryAsync(cancellationToken);
-        var (published, knownRows) = await LoadPublishedHashesAsync(conn, run, cancellationToken);
+        // A first load has no current rows, so no published hashes: nothing skips the evaluator or is staged by its source row's hash.
+        var (published, knownRows) = load is null ? await LoadPublishedHashesAsync(conn, run, cancellationToken) : (PublishedHashes.None, PublishedHashes.None);
         await ledger.ReportProgressAsync(run.Id, "reading", 0, 0, 0, 0, cancellationToken);
 
         var opts = options.Value;
@@ -112,7 +115,7 @@ public sealed class RunStager(NpgsqlDataSource dataSource, RunLedger ledger, IOp
         try
         {
             var keys = KeyFilter.ForPayload(new FileInfo(path).Length, PayloadReader.IsGzip(path, feed.Gzip));
-            var (valid, rejected, maybeDuplicates, skipped, known) = await WriteAsync(conn, run, output.Reader, outputs, position, keys, token);
+            var (valid, rejected, maybeDuplicates, skipped, known) = await WriteAsync(conn, run, output.Reader, outputs, position, keys, load, token);
             await producer;
             await Task.WhenAll(workers);
             await closeOutput;
@@ -120,6 +123,7 @@ public sealed class RunStager(NpgsqlDataSource dataSource, RunLedger ledger, IOp
             await using (var analyze = RunSql.Long(Db.Command(conn, "analyze pg_temp.stage"))) await analyze.ExecuteNonQueryAsync(token);
             if (feed.Format == "csv") await SaveHeaderAsync(conn, run.Id, header.Value!, token);
             IngestionMetrics.Record(run.DatasetId, "validate", System.Diagnostics.Stopwatch.GetElapsedTime(0, validating));
+            if (load is not null && (skipped > 0 || known > 0)) throw new InvalidOperationException("A first load staged records without evaluating them.");
             return new StageOutcome(new RunCounts(valid + rejected, valid, rejected, 0, 0, 0, 0, 0, 0), maybeDuplicates, skipped, known);
         }
         catch
@@ -196,7 +200,7 @@ public sealed class RunStager(NpgsqlDataSource dataSource, RunLedger ledger, IOp
     }
 
     async Task<(long Valid, long Rejected, long MaybeDuplicates, long Skipped, long Known)> WriteAsync(NpgsqlConnection conn, RunRow run, ChannelReader<Results> results,
-        Recycler<Results> outputs, StrongBox<long> position, KeyFilter keys, CancellationToken token)
+        Recycler<Results> outputs, StrongBox<long> position, KeyFilter keys, FirstLoad? load, CancellationToken token)
     {
         long valid = 0, rejected = 0, maybeDuplicates = 0, skipped = 0, known = 0;
         var reported = time.GetTimestamp();
@@ -204,6 +208,7 @@ public sealed class RunStager(NpgsqlDataSource dataSource, RunLedger ledger, IOp
         await using (var stage = await conn.BeginBinaryImportAsync("copy stage (line, key, hash, data, del, checked, dup, raw) from stdin (format binary)", token))
         await using (var quarantine = await quarantineConn.BeginBinaryImportAsync(
             "copy dx.rejected_records (run_id, line, raw, errors, schema_version, key) from stdin (format binary)", token))
+        await using (var records = load is null ? null : await load.BeginCopyAsync(token))
         {
             await foreach (var batch in results.ReadAllAsync(token))
             {
@@ -211,6 +216,23 @@ public sealed class RunStager(NpgsqlDataSource dataSource, RunLedger ledger, IOp
                 // awaits per row cost about a second per million rows in state machines.
                 foreach (var r in batch.Staged)
                 {
+                    var dup = keys.Add(r.Key);
+                    if (records is not null && !dup && !r.Delete)
+                    {
+                        // A first load (no published hashes): every record was evaluated.
+                        if (!r.Checked) throw new InvalidOperationException("A first load staged a record without evaluating it.");
+                        load!.Write(records, run, r);
+                        stage.StartRow();
+                        stage.Write(r.Line, NpgsqlDbType.Bigint);
+                        stage.Write(r.Key, NpgsqlDbType.Text);
+                        stage.Write(r.Hash, NpgsqlDbType.Bytea);
+                        stage.WriteNull();
+                        stage.Write(false, NpgsqlDbType.Boolean);
+                        stage.Write(true, NpgsqlDbType.Boolean);
+                        stage.Write(false, NpgsqlDbType.Boolean);
+                        stage.WriteNull();
+                        continue;
+                    }
                     stage.StartRow();
                     stage.Write(r.Line, NpgsqlDbType.Bigint);
                     stage.Write(r.Key, NpgsqlDbType.Text);
@@ -219,7 +241,6 @@ public sealed class RunStager(NpgsqlDataSource dataSource, RunLedger ledger, IOp
                     else stage.WriteNull();
                     stage.Write(r.Delete, NpgsqlDbType.Boolean);
                     stage.Write(r.Checked, NpgsqlDbType.Boolean);
-                    var dup = keys.Add(r.Key);
                     stage.Write(dup, NpgsqlDbType.Boolean);
                     if (r.Raw is { } raw) stage.Write(raw, NpgsqlDbType.Bytea);
                     else stage.WriteNull();
@@ -264,6 +285,7 @@ public sealed class RunStager(NpgsqlDataSource dataSource, RunLedger ledger, IOp
             }
             await stage.CompleteAsync(token);
             await quarantine.CompleteAsync(token);
+            if (records is not null) await records.CompleteAsync(token);
         }
         return (valid, rejected, maybeDuplicates, skipped, known);
     }

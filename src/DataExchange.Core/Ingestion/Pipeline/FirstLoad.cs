@@ -1,0 +1,149 @@
+using DataExchange.Core.Common;
+using Npgsql;
+using NpgsqlTypes;
+using static DataExchange.Core.Ingestion.RunSql;
+
+namespace DataExchange.Core.Ingestion;
+
+/// <summary>
+/// The publish transaction of a first load (issue 14), opened before staging on a connection of its own: the
+/// dataset has no current rows, so every valid record whose key the run has not seen before is COPYed straight
+/// into <c>dx.records</c> as the next version while the validators work, instead of into the stage and then
+/// <c>insert … select</c> (one copy of every body saved). The stage still gets a narrow row (line, key, hash; no
+/// body) for each of them, so the de-duplication sees every copy of a key as before; copies whose key the
+/// <see cref="KeyFilter"/> flags go to the stage only, in full, and <see cref="ResolveAsync"/> settles them
+/// after the de-duplication. Nothing is visible until <see cref="RunPublisher.PublishFirstLoadAsync"/> commits;
+/// disposed without it (failure, threshold, cancellation, crash), the transaction rolls back and nothing is published.
+/// </summary>
+internal sealed class FirstLoad : IAsyncDisposable
+{
+    const string CopyRecordsSql = "copy dx.records (dataset_id, key, valid_from, hash, schema_version, data, raw_hash) from stdin (format binary)";
+
+    // Repeated keys whose copy in dx.records (staged narrow: data null) did not survive the de-duplication
+    // (a conflict in reject mode, an earlier identical copy kept, a later one winning). Copies filled from the
+    // payload for the quarantine (SkippedVerifier.BodiesAsync) are conflicting ones, dropped in reject mode.
+    const string DroppedCopiesSql = """
+        select d.key from dups d where not exists (select 1 from stage s where s.key = d.key and s.data is null)
+        """;
+
+    // The flagged copies that survived (a key the filter took for repeated, or the copy of a repeated key that
+    // won): the only staged rows with a body that are not deletes.
+    const string SurvivorsSql = "select key, hash, data, raw from stage where data is not null and not del";
+
+    const string DeleteCopiesSql = "delete from dx.records where dataset_id = $1 and valid_to is null and key = any($2)";
+
+    readonly NpgsqlConnection _conn;
+    readonly NpgsqlTransaction _tx;
+
+    FirstLoad(NpgsqlConnection conn, NpgsqlTransaction tx, int version)
+    {
+        _conn = conn;
+        _tx = tx;
+        Version = version;
+    }
+
+    /// <summary>The version this load publishes (the records' <c>valid_from</c>).</summary>
+    public int Version { get; }
+
+    /// <summary>The connection of the publish transaction.</summary>
+    public NpgsqlConnection Connection => _conn;
+
+    /// <summary>
+    /// Opens the publish transaction of <paramref name="run"/> when its dataset has no current rows: takes the
+    /// dataset's row lock as the publish does (<see cref="RunPublisher.PublishAsync"/>) and fixes the next version.
+    /// Null when the dataset has current rows (the run then stages, diffs and publishes as before).
+    /// </summary>
+    public static async Task<FirstLoad?> BeginAsync(NpgsqlDataSource dataSource, RunRow run, CancellationToken cancellationToken)
+    {
+        var conn = await dataSource.OpenConnectionAsync(cancellationToken);
+        try
+        {
+            bool empty;
+            await using (var cmd = Db.Command(conn, RunDiff.NoCurrentRowsSql, run.DatasetId)) empty = (bool)(await cmd.ExecuteScalarAsync(cancellationToken))!;
+            if (!empty)
+            {
+                await conn.DisposeAsync();
+                return null;
+            }
+            var tx = await conn.BeginTransactionAsync(cancellationToken);
+            await DatasetLock.LockPublishAsync(conn, run.DatasetId, cancellationToken);
+            await RunPublisher.LockDatasetAsync(conn, run.DatasetId, cancellationToken);
+            var (version, previousRows) = await RunPublisher.NextVersionAsync(conn, run.DatasetId, cancellationToken);
+            // Under the run's dataset lock and now the row lock no run or release publishes meanwhile: checked
+            // again inside the transaction all the same, since everything below relies on it.
+            await using (var cmd = Db.Command(conn, RunDiff.NoCurrentRowsSql, run.DatasetId)) empty = (bool)(await cmd.ExecuteScalarAsync(cancellationToken))!;
+            if (!empty || previousRows != 0)
+            {
+                await conn.DisposeAsync();
+                return null;
+            }
+            return new FirstLoad(conn, tx, version);
+        }
+        catch
+        {
+            await conn.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>The binary COPY into <c>dx.records</c> the stager writes first copies to.</summary>
+    public Task<NpgsqlBinaryImporter> BeginCopyAsync(CancellationToken cancellationToken) => _conn.BeginBinaryImportAsync(CopyRecordsSql, cancellationToken);
+
+    /// <summary>Writes one record of the load: the columns the publish's insert writes, with <see cref="Version"/> as valid_from.</summary>
+    public void Write(NpgsqlBinaryImporter copy, RunRow run, in StagedRecord record)
+    {
+        copy.StartRow();
+        copy.Write(run.DatasetId, NpgsqlDbType.Text);
+        copy.Write(record.Key, NpgsqlDbType.Text);
+        copy.Write(Version, NpgsqlDbType.Integer);
+        copy.Write(record.Hash, NpgsqlDbType.Bytea);
+        copy.Write(run.SchemaVersion, NpgsqlDbType.Integer);
+        copy.Write(record.Data, NpgsqlDbType.Jsonb);
+        if (record.Raw is { } raw) copy.Write(raw, NpgsqlDbType.Bytea);
+        else copy.WriteNull();
+    }
+
+    /// <summary>
+    /// After the de-duplication on the run's connection <paramref name="stageConn"/>: removes from the load the
+    /// copies of repeated keys that the de-duplication dropped, and adds the flagged copies that survived, so
+    /// that <c>dx.records</c> holds exactly the stage's surviving records, as the insert from the stage would.
+    /// </summary>
+    public async Task ResolveAsync(NpgsqlConnection stageConn, RunRow run, StageOutcome stage, CancellationToken cancellationToken)
+    {
+        if (stage.MaybeDuplicates == 0) return;
+        if (await DupsExistAsync(stageConn, cancellationToken))
+        {
+            List<string> dropped = [];
+            await using (var cmd = Long(Db.Command(stageConn, DroppedCopiesSql)))
+            await using (var r = await cmd.ExecuteReaderAsync(cancellationToken))
+                while (await r.ReadAsync(cancellationToken)) dropped.Add(r.GetString(0));
+            if (dropped.Count > 0)
+                await using (var cmd = Long(Db.Command(_conn, DeleteCopiesSql, run.DatasetId, dropped.ToArray()))) await cmd.ExecuteNonQueryAsync(cancellationToken);
+        }
+        await using var read = Long(Db.Command(stageConn, SurvivorsSql));
+        await using var rows = await read.ExecuteReaderAsync(System.Data.CommandBehavior.SequentialAccess, cancellationToken);
+        await using var copy = await BeginCopyAsync(cancellationToken);
+        while (await rows.ReadAsync(cancellationToken))
+        {
+            var record = new StagedRecord(0, rows.GetString(0), rows.GetFieldValue<byte[]>(1), rows.GetString(2), Raw: rows.IsDBNull(3) ? null : rows.GetFieldValue<byte[]>(3));
+            Write(copy, run, record);
+        }
+        await copy.CompleteAsync(cancellationToken);
+    }
+
+    static async Task<bool> DupsExistAsync(NpgsqlConnection conn, CancellationToken cancellationToken)
+    {
+        await using var cmd = Db.Command(conn, "select to_regclass('pg_temp.dups') is not null");
+        return (bool)(await cmd.ExecuteScalarAsync(cancellationToken))!;
+    }
+
+    /// <summary>Commits the load (called by the publish, after the version's row, the run's row and their audit entries).</summary>
+    public Task CommitAsync(CancellationToken cancellationToken) => _tx.CommitAsync(cancellationToken);
+
+    /// <summary>Rolls back whatever was not committed and gives the connection back.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        await _tx.DisposeAsync();
+        await _conn.DisposeAsync();
+    }
+}
