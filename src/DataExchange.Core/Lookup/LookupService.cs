@@ -24,6 +24,15 @@ public sealed partial class LookupService(LookupDataSource reads, SubscriptionSe
     /// <summary>Longest purpose and case reference, in characters.</summary>
     const int MaxPurposeLength = 200;
 
+    readonly ReadCoalescer<ReadShape> _reads = new(new ShapeComparer(), options.Value.MaxBatchKeys);
+
+    // A coalesced read serves several requests, so no one request's token cancels it.
+    Func<ReadShape, IReadOnlyList<string>, Task<(int? Version, Dictionary<string, string> Rows)>> _readShape =>
+        field ??= (shape, keys) => ReadAsync(shape.DatasetId, shape.Version, shape.Policy, keys, CancellationToken.None);
+
+    /// <summary>Reads made for single-key lookups and the lookups they answered, since start.</summary>
+    public (long Reads, long Lookups) SingleKeyReads => _reads.Counts;
+
     /// <summary>Looks up the keys of <paramref name="request"/> in <paramref name="datasetId"/> for <paramref name="caller"/>.</summary>
     public async Task<LookupAnswer> LookupAsync(Caller caller, string datasetId, LookupRequest request, CancellationToken cancellationToken = default)
     {
@@ -34,7 +43,7 @@ public sealed partial class LookupService(LookupDataSource reads, SubscriptionSe
         attempt.Subjects = await subjects.OfAsync(datasetId, [.. keys.Select(k => k.Stored)], cancellationToken);
         await AuthorizeAsync(attempt, cancellationToken);
         var policy = decision.Policy!;
-        var (version, rows) = await ReadAsync(datasetId, request.Version, policy, keys, cancellationToken);
+        var (version, rows) = await ReadKeysAsync(datasetId, request.Version, policy, keys, cancellationToken);
         if (version is not { } v)
             throw await RefuseAsync(attempt, "version-not-found", new NotFoundException(request.Version is { } asked
                 ? $"Dataset '{datasetId}' has no version {asked}." : $"Dataset '{datasetId}' has no published version yet."), cancellationToken);

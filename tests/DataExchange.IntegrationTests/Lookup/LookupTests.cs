@@ -2,8 +2,10 @@ using System.Net;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Nodes;
+using DataExchange.Core.Lookup;
 using DataExchange.IntegrationTests.Hosting;
 using DataExchange.IntegrationTests.Pull;
+using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using NUnit.Framework;
 
@@ -324,6 +326,50 @@ public sealed class LookupTests
             Assert.That(entries.Where(e => e.Details.Contains("zz-absent-9", StringComparison.Ordinal) || e.Target.Contains("zz-absent-9", StringComparison.Ordinal)), Is.Empty,
                 "no entry — lookups, refusals of bad API keys or unknown datasets — holds the key in clear");
             Assert.That(entries.Count(e => e.Action == "request-refused"), Is.EqualTo(2), "the 401 and the unknown dataset are on the record too");
+        });
+    }
+
+    [Test]
+    public async Task ConcurrentSingleLookups_ReadTogether_AreEachAnsweredUnderTheirOwnPolicy_AndAuditedWithTheirOwnSubject()
+    {
+        // Two consumers whose policies differ (one hides Shenzhen): their lookups never share a read (ReadCoalescer's shape is the policy).
+        var (filtered, _) = await ConsumerWithAsync(new { fields = new[] { "id", "name" }, filters = new[] { new { field = "city", equals = "Guangzhou" } } });
+        var (open, _) = await ConsumerWithAsync(new { fields = new[] { "id", "name" } });
+        var (filteredAgency, openAgency) = ($"lkc{_consumers - 1}", $"lkc{_consumers}");
+        var names = new Dictionary<string, string> { ["p1"] = "Ann", ["p2"] = "Bo", ["p3"] = "Cai" };
+        string[] keys = ["p1", "p2", "p3", "zz-none-1", "zz-none-2"];
+        var lookups = Enumerable.Range(0, 60).Select(i => (Client: i % 2 == 0 ? filtered : open, Filtered: i % 2 == 0, Key: keys[i % keys.Length])).ToList();
+        var readsBefore = _bed.Services.GetRequiredService<LookupService>().SingleKeyReads;
+
+        var answers = await Task.WhenAll(lookups.Select(l => l.Client.GetAsync(DatasetId, l.Key)));
+
+        var readsAfter = _bed.Services.GetRequiredService<LookupService>().SingleKeyReads;
+        TestContext.Out.WriteLine($"{readsAfter.Lookups - readsBefore.Lookups} single-key lookups in {readsAfter.Reads - readsBefore.Reads} reads");
+        static bool Visible(string key, bool filtered) => key.StartsWith('p') && !(filtered && key == "p2");
+        var entries = await _bed.Admin.EntriesAsync(DatasetId, "record-looked-up");
+        IEnumerable<string> Audited(string agency) => entries.Where(e => e["actorAgency"]!.GetValue<string>() == agency)
+            .Select(e => $"{e["details"]!["subjects"]![0]!.GetValue<string>()} {e["details"]!["found"]![0]!.GetValue<bool>()}");
+        IEnumerable<string> Expected(bool filtered) => lookups.Where(l => l.Filtered == filtered)
+            .Select(l => $"{Lookups.SubjectHash(DatasetId, l.Key)} {Visible(l.Key, filtered)}");
+        Assert.Multiple(() =>
+        {
+            for (var i = 0; i < lookups.Count; i++)
+            {
+                var (_, isFiltered, key) = lookups[i];
+                var (status, body, _) = answers[i];
+                if (Visible(key, isFiltered))
+                {
+                    Assert.That(status, Is.EqualTo(HttpStatusCode.OK), $"{key}: {body}");
+                    Assert.That(JsonNode.Parse(body)!["record"]!.ToJsonString(), Is.EqualTo($$"""{"id":"{{key}}","name":"{{names[key]}}"}"""), key);
+                }
+                else
+                {
+                    Assert.That(status, Is.EqualTo(HttpStatusCode.NotFound), $"{key} (filtered: {isFiltered}): {body}");
+                }
+            }
+            Assert.That(Audited(filteredAgency), Is.EquivalentTo(Expected(filtered: true)), "one entry per lookup, with its own subject and outcome");
+            Assert.That(Audited(openAgency), Is.EquivalentTo(Expected(filtered: false)));
+            Assert.That(readsAfter.Lookups - readsBefore.Lookups, Is.EqualTo(lookups.Count), "every single-key lookup read through the coalescer");
         });
     }
 
