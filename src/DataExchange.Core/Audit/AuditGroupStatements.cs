@@ -27,6 +27,43 @@ static class AuditGroupStatements
         on conflict (subscription_id, day) do update set rows = u.rows + excluded.rows
         """;
 
+    // The usual group in one statement (migration 0026): charges, then the head moved from where the group chained on
+    // (else 40001, and nothing of it commits), then the entries. The head's update reads the charges first, so the usage
+    // rows are locked before the head, as everywhere.
+    const string AppendSql = """
+        with charged as (
+            insert into dx.pull_usage as u (subscription_id, day, rows) select * from unnest($14::text[], $15::date[], $16::bigint[])
+            on conflict (subscription_id, day) do update set rows = u.rows + excluded.rows
+            returning 1),
+        moved as (
+            update dx.audit_head h set seq = $12, hash = $13
+            where h.id = 1 and (select count(*) from charged) >= 0 and dx.audit_head_at(h.seq, h.hash, $17, $18)
+            returning 1),
+        entries as (
+            insert into dx.audit_log (seq, at, actor_agency, actor_client, action, target, dataset_id, outcome, details, prev_hash, hash)
+            select * from unnest($1::bigint[], $2::timestamptz[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::jsonb[], $10::bytea[], $11::bytea[])
+            where exists (select from moved))
+        select count(*) from moved
+        """;
+
+    /// <summary>
+    /// The whole of a group whose head is assumed and whose charges need no sharing out, in one statement: the
+    /// charges <paramref name="taken"/>, the head moved from <paramref name="expected"/> to <paramref name="head"/>,
+    /// <paramref name="headHash"/> (failing with 40001 unless it is still there), the entries.
+    /// </summary>
+    public static NpgsqlBatchCommand Append(List<(AuditRecord Record, AuditWriter.Entry Entry, byte[] PrevHash)> entries, long head, byte[] headHash,
+        Dictionary<(string, DateOnly), long> taken, (long Seq, byte[] Hash) expected)
+    {
+        var cmd = Insert(entries, head, headHash);
+        cmd.CommandText = AppendSql;
+        cmd.Parameters.Add(new NpgsqlParameter { Value = taken.Keys.Select(k => k.Item1).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
+        cmd.Parameters.Add(new NpgsqlParameter { Value = taken.Keys.Select(k => k.Item2).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Date });
+        cmd.Parameters.Add(new NpgsqlParameter { Value = taken.Values.ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bigint });
+        cmd.Parameters.Add(new NpgsqlParameter { Value = expected.Seq });
+        cmd.Parameters.Add(new NpgsqlParameter { Value = expected.Hash });
+        return cmd;
+    }
+
     /// <summary>Locks the head and fails the transaction (40001) unless it is at <paramref name="seq"/>, <paramref name="hash"/> (migration 0025).</summary>
     public static NpgsqlBatchCommand ExpectHead(long seq, byte[] hash) =>
         new("select dx.audit_head_expected($1, $2)") { Parameters = { new() { Value = seq }, new() { Value = hash } } };

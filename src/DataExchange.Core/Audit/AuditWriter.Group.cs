@@ -95,7 +95,9 @@ public sealed partial class AuditWriter
     /// and the head moved; <c>commit</c>.</item>
     /// </list>
     /// Otherwise the group is one round trip: the entries chain on from the head this writer last committed,
-    /// which <c>dx.audit_head_expected</c> locks and checks before they go in. Should anything else (another
+    /// which is checked as it is moved — without effects, one statement in its own transaction, charges, head and
+    /// entries (<c>dx.audit_head_at</c>, migration 0026: fewer statements for PostgreSQL to start per group);
+    /// with effects, <c>dx.audit_head_expected</c> locks and checks it before they go in. Should anything else (another
     /// process's writer, an append inside a caller's transaction) have moved the head since, the transaction
     /// fails and nothing commits; the group is then committed again with the head read under its lock, which
     /// is also how the writer goes on for <see cref="ContendedFor"/>.
@@ -188,13 +190,15 @@ public sealed partial class AuditWriter
             records[i] = group[i].Choose!(fits ? null : before);
         }
 
-        // Round trip 2: the charges, the entries and the head, commit.
+        // Round trip 2: the charges, the entries and the head, commit. The usual group — head assumed, nothing begun — is one
+        // statement in its own transaction; the head assumed is checked when it is moved, after the usage rows are locked.
+        var single = !begun && assumed is not null && quotaed.Count == 0;
         await using var second = new NpgsqlBatch(conn);
-        if (!begun) second.BatchCommands.Add(new NpgsqlBatchCommand("begin"));
-        if (taken.Count > 0) second.BatchCommands.Add(AuditGroupStatements.Charge(taken));
+        if (!begun && !single) second.BatchCommands.Add(new NpgsqlBatchCommand("begin"));
+        if (taken.Count > 0 && !single) second.BatchCommands.Add(AuditGroupStatements.Charge(taken));
         var (seq, hash) = head;
         // Assumed rather than read: locked now (after the usage rows, as everywhere), and the transaction fails unless it is still the head.
-        if (assumed is not null && quotaed.Count == 0)
+        if (assumed is not null && quotaed.Count == 0 && !single)
             second.BatchCommands.Add(AuditGroupStatements.ExpectHead(seq, hash));
         var positions = new long[group.Count];
         var entries = new List<(AuditRecord Record, Entry Entry, byte[] PrevHash)>(group.Count);
@@ -205,8 +209,15 @@ public sealed partial class AuditWriter
             entries.Add((records[i]!, entry, hash));
             (hash, positions[i]) = (entry.Hash, entry.Seq);
         }
-        if (entries.Count > 0) second.BatchCommands.Add(AuditGroupStatements.Insert(entries, seq, hash));
-        second.BatchCommands.Add(new NpgsqlBatchCommand("commit"));
+        if (single)
+        {
+            second.BatchCommands.Add(AuditGroupStatements.Append(entries, seq, hash, taken, head));
+        }
+        else
+        {
+            if (entries.Count > 0) second.BatchCommands.Add(AuditGroupStatements.Insert(entries, seq, hash));
+            second.BatchCommands.Add(new NpgsqlBatchCommand("commit"));
+        }
         await second.PrepareAsync();
         await second.ExecuteNonQueryAsync();
         _head = (seq, hash);

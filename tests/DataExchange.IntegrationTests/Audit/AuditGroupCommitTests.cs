@@ -122,4 +122,50 @@ public sealed class AuditGroupCommitTests
             Assert.That(await db.Service.VerifyAsync(AuditDatabase.OperatorAuditor), Is.EqualTo(new ChainVerification(true, 24, null, null)));
         });
     }
+
+    /// <summary>
+    /// The usual group — head assumed, no quota to share out — is one statement (migration 0026): its row charges, the
+    /// head moved only if still where the group chained on, its entries. When another writer moved the head, the
+    /// statement fails whole (the charge is not taken) and the group commits again at the real head: each charge counted
+    /// once, each entry once, one chain.
+    /// </summary>
+    [Test]
+    public async Task AChargedGroup_WhoseHeadMoved_ChargesOnce_AndCommitsAtTheRealHead()
+    {
+        await using var db = await AuditDatabase.CreateAsync("audit_group_charge_turns");
+        await using var other = NpgsqlDataSource.Create(db.ConnectionString);
+        await using (var seed = Db.Command(other, """
+            insert into dx.agencies (id, name, created_at) values ('own', 'Owner', now()), ('use', 'User', now());
+            insert into dx.datasets (id, owner_agency_id, title, description, key_fields, classification, tags, compatibility, created_at)
+                values ('own.d', 'own', 'D', 'D', '{id}', 'internal', '{}', 'backward', now());
+            insert into dx.subscriptions (id, dataset_id, consumer_agency_id, purpose, status, requested_by, created_at) values ('s1', 'own.d', 'use', 'p', 'approved', 'u', now())
+            """))
+            await seed.ExecuteNonQueryAsync();
+        var meters = new ServiceCollection().AddMetrics().BuildServiceProvider().GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>();
+        await using var second = new AuditWriter(other, TimeProvider.System, Options.Create(new AuditOptions()), new AuditMetrics(meters));
+        var day = new DateOnly(2026, 12, 3);
+        var positions = new List<long>();
+        for (var i = 0; i < 8; i++)
+        {
+            var n = i;
+            // Rows 1, 2, 4, ... charged without a quota: the group's one statement, its head assumed from the second group on.
+            positions.Add(await db.Writer.AppendAsync(new RowCharge("s1", day, 1L << n, null), used =>
+            {
+                Assert.That(used, Is.Null, "without a quota every charge is taken");
+                return new AuditRecord(Writer, AuditAction.RecordLookedUp, AuditOutcome.Allowed, $"charged-{n}");
+            }));
+            // Then another writer moves the head, so the next charged group's assumed head is stale.
+            positions.Add(await second.AppendAsync(new AuditRecord(Writer, AuditAction.AccessDenied, AuditOutcome.Denied, $"second-{n}")));
+        }
+
+        await using var usage = Db.Command(other, "select rows from dx.pull_usage where subscription_id = 's1' and day = $1", day);
+        await using var charged = Db.Command(other, "select count(*) from dx.audit_log where target like 'charged-%'");
+        Assert.Multiple(async () =>
+        {
+            Assert.That(positions, Is.EqualTo(Enumerable.Range(1, 16).Select(i => (long)i)), "each append took the next position");
+            Assert.That(await usage.ExecuteScalarAsync(), Is.EqualTo(255L), "each charge counted once, also where its statement failed and ran again");
+            Assert.That(await charged.ExecuteScalarAsync(), Is.EqualTo(8L));
+            Assert.That(await db.Service.VerifyAsync(AuditDatabase.OperatorAuditor), Is.EqualTo(new ChainVerification(true, 16, null, null)));
+        });
+    }
 }
