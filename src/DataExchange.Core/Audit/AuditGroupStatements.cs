@@ -3,9 +3,21 @@ using NpgsqlTypes;
 
 namespace DataExchange.Core.Audit;
 
-/// <summary>The statements of <see cref="AuditWriter"/>'s group commit, each one for the whole group.</summary>
+/// <summary>The statements of <see cref="AuditWriter"/>: the head's lock, and the group commit's, each one for the whole group.</summary>
 static class AuditGroupStatements
 {
+    /// <summary>Locks and reads the head: its position and hash.</summary>
+    public const string LockHeadSql = "select seq, hash from dx.audit_head where id = 1 for update";
+
+    /// <summary>Locks and reads the head inside the transaction open on <paramref name="connection"/>.</summary>
+    public static async Task<(long Seq, byte[] Hash)> LockHeadAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
+    {
+        await using var cmd = new NpgsqlCommand(LockHeadSql, connection);
+        await using var reader = await cmd.ExecuteReaderAsync(cancellationToken);
+        await reader.ReadAsync(cancellationToken);
+        return (reader.GetInt64(0), reader.GetFieldValue<byte[]>(1));
+    }
+
     // One statement for the whole group: the entries from parallel arrays, then the new head.
     const string InsertSql = """
         with entries as (

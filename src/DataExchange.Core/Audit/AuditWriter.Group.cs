@@ -166,7 +166,7 @@ public sealed partial class AuditWriter
             {
                 first.BatchCommands.Add(AuditGroupStatements.LockUsage(quotaed));
             }
-            first.BatchCommands.Add(new NpgsqlBatchCommand(LockHeadSql));
+            first.BatchCommands.Add(new NpgsqlBatchCommand(AuditGroupStatements.LockHeadSql));
             await first.PrepareAsync();
             await using var reader = await first.ExecuteReaderAsync();
             if (quotaed.Count > 0)
@@ -209,10 +209,7 @@ public sealed partial class AuditWriter
             entries.Add((records[i]!, entry, hash));
             (hash, positions[i]) = (entry.Hash, entry.Seq);
         }
-        if (single)
-        {
-            second.BatchCommands.Add(AuditGroupStatements.Append(entries, seq, hash, taken, head));
-        }
+        if (single) second.BatchCommands.Add(AuditGroupStatements.Append(entries, seq, hash, taken, head));
         else
         {
             if (entries.Count > 0) second.BatchCommands.Add(AuditGroupStatements.Insert(entries, seq, hash));

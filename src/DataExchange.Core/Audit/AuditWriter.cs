@@ -21,7 +21,6 @@ namespace DataExchange.Core.Audit;
 /// </summary>
 public sealed partial class AuditWriter(NpgsqlDataSource dataSource, TimeProvider time, IOptions<AuditOptions> options, AuditMetrics metrics) : IAsyncDisposable, IDisposable
 {
-    const string LockHeadSql = "select seq, hash from dx.audit_head where id = 1 for update";
     const string InsertSql = """
         with entry as (
             insert into dx.audit_log (seq, at, actor_agency, actor_client, action, target, dataset_id, outcome, details, prev_hash, hash)
@@ -34,7 +33,7 @@ public sealed partial class AuditWriter(NpgsqlDataSource dataSource, TimeProvide
     public async Task<long> AppendAsync(NpgsqlConnection connection, AuditRecord record, CancellationToken cancellationToken = default)
     {
         if (!Records(record)) return 0;
-        var (prevSeq, prevHash) = await LockHeadAsync(connection, cancellationToken);
+        var (prevSeq, prevHash) = await AuditGroupStatements.LockHeadAsync(connection, cancellationToken);
         var entry = Entry.Of(record, prevSeq + 1, prevHash, Now());
         await using var insert = new NpgsqlCommand(InsertSql, connection);
         insert.Parameters.Add(new NpgsqlParameter { Value = entry.Seq });
@@ -119,14 +118,6 @@ public sealed partial class AuditWriter(NpgsqlDataSource dataSource, TimeProvide
 
     /// <inheritdoc />
     public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
-
-    static async Task<(long Seq, byte[] Hash)> LockHeadAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
-    {
-        await using var cmd = new NpgsqlCommand(LockHeadSql, connection);
-        await using var reader = await cmd.ExecuteReaderAsync(cancellationToken);
-        await reader.ReadAsync(cancellationToken);
-        return (reader.GetInt64(0), reader.GetFieldValue<byte[]>(1));
-    }
 
     /// <summary>An entry ready to insert: its position, time, names, details text and chained hash.</summary>
     internal sealed record Entry(long Seq, DateTimeOffset At, string Action, string Outcome, string Details, byte[] Hash)
