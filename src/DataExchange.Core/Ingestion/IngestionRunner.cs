@@ -22,7 +22,6 @@ public sealed partial class IngestionRunner(
     RunWaiting waiting,
     PayloadSource source,
     RunStager stager,
-    KnownRows known,
     StageDeduplicator deduplicator,
     RunDiff diff,
     RunPublisher publisher,
@@ -146,8 +145,7 @@ public sealed partial class IngestionRunner(
         IngestionMetrics.Record(run.DatasetId, "stage", staged);
         await ledger.ReportProgressAsync(run.Id, "publishing", counts.Read, counts.Valid, counts.Rejected, payload.Length, cancellationToken);
         var reread = new RunPayload(payload.Path!, feed, schema, dataset.KeyFields);
-        counts = await known.ResolveRepeatedAsync(conn, run, reread, stage, cancellationToken);
-        counts = await deduplicator.DeduplicateAsync(conn, run, reread, stage with { Counts = counts }, cancellationToken);
+        counts = await deduplicator.DeduplicateAsync(conn, run, reread, stage, cancellationToken);
         if (load is not null) await load.ResolveAsync(conn, run, stage, cancellationToken);
         var deduplicated = clock.Elapsed;
         IngestionMetrics.Record(run.DatasetId, "dedupe", deduplicated - staged);

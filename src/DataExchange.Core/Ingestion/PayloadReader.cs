@@ -22,8 +22,15 @@ public static class PayloadReader
     /// The payload's records; <paramref name="header"/> receives the CSV header (empty for JSON), and
     /// <paramref name="position"/>, after each record, how many bytes of the file have been read (compressed bytes for gzip).
     /// </summary>
-    public static async IAsyncEnumerable<SourceRecord> ReadAsync(string path, FeedDefinition feed, IngestionOptions options,
-        StrongBox<string[]> header, StrongBox<long>? position, [EnumeratorCancellation] CancellationToken cancellationToken)
+    public static IAsyncEnumerable<SourceRecord> ReadAsync(string path, FeedDefinition feed, IngestionOptions options,
+        StrongBox<string[]> header, StrongBox<long>? position, CancellationToken cancellationToken) => ReadAsync(path, feed, options, header, position, null, cancellationToken);
+
+    /// <summary>
+    /// The records of <paramref name="lines"/> only (all when null), the payload read and checked whole as always: a CSV row of
+    /// another line is parsed but becomes no record (no cells, no raw copy), which makes reading a payload again for a few lines cheap.
+    /// </summary>
+    internal static async IAsyncEnumerable<SourceRecord> ReadAsync(string path, FeedDefinition feed, IngestionOptions options,
+        StrongBox<string[]> header, StrongBox<long>? position, IReadOnlySet<long>? lines, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         await using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
         var decompressed = OpenDecompressed(file, feed.Gzip, options.MaxDecompressedBytes);
@@ -34,11 +41,12 @@ public static class PayloadReader
         {
             "json" => new JsonArrayReader(text, options.MaxRecordBytes).Records(),
             "ndjson" => new NdjsonReader(text, options.MaxRecordBytes).Records(),
-            _ => ReadCsv(text, feed, options, header),
+            _ => ReadCsv(text, feed, options, header, lines),
         };
         foreach (var record in records)
         {
             cancellationToken.ThrowIfCancellationRequested();
+            if (lines is not null && !lines.Contains(record.Line)) continue;
             if (position is not null) Volatile.Write(ref position.Value, file.Position);
             yield return record;
         }
@@ -67,7 +75,7 @@ public static class PayloadReader
 
     const int RawChunkBytes = 1 << 16;
 
-    static IEnumerable<SourceRecord> ReadCsv(Stream utf8, FeedDefinition feed, IngestionOptions options, StrongBox<string[]> header)
+    static IEnumerable<SourceRecord> ReadCsv(Stream utf8, FeedDefinition feed, IngestionOptions options, StrongBox<string[]> header, IReadOnlySet<long>? lines)
     {
         CsvMalformedRecord? unterminated = null;
         var csvOptions = new CsvReaderOptions
@@ -92,6 +100,7 @@ public static class PayloadReader
         while (csv.Read())
         {
             ThrowIfOpen(unterminated, feed);
+            if (lines is not null && !lines.Contains(csv.LineNumber)) continue;
             var cells = new string[csv.FieldCount];
             for (var i = 0; i < cells.Length; i++) cells[i] = csv.GetString(i) ?? "";
             var length = CopyRaw(csv, ref chunk, ref used);

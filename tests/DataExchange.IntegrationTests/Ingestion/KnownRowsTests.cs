@@ -192,6 +192,51 @@ public sealed class KnownRowsTests
         });
     }
 
+    [Test]
+    public async Task AReIngestClosesTheChangedAndDeletedRecordsOfItsDatasetOnly_AndIdenticalCopiesOfAKnownRowAreDuplicates()
+    {
+        // Two datasets with the same keys: the re-ingest of one closes its changed and deleted records by key (a lookup per key)
+        // and touches no row of the other; a known row repeated byte for byte is one record and a duplicate.
+        var schema = Schema();
+        var a = await _h.RegisterAsync("twin-a", ["code"], schema, new { source = "upload", format = "csv", maxDeleteShare = 1.0 });
+        var b = await _h.RegisterAsync("twin-b", ["code"], schema, new { source = "upload", format = "csv", maxDeleteShare = 1.0 });
+        const string first = "code,name\nA,one\nB,two\nC,three\nD,four\n";
+        await _h.PushAsync(a, first);
+        await _h.PushAsync(b, first);
+        var run = await _h.PushAsync(a, "code,name\nA,one\nB,zwei\nA,one\nD,four\nE,five\n");
+        var versions = await VersionsAsync();
+        Assert.Multiple(async () =>
+        {
+            Assert.That(IngestionHarness.Status(run), Is.EqualTo("succeeded"), run.ToJsonString());
+            Assert.That((IngestionHarness.Count(run, "unchanged"), IngestionHarness.Count(run, "updated"), IngestionHarness.Count(run, "inserted"),
+                IngestionHarness.Count(run, "deleted"), IngestionHarness.Count(run, "duplicate")), Is.EqualTo((2L, 1L, 1L, 1L, 1L)));
+            Assert.That(await NamesAsync(a), Is.EqualTo(new[] { ("A", "one"), ("B", "zwei"), ("D", "four"), ("E", "five") }));
+            Assert.That(await NamesAsync(b), Is.EqualTo(new[] { ("A", "one"), ("B", "two"), ("C", "three"), ("D", "four") }));
+            // (dataset, key, valid_from, valid_to): the change feed since version 1 reads the rows that start or end after it.
+            Assert.That(versions.Where(v => v.Dataset == a), Is.EqualTo(new[]
+            {
+                (a, "A", 1, (int?)null), (a, "B", 1, 2), (a, "B", 2, null), (a, "C", 1, 2), (a, "D", 1, null), (a, "E", 2, null),
+            }));
+            Assert.That(versions.Where(v => v.Dataset == b), Is.EqualTo(new[]
+            {
+                (b, "A", 1, (int?)null), (b, "B", 1, null), (b, "C", 1, null), (b, "D", 1, null),
+            }));
+        });
+
+        async Task<List<(string Dataset, string Key, int From, int? To)>> VersionsAsync()
+        {
+            await using var conn = new NpgsqlConnection(_h.ConnectionString);
+            await conn.OpenAsync();
+            await using var cmd = new NpgsqlCommand(
+                "select dataset_id, key, valid_from, valid_to from dx.records where dataset_id = any($1) order by dataset_id, key, valid_from", conn)
+            { Parameters = { new() { Value = new[] { a, b } } } };
+            await using var reader = await cmd.ExecuteReaderAsync();
+            List<(string, string, int, int?)> rows = [];
+            while (await reader.ReadAsync()) rows.Add((reader.GetString(0), reader.GetString(1), reader.GetInt32(2), reader.IsDBNull(3) ? null : reader.GetInt32(3)));
+            return rows;
+        }
+    }
+
     // A quarantined copy staged by its hash is kept as its canonical JSON, read again from the payload.
     static string Body(string row) => row.Split(',') is [var code, var name] ? $"{{\"code\":\"{code}\",\"name\":\"{name}\"}}" : row;
 

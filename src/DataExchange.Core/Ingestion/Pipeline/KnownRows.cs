@@ -12,19 +12,20 @@ namespace DataExchange.Core.Ingestion;
 /// version). The check is part of the diff's one join over the current records (<see cref="RunDiff"/>), which
 /// marks the rest, the filter's false positives, <c>?</c>; those are read again from the payload and validated in
 /// full (<see cref="SkippedVerifier"/> reads them, <see cref="ResolveAsync"/> applies them): the valid get their hash, body and change, the invalid go to the quarantine.
-/// The copies of a repeated key are checked before the de-duplication, which compares their content hashes.
+/// Copies of a repeated key that differ in their bytes are checked during the de-duplication, which compares their content hashes.
 /// </summary>
 public sealed class KnownRows(IOptions<IngestionOptions> options)
 {
-    // A known copy of a repeated key takes its record's content hash when it is exactly that record's source row
-    // (one index lookup per copy: a few per cent of the stage); the others stay null and are validated.
+    // A known copy of a repeated key whose copies differ in their bytes (dups.unhashed, StageDeduplicator) takes its
+    // record's content hash when it is exactly that record's source row (one index lookup per such copy: rare);
+    // the others stay null and are validated.
     const string RepeatedHashesSql = """
         update stage s set hash = (select r.hash from dx.records r
                                    where r.dataset_id = $1 and r.key = s.key and r.valid_to is null and r.schema_version = $2 and r.raw_hash = s.raw)
-        where s.hash is null and s.key in (select key from stage where dup)
+        where s.hash is null and s.key in (select key from dups where unhashed)
         """;
 
-    const string UnresolvedRepeatedSql = "select line from stage where hash is null and key in (select key from stage where dup)";
+    const string UnresolvedRepeatedSql = "select line from stage where hash is null and key in (select key from dups where unhashed)";
 
     // The change of a row the diff could not resolve by its source row hash, now that it has its content hash.
     const string ChangeSql = """
@@ -57,13 +58,11 @@ public sealed class KnownRows(IOptions<IngestionOptions> options)
         """;
 
     /// <summary>
-    /// Before the de-duplication: the known copies of repeated keys get their record's content hash, or are
-    /// validated in full; returns the counts with the invalid ones moved to rejected.
+    /// During the de-duplication: the known copies of repeated keys whose copies differ (<c>dups.unhashed</c>) get their
+    /// record's content hash, or are validated in full; returns the counts with the invalid ones moved to rejected.
     /// </summary>
-    internal async Task<RunCounts> ResolveRepeatedAsync(NpgsqlConnection conn, RunRow run, RunPayload payload, StageOutcome stage, CancellationToken cancellationToken)
+    internal async Task<RunCounts> ResolveRepeatedAsync(NpgsqlConnection conn, RunRow run, RunPayload payload, RunCounts counts, CancellationToken cancellationToken)
     {
-        var counts = stage.Counts;
-        if (stage.Known == 0 || stage.MaybeDuplicates == 0) return counts;
         await using (var cmd = Long(Db.Command(conn, RepeatedHashesSql, run.DatasetId, run.SchemaVersion))) await cmd.ExecuteNonQueryAsync(cancellationToken);
         var lines = new HashSet<long>();
         await using (var cmd = Long(Db.Command(conn, UnresolvedRepeatedSql)))

@@ -17,8 +17,8 @@ internal static class PayloadRecheck
         { PatternBudget = options.PatternBudget };
         var header = new StrongBox<string[]>([]);
         var evaluated = new Dictionary<long, (StagedRecord?, QuarantinedRecord?)>(lines.Count);
-        await foreach (var record in PayloadReader.ReadAsync(payload.Path, feed, options, header, cancellationToken))
-            if (lines.Contains(record.Line)) evaluated[record.Line] = validator.Process(record, header.Value!);
+        await foreach (var record in PayloadReader.ReadAsync(payload.Path, feed, options, header, null, lines, cancellationToken))
+            evaluated[record.Line] = validator.Process(record, header.Value!);
         // The payload is the one just staged, read the same way: a line it no longer has would be a record lost.
         if (evaluated.Count < lines.Count)
             throw new InvalidOperationException($"{lines.Count - evaluated.Count} staged rows were not found on reading the payload again.");

@@ -19,23 +19,29 @@ public sealed class RunDiff(SkippedVerifier verifier)
     // current record's row: validated after the diff. A row that is exactly its record's source row is unchanged
     // (the exact check in this one join over the current records, not a pass of its own).
     // unverified: the record skipped the evaluator on its hash, yet is not exactly a published record.
-    // The rejected keys are read as a set (a few per run; 5% of 1M is 50k rows, one hash join).
+    // The rejected keys are not joined here (every one of the million rows probed that hash in the join filter,
+    // for the few missing ones): MarkKeptSql turns the deletions of rejected keys into K afterwards.
     const string DiffSql = """
         create temp table diff as
             select line, key, op, unverified from (
                 select s.line, coalesce(s.key, r.key) as key,
-                       case when s.key is null and k.key is not null then 'K'
-                            when s.key is null or s.del then 'D'
+                       case when s.key is null or s.del then 'D'
                             when s.hash is null then case when r.raw_hash = s.raw and r.schema_version = $3 then '=' else '?' end
                             when r.key is null then 'I' when r.hash <> s.hash then 'U' else '=' end as op,
                        coalesce(not s.checked and (r.key is null or r.hash <> s.hash or r.schema_version <> $3), false) as unverified,
                        s.key is null as missing, s.del, r.key is not null as published
                 from stage s
                 full join (select key, hash, schema_version, raw_hash from dx.records where dataset_id = $1 and valid_to is null) r on r.key = s.key
-                left join (select distinct key collate "C" as key from dx.rejected_records where run_id = $4 and key is not null) k
-                    on s.key is null and k.key = r.key
             ) d
             where (missing and $2) or (del and published) or (not missing and not del and op <> '=') or unverified
+        """;
+
+    // Snapshot: a published key missing from the stage (line null) because this run rejected its row is kept, not deleted
+    // (issue 12). The rejected keys are read as a set (a few per run; 5% of 1M is 50k rows, one hash join with the deletions).
+    const string MarkKeptSql = """
+        update diff set op = 'K'
+        where op = 'D' and line is null
+          and key in (select key collate "C" from dx.rejected_records where run_id = $1 and key is not null)
         """;
 
     const string CountChangesSql = """
@@ -72,7 +78,10 @@ public sealed class RunDiff(SkippedVerifier verifier)
     internal async Task<RunCounts> DiffAsync(NpgsqlConnection conn, RunRow run, RunPayload payload, RunCounts counts, CancellationToken cancellationToken)
     {
         var feed = payload.Feed;
-        await using (var cmd = Long(Db.Command(conn, DiffSql, run.DatasetId, feed.Mode == "snapshot", run.SchemaVersion, run.Id))) await cmd.ExecuteNonQueryAsync(cancellationToken);
+        var snapshot = feed.Mode == "snapshot";
+        await using (var cmd = Long(Db.Command(conn, DiffSql, run.DatasetId, snapshot, run.SchemaVersion))) await cmd.ExecuteNonQueryAsync(cancellationToken);
+        if (snapshot)
+            await using (var cmd = Long(Db.Command(conn, MarkKeptSql, run.Id))) await cmd.ExecuteNonQueryAsync(cancellationToken);
         return await verifier.VerifyAsync(conn, run, payload, counts, cancellationToken);
     }
 
