@@ -145,13 +145,16 @@ public sealed partial class IngestionRunner(
         IngestionMetrics.Record(run.DatasetId, "stage", staged);
         await ledger.ReportProgressAsync(run.Id, "publishing", counts.Read, counts.Valid, counts.Rejected, payload.Length, cancellationToken);
         var reread = new RunPayload(payload.Path!, feed, schema, dataset.KeyFields);
+        // A first load's records in dx.records have no stage row, but for the first copies of repeated keys.
+        var restaged = load is null ? 0 : await load.AddFirstCopiesAsync(conn, run, reread, options.Value, stage, cancellationToken);
         counts = await deduplicator.DeduplicateAsync(conn, run, reread, stage, cancellationToken);
         if (load is not null) await load.ResolveAsync(conn, run, stage, cancellationToken);
         var deduplicated = clock.Elapsed;
         IngestionMetrics.Record(run.DatasetId, "dedupe", deduplicated - staged);
         var firstLoad = await RunDiff.IsFirstLoadAsync(conn, run, stage, cancellationToken);
         if (load is not null && !firstLoad) throw new InvalidOperationException("A first load found current rows or unevaluated records after staging.");
-        counts = firstLoad ? await RunDiff.FirstLoadAsync(conn, counts, cancellationToken) : await diff.DiffAsync(conn, run, reread, counts, cancellationToken);
+        counts = firstLoad ? await RunDiff.FirstLoadAsync(conn, counts, stage.Direct - restaged, cancellationToken)
+            : await diff.DiffAsync(conn, run, reread, counts, cancellationToken);
         IngestionMetrics.Record(run.DatasetId, "diff", clock.Elapsed - deduplicated);
         LogStaged(logger, run.Id, counts.Read, staged.TotalMilliseconds, (clock.Elapsed - staged).TotalMilliseconds);
         if (counts.Read == 0)

@@ -71,15 +71,15 @@ public sealed class WorkerCrashTests
     }
 
     /// <summary>
-    /// Waits until validated records flow into the run's staging table (the binary COPY that the
-    /// validators feed, seen in pg_stat_progress_copy) and fewer than all have arrived: the worker is
-    /// provably validating. Returns how many had arrived.
+    /// Waits until validated records flow into the run's staging table or, on a first load, straight into
+    /// dx.records (the binary COPY that the validators feed, seen in pg_stat_progress_copy) and fewer than all
+    /// have arrived: the worker is provably validating. Returns how many had arrived.
     /// </summary>
     async Task<long> WaitForStagingAsync(WorkerProcess worker)
     {
         const string sql = """
             select coalesce(max(p.tuples_processed), 0) from pg_stat_progress_copy p join pg_stat_activity a on a.pid = p.pid
-            where a.datname = current_database() and a.query like 'copy stage %'
+            where a.datname = current_database() and (a.query like 'copy stage %' or a.query like 'copy dx.records %')
             """;
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(90);
         while (true)

@@ -9,10 +9,11 @@ namespace DataExchange.Core.Ingestion;
 /// The publish transaction of a first load (issue 14), opened before staging on a connection of its own: the
 /// dataset has no current rows, so every valid record whose key the run has not seen before is COPYed straight
 /// into <c>dx.records</c> as the next version while the validators work, instead of into the stage and then
-/// <c>insert … select</c> (one copy of every body saved). The stage still gets a narrow row (line, key, hash; no
-/// body) for each of them, so the de-duplication sees every copy of a key as before; copies whose key the
-/// <see cref="KeyFilter"/> flags go to the stage only, in full, and <see cref="ResolveAsync"/> settles them
-/// after the de-duplication. Nothing is visible until <see cref="RunPublisher.PublishFirstLoadAsync"/> commits;
+/// <c>insert … select</c> (one copy of every body saved), and not into the stage at all. Copies whose key the
+/// <see cref="KeyFilter"/> flags go to the stage only, in full; before the de-duplication
+/// <see cref="AddFirstCopiesAsync"/> stages a narrow row (line, key, hash; no body) of the first copy of each key
+/// that repeats, so the de-duplication sees every copy of a key as before, and <see cref="ResolveAsync"/> settles
+/// them after it. Nothing is visible until <see cref="RunPublisher.PublishFirstLoadAsync"/> commits;
 /// disposed without it (failure, threshold, cancellation, crash), the transaction rolls back and nothing is published.
 /// </summary>
 internal sealed class FirstLoad : IAsyncDisposable
@@ -29,6 +30,14 @@ internal sealed class FirstLoad : IAsyncDisposable
     // The flagged copies that survived (a key the filter took for repeated, or the copy of a repeated key that
     // won): the only staged rows with a body that are not deletes.
     const string SurvivorsSql = "select key, hash, data, raw from stage where data is not null and not del";
+
+    // The first copies, in dx.records, of the keys flagged as possibly repeated.
+    const string FirstCopiesSql = "select key, hash, raw_hash from dx.records where dataset_id = $1 and valid_to is null and key = any($2)";
+
+    const string StageFirstCopiesSql = """
+        insert into stage (line, key, hash, data, del, checked, dup, raw)
+        select l, k, h, null, false, true, false, r from unnest($1::bigint[], $2::text[], $3::bytea[], $4::bytea[]) as c (l, k, h, r)
+        """;
 
     const string DeleteCopiesSql = "delete from dx.records where dataset_id = $1 and valid_to is null and key = any($2)";
 
@@ -135,6 +144,53 @@ internal sealed class FirstLoad : IAsyncDisposable
     {
         await using var cmd = Db.Command(conn, "select to_regclass('pg_temp.dups') is not null");
         return (bool)(await cmd.ExecuteScalarAsync(cancellationToken))!;
+    }
+
+    /// <summary>
+    /// Before the de-duplication: stages a narrow row of the copy in <c>dx.records</c> of each key the stage also
+    /// holds a flagged copy of (a repeated key; a false positive of the filter has none), its line found by one
+    /// more read of the payload (the line with that key that is neither staged nor quarantined). None flagged or
+    /// none repeated: the payload is not read again. Returns how many were staged.
+    /// </summary>
+    public async Task<long> AddFirstCopiesAsync(NpgsqlConnection stageConn, RunRow run, RunPayload payload, IngestionOptions options, StageOutcome stage,
+        CancellationToken cancellationToken)
+    {
+        if (stage.MaybeDuplicates == 0) return 0;
+        List<string> flagged = [];
+        await using (var cmd = Long(Db.Command(stageConn, "select distinct key from stage where dup")))
+        await using (var r = await cmd.ExecuteReaderAsync(cancellationToken))
+            while (await r.ReadAsync(cancellationToken)) flagged.Add(r.GetString(0));
+        var firsts = new Dictionary<string, (byte[] Hash, byte[]? Raw)>(StringComparer.Ordinal);
+        await using (var cmd = Long(Db.Command(_conn, FirstCopiesSql, run.DatasetId, flagged.ToArray())))
+        await using (var r = await cmd.ExecuteReaderAsync(cancellationToken))
+            while (await r.ReadAsync(cancellationToken)) firsts[r.GetString(0)] = (r.GetFieldValue<byte[]>(1), r.IsDBNull(2) ? null : r.GetFieldValue<byte[]>(2));
+        if (firsts.Count == 0) return 0;
+
+        // Lines that are not a first copy: staged (flagged copies, deletes) or quarantined by this run.
+        var taken = new HashSet<long>();
+        await using (var cmd = Long(Db.Command(stageConn, "select line from stage where key = any($1) union all select line from dx.rejected_records where run_id = $2",
+            firsts.Keys.ToArray(), run.Id)))
+        await using (var r = await cmd.ExecuteReaderAsync(cancellationToken))
+            while (await r.ReadAsync(cancellationToken)) taken.Add(r.GetInt64(0));
+        var feed = payload.Feed;
+        var validator = new RecordValidator(payload.Schema, payload.KeyFields, feed.CaseInsensitiveKeys == true, feed.Mode == "incremental" ? feed.DeleteMarker : null)
+        { PatternBudget = options.PatternBudget };
+        var header = new System.Runtime.CompilerServices.StrongBox<string[]>([]);
+        var lines = new Dictionary<string, long>(firsts.Count, StringComparer.Ordinal);
+        await foreach (var record in PayloadReader.ReadAsync(payload.Path, feed, options, header, cancellationToken))
+        {
+            if (taken.Contains(record.Line) || validator.KnownKey(record, header.Value!) is not { } key || !firsts.ContainsKey(key)) continue;
+            if (!lines.TryAdd(key, record.Line))
+                throw new InvalidOperationException($"Key '{key}' has more than one copy outside the stage and the quarantine (lines {lines[key]} and {record.Line}).");
+        }
+        // The payload is the one just staged, read the same way: a first copy it no longer has would be a record lost.
+        if (lines.Count != firsts.Count)
+            throw new InvalidOperationException($"{firsts.Count - lines.Count} first copies of repeated keys were not found on reading the payload again.");
+        var keys = lines.Keys.ToArray();
+        await using (var cmd = Long(Db.Command(stageConn, StageFirstCopiesSql, keys.Select(k => lines[k]).ToArray(), keys, keys.Select(k => firsts[k].Hash).ToArray(),
+            keys.Select(k => firsts[k].Raw).ToArray())))
+            await cmd.ExecuteNonQueryAsync(cancellationToken);
+        return keys.Length;
     }
 
     /// <summary>Commits the load (called by the publish, after the version's row, the run's row and their audit entries).</summary>

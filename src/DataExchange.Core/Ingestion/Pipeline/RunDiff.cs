@@ -66,11 +66,14 @@ public sealed class RunDiff(SkippedVerifier verifier)
         return (bool)(await cmd.ExecuteScalarAsync(cancellationToken))!;
     }
 
-    /// <summary>A first load's counts, from the stage alone: its records that are not deletes are inserted.</summary>
-    internal static async Task<RunCounts> FirstLoadAsync(NpgsqlConnection conn, RunCounts counts, CancellationToken cancellationToken)
+    /// <summary>
+    /// A first load's counts, from the stage: its records that are not deletes are inserted, and
+    /// <paramref name="unstaged"/> more (a direct first load's records in dx.records without a stage row).
+    /// </summary>
+    internal static async Task<RunCounts> FirstLoadAsync(NpgsqlConnection conn, RunCounts counts, long unstaged, CancellationToken cancellationToken)
     {
         await using var cmd = Long(Db.Command(conn, FirstLoadCountsSql));
-        var inserted = (long)(await cmd.ExecuteScalarAsync(cancellationToken))!;
+        var inserted = (long)(await cmd.ExecuteScalarAsync(cancellationToken))! + unstaged;
         return counts with { Inserted = inserted, Updated = 0, Deleted = 0, Unchanged = 0 };
     }
 

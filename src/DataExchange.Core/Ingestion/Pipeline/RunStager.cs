@@ -115,7 +115,7 @@ public sealed class RunStager(NpgsqlDataSource dataSource, RunLedger ledger, IOp
         try
         {
             var keys = KeyFilter.ForPayload(new FileInfo(path).Length, PayloadReader.IsGzip(path, feed.Gzip));
-            var (valid, rejected, maybeDuplicates, skipped, known) = await WriteAsync(conn, run, output.Reader, outputs, position, keys, load, token);
+            var (valid, rejected, maybeDuplicates, skipped, known, direct) = await WriteAsync(conn, run, output.Reader, outputs, position, keys, load, token);
             await producer;
             await Task.WhenAll(workers);
             await closeOutput;
@@ -124,7 +124,7 @@ public sealed class RunStager(NpgsqlDataSource dataSource, RunLedger ledger, IOp
             if (feed.Format == "csv") await SaveHeaderAsync(conn, run.Id, header.Value!, token);
             IngestionMetrics.Record(run.DatasetId, "validate", System.Diagnostics.Stopwatch.GetElapsedTime(0, validating));
             if (load is not null && (skipped > 0 || known > 0)) throw new InvalidOperationException("A first load staged records without evaluating them.");
-            return new StageOutcome(new RunCounts(valid + rejected, valid, rejected, 0, 0, 0, 0, 0, 0), maybeDuplicates, skipped, known);
+            return new StageOutcome(new RunCounts(valid + rejected, valid, rejected, 0, 0, 0, 0, 0, 0), maybeDuplicates, skipped, known, direct);
         }
         catch
         {
@@ -199,10 +199,10 @@ public sealed class RunStager(NpgsqlDataSource dataSource, RunLedger ledger, IOp
         }
     }
 
-    async Task<(long Valid, long Rejected, long MaybeDuplicates, long Skipped, long Known)> WriteAsync(NpgsqlConnection conn, RunRow run, ChannelReader<Results> results,
+    async Task<(long Valid, long Rejected, long MaybeDuplicates, long Skipped, long Known, long Direct)> WriteAsync(NpgsqlConnection conn, RunRow run, ChannelReader<Results> results,
         Recycler<Results> outputs, StrongBox<long> position, KeyFilter keys, FirstLoad? load, CancellationToken token)
     {
-        long valid = 0, rejected = 0, maybeDuplicates = 0, skipped = 0, known = 0;
+        long valid = 0, rejected = 0, maybeDuplicates = 0, skipped = 0, known = 0, direct = 0;
         var reported = time.GetTimestamp();
         await using var quarantineConn = await dataSource.OpenConnectionAsync(token);
         await using (var stage = await conn.BeginBinaryImportAsync("copy stage (line, key, hash, data, del, checked, dup, raw) from stdin (format binary)", token))
@@ -221,16 +221,9 @@ public sealed class RunStager(NpgsqlDataSource dataSource, RunLedger ledger, IOp
                     {
                         // A first load (no published hashes): every record was evaluated.
                         if (!r.Checked) throw new InvalidOperationException("A first load staged a record without evaluating it.");
+                        // Not staged: FirstLoad.AddFirstCopiesAsync stages it narrow if its key turns out to repeat.
                         load!.Write(records, run, r);
-                        stage.StartRow();
-                        stage.Write(r.Line, NpgsqlDbType.Bigint);
-                        stage.Write(r.Key, NpgsqlDbType.Text);
-                        stage.Write(r.Hash, NpgsqlDbType.Bytea);
-                        stage.WriteNull();
-                        stage.Write(false, NpgsqlDbType.Boolean);
-                        stage.Write(true, NpgsqlDbType.Boolean);
-                        stage.Write(false, NpgsqlDbType.Boolean);
-                        stage.WriteNull();
+                        direct++;
                         continue;
                     }
                     stage.StartRow();
@@ -287,6 +280,6 @@ public sealed class RunStager(NpgsqlDataSource dataSource, RunLedger ledger, IOp
             await quarantine.CompleteAsync(token);
             if (records is not null) await records.CompleteAsync(token);
         }
-        return (valid, rejected, maybeDuplicates, skipped, known);
+        return (valid, rejected, maybeDuplicates, skipped, known, direct);
     }
 }
