@@ -40,8 +40,9 @@ public sealed class RunHandOverTests
     {
         var id = await _h.RegisterAsync("queued-uploads", ["id"], Schema, new { source = "upload", format = "csv" });
 
-        // A SHARE lock on dx.records stops the first run inside its publish transaction, at the insert of its rows
-        // (a statement without a timeout), running and holding its dataset's lock.
+        // A SHARE lock on dx.records stops the first run inside its publish transaction, at the write of its rows
+        // (a statement without a timeout: a first load's COPY into dx.records, a later run's insert), running and
+        // holding its dataset's lock.
         await using var blocker = new NpgsqlConnection(_h.ConnectionString);
         await blocker.OpenAsync();
         var hold = await blocker.BeginTransactionAsync();
@@ -111,7 +112,8 @@ public sealed class RunHandOverTests
     {
         const string sql = """
             select count(*) from pg_stat_activity
-            where datname = current_database() and wait_event_type = 'Lock' and query like '%insert into dx.records%'
+            where datname = current_database() and wait_event_type = 'Lock'
+              and (query like '%insert into dx.records%' or query like 'copy dx.records%')
             """;
         var deadline = DateTime.UtcNow.AddSeconds(60);
         while (await FaultProbe.ScalarAsync(_h.ConnectionString, sql) == 0)
