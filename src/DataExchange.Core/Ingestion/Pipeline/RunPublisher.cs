@@ -19,17 +19,14 @@ public sealed class RunPublisher(RunLedger ledger, RunHold hold, AuditWriter aud
         from dx.dataset_versions where dataset_id = $1
         """;
 
-    // By key through records_current, one lookup per changed or deleted key (a subquery per key: no join, so no plan reads
-    // the dataset's current rows, and the nested-loop setting does not apply), then by the rows' ctids: the cost follows the
-    // change, not the dataset (1M rows, 1% changed: 0.2 against 0.5 CPU-s for a hash join over the current rows). A join left
-    // to the planner was no answer: with nested loops allowed and stale statistics on dx.records it may drive the loop from
-    // the records side (see RunStager), and `key = any(array(…))` became a filter over the dataset's index entries (65 s for
-    // 3,000 keys at 300k rows). The dataset's row lock and the run's advisory lock keep the ctids current.
+    // A join of the diff's changed and deleted keys with the dataset's current rows. The per-key form tried on
+    // 2026-12-03 (`ctid = any(array(select (select x.ctid … limit 1) from diff …))`, 0.2 against 0.5 CPU-s at 1M rows
+    // with 1% changed) ran for over ten minutes at 10M rows with 100k changed keys in that session's 10M benchmark,
+    // where this join had taken 44 s on a loaded machine: it is reverted until it is understood at that scale.
     const string CloseRowsSql = """
         update dx.records r set valid_to = $2
-        where r.ctid = any(array(select (select x.ctid from dx.records x where x.dataset_id = $1 and x.key = d.key and x.valid_to is null limit 1)
-                                 from diff d where d.op in ('U', 'D')))
-          and r.dataset_id = $1 and r.valid_to is null
+        from diff d
+        where d.op in ('U', 'D') and r.dataset_id = $1 and r.valid_to is null and r.key = d.key
         """;
 
     // In key order: both key indexes then grow at their right edge instead of splitting pages all
