@@ -1,6 +1,5 @@
 using DataExchange.Core.Common;
 using Npgsql;
-using NpgsqlTypes;
 using static DataExchange.Core.Ingestion.RunSql;
 
 namespace DataExchange.Core.Ingestion;
@@ -16,9 +15,11 @@ namespace DataExchange.Core.Ingestion;
 /// them after it. Nothing is visible until <see cref="RunPublisher.PublishFirstLoadAsync"/> commits;
 /// disposed without it (failure, threshold, cancellation, crash), the transaction rolls back and nothing is published.
 /// </summary>
-internal sealed class FirstLoad : IAsyncDisposable
+internal sealed class FirstLoad(NpgsqlConnection conn, NpgsqlTransaction tx, int version) : IAsyncDisposable
 {
-    const string CopyRecordsSql = "copy dx.records (dataset_id, key, valid_from, hash, schema_version, data, raw_hash) from stdin (format binary)";
+    // The columns the publish's insert from the stage writes; those the same on every row of the run first.
+    const string CopyRecordsSql = "copy dx.records (dataset_id, valid_from, schema_version, key, hash, raw_hash, data) from stdin (format binary)";
+    const short CopyFields = 7;
 
     // Repeated keys whose copy in dx.records (staged narrow: data null) did not survive the de-duplication
     // (a conflict in reject mode, an earlier identical copy kept, a later one winning). Copies filled from the
@@ -41,21 +42,14 @@ internal sealed class FirstLoad : IAsyncDisposable
 
     const string DeleteCopiesSql = "delete from dx.records where dataset_id = $1 and valid_to is null and key = any($2)";
 
-    readonly NpgsqlConnection _conn;
-    readonly NpgsqlTransaction _tx;
-
-    FirstLoad(NpgsqlConnection conn, NpgsqlTransaction tx, int version)
-    {
-        _conn = conn;
-        _tx = tx;
-        Version = version;
-    }
+    // dataset_id, valid_from and schema_version of every row the run writes, in COPY's binary form.
+    byte[]? _runFields;
 
     /// <summary>The version this load publishes (the records' <c>valid_from</c>).</summary>
-    public int Version { get; }
+    public int Version => version;
 
     /// <summary>The connection of the publish transaction.</summary>
-    public NpgsqlConnection Connection => _conn;
+    public NpgsqlConnection Connection => conn;
 
     /// <summary>
     /// Opens the publish transaction of <paramref name="run"/> when its dataset has no current rows: takes the
@@ -96,20 +90,19 @@ internal sealed class FirstLoad : IAsyncDisposable
     }
 
     /// <summary>The binary COPY into <c>dx.records</c> the stager writes first copies to.</summary>
-    public Task<NpgsqlBinaryImporter> BeginCopyAsync(CancellationToken cancellationToken) => _conn.BeginBinaryImportAsync(CopyRecordsSql, cancellationToken);
+    public Task<BinaryCopyWriter> BeginCopyAsync(CancellationToken cancellationToken) => BinaryCopyWriter.BeginAsync(conn, CopyRecordsSql, cancellationToken);
 
     /// <summary>Writes one record of the load: the columns the publish's insert writes, with <see cref="Version"/> as valid_from.</summary>
-    public void Write(NpgsqlBinaryImporter copy, RunRow run, in StagedRecord record)
+    public void Write(BinaryCopyWriter copy, RunRow run, in StagedRecord record)
     {
-        copy.StartRow();
-        copy.Write(run.DatasetId, NpgsqlDbType.Text);
-        copy.Write(record.Key, NpgsqlDbType.Text);
-        copy.Write(Version, NpgsqlDbType.Integer);
-        copy.Write(record.Hash, NpgsqlDbType.Bytea);
-        copy.Write(run.SchemaVersion, NpgsqlDbType.Integer);
-        copy.Write(record.Data, NpgsqlDbType.Jsonb);
-        if (record.Raw is { } raw) copy.Write(raw, NpgsqlDbType.Bytea);
-        else copy.WriteNull();
+        _runFields ??= new BinaryCopyWriter.Prepared().Text(run.DatasetId).Int32(version).Int32(run.SchemaVersion).Bytes.ToArray();
+        copy.StartRow(CopyFields);
+        copy.Raw(_runFields);
+        copy.Text(record.Key);
+        copy.Bytes(record.Hash);
+        if (record.Raw is { } raw) copy.Bytes(raw);
+        else copy.Null();
+        copy.Jsonb(record.Data);
     }
 
     /// <summary>
@@ -127,7 +120,7 @@ internal sealed class FirstLoad : IAsyncDisposable
             await using (var r = await cmd.ExecuteReaderAsync(cancellationToken))
                 while (await r.ReadAsync(cancellationToken)) dropped.Add(r.GetString(0));
             if (dropped.Count > 0)
-                await using (var cmd = Long(Db.Command(_conn, DeleteCopiesSql, run.DatasetId, dropped.ToArray()))) await cmd.ExecuteNonQueryAsync(cancellationToken);
+                await using (var cmd = Long(Db.Command(conn, DeleteCopiesSql, run.DatasetId, dropped.ToArray()))) await cmd.ExecuteNonQueryAsync(cancellationToken);
         }
         await using var read = Long(Db.Command(stageConn, SurvivorsSql));
         await using var rows = await read.ExecuteReaderAsync(System.Data.CommandBehavior.SequentialAccess, cancellationToken);
@@ -161,7 +154,7 @@ internal sealed class FirstLoad : IAsyncDisposable
         await using (var r = await cmd.ExecuteReaderAsync(cancellationToken))
             while (await r.ReadAsync(cancellationToken)) flagged.Add(r.GetString(0));
         var firsts = new Dictionary<string, (byte[] Hash, byte[]? Raw)>(StringComparer.Ordinal);
-        await using (var cmd = Long(Db.Command(_conn, FirstCopiesSql, run.DatasetId, flagged.ToArray())))
+        await using (var cmd = Long(Db.Command(conn, FirstCopiesSql, run.DatasetId, flagged.ToArray())))
         await using (var r = await cmd.ExecuteReaderAsync(cancellationToken))
             while (await r.ReadAsync(cancellationToken)) firsts[r.GetString(0)] = (r.GetFieldValue<byte[]>(1), r.IsDBNull(2) ? null : r.GetFieldValue<byte[]>(2));
         if (firsts.Count == 0) return 0;
@@ -194,12 +187,12 @@ internal sealed class FirstLoad : IAsyncDisposable
     }
 
     /// <summary>Commits the load (called by the publish, after the version's row, the run's row and their audit entries).</summary>
-    public Task CommitAsync(CancellationToken cancellationToken) => _tx.CommitAsync(cancellationToken);
+    public Task CommitAsync(CancellationToken cancellationToken) => tx.CommitAsync(cancellationToken);
 
     /// <summary>Rolls back whatever was not committed and gives the connection back.</summary>
     public async ValueTask DisposeAsync()
     {
-        await _tx.DisposeAsync();
-        await _conn.DisposeAsync();
+        await tx.DisposeAsync();
+        await conn.DisposeAsync();
     }
 }

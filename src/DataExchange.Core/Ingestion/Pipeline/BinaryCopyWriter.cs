@@ -1,0 +1,187 @@
+using System.Buffers;
+using System.Buffers.Binary;
+using System.Text;
+using Npgsql;
+
+namespace DataExchange.Core.Ingestion;
+
+/// <summary>
+/// Rows of a <c>copy … from stdin (format binary)</c> written in PostgreSQL's binary COPY format into a buffer
+/// of its own and sent through Npgsql's raw COPY stream (issue 14). Npgsql's binary importer resolves, binds
+/// and sizes every value through a parameter object (a string's UTF-8 counted, then encoded); here a string is
+/// encoded once into the buffer and its length written after, and values that are the same on every row (a
+/// run's dataset and version) are written from bytes prepared once (<see cref="Prepared"/>). The caller
+/// writes exactly the fields the statement names, in its order, with the types of those columns: PostgreSQL
+/// checks the field count of every row and each value's binary form. Disposed without
+/// <see cref="CompleteAsync"/> (an error, a cancellation), the COPY is cancelled and nothing it sent is kept.
+/// </summary>
+internal sealed class BinaryCopyWriter : IAsyncDisposable
+{
+    // "PGCOPY\n\377\r\n\0", flags (no OIDs), header extension length.
+    static readonly byte[] Header = [.. "PGCOPY\n"u8, 0xFF, .. "\r\n\0"u8, 0, 0, 0, 0, 0, 0, 0, 0];
+
+    const int Capacity = 1 << 16;
+
+    readonly NpgsqlRawCopyStream _stream;
+    readonly byte[] _buffer = new byte[Capacity];
+    int _used;
+    bool _done;
+
+    BinaryCopyWriter(NpgsqlRawCopyStream stream) => _stream = stream;
+
+    /// <summary>Starts <paramref name="copySql"/> (a binary COPY from stdin) on <paramref name="conn"/>.</summary>
+    public static async Task<BinaryCopyWriter> BeginAsync(NpgsqlConnection conn, string copySql, CancellationToken cancellationToken)
+    {
+        var writer = new BinaryCopyWriter(await conn.BeginRawBinaryCopyAsync(copySql, cancellationToken));
+        writer.Raw(Header);
+        return writer;
+    }
+
+    /// <summary>Starts a row of <paramref name="fields"/> fields.</summary>
+    public void StartRow(short fields)
+    {
+        Ensure(2);
+        BinaryPrimitives.WriteInt16BigEndian(_buffer.AsSpan(_used), fields);
+        _used += 2;
+    }
+
+    /// <summary>Writes bytes already in the binary COPY format (fields from <see cref="Prepared"/>).</summary>
+    public void Raw(ReadOnlySpan<byte> bytes)
+    {
+        if (bytes.Length > Capacity - _used)
+        {
+            Flush();
+            if (bytes.Length > Capacity)
+            {
+                _stream.Write(bytes);
+                return;
+            }
+        }
+        bytes.CopyTo(_buffer.AsSpan(_used));
+        _used += bytes.Length;
+    }
+
+    /// <summary>A null field.</summary>
+    public void Null()
+    {
+        Ensure(4);
+        BinaryPrimitives.WriteInt32BigEndian(_buffer.AsSpan(_used), -1);
+        _used += 4;
+    }
+
+    /// <summary>A <c>bytea</c> field.</summary>
+    public void Bytes(ReadOnlySpan<byte> value)
+    {
+        Ensure(4);
+        BinaryPrimitives.WriteInt32BigEndian(_buffer.AsSpan(_used), value.Length);
+        _used += 4;
+        Raw(value);
+    }
+
+    /// <summary>A <c>text</c> field: the string's UTF-8.</summary>
+    public void Text(string value) => Utf8(value, version: false);
+
+    /// <summary>A <c>jsonb</c> field: its format version (1), then the JSON text's UTF-8.</summary>
+    public void Jsonb(string json) => Utf8(json, version: true);
+
+    void Utf8(string value, bool version)
+    {
+        var prefix = version ? 1 : 0;
+        var max = Encoding.UTF8.GetMaxByteCount(value.Length) + prefix;
+        if (max > Capacity - 4)
+        {
+            // A value longer than the buffer (records are at most a few MiB): encoded apart.
+            var rented = ArrayPool<byte>.Shared.Rent(max);
+            try
+            {
+                rented[0] = 1;
+                var n = Encoding.UTF8.GetBytes(value, rented.AsSpan(prefix)) + prefix;
+                Ensure(4);
+                BinaryPrimitives.WriteInt32BigEndian(_buffer.AsSpan(_used), n);
+                _used += 4;
+                Raw(rented.AsSpan(0, n));
+            }
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(rented);
+            }
+            return;
+        }
+        Ensure(4 + max);
+        var at = _used;
+        if (version) _buffer[at + 4] = 1;
+        var length = Encoding.UTF8.GetBytes(value, _buffer.AsSpan(at + 4 + prefix)) + prefix;
+        BinaryPrimitives.WriteInt32BigEndian(_buffer.AsSpan(at), length);
+        _used = at + 4 + length;
+    }
+
+    /// <summary>Ends the COPY: the trailer, then PostgreSQL's answer (its error, if a row was refused).</summary>
+    public async Task CompleteAsync(CancellationToken cancellationToken)
+    {
+        Ensure(2);
+        BinaryPrimitives.WriteInt16BigEndian(_buffer.AsSpan(_used), -1);
+        _used += 2;
+        await _stream.WriteAsync(_buffer.AsMemory(0, _used), cancellationToken);
+        _used = 0;
+        _done = true;
+        // Disposing a raw COPY stream that writes sends CopyDone and reads the command's completion.
+        await _stream.DisposeAsync();
+    }
+
+    /// <summary>Cancels the COPY unless it completed.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (_done) return;
+        _done = true;
+        try
+        {
+            await _stream.CancelAsync();
+        }
+        catch (Exception e) when (e is NpgsqlException or InvalidOperationException or IOException or ObjectDisposedException)
+        {
+            // The connection broke or the COPY failed already: the transaction it wrote in does not commit either way.
+        }
+    }
+
+    void Ensure(int bytes)
+    {
+        if (bytes > Capacity - _used) Flush();
+    }
+
+    // Synchronous, as the stage's writes are: it blocks only when the socket is full.
+    void Flush()
+    {
+        if (_used == 0) return;
+        _stream.Write(_buffer.AsSpan(0, _used));
+        _used = 0;
+    }
+
+    /// <summary>Fields that are the same on every row, in the binary COPY format.</summary>
+    public sealed class Prepared
+    {
+        readonly ArrayBufferWriter<byte> _bytes = new();
+
+        /// <summary>Adds a <c>text</c> field.</summary>
+        public Prepared Text(string value)
+        {
+            var utf8 = Encoding.UTF8.GetBytes(value);
+            BinaryPrimitives.WriteInt32BigEndian(_bytes.GetSpan(4), utf8.Length);
+            _bytes.Advance(4);
+            _bytes.Write(utf8);
+            return this;
+        }
+
+        /// <summary>Adds an <c>integer</c> field.</summary>
+        public Prepared Int32(int value)
+        {
+            var span = _bytes.GetSpan(8);
+            BinaryPrimitives.WriteInt32BigEndian(span, 4);
+            BinaryPrimitives.WriteInt32BigEndian(span[4..], value);
+            _bytes.Advance(8);
+            return this;
+        }
+
+        /// <summary>The fields' bytes.</summary>
+        public ReadOnlySpan<byte> Bytes => _bytes.WrittenSpan;
+    }
+}
