@@ -237,6 +237,51 @@ public sealed class KnownRowsTests
         }
     }
 
+    [Test]
+    public async Task ClosingByTheDiffsRowIds_ChecksEachRow_AndClosesByKeyWhatTheRowIdsMiss()
+    {
+        // The publish closes changed and deleted records by the row ids (ctid) the diff's join read. A row id that no longer
+        // points at the key's current record of this dataset (here: one of another dataset's rows, as after a VACUUM FULL moved
+        // rows) closes nothing there, and a change without a row id (a held run's diff has none) is closed by its key.
+        var schema = Schema();
+        var a = await _h.RegisterAsync("rowid-a", ["code"], schema, new { source = "upload", format = "csv", maxDeleteShare = 1.0 });
+        var b = await _h.RegisterAsync("rowid-b", ["code"], schema, new { source = "upload", format = "csv", maxDeleteShare = 1.0 });
+        const string first = "code,name\nA,one\nB,two\nC,three\nD,four\n";
+        await _h.PushAsync(a, first);
+        await _h.PushAsync(b, first);
+        await using var conn = new NpgsqlConnection(_h.ConnectionString);
+        await conn.OpenAsync();
+        const string diff = """
+            create temp table diff as
+                select null::bigint as line, x.key, x.op, false as unverified,
+                       (select r.ctid from dx.records r where r.dataset_id = x.ds and r.key = x.key and r.valid_to is null) as rid
+                from (values ('B', 'U', $2), ('C', 'D', $1), ('D', 'U', null)) as x (key, op, ds)
+            """;
+        await using (var cmd = new NpgsqlCommand(diff, conn) { Parameters = { new() { Value = a }, new() { Value = b } } }) await cmd.ExecuteNonQueryAsync();
+        Assert.That(await RowIdsAsync(), Is.EqualTo(2), "B's row id is b's row, C's is a's, D has none");
+        await using (var tx = await conn.BeginTransactionAsync())
+        {
+            await RunPublisher.CloseAsync(conn, a, 2, CancellationToken.None);
+            await tx.CommitAsync();
+        }
+        await using var read = new NpgsqlCommand("select dataset_id, key, valid_to from dx.records where dataset_id = any($1) order by dataset_id, key", conn)
+        { Parameters = { new() { Value = new[] { a, b } } } };
+        await using var reader = await read.ExecuteReaderAsync();
+        List<(string, string, int?)> rows = [];
+        while (await reader.ReadAsync()) rows.Add((reader.GetString(0), reader.GetString(1), reader.IsDBNull(2) ? null : reader.GetInt32(2)));
+        Assert.That(rows, Is.EqualTo(new (string, string, int?)[]
+        {
+            (a, "A", null), (a, "B", 2), (a, "C", 2), (a, "D", 2),
+            (b, "A", null), (b, "B", null), (b, "C", null), (b, "D", null),
+        }));
+
+        async Task<long> RowIdsAsync()
+        {
+            await using var cmd = new NpgsqlCommand("select count(rid) from diff", conn);
+            return (long)(await cmd.ExecuteScalarAsync())!;
+        }
+    }
+
     // A quarantined copy staged by its hash is kept as its canonical JSON, read again from the payload.
     static string Body(string row) => row.Split(',') is [var code, var name] ? $"{{\"code\":\"{code}\",\"name\":\"{name}\"}}" : row;
 

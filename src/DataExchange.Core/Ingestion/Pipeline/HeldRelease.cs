@@ -31,7 +31,7 @@ public sealed class HeldRelease(RunPublisher publisher, RunLedger ledger)
 
     const string RestoreDiffSql = """
         create temp table diff on commit drop as
-            select line, key, op::text as op, false as unverified from dx.held_changes where run_id = $1
+            select line, key, op::text as op, false as unverified, null::tid as rid from dx.held_changes where run_id = $1
         """;
 
     const string DeleteHeldChangesSql = "delete from dx.held_changes where run_id = $1";

@@ -28,11 +28,15 @@ public sealed class KnownRows(IOptions<IngestionOptions> options)
     const string UnresolvedRepeatedSql = "select line from stage where hash is null and key in (select key from dups where unhashed)";
 
     // The change of a row the diff could not resolve by its source row hash, now that it has its content hash.
+    // rid: the current record's row id, by which the publish closes it (RunDiff's rid); subqueries per key, not a lateral join
+    // (with nested loops off its penalty pushed the cost past jit_optimize_above_cost, see DropSql).
     const string ChangeSql = """
         update diff d set op = case when x.del then case when x.published is null then '=' else 'D' end
-                                    when x.published is null then 'I' when x.published <> x.hash then 'U' else '=' end
+                                    when x.published is null then 'I' when x.published <> x.hash then 'U' else '=' end,
+                          rid = x.rid
         from (select s.line, s.del, s.hash,
-                     (select r.hash from dx.records r where r.dataset_id = $1 and r.key = s.key and r.valid_to is null) as published
+                     (select r.hash from dx.records r where r.dataset_id = $1 and r.key = s.key and r.valid_to is null) as published,
+                     (select r.ctid from dx.records r where r.dataset_id = $1 and r.key = s.key and r.valid_to is null) as rid
               from stage s where s.line = any($2)) x
         where d.line = x.line
         """;

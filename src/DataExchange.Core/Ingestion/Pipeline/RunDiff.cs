@@ -21,17 +21,19 @@ public sealed class RunDiff(SkippedVerifier verifier)
     // unverified: the record skipped the evaluator on its hash, yet is not exactly a published record.
     // The rejected keys are not joined here (every one of the million rows probed that hash in the join filter,
     // for the few missing ones): MarkKeptSql turns the deletions of rejected keys into K afterwards.
+    // rid: the current record's row id (ctid) as this join read it, for a change or a delete: the publish closes those rows by
+    // it (RunPublisher.CloseByRowIdSql) instead of a second join over the dataset's current rows.
     const string DiffSql = """
         create temp table diff as
-            select line, key, op, unverified from (
-                select s.line, coalesce(s.key, r.key) as key,
+            select line, key, op, unverified, case when op in ('U', 'D') then rid end as rid from (
+                select s.line, coalesce(s.key, r.key) as key, r.ctid as rid,
                        case when s.key is null or s.del then 'D'
                             when s.hash is null then case when r.raw_hash = s.raw and r.schema_version = $3 then '=' else '?' end
                             when r.key is null then 'I' when r.hash <> s.hash then 'U' else '=' end as op,
                        coalesce(not s.checked and (r.key is null or r.hash <> s.hash or r.schema_version <> $3), false) as unverified,
                        s.key is null as missing, s.del, r.key is not null as published
                 from stage s
-                full join (select key, hash, schema_version, raw_hash from dx.records where dataset_id = $1 and valid_to is null) r on r.key = s.key
+                full join (select key, hash, schema_version, raw_hash, ctid from dx.records where dataset_id = $1 and valid_to is null) r on r.key = s.key
             ) d
             where (missing and $2) or (del and published) or (not missing and not del and op <> '=') or unverified
         """;
