@@ -29,8 +29,16 @@ public static class PayloadReader
     /// The records of <paramref name="lines"/> only (all when null), the payload read and checked whole as always: a CSV row of
     /// another line is parsed but becomes no record (no cells, no raw copy), which makes reading a payload again for a few lines cheap.
     /// </summary>
+    internal static IAsyncEnumerable<SourceRecord> ReadAsync(string path, FeedDefinition feed, IngestionOptions options,
+        StrongBox<string[]> header, StrongBox<long>? position, IReadOnlySet<long>? lines, CancellationToken cancellationToken) =>
+        ReadAsync(path, feed, options, header, position, lines, null, cancellationToken);
+
+    /// <summary>
+    /// The payload's records, CSV rows known by their source row hash read by their key alone when <paramref name="probe"/> is
+    /// given (<see cref="CsvRowProbe"/>).
+    /// </summary>
     internal static async IAsyncEnumerable<SourceRecord> ReadAsync(string path, FeedDefinition feed, IngestionOptions options,
-        StrongBox<string[]> header, StrongBox<long>? position, IReadOnlySet<long>? lines, [EnumeratorCancellation] CancellationToken cancellationToken)
+        StrongBox<string[]> header, StrongBox<long>? position, IReadOnlySet<long>? lines, CsvRowProbe? probe, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         await using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
         var decompressed = OpenDecompressed(file, feed.Gzip, options.MaxDecompressedBytes);
@@ -41,7 +49,7 @@ public static class PayloadReader
         {
             "json" => new JsonArrayReader(text, options.MaxRecordBytes).Records(),
             "ndjson" => new NdjsonReader(text, options.MaxRecordBytes).Records(),
-            _ => ReadCsv(text, feed, options, header, lines),
+            _ => ReadCsv(text, feed, options, header, lines, probe),
         };
         foreach (var record in records)
         {
@@ -75,7 +83,8 @@ public static class PayloadReader
 
     const int RawChunkBytes = 1 << 16;
 
-    static IEnumerable<SourceRecord> ReadCsv(Stream utf8, FeedDefinition feed, IngestionOptions options, StrongBox<string[]> header, IReadOnlySet<long>? lines)
+    static IEnumerable<SourceRecord> ReadCsv(Stream utf8, FeedDefinition feed, IngestionOptions options, StrongBox<string[]> header, IReadOnlySet<long>? lines,
+        CsvRowProbe? probe)
     {
         CsvMalformedRecord? unterminated = null;
         var csvOptions = new CsvReaderOptions
@@ -94,6 +103,7 @@ public static class PayloadReader
         using var csv = CsvReader.Create(utf8, csvOptions, leaveOpen: true);
         header.Value = [.. csv.Headers];
         ThrowIfOpen(unterminated, feed);
+        var reading = probe?.For(header.Value);
         // The rows' raw bytes, copied into shared chunks: one allocation per 64 KiB rather than a string per row.
         var chunk = Array.Empty<byte>();
         var used = 0;
@@ -101,6 +111,12 @@ public static class PayloadReader
         {
             ThrowIfOpen(unterminated, feed);
             if (lines is not null && !lines.Contains(csv.LineNumber)) continue;
+            if (reading is not null)
+            {
+                var rawLength = CopyRaw(csv, ref chunk, ref used);
+                yield return reading.Read(csv, csv.LineNumber, new ReadOnlyMemory<byte>(chunk, used - rawLength, rawLength));
+                continue;
+            }
             var cells = new string[csv.FieldCount];
             for (var i = 0; i < cells.Length; i++) cells[i] = csv.GetString(i) ?? "";
             var length = CopyRaw(csv, ref chunk, ref used);

@@ -80,16 +80,34 @@ public sealed partial class RecordValidator
     /// <summary>The folded key a row's record would have, read cheaply (CSV under a flat schema: its key cells alone); null sends the row the full way.</summary>
     internal string? KnownKey(in SourceRecord source, string[] header)
     {
-        if (source.Cells is { } cells && UseFastPath && Plan(header) is { Columns: { } columns } plan && cells.Length == header.Length)
-        {
-            var row = _row is { } r && r.Values.Length >= columns.Length ? r : _row = new RowValues(columns.Length);
-            foreach (var c in plan.KeyColumns)
-                if (c < 0 || !DatasetSchema.TryCoerce(columns[c].Type, cells[columns[c].Cell], out row.Values[c], out row.Present[c])) return null;
-            return Key(plan, row) is { } key ? Fold(key) : null;
-        }
+        if (source.Cells is { } cells && UseFastPath && Plan(header) is { Columns: { } columns } && cells.Length == header.Length)
+            return KeyFromCells(cells, header);
         var errors = new List<RecordError>();
         using var record = source.Cells is { } all ? FromCells(all, header, errors) : FromJson(source.Json!, errors);
         return record is null || record.Marked || errors.Count > 0 ? null : ReadKey(record, errors, out _);
+    }
+
+    /// <summary>
+    /// The cells <see cref="KeyFromCells"/> reads under <paramref name="header"/>: those of the key fields, when the fast path reads
+    /// this header and every key field is one of its columns; else null (the key then needs the whole row).
+    /// </summary>
+    internal int[]? KeyCells(string[] header)
+    {
+        if (!UseFastPath || Plan(header) is not { Columns: { } columns } plan || plan.KeyColumns.Any(c => c < 0)) return null;
+        return [.. plan.KeyColumns.Select(c => columns[c].Cell)];
+    }
+
+    /// <summary>
+    /// The folded key of a row of <paramref name="header"/>'s length under a header the fast path reads, from the cells of
+    /// <see cref="KeyCells"/> alone (the others may be null); null where the full path must decide.
+    /// </summary>
+    internal string? KeyFromCells(string[] cells, string[] header)
+    {
+        if (!UseFastPath || Plan(header) is not { Columns: { } columns } plan || cells.Length != header.Length) return null;
+        var row = _row is { } r && r.Values.Length >= columns.Length ? r : _row = new RowValues(columns.Length);
+        foreach (var c in plan.KeyColumns)
+            if (c < 0 || !DatasetSchema.TryCoerce(columns[c].Type, cells[columns[c].Cell], out row.Values[c], out row.Present[c])) return null;
+        return Key(plan, row) is { } key ? Fold(key) : null;
     }
 
     // Null for a key the general path refuses (too long, or a number beyond numeric, which throws while

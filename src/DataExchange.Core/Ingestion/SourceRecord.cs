@@ -22,8 +22,8 @@ public readonly record struct SourceRecord
         _raw = raw;
     }
 
-    /// <summary>A CSV row with its raw UTF-8 bytes.</summary>
-    internal SourceRecord(long line, string[] cells, ReadOnlyMemory<byte> rawUtf8)
+    /// <summary>A CSV row with its raw UTF-8 bytes (no cells: a row read by its key alone, <see cref="KnownKey"/>).</summary>
+    internal SourceRecord(long line, string[]? cells, ReadOnlyMemory<byte> rawUtf8)
     {
         Line = line;
         Cells = cells;
@@ -44,4 +44,13 @@ public readonly record struct SourceRecord
 
     /// <summary>A CSV row's raw UTF-8 bytes as read; empty for a record made from text (then see <see cref="Raw"/>).</summary>
     internal ReadOnlyMemory<byte> RawUtf8 => _rawUtf8;
+
+    /// <summary>The row's source row hash when the reader computed it (<see cref="CsvRowProbe"/>), else null.</summary>
+    internal byte[]? RawHash { get; init; }
+
+    /// <summary>
+    /// Set when the reader found the row's hash probably among the current records' (<see cref="CsvRowProbe"/>): the folded key
+    /// of its record, read from its key cells alone. Such a record has no cells: it is staged by its key and hash, never evaluated.
+    /// </summary>
+    internal string? KnownKey { get; init; }
 }

@@ -63,6 +63,17 @@ public sealed class SourceRowHash
         return SHA256.HashData(buffer.AsSpan(0, used));
     }
 
+    /// <summary>The hash of a CSV row's raw bytes under this reading (the same as <see cref="Of(in SourceRecord)"/> of its record).</summary>
+    public byte[] Of(ReadOnlySpan<byte> raw)
+    {
+        var length = _context.Length + raw.Length;
+        var buffer = _buffer is { } b && b.Length >= length ? b : new byte[Math.Max(length, 1024)];
+        _context.CopyTo(buffer, 0);
+        var used = _context.Length + Copy(raw, buffer);
+        if (buffer.Length <= 1 << 16) _buffer = buffer;
+        return SHA256.HashData(buffer.AsSpan(0, used));
+    }
+
     int Copy(ReadOnlySpan<byte> raw, byte[] buffer)
     {
         raw.CopyTo(buffer.AsSpan(_context.Length));

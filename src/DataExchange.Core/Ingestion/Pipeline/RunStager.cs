@@ -79,19 +79,29 @@ public sealed class RunStager(NpgsqlDataSource dataSource, RunLedger ledger, IOp
             r.Quarantined.Clear();
             r.Known.Clear();
         });
-        var producer = Task.Run(() => ProduceAsync(path, feed, opts, header, position, batches, input.Writer, token), token);
+        SourceRowHash HashFor(string[] names) => SourceRowHash.For(feed.Format, feed.Delimiter, feed.Quote, names, keyFields,
+            feed.CaseInsensitiveKeys == true, feed.Mode == "incremental" ? feed.DeleteMarker : null, schema.Version);
+        // A re-ingest's CSV rows known by their source row hash are read by their key alone: no cells (issue 14).
+        var probe = knownRows.IsEmpty ? null : new CsvRowProbe(knownRows, validator, HashFor);
+        var producer = Task.Run(() => ProduceAsync(path, feed, opts, header, position, probe, batches, input.Writer, token), token);
         var workers = Enumerable.Range(0, opts.Validators).Select(_ => Task.Run(async () =>
         {
             await foreach (var batch in input.Reader.ReadAllAsync(token))
             {
                 var started = System.Diagnostics.Stopwatch.GetTimestamp();
                 var results = outputs.Take();
-                var hasher = rowHash ??= SourceRowHash.For(feed.Format, feed.Delimiter, feed.Quote, batch.Header, keyFields,
-                    feed.CaseInsensitiveKeys == true, feed.Mode == "incremental" ? feed.DeleteMarker : null, schema.Version);
+                var hasher = rowHash ??= HashFor(batch.Header);
                 foreach (var record in batch.Records)
                 {
-                    var raw = hasher.Of(record);
-                    if (knownRows.MightContain(raw) && validator.KnownKey(record, batch.Header) is { } key)
+                    if (record.KnownKey is { } read)
+                    {
+                        // Read by its key alone (CsvRowProbe): no cells to evaluate.
+                        results.Known.Add(new KnownRow(record.Line, read, record.RawHash!));
+                        continue;
+                    }
+                    var raw = record.RawHash ?? hasher.Of(record);
+                    // A row the reader hashed and gave its cells was probed there already.
+                    if (record.RawHash is null && knownRows.MightContain(raw) && validator.KnownKey(record, batch.Header) is { } key)
                     {
                         results.Known.Add(new KnownRow(record.Line, key, raw));
                         continue;
@@ -175,12 +185,12 @@ public sealed class RunStager(NpgsqlDataSource dataSource, RunLedger ledger, IOp
     }
 
     static async Task ProduceAsync(string path, FeedDefinition feed, IngestionOptions opts, StrongBox<string[]> header, StrongBox<long> position,
-        Recycler<List<SourceRecord>> batches, ChannelWriter<Batch> writer, CancellationToken token)
+        CsvRowProbe? probe, Recycler<List<SourceRecord>> batches, ChannelWriter<Batch> writer, CancellationToken token)
     {
         try
         {
             var batch = batches.Take();
-            await foreach (var record in PayloadReader.ReadAsync(path, feed, opts, header, position, token))
+            await foreach (var record in PayloadReader.ReadAsync(path, feed, opts, header, position, null, probe, token))
             {
                 batch.Add(record);
                 if (batch.Count == opts.BatchSize)
