@@ -69,7 +69,8 @@ public static class LookupBenchmark
         var connectionString = pg.ConnectionString("bench");
         Environment.SetEnvironmentVariable("ASPNETCORE_TEST_CONTENTROOT_DATAEXCHANGE_SERVER", AppContext.BaseDirectory);
         // An integration client making thousands of lookups a second: the default 1,200 requests a minute would refuse it.
-        var (factory, baseUri) = StartServer(connectionString, audited: true, new Dictionary<string, string> { ["RateLimiting:PermitLimit"] = "1000000000" });
+        var (factory, baseUri) = StartServer(connectionString, audited: true, new Dictionary<string, string> { ["RateLimiting:PermitLimit"] = "1000000000" },
+            services => services.AddSingleton<IStartupFilter, ConstantAnswer>());
         await using var _ = factory;
         using var handler = new SocketsHttpHandler { MaxConnectionsPerServer = clients, PooledConnectionLifetime = Timeout.InfiniteTimeSpan };
 
@@ -105,14 +106,20 @@ public static class LookupBenchmark
         if (statements) await StatementsAsync(connectionString, reset: false, "the exchange's single lookups");
         var pgMany = await PgBatchAsync(connectionString, clients, duration, keys, batch);
         var (dxMany, warmedBatchChild) = await LookupClients.RunAsync(baseUri, apiKey, clients, duration, rows, miss, batch);
+        // The ceiling: the same clients against a constant answer (a found lookup's bytes) in the same server process.
+        ConstantAnswer.Body = await FoundAnswerAsync(consumer, rows);
+        Console.WriteLine($"timing HTTP alone: a constant {ConstantAnswer.Body.Length}-byte answer at {ConstantAnswer.Prefix}{{key}}, ahead of the exchange's middleware");
+        var (http, _) = await LookupClients.RunAsync(baseUri, apiKey, clients, duration, rows, miss, 0, ConstantAnswer.Prefix);
 
         Console.WriteLine($"mode: {clients} clients, {seconds} s each, {rows} records, {miss:P0} absent keys, fsync {(durable ? "on (--durable)" : "off")}, server GC {System.Runtime.GCSettings.IsServerGC}");
         Console.WriteLine($"postgres prepared select:  {pgOne.PerSecond,9:F0} lookups/s  p50 {pgOne.P(0.50):F2} ms  p99 {pgOne.P(0.99):F2} ms  cpu {pgOne.CpuPer.Process:F0}+{pgOne.CpuPer.Postgres:F0} µs/lookup (process+postgres)");
         Console.WriteLine($"exchange GET (audited):    {dxOne.PerSecond,9:F0} lookups/s  p50 {dxOne.P(0.50):F2} ms  p99 {dxOne.P(0.99):F2} ms  cpu {dxOne.CpuPer.Client:F0}+{dxOne.CpuPer.Process:F0}+{dxOne.CpuPer.Postgres:F0} µs/lookup (HTTP clients+server+postgres)  ({dxOne.Found} found, {dxOne.Count - dxOne.Found} not found)");
+        Console.WriteLine($"HTTP alone (constant):     {http.PerSecond,9:F0} requests/s p50 {http.P(0.50):F2} ms  p99 {http.P(0.99):F2} ms  cpu {http.CpuPer.Client:F0}+{http.CpuPer.Process:F0}+{http.CpuPer.Postgres:F0} µs/request (HTTP clients+server+postgres)");
         Console.WriteLine($"postgres any($2) x{batch}:    {pgMany.PerSecond * batch,9:F0} records/s  p99 {pgMany.P(0.99):F2} ms  cpu {pgMany.CpuPer.Process / batch:F1}+{pgMany.CpuPer.Postgres / batch:F1} µs/record");
         Console.WriteLine($"exchange POST x{batch}:       {dxMany.PerSecond * batch,9:F0} records/s  p99 {dxMany.P(0.99):F2} ms  cpu {dxMany.CpuPer.Client / batch:F1}+{dxMany.CpuPer.Process / batch:F1}+{dxMany.CpuPer.Postgres / batch:F1} µs/record");
         // Every lookup answered has its entry, and the chain still verifies.
-        var expected = warmed + warmedChild + dxOne.Count + warmedBatch + warmedBatchChild + dxMany.Count;
+        // (the one more is the lookup whose answer the ceiling serves)
+        var expected = warmed + warmedChild + dxOne.Count + warmedBatch + warmedBatchChild + dxMany.Count + 1;
         long entries;
         await using (var conn = new NpgsqlConnection(connectionString))
         {
@@ -127,7 +134,19 @@ public static class LookupBenchmark
         // The same ratios in CPU per lookup (clients, server and PostgreSQL): what they would be on a machine of their own; and the
         // server's side alone (exchange server + its PostgreSQL against PostgreSQL's part of the bare select).
         Console.WriteLine(FormattableString.Invariant($"cpu: lookup_vs_pg={pgOne.CpuTotal / dxOne.CpuTotal:F2} batch_vs_pg={pgMany.CpuTotal / dxMany.CpuTotal:F2} server_lookup_vs_pg={pgOne.CpuPer.Postgres / (dxOne.CpuPer.Process + dxOne.CpuPer.Postgres):F2}"));
+        // What HTTP alone reaches against the bare loop: the most lookup_vs_pg could be with nothing else done per lookup.
+        Console.WriteLine(FormattableString.Invariant($"ceiling: http_vs_pg={http.PerSecond / pgOne.PerSecond:F2} lookup_vs_http={dxOne.PerSecond / http.PerSecond:F2} cpu: http_vs_pg={pgOne.CpuTotal / http.CpuTotal:F2} lookup_vs_http={http.CpuTotal / dxOne.CpuTotal:F2}"));
         return entries == expected && chain.Ok ? 0 : 1;
+    }
+
+    /// <summary>The bytes of one found lookup's answer (the ceiling's constant body); audited like the others.</summary>
+    static async Task<byte[]> FoundAnswerAsync(HttpClient consumer, int rows)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"/api/v1/datasets/{DatasetId}/records/{(rows / 2).ToString("D8", CultureInfo.InvariantCulture)}");
+        request.Headers.Add("Dx-Purpose", Purpose);
+        using var response = await consumer.SendAsync(request);
+        response.EnsureSuccessStatusCode();
+        return await response.Content.ReadAsByteArrayAsync();
     }
 
     /// <summary>Uniform keys over twice the seeded range minus the share that should miss: below <c>rows</c> exists, above does not.</summary>
@@ -240,11 +259,12 @@ public static class LookupBenchmark
         return cmd;
     }
 
-    internal static Task<Result> HttpAsync(HttpClient consumer, int clients, TimeSpan duration, Keys keys) => RunClientsAsync(clients, duration,
+    /// <summary>Single GETs of <c>{prefix}{key}</c>: by default the lookup route, else the <see cref="ConstantAnswer"/> ceiling.</summary>
+    internal static Task<Result> HttpAsync(HttpClient consumer, int clients, TimeSpan duration, Keys keys, string? prefix = null) => RunClientsAsync(clients, duration,
         _ => Task.FromResult(consumer),
         async http =>
         {
-            using var request = new HttpRequestMessage(HttpMethod.Get, $"/api/v1/datasets/{DatasetId}/records/{keys.Next()}");
+            using var request = new HttpRequestMessage(HttpMethod.Get, (prefix ?? $"/api/v1/datasets/{DatasetId}/records/") + keys.Next());
             request.Headers.Add("Dx-Purpose", Purpose);
             using var response = await http.SendAsync(request);
             _ = await response.Content.ReadAsByteArrayAsync();

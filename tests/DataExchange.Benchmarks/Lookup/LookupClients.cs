@@ -17,7 +17,8 @@ static class LookupClients
     const string KeyVariable = "DX_BENCH_LOOKUP_KEY";
 
     /// <summary>Runs <paramref name="batch"/>-key batches (0: single GETs) from a child process; the parent's and PostgreSQL's CPU over its timed loop.</summary>
-    public static async Task<(LookupBenchmark.Result Timed, long Warmed)> RunAsync(Uri baseUri, string apiKey, int clients, TimeSpan duration, int rows, double miss, int batch)
+    public static async Task<(LookupBenchmark.Result Timed, long Warmed)> RunAsync(Uri baseUri, string apiKey, int clients, TimeSpan duration, int rows, double miss, int batch,
+        string? prefix = null)
     {
         var ticksFile = Path.GetTempFileName();
         var start = new ProcessStartInfo("dotnet")
@@ -27,7 +28,7 @@ static class LookupClients
         };
         foreach (var a in new[]
         {
-            typeof(LookupClients).Assembly.Location, "lookup-clients", baseUri.ToString(), Str(clients), Str(duration.TotalSeconds), Str(rows), Str(miss), Str(batch), ticksFile,
+            typeof(LookupClients).Assembly.Location, "lookup-clients", baseUri.ToString(), Str(clients), Str(duration.TotalSeconds), Str(rows), Str(miss), Str(batch), ticksFile, prefix ?? "",
         }) start.ArgumentList.Add(a);
         using var child = Process.Start(start)!;
         (double Client, double Server) cpu0 = default;
@@ -52,7 +53,7 @@ static class LookupClients
             long.Parse(f[5], CultureInfo.InvariantCulture));
     }
 
-    /// <summary>The child: <c>lookup-clients uri clients seconds rows miss batch ticks-file</c>, the API key in <see cref="KeyVariable"/>.</summary>
+    /// <summary>The child: <c>lookup-clients uri clients seconds rows miss batch ticks-file [path-prefix]</c>, the API key in <see cref="KeyVariable"/>.</summary>
     public static async Task<int> ChildAsync(string[] args)
     {
         var (clients, seconds, rows, miss, batch) = (int.Parse(args[1], CultureInfo.InvariantCulture), Double(args[2]), int.Parse(args[3], CultureInfo.InvariantCulture),
@@ -61,7 +62,8 @@ static class LookupClients
         using var http = new HttpClient(handler) { BaseAddress = new Uri(args[0]), Timeout = TimeSpan.FromMinutes(2) };
         http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", Environment.GetEnvironmentVariable(KeyVariable));
         var keys = new LookupBenchmark.Keys(rows, miss);
-        Task<LookupBenchmark.Result> Loop(TimeSpan d) => batch > 0 ? LookupBenchmark.HttpBatchAsync(http, clients, d, keys, batch) : LookupBenchmark.HttpAsync(http, clients, d, keys);
+        var prefix = args.Length > 7 && args[7].Length > 0 ? args[7] : null;
+        Task<LookupBenchmark.Result> Loop(TimeSpan d) => batch > 0 ? LookupBenchmark.HttpBatchAsync(http, clients, d, keys, batch) : LookupBenchmark.HttpAsync(http, clients, d, keys, prefix);
         // This process's own JIT settles first (the server's is warm already).
         long warmed = 0;
         await LookupBenchmark.SettleAsync(async () => warmed += (await Loop(TimeSpan.FromSeconds(Math.Min(2, seconds)))).Count);

@@ -84,7 +84,8 @@ public static class PullBenchmark
     }
 
     /// <summary>The server in-process on real Kestrel at a free port, with <paramref name="settings"/>.</summary>
-    internal static (WebApplicationFactory<DataExchange.Server.Hosting.ServerRoles> Factory, Uri Address) StartServer(string connectionString, bool audited, Dictionary<string, string> settings)
+    internal static (WebApplicationFactory<DataExchange.Server.Hosting.ServerRoles> Factory, Uri Address) StartServer(string connectionString, bool audited, Dictionary<string, string> settings,
+        Action<IServiceCollection>? services = null)
     {
         var port = FreePort();
         // Any public type of the server assembly names its entry point; the benchmark's own Program would shadow the server's.
@@ -99,6 +100,7 @@ public static class PullBenchmark
             // --no-audit: the audit owner's switch, to see what auditing the pull costs.
             b.UseSetting("Audit:RecordPulls", audited ? "true" : "false");
             foreach (var (key, value) in settings) b.UseSetting(key, value);
+            if (services is not null) b.ConfigureServices(services);
         });
         factory.UseKestrel(port);
         factory.StartServer();
