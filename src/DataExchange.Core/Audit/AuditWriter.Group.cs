@@ -1,36 +1,26 @@
 using System.Diagnostics;
-using System.Threading.Channels;
 using Npgsql;
 
 namespace DataExchange.Core.Audit;
 
 public sealed partial class AuditWriter
 {
-    /// <summary>
-    /// Most entries one group appends. While a group commits the next one gathers, so under load a group
-    /// holds what arrived during one commit (tens at thousands of requests a second); 512 bounds the
-    /// statement and the time a member waits behind others.
-    /// </summary>
-    const int MaxGroup = 512;
-
-    readonly Channel<Member> _queue = Channel.CreateUnbounded<Member>(new UnboundedChannelOptions { SingleReader = true });
-    readonly Lock _start = new();
-    Task? _loop;
-    bool _disposed;
+    readonly AuditGroupTurns _turns = new();
 
     /// <summary>How long the writer reads the head under its lock, rather than assume it, after another writer moved it.</summary>
     static readonly TimeSpan ContendedFor = TimeSpan.FromSeconds(1);
 
-    // The writer loop's own: its connection (open between groups), the head as it last committed it, and until when another writer is active.
+    // The leaders' own, one leader at a time (handed on with the lead): the connection (open between groups), the head as
+    // it was last committed, and until when another writer is active.
     NpgsqlConnection? _connection;
     (long Seq, byte[] Hash)? _head;
     long _contendedUntil;
 
     /// <summary>
     /// One caller's part of a group: its effect (or, instead, a row charge and the entry chosen by how it
-    /// went), and the task that completes once its entry is committed.
+    /// went), and what it is told: its position (or failure) once its group committed, or a group to commit.
     /// </summary>
-    sealed class Member
+    internal sealed class Member
     {
         public Member(Func<NpgsqlConnection, CancellationToken, ValueTask<AuditRecord>> effect) => Effect = effect;
 
@@ -50,37 +40,37 @@ public sealed partial class AuditWriter
         /// <summary>The entry of a charge: given null when it was taken, else the rows already used (nothing charged).</summary>
         public Func<long?, AuditRecord>? Choose { get; }
 
-        public TaskCompletionSource<long> Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        /// <summary>The entry's position once committed (0 when the entry was not recorded), or why its group failed it.</summary>
+        public long Position { get; set; }
+
+        public Exception? Failure { get; set; }
+
+        /// <summary>Completes with null once this member's group is committed (or failed), or with the group this member is to commit.</summary>
+        public TaskCompletionSource<List<Member>?> Turn { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 
-    /// <summary>
-    /// The writer loop: takes whatever has queued (at most <see cref="MaxGroup"/>) and commits it as one
-    /// group, so a lone request waits for no one and concurrent ones share a transaction. A group that
-    /// fails is retried member by member, so one member's failing effect fails only its own request.
-    /// </summary>
-    async Task RunAsync()
+    Task<long> Enqueue(Member member) => _turns.Enqueue(member, _commitGroup ??= CommitGroupAsync);
+
+    Func<List<Member>, Task>? _commitGroup;
+
+    /// <summary>Commits a group; one that fails is retried member by member, so one member's failing effect fails only its own request.</summary>
+    async Task CommitGroupAsync(List<Member> group)
     {
-        var group = new List<Member>(MaxGroup);
-        while (await _queue.Reader.WaitToReadAsync())
+        try
         {
-            group.Clear();
-            while (group.Count < MaxGroup && _queue.Reader.TryRead(out var member)) group.Add(member);
-            try
+            await CommitAsync(group);
+        }
+        catch (Exception) when (group.Count > 1)
+        {
+            foreach (var member in group)
             {
-                await CommitAsync(group);
+                try { await CommitAsync([member]); }
+                catch (Exception e) { member.Failure = e; }
             }
-            catch (Exception) when (group.Count > 1)
-            {
-                foreach (var member in group)
-                {
-                    try { await CommitAsync([member]); }
-                    catch (Exception e) { member.Done.TrySetException(e); }
-                }
-            }
-            catch (Exception e)
-            {
-                group[0].Done.TrySetException(e);
-            }
+        }
+        catch (Exception e)
+        {
+            group[0].Failure = e;
         }
     }
 
@@ -220,6 +210,6 @@ public sealed partial class AuditWriter
         _head = (seq, hash);
 
         foreach (var (record, _, _) in entries) metrics.Appended(AuditNames.Of(record.Action), AuditNames.Of(record.Outcome));
-        for (var i = 0; i < group.Count; i++) group[i].Done.TrySetResult(positions[i]);
+        for (var i = 0; i < group.Count; i++) (group[i].Position, group[i].Failure) = (positions[i], null);
     }
 }

@@ -1,5 +1,4 @@
 using System.Text.Json.Nodes;
-using System.Threading.Channels;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using NpgsqlTypes;
@@ -13,9 +12,10 @@ namespace DataExchange.Core.Audit;
 /// <item>inside the caller's transaction (<see cref="AppendAsync(NpgsqlConnection, AuditRecord, CancellationToken)"/>),
 /// so an effect and its entry commit together; the lock is held until the caller commits, so callers
 /// append last, just before commit;</item>
-/// <item>grouped (issue 16): entries of concurrent requests are appended by one writer loop per process in
-/// one transaction under one lock of the head (a group commit), each caller's task completing only once
-/// its entry is committed — the answer it guards leaves after. A member may bring an effect of its own
+/// <item>grouped (issue 16): entries of concurrent requests are appended in one transaction under one lock of
+/// the head (a group commit), one group at a time per process, committed by the first caller of the group
+/// (leader and followers, no writer thread), each caller's task completing only once its entry is committed —
+/// the answer it guards leaves after. A member may bring an effect of its own
 /// (charging a quota, giving rows back) that runs in the group's transaction and chooses the entry.</item>
 /// </list>
 /// </summary>
@@ -79,17 +79,6 @@ public sealed partial class AuditWriter(NpgsqlDataSource dataSource, TimeProvide
     public Task<long> AppendAsync(Func<NpgsqlConnection, CancellationToken, ValueTask<AuditRecord>> effect, CancellationToken cancellationToken = default) =>
         Enqueue(new Member(effect));
 
-    Task<long> Enqueue(Member member)
-    {
-        lock (_start)
-        {
-            ObjectDisposedException.ThrowIf(_disposed, this);
-            _loop ??= Task.Run(RunAsync, CancellationToken.None);
-        }
-        if (!_queue.Writer.TryWrite(member)) throw new ObjectDisposedException(nameof(AuditWriter));
-        return member.Done.Task;
-    }
-
     bool Records(AuditRecord record) => options.Value.RecordPulls || !IsPull(record.Action);
 
     static bool IsPull(AuditAction action) =>
@@ -102,17 +91,10 @@ public sealed partial class AuditWriter(NpgsqlDataSource dataSource, TimeProvide
         return new DateTimeOffset(now.Ticks - now.Ticks % 10, TimeSpan.Zero);
     }
 
-    /// <summary>Lets the queued entries commit, then stops the writer loop.</summary>
+    /// <summary>Lets the queued entries commit (refusing new ones), then closes the writer's connection.</summary>
     public async ValueTask DisposeAsync()
     {
-        Task? loop;
-        lock (_start)
-        {
-            _disposed = true;
-            loop = _loop;
-        }
-        _queue.Writer.TryComplete();
-        if (loop is not null) await loop;
+        await _turns.DrainAsync();
         if (_connection is not null) await _connection.DisposeAsync();
     }
 

@@ -168,4 +168,74 @@ public sealed class AuditGroupCommitTests
             Assert.That(await db.Service.VerifyAsync(AuditDatabase.OperatorAuditor), Is.EqualTo(new ChainVerification(true, 16, null, null)));
         });
     }
+
+    /// <summary>
+    /// Leader and followers (issue 16): the first append commits its own group at once; those that arrive while it
+    /// commits wait and are committed next, together, in the order they arrived, each told only once that group is committed.
+    /// </summary>
+    [Test]
+    public async Task AppendsArrivingWhileAGroupCommits_AreTheNextGroup_InArrivalOrder()
+    {
+        await using var db = await AuditDatabase.CreateAsync("audit_group_next");
+        var (entered, release) = (new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously), new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+        // The first append leads a group of its own, held open by its effect until released.
+        var first = db.Writer.AppendAsync(async (conn, ct) =>
+        {
+            entered.SetResult();
+            await release.Task;
+            return new AuditRecord(Writer, AuditAction.AccessDenied, AuditOutcome.Denied, "first");
+        });
+        await entered.Task;
+        var queued = Enumerable.Range(0, 6).Select(i => db.Writer.AppendAsync(new AuditRecord(Writer, AuditAction.RecordsPulled, AuditOutcome.Allowed, $"queued-{i}"))).ToList();
+        await using var observer = NpgsqlDataSource.Create(db.ConnectionString);
+        await using var rows = Db.Command(observer, "select count(*) from dx.audit_log");
+        Assert.Multiple(async () =>
+        {
+            Assert.That(queued.Any(t => t.IsCompleted), Is.False, "no append behind a committing group is told before its own group commits");
+            Assert.That(await rows.ExecuteScalarAsync(), Is.EqualTo(0L));
+        });
+
+        release.SetResult();
+        Assert.That(await first, Is.EqualTo(1L));
+        var positions = await Task.WhenAll(queued);
+        await using var order = Db.Command(observer, "select string_agg(target, ',' order by seq), count(distinct xmin::text) from dx.audit_log where target like 'queued-%'");
+        await using var reader = await order.ExecuteReaderAsync();
+        await reader.ReadAsync();
+        Assert.Multiple(async () =>
+        {
+            Assert.That(positions, Is.EqualTo(new long[] { 2, 3, 4, 5, 6, 7 }), "in the order they arrived");
+            Assert.That(reader.GetString(0), Is.EqualTo(string.Join(',', Enumerable.Range(0, 6).Select(i => $"queued-{i}"))));
+            Assert.That(reader.GetInt64(1), Is.EqualTo(1L), "the six that waited were committed as one group");
+            Assert.That(await db.Service.VerifyAsync(AuditDatabase.OperatorAuditor), Is.EqualTo(new ChainVerification(true, 7, null, null)));
+        });
+    }
+
+    /// <summary>Disposing a writer while a group commits lets the appends already queued commit, and refuses new ones.</summary>
+    [Test]
+    public async Task DisposingWhileAGroupCommits_CommitsTheQueued_AndRefusesNewAppends()
+    {
+        await using var db = await AuditDatabase.CreateAsync("audit_group_dispose");
+        await using var other = NpgsqlDataSource.Create(db.ConnectionString);
+        var meters = new ServiceCollection().AddMetrics().BuildServiceProvider().GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>();
+        var writer = new AuditWriter(other, TimeProvider.System, Options.Create(new AuditOptions()), new AuditMetrics(meters));
+        var (entered, release) = (new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously), new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+        var first = writer.AppendAsync(async (conn, ct) =>
+        {
+            entered.SetResult();
+            await release.Task;
+            return new AuditRecord(Writer, AuditAction.AccessDenied, AuditOutcome.Denied, "first");
+        });
+        await entered.Task;
+        var queued = Enumerable.Range(0, 3).Select(i => writer.AppendAsync(new AuditRecord(Writer, AuditAction.AccessDenied, AuditOutcome.Denied, $"queued-{i}"))).ToList();
+        var disposed = writer.DisposeAsync().AsTask();
+        Assert.That(() => writer.AppendAsync(new AuditRecord(Writer, AuditAction.AccessDenied, AuditOutcome.Denied, "late")), Throws.InstanceOf<ObjectDisposedException>());
+        Assert.That(disposed.IsCompleted, Is.False, "dispose waits for the group under way and those queued behind it");
+
+        release.SetResult();
+        await disposed;
+        await using (var rows = Db.Command(other, "select count(*) from dx.audit_log"))
+            Assert.That(await rows.ExecuteScalarAsync(), Is.EqualTo(4L), "every append queued before the dispose was committed by the time it returned");
+        Assert.That(await Task.WhenAll(queued.Prepend(first)), Is.EqualTo(new long[] { 1, 2, 3, 4 }));
+        Assert.That(await db.Service.VerifyAsync(AuditDatabase.OperatorAuditor), Is.EqualTo(new ChainVerification(true, 4, null, null)));
+    }
 }
