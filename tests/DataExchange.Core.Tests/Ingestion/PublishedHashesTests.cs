@@ -26,6 +26,37 @@ public sealed class PublishedHashesTests
     }
 
     [Test]
+    public void PastItsCap_AFilterTakesFewerProbes_AndStillMissesNothing()
+    {
+        // 100,000 hashes in 2^19 bits: 5.2 bits per entry, as 10M rows in the 8 MiB cap are 6.7.
+        using var filter = new PublishedHashes(100_000, maxBits: 1 << 19);
+        for (var i = 0; i < 100_000; i++) filter.Add(Hash(i));
+        var missed = Enumerable.Range(0, 100_000).Count(i => !filter.MightContain(Hash(i)));
+        var falsePositives = Enumerable.Range(100_000, 100_000).Count(i => filter.MightContain(Hash(i)));
+        Assert.Multiple(() =>
+        {
+            Assert.That(filter.Probes, Is.EqualTo(4), "k = bits per entry × ln 2, not the 11 of 16 bits per entry");
+            Assert.That(missed, Is.Zero);
+            // (1 - e^(-4/5.24))^4 ≈ 8%; with 11 probes it would be about 20%.
+            Assert.That(falsePositives, Is.InRange(5_000, 11_000));
+        });
+        using var roomy = new PublishedHashes(100_000);
+        Assert.That(roomy.Probes, Is.EqualTo(11));
+    }
+
+    [Test]
+    public void ADisposedFilter_RefusesQuestions_RatherThanReadFreedMemory()
+    {
+        var filter = new PublishedHashes(10);
+        filter.Add(Hash(1));
+        filter.Dispose();
+        filter.Dispose();
+        Assert.Throws<ObjectDisposedException>(() => filter.MightContain(Hash(1)));
+        PublishedHashes.None.Dispose();
+        Assert.That(PublishedHashes.None.MightContain(Hash(1)), Is.False, "None is shared and never freed");
+    }
+
+    [Test]
     public void AnEmptyFilter_KnowsNothing() =>
         Assert.That(PublishedHashes.None.MightContain(Hash(1)) || new PublishedHashes(10).MightContain(Hash(1)), Is.False);
 

@@ -56,6 +56,9 @@ public sealed class RunStager(NpgsqlDataSource dataSource, RunLedger ledger, IOp
             await memory.ExecuteNonQueryAsync(cancellationToken);
         // A first load has no current rows, so no published hashes: nothing skips the evaluator or is staged by its source row's hash.
         var (published, knownRows) = load is null ? await LoadPublishedHashesAsync(conn, run, cancellationToken) : (PublishedHashes.None, PublishedHashes.None);
+        // Freed when the staging ends, after every worker that reads them has stopped (see the catch below).
+        using var publishedBits = published;
+        using var knownRowsBits = knownRows;
         await ledger.ReportProgressAsync(run.Id, "reading", 0, 0, 0, 0, cancellationToken);
 
         var opts = options.Value;
@@ -139,6 +142,8 @@ public sealed class RunStager(NpgsqlDataSource dataSource, RunLedger ledger, IOp
         catch
         {
             await cts.CancelAsync();
+            // The filters are freed on the way out: no worker may still be reading them.
+            await Task.WhenAll([producer, .. workers]).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             throw;
         }
     }
