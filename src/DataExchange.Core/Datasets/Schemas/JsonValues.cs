@@ -132,6 +132,7 @@ internal static class JsonValues
     public static int CodePoints(string s)
     {
         var n = s.Length;
+        if (!s.AsSpan().ContainsAnyInRange('\uD800', '\uDBFF')) return n; // no high surrogate: one code point per char
         for (var i = 0; i + 1 < s.Length; i++)
             if (char.IsHighSurrogate(s[i]) && char.IsLowSurrogate(s[i + 1])) { n--; i++; }
         return n;
