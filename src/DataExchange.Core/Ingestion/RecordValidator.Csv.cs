@@ -87,27 +87,18 @@ public sealed partial class RecordValidator
         return record is null || record.Marked || errors.Count > 0 ? null : ReadKey(record, errors, out _);
     }
 
-    /// <summary>
-    /// The cells <see cref="KeyFromCells"/> reads under <paramref name="header"/>: those of the key fields, when the fast path reads
-    /// this header and every key field is one of its columns; else null (the key then needs the whole row).
-    /// </summary>
-    internal int[]? KeyCells(string[] header)
-    {
-        if (!UseFastPath || Plan(header) is not { Columns: { } columns } plan || plan.KeyColumns.Any(c => c < 0)) return null;
-        return [.. plan.KeyColumns.Select(c => columns[c].Cell)];
-    }
+    /// <summary>The cells <see cref="KeyFromCells"/> reads: the key fields', where the fast path reads this header and has them all; else null.</summary>
+    internal int[]? KeyCells(string[] header) =>
+        UseFastPath && Plan(header) is { Columns: { } columns } plan && plan.KeyColumns.All(c => c >= 0) ? [.. plan.KeyColumns.Select(c => columns[c].Cell)] : null;
 
-    /// <summary>
-    /// The folded key of a row of <paramref name="header"/>'s length under a header the fast path reads, from the cells of
-    /// <see cref="KeyCells"/> alone (the others may be null); null where the full path must decide.
-    /// </summary>
+    /// <summary>The folded key of a row from its <see cref="KeyCells"/> alone (the others may be null); null sends it the full way (also a NUL, which text cannot hold).</summary>
     internal string? KeyFromCells(string[] cells, string[] header)
     {
         if (!UseFastPath || Plan(header) is not { Columns: { } columns } plan || cells.Length != header.Length) return null;
         var row = _row is { } r && r.Values.Length >= columns.Length ? r : _row = new RowValues(columns.Length);
         foreach (var c in plan.KeyColumns)
             if (c < 0 || !DatasetSchema.TryCoerce(columns[c].Type, cells[columns[c].Cell], out row.Values[c], out row.Present[c])) return null;
-        return Key(plan, row) is { } key ? Fold(key) : null;
+        return Key(plan, row) is { } key && !key.Contains('\0', StringComparison.Ordinal) ? Fold(key) : null;
     }
 
     // Null for a key the general path refuses (too long, or a number beyond numeric, which throws while

@@ -79,6 +79,20 @@ public sealed class CsvRowProbeTests
         });
     }
 
+    [Test]
+    public async Task AKeyWithANul_IsNotReadFromItsKeyCells()
+    {
+        // PostgreSQL text cannot hold a NUL: such a row goes the full way (which quarantines it) instead of being staged by its key.
+        const string schema = """{"type":"object","required":["k"],"properties":{"k":{"type":"string"},"v":{"type":"integer"}}}""";
+        var validator = new RecordValidator(await DatasetSchema.LoadAsync(schema, 1), ["k"]);
+        string[] header = ["k", "v"];
+        Assert.Multiple(() =>
+        {
+            Assert.That(validator.KeyFromCells(["a\0b", "1"], header), Is.Null);
+            Assert.That(validator.KeyFromCells(["ab", "1"], header), Is.EqualTo("ab"));
+        });
+    }
+
     static async Task<(List<SourceRecord> Records, string[] Header)> ReadAsync(CsvRowProbe? probe)
     {
         var path = Path.GetTempFileName();
