@@ -69,6 +69,24 @@ internal sealed class BinaryCopyWriter : IAsyncDisposable
         _used += 4;
     }
 
+    /// <summary>A <c>bigint</c> field.</summary>
+    public void Int64(long value)
+    {
+        Ensure(12);
+        BinaryPrimitives.WriteInt32BigEndian(_buffer.AsSpan(_used), 8);
+        BinaryPrimitives.WriteInt64BigEndian(_buffer.AsSpan(_used + 4), value);
+        _used += 12;
+    }
+
+    /// <summary>A <c>boolean</c> field.</summary>
+    public void Bool(bool value)
+    {
+        Ensure(5);
+        BinaryPrimitives.WriteInt32BigEndian(_buffer.AsSpan(_used), 1);
+        _buffer[_used + 4] = value ? (byte)1 : (byte)0;
+        _used += 5;
+    }
+
     /// <summary>A <c>bytea</c> field.</summary>
     public void Bytes(ReadOnlySpan<byte> value)
     {
@@ -178,6 +196,24 @@ internal sealed class BinaryCopyWriter : IAsyncDisposable
             BinaryPrimitives.WriteInt32BigEndian(span, 4);
             BinaryPrimitives.WriteInt32BigEndian(span[4..], value);
             _bytes.Advance(8);
+            return this;
+        }
+
+        /// <summary>Adds a null field.</summary>
+        public Prepared Null()
+        {
+            BinaryPrimitives.WriteInt32BigEndian(_bytes.GetSpan(4), -1);
+            _bytes.Advance(4);
+            return this;
+        }
+
+        /// <summary>Adds a <c>boolean</c> field.</summary>
+        public Prepared Bool(bool value)
+        {
+            var span = _bytes.GetSpan(5);
+            BinaryPrimitives.WriteInt32BigEndian(span, 1);
+            span[4] = value ? (byte)1 : (byte)0;
+            _bytes.Advance(5);
             return this;
         }
 

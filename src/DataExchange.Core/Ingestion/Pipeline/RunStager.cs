@@ -214,13 +214,18 @@ public sealed class RunStager(NpgsqlDataSource dataSource, RunLedger ledger, IOp
         }
     }
 
+    const short StageFields = 8;
+
+    static readonly byte[] KnownFields = new BinaryCopyWriter.Prepared().Null().Null().Bool(false).Bool(true).Bytes.ToArray();
+
     async Task<(long Valid, long Rejected, long MaybeDuplicates, long Skipped, long Known, long Direct)> WriteAsync(NpgsqlConnection conn, RunRow run, ChannelReader<Results> results,
         Recycler<Results> outputs, StrongBox<long> position, KeyFilter keys, FirstLoad? load, CancellationToken token)
     {
         long valid = 0, rejected = 0, maybeDuplicates = 0, skipped = 0, known = 0, direct = 0;
         var reported = time.GetTimestamp();
         await using var quarantineConn = await dataSource.OpenConnectionAsync(token);
-        await using (var stage = await conn.BeginBinaryImportAsync("copy stage (line, key, hash, data, del, checked, dup, raw) from stdin (format binary)", token))
+        // The stage's rows (a re-ingest's million narrow rows) written by our own binary COPY writer, not Npgsql's importer (issue 14).
+        await using (var stage = await BinaryCopyWriter.BeginAsync(conn, "copy stage (line, key, hash, data, del, checked, dup, raw) from stdin (format binary)", token))
         await using (var quarantine = await quarantineConn.BeginBinaryImportAsync(
             "copy dx.rejected_records (run_id, line, raw, errors, schema_version, key) from stdin (format binary)", token))
         await using (var records = load is null ? null : await load.BeginCopyAsync(token))
@@ -241,32 +246,30 @@ public sealed class RunStager(NpgsqlDataSource dataSource, RunLedger ledger, IOp
                         direct++;
                         continue;
                     }
-                    stage.StartRow();
-                    stage.Write(r.Line, NpgsqlDbType.Bigint);
-                    stage.Write(r.Key, NpgsqlDbType.Text);
-                    stage.Write(r.Hash, NpgsqlDbType.Bytea);
-                    if (r.Checked) stage.Write(r.Data, NpgsqlDbType.Text);
-                    else stage.WriteNull();
-                    stage.Write(r.Delete, NpgsqlDbType.Boolean);
-                    stage.Write(r.Checked, NpgsqlDbType.Boolean);
-                    stage.Write(dup, NpgsqlDbType.Boolean);
-                    if (r.Raw is { } raw) stage.Write(raw, NpgsqlDbType.Bytea);
-                    else stage.WriteNull();
+                    stage.StartRow(StageFields);
+                    stage.Int64(r.Line);
+                    stage.Text(r.Key);
+                    if (r.Hash is { } hash) stage.Bytes(hash);
+                    else stage.Null();
+                    if (r.Checked && r.Data is { } data) stage.Text(data);
+                    else stage.Null();
+                    stage.Bool(r.Delete);
+                    stage.Bool(r.Checked);
+                    stage.Bool(dup);
+                    if (r.Raw is { } raw) stage.Bytes(raw);
+                    else stage.Null();
                     if (dup) maybeDuplicates++;
                     if (!r.Checked) skipped++;
                 }
                 foreach (var k in batch.Known)
                 {
-                    stage.StartRow();
-                    stage.Write(k.Line, NpgsqlDbType.Bigint);
-                    stage.Write(k.Key, NpgsqlDbType.Text);
-                    stage.WriteNull();
-                    stage.WriteNull();
-                    stage.Write(false, NpgsqlDbType.Boolean);
-                    stage.Write(true, NpgsqlDbType.Boolean);
+                    stage.StartRow(StageFields);
+                    stage.Int64(k.Line);
+                    stage.Text(k.Key);
+                    stage.Raw(KnownFields); // hash and data null, not a delete, checked
                     var dup = keys.Add(k.Key);
-                    stage.Write(dup, NpgsqlDbType.Boolean);
-                    stage.Write(k.Raw, NpgsqlDbType.Bytea);
+                    stage.Bool(dup);
+                    stage.Bytes(k.Raw);
                     if (dup) maybeDuplicates++;
                 }
                 known += batch.Known.Count;
