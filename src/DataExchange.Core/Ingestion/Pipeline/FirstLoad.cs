@@ -32,13 +32,40 @@ internal sealed class FirstLoad(NpgsqlConnection conn, NpgsqlTransaction tx, int
     // won): the only staged rows with a body that are not deletes.
     const string SurvivorsSql = "select key, hash, data, raw from stage where data is not null and not del";
 
-    // The first copies, in dx.records, of the keys flagged as possibly repeated.
-    const string FirstCopiesSql = "select key, hash, raw_hash from dx.records where dataset_id = $1 and valid_to is null and key = any($2)";
+    // The keys flagged as possibly repeated, in the load's transaction (dropped with it).
+    const string CreateFlaggedSql = """create temp table flagged (key text collate "C" not null) on commit drop""";
+
+    // Their first copies, in dx.records (a false positive of the filter has none).
+    const string FirstCopiesSql = """
+        select r.key, r.hash, r.raw_hash from dx.records r join flagged f on f.key = r.key where r.dataset_id = $1 and r.valid_to is null
+        """;
+
+    // Beside the stage: those first copies, and every line of the payload with one of their keys.
+    const string CreateFirstsSql = """
+        drop table if exists pg_temp.firsts, pg_temp.candidates, pg_temp.firstlines;
+        create temp table firsts (key text collate "C" not null, hash bytea not null, raw bytea);
+        create temp table candidates (line bigint not null, key text collate "C" not null)
+        """;
+
+    // A first copy's line is the one with its key that is neither staged (flagged copies, deletes) nor quarantined by this run.
+    const string FirstLinesSql = """
+        create temp table firstlines as
+            select c.line, c.key from candidates c
+            where not exists (select 1 from stage s where s.line = c.line)
+              and not exists (select 1 from dx.rejected_records q where q.run_id = $1 and q.line = c.line)
+        """;
+
+    const string FirstLinesFoundSql = """
+        select (select count(*) from firsts), (select count(distinct key) from firstlines),
+               (select key || ' (lines ' || string_agg(line::text, ' and ' order by line) || ')' from firstlines group by key having count(*) > 1 order by key limit 1)
+        """;
 
     const string StageFirstCopiesSql = """
         insert into stage (line, key, hash, data, del, checked, dup, raw)
-        select l, k, h, null, false, true, false, r from unnest($1::bigint[], $2::text[], $3::bytea[], $4::bytea[]) as c (l, k, h, r)
+        select l.line, l.key, f.hash, null, false, true, false, f.raw from firstlines l join firsts f on f.key = l.key
         """;
+
+    const string DropFirstsSql = "drop table pg_temp.firsts, pg_temp.candidates, pg_temp.firstlines";
 
     const string DeleteCopiesSql = "delete from dx.records where dataset_id = $1 and valid_to is null and key = any($2)";
 
@@ -149,41 +176,77 @@ internal sealed class FirstLoad(NpgsqlConnection conn, NpgsqlTransaction tx, int
         CancellationToken cancellationToken)
     {
         if (stage.MaybeDuplicates == 0) return 0;
-        List<string> flagged = [];
-        await using (var cmd = Long(Db.Command(stageConn, "select distinct key from stage where dup")))
-        await using (var r = await cmd.ExecuteReaderAsync(cancellationToken))
-            while (await r.ReadAsync(cancellationToken)) flagged.Add(r.GetString(0));
-        var firsts = new Dictionary<string, (byte[] Hash, byte[]? Raw)>(StringComparer.Ordinal);
-        await using (var cmd = Long(Db.Command(conn, FirstCopiesSql, run.DatasetId, flagged.ToArray())))
-        await using (var r = await cmd.ExecuteReaderAsync(cancellationToken))
-            while (await r.ReadAsync(cancellationToken)) firsts[r.GetString(0)] = (r.GetFieldValue<byte[]>(1), r.IsDBNull(2) ? null : r.GetFieldValue<byte[]>(2));
-        if (firsts.Count == 0) return 0;
+        // Streamed from connection to connection: memory holds the repeated keys alone, not their copies' hashes and lines
+        // (issue 14, flat memory: at 10M rows with 1% repeated keys those were tens of MB).
+        await using (var create = new NpgsqlCommand(CreateFlaggedSql, conn)) await create.ExecuteNonQueryAsync(cancellationToken);
+        await using (var read = Long(Db.Command(stageConn, "select distinct key from stage where dup")))
+        await using (var keys = await read.ExecuteReaderAsync(cancellationToken))
+        await using (var copy = await conn.BeginBinaryImportAsync("copy flagged (key) from stdin (format binary)", cancellationToken))
+        {
+            while (await keys.ReadAsync(cancellationToken))
+            {
+                await copy.StartRowAsync(cancellationToken);
+                await copy.WriteAsync(keys.GetString(0), NpgsqlTypes.NpgsqlDbType.Text, cancellationToken);
+            }
+            await copy.CompleteAsync(cancellationToken);
+        }
+        await using (var create = new NpgsqlCommand(CreateFirstsSql, stageConn)) await create.ExecuteNonQueryAsync(cancellationToken);
+        var repeated = new HashSet<string>(StringComparer.Ordinal);
+        await using (var read = Long(Db.Command(conn, FirstCopiesSql, run.DatasetId)))
+        await using (var firsts = await read.ExecuteReaderAsync(cancellationToken))
+        await using (var copy = await stageConn.BeginBinaryImportAsync("copy firsts (key, hash, raw) from stdin (format binary)", cancellationToken))
+        {
+            while (await firsts.ReadAsync(cancellationToken))
+            {
+                var key = firsts.GetString(0);
+                repeated.Add(key);
+                await copy.StartRowAsync(cancellationToken);
+                await copy.WriteAsync(key, NpgsqlTypes.NpgsqlDbType.Text, cancellationToken);
+                await copy.WriteAsync(firsts.GetFieldValue<byte[]>(1), NpgsqlTypes.NpgsqlDbType.Bytea, cancellationToken);
+                if (firsts.IsDBNull(2)) await copy.WriteNullAsync(cancellationToken);
+                else await copy.WriteAsync(firsts.GetFieldValue<byte[]>(2), NpgsqlTypes.NpgsqlDbType.Bytea, cancellationToken);
+            }
+            await copy.CompleteAsync(cancellationToken);
+        }
+        if (repeated.Count == 0)
+        {
+            await using var drop = new NpgsqlCommand("drop table pg_temp.firsts, pg_temp.candidates", stageConn);
+            await drop.ExecuteNonQueryAsync(cancellationToken);
+            return 0;
+        }
 
-        // Lines that are not a first copy: staged (flagged copies, deletes) or quarantined by this run.
-        var taken = new HashSet<long>();
-        await using (var cmd = Long(Db.Command(stageConn, "select line from stage where key = any($1) union all select line from dx.rejected_records where run_id = $2",
-            firsts.Keys.ToArray(), run.Id)))
-        await using (var r = await cmd.ExecuteReaderAsync(cancellationToken))
-            while (await r.ReadAsync(cancellationToken)) taken.Add(r.GetInt64(0));
         var feed = payload.Feed;
         var validator = new RecordValidator(payload.Schema, payload.KeyFields, feed.CaseInsensitiveKeys == true, feed.Mode == "incremental" ? feed.DeleteMarker : null)
         { PatternBudget = options.PatternBudget };
         var header = new System.Runtime.CompilerServices.StrongBox<string[]>([]);
-        var lines = new Dictionary<string, long>(firsts.Count, StringComparer.Ordinal);
-        await foreach (var record in PayloadReader.ReadAsync(payload.Path, feed, options, header, cancellationToken))
+        await using (var copy = await stageConn.BeginBinaryImportAsync("copy candidates (line, key) from stdin (format binary)", cancellationToken))
         {
-            if (taken.Contains(record.Line) || validator.KnownKey(record, header.Value!) is not { } key || !firsts.ContainsKey(key)) continue;
-            if (!lines.TryAdd(key, record.Line))
-                throw new InvalidOperationException($"Key '{key}' has more than one copy outside the stage and the quarantine (lines {lines[key]} and {record.Line}).");
+            await foreach (var record in PayloadReader.ReadAsync(payload.Path, feed, options, header, cancellationToken))
+            {
+                if (validator.KnownKey(record, header.Value!) is not { } key || !repeated.Contains(key)) continue;
+                await copy.StartRowAsync(cancellationToken);
+                await copy.WriteAsync(record.Line, NpgsqlTypes.NpgsqlDbType.Bigint, cancellationToken);
+                await copy.WriteAsync(key, NpgsqlTypes.NpgsqlDbType.Text, cancellationToken);
+            }
+            await copy.CompleteAsync(cancellationToken);
         }
+        long expected, found;
+        string? twice;
+        await using (var cmd = Long(Db.Command(stageConn, FirstLinesSql, run.Id))) await cmd.ExecuteNonQueryAsync(cancellationToken);
+        await using (var cmd = new NpgsqlCommand(FirstLinesFoundSql, stageConn))
+        await using (var r = await cmd.ExecuteReaderAsync(cancellationToken))
+        {
+            await r.ReadAsync(cancellationToken);
+            (expected, found, twice) = (r.GetInt64(0), r.GetInt64(1), r.IsDBNull(2) ? null : r.GetString(2));
+        }
+        if (twice is not null)
+            throw new InvalidOperationException($"Key {twice} has more than one copy outside the stage and the quarantine.");
         // The payload is the one just staged, read the same way: a first copy it no longer has would be a record lost.
-        if (lines.Count != firsts.Count)
-            throw new InvalidOperationException($"{firsts.Count - lines.Count} first copies of repeated keys were not found on reading the payload again.");
-        var keys = lines.Keys.ToArray();
-        await using (var cmd = Long(Db.Command(stageConn, StageFirstCopiesSql, keys.Select(k => lines[k]).ToArray(), keys, keys.Select(k => firsts[k].Hash).ToArray(),
-            keys.Select(k => firsts[k].Raw).ToArray())))
-            await cmd.ExecuteNonQueryAsync(cancellationToken);
-        return keys.Length;
+        if (found != expected)
+            throw new InvalidOperationException($"{expected - found} first copies of repeated keys were not found on reading the payload again.");
+        await using (var cmd = Long(Db.Command(stageConn, StageFirstCopiesSql))) await cmd.ExecuteNonQueryAsync(cancellationToken);
+        await using (var drop = new NpgsqlCommand(DropFirstsSql, stageConn)) await drop.ExecuteNonQueryAsync(cancellationToken);
+        return expected;
     }
 
     /// <summary>Commits the load (called by the publish, after the version's row, the run's row and their audit entries).</summary>
