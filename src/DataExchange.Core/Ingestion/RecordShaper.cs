@@ -80,20 +80,29 @@ public static class RecordShaper
     // native digest context per call, a quarter of the hashing time for records of a few hundred bytes.
     [ThreadStatic] static IncrementalHash? _sha256;
 
+    /// <summary>
+    /// SHA-256 of <paramref name="bytes"/> on the thread's digest context (also the source row hashes': 0.65 against
+    /// 0.8 µs for 200 bytes one-shot, which allocates and frees a native context per call).
+    /// </summary>
+    internal static byte[] Sha256(ReadOnlySpan<byte> bytes)
+    {
+        var sha = _sha256 ??= IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        sha.AppendData(bytes);
+        var hash = new byte[32];
+        sha.GetHashAndReset(hash);
+        return hash;
+    }
+
     /// <summary>SHA-256 of the UTF-8 bytes of <paramref name="canonical"/>.</summary>
     public static byte[] Hash(string canonical)
     {
-        var sha = _sha256 ??= IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         var max = Encoding.UTF8.GetMaxByteCount(canonical.Length);
         byte[]? rented = null;
         Span<byte> bytes = max <= 2048 ? stackalloc byte[2048] : (rented = System.Buffers.ArrayPool<byte>.Shared.Rent(max));
         try
         {
             var n = Encoding.UTF8.GetBytes(canonical, bytes);
-            sha.AppendData(bytes[..n]);
-            var hash = new byte[32];
-            sha.GetHashAndReset(hash);
-            return hash;
+            return Sha256(bytes[..n]);
         }
         finally
         {

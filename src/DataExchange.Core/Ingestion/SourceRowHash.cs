@@ -60,7 +60,7 @@ public sealed class SourceRowHash
         _context.CopyTo(buffer, 0);
         var used = _context.Length + (text is null ? Copy(raw.Span, buffer) : Encoding.UTF8.GetBytes(text, 0, text.Length, buffer, _context.Length));
         if (buffer.Length <= 1 << 16) _buffer = buffer; // one huge row does not pin its buffer to the thread
-        return SHA256.HashData(buffer.AsSpan(0, used));
+        return RecordShaper.Sha256(buffer.AsSpan(0, used));
     }
 
     /// <summary>The hash of a CSV row's raw bytes under this reading (the same as <see cref="Of(in SourceRecord)"/> of its record).</summary>
@@ -71,7 +71,7 @@ public sealed class SourceRowHash
         _context.CopyTo(buffer, 0);
         var used = _context.Length + Copy(raw, buffer);
         if (buffer.Length <= 1 << 16) _buffer = buffer;
-        return SHA256.HashData(buffer.AsSpan(0, used));
+        return RecordShaper.Sha256(buffer.AsSpan(0, used));
     }
 
     int Copy(ReadOnlySpan<byte> raw, byte[] buffer)
