@@ -17,6 +17,10 @@ namespace DataExchange.Core.Ingestion;
 /// </summary>
 internal sealed class BinaryCopyWriter : IAsyncDisposable
 {
+    // Throws on a lone surrogate where Encoding.UTF8 would write U+FFFD: the writer never stores text other than it was given
+    // (the validator refuses such keys and values before, as Npgsql's own importer refused them).
+    static readonly UTF8Encoding Utf8Strict = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+
     // "PGCOPY\n\377\r\n\0", flags (no OIDs), header extension length.
     static readonly byte[] Header = [.. "PGCOPY\n"u8, 0xFF, .. "\r\n\0"u8, 0, 0, 0, 0, 0, 0, 0, 0];
 
@@ -105,7 +109,7 @@ internal sealed class BinaryCopyWriter : IAsyncDisposable
     void Utf8(string value, bool version)
     {
         var prefix = version ? 1 : 0;
-        var max = Encoding.UTF8.GetMaxByteCount(value.Length) + prefix;
+        var max = Utf8Strict.GetMaxByteCount(value.Length) + prefix;
         if (max > Capacity - 4)
         {
             // A value longer than the buffer (records are at most a few MiB): encoded apart.
@@ -113,7 +117,7 @@ internal sealed class BinaryCopyWriter : IAsyncDisposable
             try
             {
                 rented[0] = 1;
-                var n = Encoding.UTF8.GetBytes(value, rented.AsSpan(prefix)) + prefix;
+                var n = Utf8Strict.GetBytes(value, rented.AsSpan(prefix)) + prefix;
                 Ensure(4);
                 BinaryPrimitives.WriteInt32BigEndian(_buffer.AsSpan(_used), n);
                 _used += 4;
@@ -128,7 +132,7 @@ internal sealed class BinaryCopyWriter : IAsyncDisposable
         Ensure(4 + max);
         var at = _used;
         if (version) _buffer[at + 4] = 1;
-        var length = Encoding.UTF8.GetBytes(value, _buffer.AsSpan(at + 4 + prefix)) + prefix;
+        var length = Utf8Strict.GetBytes(value, _buffer.AsSpan(at + 4 + prefix)) + prefix;
         BinaryPrimitives.WriteInt32BigEndian(_buffer.AsSpan(at), length);
         _used = at + 4 + length;
     }
@@ -182,7 +186,7 @@ internal sealed class BinaryCopyWriter : IAsyncDisposable
         /// <summary>Adds a <c>text</c> field.</summary>
         public Prepared Text(string value)
         {
-            var utf8 = Encoding.UTF8.GetBytes(value);
+            var utf8 = Utf8Strict.GetBytes(value);
             BinaryPrimitives.WriteInt32BigEndian(_bytes.GetSpan(4), utf8.Length);
             _bytes.Advance(4);
             _bytes.Write(utf8);
