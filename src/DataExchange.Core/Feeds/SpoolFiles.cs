@@ -4,8 +4,8 @@ namespace DataExchange.Core.Feeds;
 
 /// <summary>
 /// Names of spooled payloads in <see cref="FeedOptions.WorkDirectory"/>:
-/// <c>payload-&lt;machine&gt;-&lt;process id&gt;-&lt;guid&gt;</c>. A worker killed mid-run leaves its
-/// payload behind (up to <see cref="FeedOptions.MaxPayloadBytes"/>, 2 GiB by default); the next
+/// <c>payload-&lt;machine&gt;-&lt;process id&gt;-&lt;guid&gt;</c> (a first load's key spill beside its payload too,
+/// <see cref="Ingestion.KeySpill"/>). A worker killed mid-run leaves its payload behind (up to <see cref="FeedOptions.MaxPayloadBytes"/>, 2 GiB by default); the next
 /// spool on the same machine removes the payloads of processes that no longer run. Payloads of
 /// other machines (a shared folder) are never touched.
 /// </summary>

@@ -138,7 +138,7 @@ public sealed partial class IngestionRunner(
 
         var clock = System.Diagnostics.Stopwatch.StartNew();
         // A dataset with no current rows: its records go straight into dx.records, in the publish transaction (FirstLoad).
-        await using var load = options.Value.DirectFirstLoad ? await FirstLoad.BeginAsync(dataSource, run, cancellationToken) : null;
+        await using var load = options.Value.DirectFirstLoad ? await FirstLoad.BeginAsync(dataSource, run, Path.GetDirectoryName(Path.GetFullPath(payload.Path!))!, cancellationToken) : null;
         var stage = await stager.StageAsync(conn, run, payload.Path!, feed, schema, dataset.KeyFields, load, cancellationToken);
         var counts = stage.Counts;
         var staged = clock.Elapsed;
@@ -146,7 +146,7 @@ public sealed partial class IngestionRunner(
         await ledger.ReportProgressAsync(run.Id, "publishing", counts.Read, counts.Valid, counts.Rejected, payload.Length, cancellationToken);
         var reread = new RunPayload(payload.Path!, feed, schema, dataset.KeyFields);
         // A first load's records in dx.records have no stage row, but for the first copies of repeated keys.
-        var restaged = load is null ? 0 : await load.AddFirstCopiesAsync(conn, run, reread, options.Value, stage, cancellationToken);
+        var restaged = load is null ? 0 : await load.AddFirstCopiesAsync(conn, run, stage, cancellationToken);
         counts = await deduplicator.DeduplicateAsync(conn, run, reread, stage, cancellationToken);
         if (load is not null) await load.ResolveAsync(conn, run, stage, cancellationToken);
         var deduplicated = clock.Elapsed;

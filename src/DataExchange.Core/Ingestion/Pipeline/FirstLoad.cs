@@ -8,14 +8,14 @@ namespace DataExchange.Core.Ingestion;
 /// The publish transaction of a first load (issue 14), opened before staging on a connection of its own: the
 /// dataset has no current rows, so every valid record whose key the run has not seen before is COPYed straight
 /// into <c>dx.records</c> as the next version while the validators work, instead of into the stage and then
-/// <c>insert … select</c> (one copy of every body saved), and not into the stage at all. Copies whose key the
-/// <see cref="KeyFilter"/> flags go to the stage only, in full; before the de-duplication
-/// <see cref="AddFirstCopiesAsync"/> stages a narrow row (line, key, hash; no body) of the first copy of each key
-/// that repeats, so the de-duplication sees every copy of a key as before, and <see cref="ResolveAsync"/> settles
-/// them after it. Nothing is visible until <see cref="RunPublisher.PublishFirstLoadAsync"/> commits;
+/// <c>insert … select</c> (one copy of every body saved), and not into the stage at all; its line and key go to a
+/// <see cref="KeySpill"/> beside the payload. Copies whose key the <see cref="KeyFilter"/> flags go to the stage only,
+/// in full; before the de-duplication <see cref="AddFirstCopiesAsync"/> stages a narrow row (line, key, hash; no body)
+/// of the first copy of each key that repeats, its line from the spill, so the de-duplication sees every copy of a key
+/// as before, and <see cref="ResolveAsync"/> settles them after it. Nothing is visible until <see cref="RunPublisher.PublishFirstLoadAsync"/> commits;
 /// disposed without it (failure, threshold, cancellation, crash), the transaction rolls back and nothing is published.
 /// </summary>
-internal sealed class FirstLoad(NpgsqlConnection conn, NpgsqlTransaction tx, int version) : IAsyncDisposable
+internal sealed class FirstLoad(NpgsqlConnection conn, NpgsqlTransaction tx, int version, string spillDirectory) : IAsyncDisposable
 {
     // The columns the publish's insert from the stage writes; those the same on every row of the run first.
     const string CopyRecordsSql = "copy dx.records (dataset_id, valid_from, schema_version, key, hash, raw_hash, data) from stdin (format binary)";
@@ -35,24 +35,20 @@ internal sealed class FirstLoad(NpgsqlConnection conn, NpgsqlTransaction tx, int
     // The keys flagged as possibly repeated, in the load's transaction (dropped with it).
     const string CreateFlaggedSql = """create temp table flagged (key text collate "C" not null) on commit drop""";
 
-    // Their first copies, in dx.records (a false positive of the filter has none).
+    // Their first copies, in dx.records (a false positive of the filter has none): one lookup in records_current per flagged
+    // key. As a join, the planner (statistics from before the load: no rows for the dataset) hashed every current row of the
+    // load instead (980k rows read, spilled to temp files: 2.4 s of a 1M-row first load's de-duplication, auto_explain); the
+    // limit keeps the lateral subquery from being pulled up into such a join (the index is unique: one row at most anyway).
     const string FirstCopiesSql = """
-        select r.key, r.hash, r.raw_hash from dx.records r join flagged f on f.key = r.key where r.dataset_id = $1 and r.valid_to is null
+        select f.key, r.hash, r.raw_hash from flagged f
+        cross join lateral (select c.hash, c.raw_hash from dx.records c where c.dataset_id = $1 and c.key = f.key and c.valid_to is null limit 1) r
         """;
 
-    // Beside the stage: those first copies, and every line of the payload with one of their keys.
+    // Beside the stage: those first copies, and their lines (from the spill: the lines of the records written directly).
     const string CreateFirstsSql = """
-        drop table if exists pg_temp.firsts, pg_temp.candidates, pg_temp.firstlines;
+        drop table if exists pg_temp.firsts, pg_temp.firstlines;
         create temp table firsts (key text collate "C" not null, hash bytea not null, raw bytea);
-        create temp table candidates (line bigint not null, key text collate "C" not null)
-        """;
-
-    // A first copy's line is the one with its key that is neither staged (flagged copies, deletes) nor quarantined by this run.
-    const string FirstLinesSql = """
-        create temp table firstlines as
-            select c.line, c.key from candidates c
-            where not exists (select 1 from stage s where s.line = c.line)
-              and not exists (select 1 from dx.rejected_records q where q.run_id = $1 and q.line = c.line)
+        create temp table firstlines (line bigint not null, key text collate "C" not null)
         """;
 
     const string FirstLinesFoundSql = """
@@ -65,12 +61,15 @@ internal sealed class FirstLoad(NpgsqlConnection conn, NpgsqlTransaction tx, int
         select l.line, l.key, f.hash, null, false, true, false, f.raw from firstlines l join firsts f on f.key = l.key
         """;
 
-    const string DropFirstsSql = "drop table pg_temp.firsts, pg_temp.candidates, pg_temp.firstlines";
+    const string DropFirstsSql = "drop table pg_temp.firsts, pg_temp.firstlines";
 
     const string DeleteCopiesSql = "delete from dx.records where dataset_id = $1 and valid_to is null and key = any($2)";
 
     // dataset_id, valid_from and schema_version of every row the run writes, in COPY's binary form.
     byte[]? _runFields;
+
+    // The lines and keys of the records written directly (WriteFirst).
+    KeySpill? _spill;
 
     /// <summary>The version this load publishes (the records' <c>valid_from</c>).</summary>
     public int Version => version;
@@ -81,9 +80,10 @@ internal sealed class FirstLoad(NpgsqlConnection conn, NpgsqlTransaction tx, int
     /// <summary>
     /// Opens the publish transaction of <paramref name="run"/> when its dataset has no current rows: takes the
     /// dataset's row lock as the publish does (<see cref="RunPublisher.PublishAsync"/>) and fixes the next version.
-    /// Null when the dataset has current rows (the run then stages, diffs and publishes as before).
+    /// Null when the dataset has current rows (the run then stages, diffs and publishes as before). The lines and keys
+    /// of the records written directly are spilled to a file in <paramref name="spillDirectory"/> (the payload's).
     /// </summary>
-    public static async Task<FirstLoad?> BeginAsync(NpgsqlDataSource dataSource, RunRow run, CancellationToken cancellationToken)
+    public static async Task<FirstLoad?> BeginAsync(NpgsqlDataSource dataSource, RunRow run, string spillDirectory, CancellationToken cancellationToken)
     {
         var conn = await dataSource.OpenConnectionAsync(cancellationToken);
         try
@@ -107,7 +107,7 @@ internal sealed class FirstLoad(NpgsqlConnection conn, NpgsqlTransaction tx, int
                 await conn.DisposeAsync();
                 return null;
             }
-            return new FirstLoad(conn, tx, version);
+            return new FirstLoad(conn, tx, version, spillDirectory);
         }
         catch
         {
@@ -118,6 +118,16 @@ internal sealed class FirstLoad(NpgsqlConnection conn, NpgsqlTransaction tx, int
 
     /// <summary>The binary COPY into <c>dx.records</c> the stager writes first copies to.</summary>
     public Task<BinaryCopyWriter> BeginCopyAsync(CancellationToken cancellationToken) => BinaryCopyWriter.BeginAsync(conn, CopyRecordsSql, cancellationToken);
+
+    /// <summary>
+    /// Writes a record whose key the run has not staged before (<see cref="Write"/>), and spills its line and key: if the key
+    /// turns out to repeat, <see cref="AddFirstCopiesAsync"/> stages this copy narrow by that line.
+    /// </summary>
+    public void WriteFirst(BinaryCopyWriter copy, RunRow run, in StagedRecord record)
+    {
+        Write(copy, run, record);
+        (_spill ??= new KeySpill(spillDirectory)).Add(record.Line, record.Key);
+    }
 
     /// <summary>Writes one record of the load: the columns the publish's insert writes, with <see cref="Version"/> as valid_from.</summary>
     public void Write(BinaryCopyWriter copy, RunRow run, in StagedRecord record)
@@ -168,12 +178,11 @@ internal sealed class FirstLoad(NpgsqlConnection conn, NpgsqlTransaction tx, int
 
     /// <summary>
     /// Before the de-duplication: stages a narrow row of the copy in <c>dx.records</c> of each key the stage also
-    /// holds a flagged copy of (a repeated key; a false positive of the filter has none), its line found by one
-    /// more read of the payload (the line with that key that is neither staged nor quarantined). None flagged or
-    /// none repeated: the payload is not read again. Returns how many were staged.
+    /// holds a flagged copy of (a repeated key; a false positive of the filter has none), its line found in the
+    /// <see cref="KeySpill"/> of the records written directly. None flagged or none repeated: the spill is not read.
+    /// Returns how many were staged.
     /// </summary>
-    public async Task<long> AddFirstCopiesAsync(NpgsqlConnection stageConn, RunRow run, RunPayload payload, IngestionOptions options, StageOutcome stage,
-        CancellationToken cancellationToken)
+    public async Task<long> AddFirstCopiesAsync(NpgsqlConnection stageConn, RunRow run, StageOutcome stage, CancellationToken cancellationToken)
     {
         if (stage.MaybeDuplicates == 0) return 0;
         // Streamed from connection to connection: memory holds the repeated keys alone, not their copies' hashes and lines
@@ -210,29 +219,25 @@ internal sealed class FirstLoad(NpgsqlConnection conn, NpgsqlTransaction tx, int
         }
         if (repeated.Count == 0)
         {
-            await using var drop = new NpgsqlCommand("drop table pg_temp.firsts, pg_temp.candidates", stageConn);
+            await using var drop = new NpgsqlCommand(DropFirstsSql, stageConn);
             await drop.ExecuteNonQueryAsync(cancellationToken);
             return 0;
         }
 
-        var feed = payload.Feed;
-        var validator = new RecordValidator(payload.Schema, payload.KeyFields, feed.CaseInsensitiveKeys == true, feed.Mode == "incremental" ? feed.DeleteMarker : null)
-        { PatternBudget = options.PatternBudget };
-        var header = new System.Runtime.CompilerServices.StrongBox<string[]>([]);
-        await using (var copy = await stageConn.BeginBinaryImportAsync("copy candidates (line, key) from stdin (format binary)", cancellationToken))
+        // Every key in dx.records was written there directly, once (a later copy of it is flagged), and spilled with its line.
+        if (_spill is null) throw new InvalidOperationException("A first load has records of repeated keys but no spill of the records it wrote.");
+        await using (var copy = await BinaryCopyWriter.BeginAsync(stageConn, "copy firstlines (line, key) from stdin (format binary)", cancellationToken))
         {
-            await foreach (var record in PayloadReader.ReadAsync(payload.Path, feed, options, header, cancellationToken))
+            _spill.Find(repeated, (line, key) =>
             {
-                if (validator.KnownKey(record, header.Value!) is not { } key || !repeated.Contains(key)) continue;
-                await copy.StartRowAsync(cancellationToken);
-                await copy.WriteAsync(record.Line, NpgsqlTypes.NpgsqlDbType.Bigint, cancellationToken);
-                await copy.WriteAsync(key, NpgsqlTypes.NpgsqlDbType.Text, cancellationToken);
-            }
+                copy.StartRow(2);
+                copy.Int64(line);
+                copy.Text(key);
+            });
             await copy.CompleteAsync(cancellationToken);
         }
         long expected, found;
         string? twice;
-        await using (var cmd = Long(Db.Command(stageConn, FirstLinesSql, run.Id))) await cmd.ExecuteNonQueryAsync(cancellationToken);
         await using (var cmd = new NpgsqlCommand(FirstLinesFoundSql, stageConn))
         await using (var r = await cmd.ExecuteReaderAsync(cancellationToken))
         {
@@ -240,10 +245,10 @@ internal sealed class FirstLoad(NpgsqlConnection conn, NpgsqlTransaction tx, int
             (expected, found, twice) = (r.GetInt64(0), r.GetInt64(1), r.IsDBNull(2) ? null : r.GetString(2));
         }
         if (twice is not null)
-            throw new InvalidOperationException($"Key {twice} has more than one copy outside the stage and the quarantine.");
-        // The payload is the one just staged, read the same way: a first copy it no longer has would be a record lost.
+            throw new InvalidOperationException($"Key {twice} was written to the first load more than once.");
+        // Every record in dx.records was spilled as it was written: a first copy missing there would be a record lost.
         if (found != expected)
-            throw new InvalidOperationException($"{expected - found} first copies of repeated keys were not found on reading the payload again.");
+            throw new InvalidOperationException($"{expected - found} first copies of repeated keys were not found among the records written.");
         await using (var cmd = Long(Db.Command(stageConn, StageFirstCopiesSql))) await cmd.ExecuteNonQueryAsync(cancellationToken);
         await using (var drop = new NpgsqlCommand(DropFirstsSql, stageConn)) await drop.ExecuteNonQueryAsync(cancellationToken);
         return expected;
@@ -255,6 +260,8 @@ internal sealed class FirstLoad(NpgsqlConnection conn, NpgsqlTransaction tx, int
     /// <summary>Rolls back whatever was not committed and gives the connection back.</summary>
     public async ValueTask DisposeAsync()
     {
+        _spill?.Dispose();
+        _spill = null;
         await tx.DisposeAsync();
         await conn.DisposeAsync();
     }

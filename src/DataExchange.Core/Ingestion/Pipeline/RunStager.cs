@@ -242,7 +242,7 @@ public sealed class RunStager(NpgsqlDataSource dataSource, RunLedger ledger, IOp
                         // A first load (no published hashes): every record was evaluated.
                         if (!r.Checked) throw new InvalidOperationException("A first load staged a record without evaluating it.");
                         // Not staged: FirstLoad.AddFirstCopiesAsync stages it narrow if its key turns out to repeat.
-                        load!.Write(records, run, r);
+                        load!.WriteFirst(records, run, r);
                         direct++;
                         continue;
                     }
