@@ -10,13 +10,13 @@ namespace DataExchange.Core.Ingestion;
 /// be read from its key cells gets all its cells too (the full path decides). Only where the key can be read from cells alone
 /// (a flat schema, distinct header names, every key field a column: <see cref="RecordValidator.KeyCells"/>); else not used.
 /// </summary>
-internal sealed class CsvRowProbe(PublishedHashes rows, RecordValidator validator, Func<string[], SourceRowHash> hashFor)
+internal sealed class CsvRowProbe(RowHashFilter rows, RecordValidator validator, Func<string[], SourceRowHash> hashFor)
 {
     /// <summary>The reading of rows under <paramref name="header"/>, or null when every row needs its cells.</summary>
     public Reading? For(string[] header) =>
         rows.IsEmpty || validator.KeyCells(header) is not { } keyCells ? null : new Reading(rows, validator, hashFor(header), keyCells, header);
 
-    internal sealed class Reading(PublishedHashes rows, RecordValidator validator, SourceRowHash hash, int[] keyCells, string[] header)
+    internal sealed class Reading(RowHashFilter rows, RecordValidator validator, SourceRowHash hash, int[] keyCells, string[] header)
     {
         /// <summary>The record of the row <paramref name="csv"/> is on, whose raw bytes are <paramref name="raw"/>.</summary>
         public SourceRecord Read(CsvReader csv, long line, ReadOnlyMemory<byte> raw)

@@ -21,6 +21,14 @@ public static class IngestionMetrics
     static readonly Histogram<double> Phases = Meter.CreateHistogram(PhaseDuration, "s", "Duration of one phase of an ingestion run",
         tags: null, advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = Common.Telemetry.SecondsBuckets });
 
+    /// <summary>The counter of proofs tried by <see cref="ProvenDiff"/>, tagged with the dataset and the outcome (<c>proved</c>, or why not).</summary>
+    public const string Proofs = "dx.ingestion.diff.proofs";
+
+    static readonly Counter<long> ProofCounter = Meter.CreateCounter<long>(Proofs, "{run}", "Re-ingests whose diff was or was not proven to need only the rows they did not know");
+
+    internal static void Proof(string datasetId, string outcome) =>
+        ProofCounter.Add(1, new KeyValuePair<string, object?>("dataset", datasetId), new KeyValuePair<string, object?>("outcome", outcome));
+
     internal static void Record(string datasetId, string phase, TimeSpan elapsed) =>
         Phases.Record(elapsed.TotalSeconds, new KeyValuePair<string, object?>("dataset", datasetId), new KeyValuePair<string, object?>("phase", phase));
 }

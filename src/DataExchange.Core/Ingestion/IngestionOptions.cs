@@ -57,6 +57,21 @@ public sealed class IngestionOptions
     public bool DirectFirstLoad { get; set; } = true;
 
     /// <summary>
+    /// Whether a re-ingest proves, by counts and keyed sums of source row hashes, that the rows it staged by their row hash
+    /// alone are exactly the current records outside the changed few, and then de-duplicates and diffs only the staged rows it
+    /// does not know and the records of their keys (<see cref="ProvenDiff"/>, issue 14). Default true; false, or a proof
+    /// that does not hold, takes the full diff over every staged row and every current record, with the same outcome (the tests compare the two).
+    /// </summary>
+    public bool ProvenDiff { get; set; } = true;
+
+    /// <summary>
+    /// Most bytes of the filter of current records' source row hashes a re-ingest loads (<see cref="RowHashFilter"/>). Default 8 MiB:
+    /// 64 bits per row up to 1M rows (false positives about 1e-8); past that the bits per row fall, false positives rise and the
+    /// proof of <see cref="ProvenDiff"/> holds less often, while memory stays flat.
+    /// </summary>
+    public long RowFilterMaxBytes { get; set; } = 8L * 1024 * 1024;
+
+    /// <summary>
     /// How long a queued run may go without a live job before the recovery sweep hands it to a new one (a process
     /// died between committing the run and enqueuing it, or the job storage refused). Default 1 min: an enqueue takes
     /// milliseconds, and a run waiting behind another is not stranded while that one runs.

@@ -23,6 +23,7 @@ public sealed partial class IngestionRunner(
     PayloadSource source,
     RunStager stager,
     StageDeduplicator deduplicator,
+    ProvenDiff proven,
     RunDiff diff,
     RunPublisher publisher,
     AuditWriter audit,
@@ -140,6 +141,7 @@ public sealed partial class IngestionRunner(
         // A dataset with no current rows: its records go straight into dx.records, in the publish transaction (FirstLoad).
         await using var load = options.Value.DirectFirstLoad ? await FirstLoad.BeginAsync(dataSource, run, Path.GetDirectoryName(Path.GetFullPath(payload.Path!))!, cancellationToken) : null;
         var stage = await stager.StageAsync(conn, run, payload.Path!, feed, schema, dataset.KeyFields, load, cancellationToken);
+        using var proof = stage.Proof;
         var counts = stage.Counts;
         var staged = clock.Elapsed;
         IngestionMetrics.Record(run.DatasetId, "stage", staged);
@@ -147,7 +149,11 @@ public sealed partial class IngestionRunner(
         var reread = new RunPayload(payload.Path!, feed, schema, dataset.KeyFields);
         // A first load's records in dx.records have no stage row, but for the first copies of repeated keys.
         var restaged = load is null ? 0 : await load.AddFirstCopiesAsync(conn, run, stage, cancellationToken);
-        counts = await deduplicator.DeduplicateAsync(conn, run, reread, stage, cancellationToken);
+        // A re-ingest whose known rows are proven to be exactly the current records outside the changed few: the stage keeps
+        // only the others (no row staged by its row hash alone is left), the known rows count as unchanged, their copies as duplicates.
+        var provenDiff = load is null ? await proven.TryAsync(conn, run, feed, stage, cancellationToken) : null;
+        counts = await deduplicator.DeduplicateAsync(conn, run, reread, provenDiff is null ? stage : stage with { Known = 0 }, cancellationToken);
+        if (provenDiff is not null) counts = counts with { Duplicate = counts.Duplicate + provenDiff.Repeats, Unchanged = provenDiff.Known };
         if (load is not null) await load.ResolveAsync(conn, run, stage, cancellationToken);
         var deduplicated = clock.Elapsed;
         IngestionMetrics.Record(run.DatasetId, "dedupe", deduplicated - staged);
@@ -156,7 +162,7 @@ public sealed partial class IngestionRunner(
         // uncommitted rows one by one in the index (1.1 s at 1M rows).
         var firstLoad = load is not null || await RunDiff.IsFirstLoadAsync(conn, run, stage, cancellationToken);
         counts = firstLoad ? await RunDiff.FirstLoadAsync(conn, counts, stage.Direct - restaged, cancellationToken)
-            : await diff.DiffAsync(conn, run, reread, counts, cancellationToken);
+            : await diff.DiffAsync(conn, run, reread, counts, provenDiff is not null, cancellationToken);
         IngestionMetrics.Record(run.DatasetId, "diff", clock.Elapsed - deduplicated);
         LogStaged(logger, run.Id, counts.Read, staged.TotalMilliseconds, (clock.Elapsed - staged).TotalMilliseconds);
         if (counts.Read == 0)

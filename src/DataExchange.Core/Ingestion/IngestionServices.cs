@@ -21,7 +21,7 @@ public static class IngestionServices
         services.AddSingleton<IngestionRetryFilterProvider>();
         // The pipeline's parts, each a step of a run (see IngestionRunner).
         services.AddSingleton<RunLedger>().AddSingleton<RunWaiting>().AddSingleton<QuarantineReplay>().AddSingleton<PayloadSource>().AddSingleton<RunStager>()
-            .AddSingleton<SkippedVerifier>().AddSingleton<KnownRows>().AddSingleton<StageDeduplicator>().AddSingleton<RunDiff>().AddSingleton<RunHold>().AddSingleton<RunPublisher>()
+            .AddSingleton<SkippedVerifier>().AddSingleton<KnownRows>().AddSingleton<StageDeduplicator>().AddSingleton<RunDiff>().AddSingleton<ProvenDiff>().AddSingleton<RunHold>().AddSingleton<RunPublisher>()
             .AddSingleton<HeldRelease>();
         services.AddSingleton<RunMetrics>().AddSingleton<IngestionRunner>().AddSingleton<IngestionService>().AddSingleton<HeldRunService>().AddTransient<IngestionJob>();
         services.AddSingleton<IRunQueue, HangfireRunQueue>().AddSingleton<RunDispatcher>().AddHostedService<RunRecoverySweep>();

@@ -33,7 +33,7 @@ public sealed class CsvRowProbeTests
         SourceRowHash HashFor(string[] header) => SourceRowHash.For("csv", ",", "\"", header, ["code"], false, null, 1);
         var (plain, header) = await ReadAsync(null);
         var reading = HashFor(header);
-        var known = new PublishedHashes(100);
+        using var known = new RowHashFilter(100, 1 << 23);
         foreach (var r in plain.Where(r => r.Raw[0] is '1' or '3' or '5' or 'x' or '0')) known.Add(reading.Of(r));
 
         var (probed, _) = await ReadAsync(new CsvRowProbe(known, validator, HashFor));
@@ -67,11 +67,11 @@ public sealed class CsvRowProbeTests
         var flat = new RecordValidator(await DatasetSchema.LoadAsync(Schema, 1), ["code"]);
         var notFlat = new RecordValidator(await DatasetSchema.LoadAsync(CsvFastPathSchemas.NotFlat, 1), ["k"]);
         SourceRowHash HashFor(string[] header) => SourceRowHash.For("csv", ",", "\"", header, ["code"], false, null, 1);
-        var some = new PublishedHashes(10);
+        using var some = new RowHashFilter(10, 1 << 23);
         some.Add(new byte[32]);
         Assert.Multiple(() =>
         {
-            Assert.That(new CsvRowProbe(PublishedHashes.None, flat, HashFor).For(["code", "name"]), Is.Null, "nothing is known");
+            Assert.That(new CsvRowProbe(RowHashFilter.None, flat, HashFor).For(["code", "name"]), Is.Null, "nothing is known");
             Assert.That(new CsvRowProbe(some, notFlat, HashFor).For(["k", "v"]), Is.Null, "a schema the fast path does not read");
             Assert.That(new CsvRowProbe(some, flat, HashFor).For(["code", "name", "name"]), Is.Null, "a header with a name twice");
             Assert.That(new CsvRowProbe(some, flat, HashFor).For(["id", "name"]), Is.Null, "no column for the key");

@@ -23,7 +23,7 @@ public sealed class RunDiff(SkippedVerifier verifier)
     // for the few missing ones): MarkKeptSql turns the deletions of rejected keys into K afterwards.
     // rid: the current record's row id (ctid) as this join read it, for a change or a delete: the publish closes those rows by
     // it (RunPublisher.CloseByRowIdSql) instead of a second join over the dataset's current rows.
-    const string DiffSql = """
+    static string Diff(string current) => $"""
         create temp table diff as
             select line, key, op, unverified, case when op in ('U', 'D') then rid end as rid from (
                 select s.line, coalesce(s.key, r.key) as key, r.ctid as rid,
@@ -33,10 +33,17 @@ public sealed class RunDiff(SkippedVerifier verifier)
                        coalesce(not s.checked and (r.key is null or r.hash <> s.hash or r.schema_version <> $3), false) as unverified,
                        s.key is null as missing, s.del, r.key is not null as published
                 from stage s
-                full join (select key, hash, schema_version, raw_hash, ctid from dx.records where dataset_id = $1 and valid_to is null) r on r.key = s.key
+                full join {current} r on r.key = s.key
             ) d
             where (missing and $2) or (del and published) or (not missing and not del and op <> '=') or unverified
         """;
+
+    static readonly string DiffSql = Diff("(select key, hash, schema_version, raw_hash, ctid from dx.records where dataset_id = $1 and valid_to is null)");
+
+    // The proven diff (ProvenDiff): the current records of the remaining stage's keys and of the rejected keys, read by key into
+    // cur, stand for the dataset's current records; the proof showed that every other one is exactly a row staged by its row hash.
+
+    static readonly string ProvenDiffSql = Diff("(select key, hash, schema_version, raw_hash, rid as ctid from cur where $1::text is not null)");
 
     // Snapshot: a published key missing from the stage (line null) because this run rejected its row is kept, not deleted
     // (issue 12). The rejected keys are read as a set (a few per run; 5% of 1M is 50k rows, one hash join with the deletions).
@@ -47,7 +54,7 @@ public sealed class RunDiff(SkippedVerifier verifier)
         """;
 
     const string CountChangesSql = """
-        select count(*) filter (where op = 'I'), count(*) filter (where op = 'U'), count(*) filter (where op = 'D'), (select count(*) from stage where not del),
+        select count(*) filter (where op = 'I'), count(*) filter (where op = 'U'), count(*) filter (where op = 'D'), (select count(*) from stage where not del) + $1,
                count(*) filter (where op = 'K')
         from diff
         """;
@@ -80,20 +87,23 @@ public sealed class RunDiff(SkippedVerifier verifier)
     }
 
     /// <summary>The published version's differences from the payload, in the temp table <c>diff</c>; skipped records verified, known rows resolved.</summary>
-    internal async Task<RunCounts> DiffAsync(NpgsqlConnection conn, RunRow run, RunPayload payload, RunCounts counts, CancellationToken cancellationToken)
+    internal async Task<RunCounts> DiffAsync(NpgsqlConnection conn, RunRow run, RunPayload payload, RunCounts counts, bool proven, CancellationToken cancellationToken)
     {
         var feed = payload.Feed;
         var snapshot = feed.Mode == "snapshot";
-        await using (var cmd = Long(Db.Command(conn, DiffSql, run.DatasetId, snapshot, run.SchemaVersion))) await cmd.ExecuteNonQueryAsync(cancellationToken);
+        await using (var cmd = Long(Db.Command(conn, proven ? ProvenDiffSql : DiffSql, run.DatasetId, snapshot, run.SchemaVersion))) await cmd.ExecuteNonQueryAsync(cancellationToken);
         if (snapshot)
             await using (var cmd = Long(Db.Command(conn, MarkKeptSql, run.Id))) await cmd.ExecuteNonQueryAsync(cancellationToken);
         return await verifier.VerifyAsync(conn, run, payload, counts, cancellationToken);
     }
 
-    /// <summary>The counts of the diff's changes.</summary>
+    /// <summary>
+    /// The counts of the diff's changes. Unchanged: the staged records neither inserted nor updated, plus <paramref name="counts"/>' own
+    /// (the rows a proven diff took out of the stage as unchanged, <see cref="ProvenDiff"/>; 0 otherwise).
+    /// </summary>
     internal static async Task<RunCounts> CountChangesAsync(NpgsqlConnection conn, RunCounts counts, CancellationToken cancellationToken)
     {
-        await using var cmd = Long(Db.Command(conn, CountChangesSql));
+        await using var cmd = Long(Db.Command(conn, CountChangesSql, counts.Unchanged));
         await using var r = await cmd.ExecuteReaderAsync(cancellationToken);
         await r.ReadAsync(cancellationToken);
         var (inserted, updated, deleted, staged) = (r.GetInt64(0), r.GetInt64(1), r.GetInt64(2), r.GetInt64(3));

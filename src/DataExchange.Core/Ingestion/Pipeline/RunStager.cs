@@ -55,10 +55,12 @@ public sealed class RunStager(NpgsqlDataSource dataSource, RunLedger ledger, IOp
         await using (var memory = Db.Command(conn, "select set_config('work_mem', $1, false)", options.Value.WorkMem))
             await memory.ExecuteNonQueryAsync(cancellationToken);
         // A first load has no current rows, so no published hashes: nothing skips the evaluator or is staged by its source row's hash.
-        var (published, knownRows) = load is null ? await LoadPublishedHashesAsync(conn, run, cancellationToken) : (PublishedHashes.None, PublishedHashes.None);
         // Freed when the staging ends, after every worker that reads them has stopped (see the catch below).
-        using var publishedBits = published;
-        using var knownRowsBits = knownRows;
+        using var current = load is null ? await CurrentHashes.LoadAsync(conn, run, options.Value, cancellationToken) : CurrentHashes.None;
+        var (published, knownRows) = (current.Content, current.Rows);
+        // What ProvenDiff needs from the staging: the sums of the rows staged by their row hash alone (none to prove without them).
+        // Disposed by the runner once the diff is done, or here if the staging fails.
+        var proof = current.TakeProof();
         await ledger.ReportProgressAsync(run.Id, "reading", 0, 0, 0, 0, cancellationToken);
 
         var opts = options.Value;
@@ -128,7 +130,7 @@ public sealed class RunStager(NpgsqlDataSource dataSource, RunLedger ledger, IOp
         try
         {
             var keys = KeyFilter.ForPayload(new FileInfo(path).Length, PayloadReader.IsGzip(path, feed.Gzip));
-            var (valid, rejected, maybeDuplicates, skipped, known, direct) = await WriteAsync(conn, run, output.Reader, outputs, position, keys, load, token);
+            var (valid, rejected, maybeDuplicates, skipped, known, direct) = await WriteAsync(conn, run, output.Reader, outputs, position, keys, load, proof, token);
             await producer;
             await Task.WhenAll(workers);
             await closeOutput;
@@ -137,11 +139,12 @@ public sealed class RunStager(NpgsqlDataSource dataSource, RunLedger ledger, IOp
             if (feed.Format == "csv") await SaveHeaderAsync(conn, run.Id, header.Value!, token);
             IngestionMetrics.Record(run.DatasetId, "validate", System.Diagnostics.Stopwatch.GetElapsedTime(0, validating));
             if (load is not null && (skipped > 0 || known > 0)) throw new InvalidOperationException("A first load staged records without evaluating them.");
-            return new StageOutcome(new RunCounts(valid + rejected, valid, rejected, 0, 0, 0, 0, 0, 0), maybeDuplicates, skipped, known, direct);
+            return new StageOutcome(new RunCounts(valid + rejected, valid, rejected, 0, 0, 0, 0, 0, 0), maybeDuplicates, skipped, known, direct) { Proof = proof };
         }
         catch
         {
             await cts.CancelAsync();
+            proof?.Dispose();
             // The filters are freed on the way out: no worker may still be reading them.
             await Task.WhenAll([producer, .. workers]).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             throw;
@@ -152,34 +155,6 @@ public sealed class RunStager(NpgsqlDataSource dataSource, RunLedger ledger, IOp
     static InvalidDataException TooManyPatternTimeouts(IngestionOptions opts) => new(
         $"More than {opts.MaxPatternTimeouts} records could not be checked against the schema's patterns within their time budget of "
         + $"{opts.PatternBudget.TotalMilliseconds:F0} ms (Ingestion:MaxPatternTimeouts, Ingestion:PatternBudget): a backtracking pattern is too costly for this payload.");
-
-    // The current rows' hashes under the run's schema version: records with that content need no evaluation,
-    // rows read from the same source row not even a parse into a record.
-    const string PublishedHashesSql = """
-        select hash, raw_hash from dx.records where dataset_id = $1 and valid_to is null and schema_version = $2
-        """;
-
-    const string CurrentRowsSql = """
-        select coalesce((select row_count from dx.dataset_versions where dataset_id = $1 order by version desc limit 1), 0)
-        """;
-
-    /// <summary>Filters of the current records' content hashes and source row hashes under the run's schema version.</summary>
-    static async Task<(PublishedHashes Content, PublishedHashes Rows)> LoadPublishedHashesAsync(NpgsqlConnection conn, RunRow run, CancellationToken token)
-    {
-        long rows;
-        await using (var count = Db.Command(conn, CurrentRowsSql, run.DatasetId)) rows = (long)(await count.ExecuteScalarAsync(token))!;
-        if (rows == 0) return (PublishedHashes.None, PublishedHashes.None);
-        var (content, raws) = (new PublishedHashes(rows), new PublishedHashes(rows));
-        var hash = new byte[32];
-        await using var cmd = Db.Command(conn, PublishedHashesSql, run.DatasetId, run.SchemaVersion);
-        await using var reader = await cmd.ExecuteReaderAsync(System.Data.CommandBehavior.SequentialAccess, token);
-        while (await reader.ReadAsync(token))
-        {
-            if (reader.GetBytes(0, 0, hash, 0, hash.Length) == hash.Length) content.Add(hash);
-            if (!reader.IsDBNull(1) && reader.GetBytes(1, 0, hash, 0, hash.Length) == hash.Length) raws.Add(hash);
-        }
-        return (content, raws);
-    }
 
     static async Task SaveHeaderAsync(NpgsqlConnection conn, long runId, string[] header, CancellationToken token)
     {
@@ -219,7 +194,7 @@ public sealed class RunStager(NpgsqlDataSource dataSource, RunLedger ledger, IOp
     static readonly byte[] KnownFields = new BinaryCopyWriter.Prepared().Null().Null().Bool(false).Bool(true).Bytes.ToArray();
 
     async Task<(long Valid, long Rejected, long MaybeDuplicates, long Skipped, long Known, long Direct)> WriteAsync(NpgsqlConnection conn, RunRow run, ChannelReader<Results> results,
-        Recycler<Results> outputs, StrongBox<long> position, KeyFilter keys, FirstLoad? load, CancellationToken token)
+        Recycler<Results> outputs, StrongBox<long> position, KeyFilter keys, FirstLoad? load, ProofInput? proof, CancellationToken token)
     {
         long valid = 0, rejected = 0, maybeDuplicates = 0, skipped = 0, known = 0, direct = 0;
         var reported = time.GetTimestamp();
@@ -271,6 +246,7 @@ public sealed class RunStager(NpgsqlDataSource dataSource, RunLedger ledger, IOp
                     stage.Bool(dup);
                     stage.Bytes(k.Raw);
                     if (dup) maybeDuplicates++;
+                    proof?.Staged(k.Raw, dup);
                 }
                 known += batch.Known.Count;
                 valid += batch.Staged.Count + batch.Known.Count;
