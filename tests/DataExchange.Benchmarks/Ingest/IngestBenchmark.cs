@@ -178,22 +178,29 @@ public static class IngestBenchmark
         await using (var cmd = new NpgsqlCommand("drop table ceiling", conn)) await cmd.ExecuteNonQueryAsync();
     }
 
-    /// <summary>Sums <see cref="IngestionMetrics.PhaseDuration"/> per phase until taken.</summary>
+    /// <summary>Sums <see cref="IngestionMetrics.PhaseDuration"/> per phase until taken, with the outcome of the diff's proof (<see cref="IngestionMetrics.Proofs"/>).</summary>
     sealed class PhaseListener : IDisposable
     {
         readonly System.Diagnostics.Metrics.MeterListener _listener = new();
         readonly System.Collections.Concurrent.ConcurrentDictionary<string, double> _seconds = new();
+        readonly System.Collections.Concurrent.ConcurrentQueue<string> _proofs = new();
 
         public PhaseListener()
         {
             _listener.InstrumentPublished = (instrument, listener) =>
             {
-                if (instrument.Meter.Name == IngestionMetrics.MeterName && instrument.Name == IngestionMetrics.PhaseDuration) listener.EnableMeasurementEvents(instrument);
+                if (instrument.Meter.Name == IngestionMetrics.MeterName && instrument.Name is IngestionMetrics.PhaseDuration or IngestionMetrics.Proofs)
+                    listener.EnableMeasurementEvents(instrument);
             };
             _listener.SetMeasurementEventCallback<double>((_, value, tags, _) =>
             {
                 foreach (var tag in tags)
                     if (tag.Key == "phase") _seconds.AddOrUpdate((string)tag.Value!, value, (_, sum) => sum + value);
+            });
+            _listener.SetMeasurementEventCallback<long>((_, _, tags, _) =>
+            {
+                foreach (var tag in tags)
+                    if (tag.Key == "outcome") _proofs.Enqueue((string)tag.Value!);
             });
             _listener.Start();
         }
@@ -201,9 +208,12 @@ public static class IngestBenchmark
         /// <summary>The phases since the last call, as <c>stage=1.23 validate=…</c> (seconds).</summary>
         public string Take()
         {
-            var text = string.Join(' ', new[] { "stage", "validate", "dedupe", "diff", "publish" }
+            var text = string.Join(' ', new[] { "stage", "validate", "prove", "dedupe", "diff", "publish" }
                 .Select(p => string.Create(CultureInfo.InvariantCulture, $"{p}={(_seconds.TryGetValue(p, out var s) ? s : 0):F2}")));
             _seconds.Clear();
+            var proofs = new List<string>();
+            while (_proofs.TryDequeue(out var proof)) proofs.Add(proof);
+            if (proofs.Count > 0) text += $" proof={string.Join(',', proofs)}";
             return text;
         }
 
