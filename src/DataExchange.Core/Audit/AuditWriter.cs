@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using DataExchange.Core.Common;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using NpgsqlTypes;
@@ -109,9 +110,12 @@ public sealed partial class AuditWriter(NpgsqlDataSource dataSource, TimeProvide
             var action = AuditNames.Of(record.Action);
             var outcome = AuditNames.Of(record.Outcome);
             var details = record.Details ?? new JsonObject();
-            var hash = AuditEntry.ComputeHash(prevHash, AuditEntry.CanonicalBytes(
-                seq, at, record.Actor?.AgencyId, record.Actor?.ClientId, action, record.Target, record.DatasetId, outcome, details));
-            return new Entry(seq, at, action, outcome, details.ToJsonString(), hash);
+            // The details' canonical text serves twice: inside the hashed bytes, and as the jsonb sent (the same values as
+            // any other writing of the node, which jsonb stores alike).
+            var canonicalDetails = CanonicalJson.ToText(details);
+            var canonical = AuditEntry.CanonicalText(seq, at, record.Actor?.AgencyId, record.Actor?.ClientId, action, record.Target, record.DatasetId, outcome,
+                details, canonicalDetails);
+            return new Entry(seq, at, action, outcome, canonicalDetails, AuditEntry.ComputeHash(prevHash, canonical));
         }
     }
 }

@@ -42,14 +42,18 @@ public static partial class CanonicalJson
     public static string ToText(JsonNode? node)
     {
         if (node is null) return "null";
-        // The node is walked as the document it writes: one walk for nodes and parsed records alike.
-        var buffer = new ArrayBufferWriter<byte>(256);
-        using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { SkipValidation = true })) node.WriteTo(writer);
-        using var document = JsonDocument.Parse(buffer.WrittenMemory, new JsonDocumentOptions { MaxDepth = 256 });
-        var sb = new StringBuilder(buffer.WrittenCount);
-        Append(sb, document.RootElement, null, CanonicalStyle.Relaxed);
-        return sb.ToString();
+        // The node is walked as the document it writes: one walk for nodes and parsed records alike. The buffer and writer
+        // are the thread's own, reused (issue 16: a writer's first growth alone is 4 KB, and every audit entry came here).
+        return Scratch.Use(node, static (buffer, node) =>
+        {
+            using var document = JsonDocument.Parse(buffer, new JsonDocumentOptions { MaxDepth = 256 });
+            var sb = new StringBuilder(buffer.Length);
+            Append(sb, document.RootElement, null, CanonicalStyle.Relaxed);
+            return sb.ToString();
+        });
     }
+
+    static readonly JsonScratch Scratch = new(new JsonWriterOptions { SkipValidation = true });
 
     /// <summary>SHA-256 of the canonical bytes (relaxed style).</summary>
     public static byte[] Sha256(JsonNode? node) => SHA256.HashData(ToBytes(node));

@@ -104,9 +104,7 @@ public sealed partial class LookupService(LookupDataSource reads, SubscriptionSe
         if (stored is not null)
         {
             using var doc = JsonDocument.Parse(stored);
-            using var buffer = new MemoryStream();
-            using (var writer = new Utf8JsonWriter(buffer, Json.WriterOptions)) shaper.WriteJson(writer, doc.RootElement);
-            record = buffer.ToArray();
+            record = JsonScratch.Api.ToArray((shaper, doc.RootElement), static (writer, s) => s.shaper.WriteJson(writer, s.RootElement));
             shownKey = shaper.Key(key.Stored, doc.RootElement);
         }
         return new LookupItem(stored is not null, shownKey, record, evidence is null ? null : signer.Sign(evidence.Payload(key, record)));

@@ -121,17 +121,12 @@ public static class LookupEndpoints
         if (item.Evidence is not null) w.WriteString("evidence", item.Evidence);
     }
 
-    static byte[] Write(Action<Utf8JsonWriter> members)
+    static byte[] Write(Action<Utf8JsonWriter> members) => JsonScratch.Api.ToArray(members, static (w, members) =>
     {
-        using var buffer = new MemoryStream();
-        using (var w = new Utf8JsonWriter(buffer, Json.WriterOptions))
-        {
-            w.WriteStartObject();
-            members(w);
-            w.WriteEndObject();
-        }
-        return buffer.ToArray();
-    }
+        w.WriteStartObject();
+        members(w);
+        w.WriteEndObject();
+    });
 
     /// <summary>
     /// The key segment as sent, still percent-encoded (the server decodes the path, and a decoded <c>%2C</c>
