@@ -65,17 +65,17 @@ public sealed record AuditEntry(
     /// <summary>The entry as the general canonical writer takes it: a node of its nine members.</summary>
     internal static JsonObject CanonicalNode(long seq, string at, string? actorAgency, string? actorClient, string action,
         string? target, string? datasetId, string outcome, JsonObject details) => new()
-    {
-        ["seq"] = seq,
-        ["at"] = at,
-        ["actorAgency"] = actorAgency,
-        ["actorClient"] = actorClient,
-        ["action"] = action,
-        ["target"] = target,
-        ["datasetId"] = datasetId,
-        ["outcome"] = outcome,
-        ["details"] = details.DeepClone(),
-    };
+        {
+            ["seq"] = seq,
+            ["at"] = at,
+            ["actorAgency"] = actorAgency,
+            ["actorClient"] = actorClient,
+            ["action"] = action,
+            ["target"] = target,
+            ["datasetId"] = datasetId,
+            ["outcome"] = outcome,
+            ["details"] = details.DeepClone(),
+        };
 
     /// <summary>The format of <c>at</c>: to the microsecond, UTC.</summary>
     internal const string TimeFormat = "yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'";
