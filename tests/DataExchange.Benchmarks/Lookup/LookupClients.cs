@@ -32,22 +32,27 @@ static class LookupClients
         }) start.ArgumentList.Add(a);
         using var child = Process.Start(start)!;
         (double Client, double Server) cpu0 = default;
+        var counters0 = ServerCounters.Take();
         string? line;
         while ((line = await child.StandardOutput.ReadLineAsync()) is not null)
         {
             if (line == "timing")
             {
                 cpu0 = LookupBenchmark.Cpu();
+                counters0 = ServerCounters.Take();
                 Console.WriteLine($"clients timed from process {child.Id} for {duration.TotalSeconds} s");
             }
             else if (line.StartsWith("done ", StringComparison.Ordinal)) break;
         }
         var cpu1 = LookupBenchmark.Cpu();
+        var counters1 = ServerCounters.Take();
         await child.WaitForExitAsync();
         if (line is null || child.ExitCode != 0) throw new InvalidOperationException($"lookup-clients exited {child.ExitCode}");
         var f = line.Split(' ');
         var ticks = (await File.ReadAllBytesAsync(ticksFile)).AsSpan();
         File.Delete(ticksFile);
+        var requests = long.Parse(f[1], CultureInfo.InvariantCulture);
+        Console.WriteLine(FormattableString.Invariant($"  server per request while timed{(prefix is { Length: > 0 } ? " (HTTP alone)" : batch > 0 ? $" (x{batch})" : "")}: {(counters1.Allocated - counters0.Allocated) / (double)requests:F0} bytes allocated, {(counters1.WorkItems - counters0.WorkItems) / (double)requests:F2} thread-pool work items, {(counters1.Switches - counters0.Switches) / (double)requests:F2} context switches ({requests} requests)"));
         return (new LookupBenchmark.Result(long.Parse(f[1], CultureInfo.InvariantCulture), long.Parse(f[2], CultureInfo.InvariantCulture), Double(f[3]),
             System.Runtime.InteropServices.MemoryMarshal.Cast<byte, long>(ticks).ToArray(), cpu1.Client - cpu0.Client, cpu1.Server - cpu0.Server, Double(f[4])),
             long.Parse(f[5], CultureInfo.InvariantCulture));
@@ -79,4 +84,28 @@ static class LookupClients
     static string Str(double value) => value.ToString("R", CultureInfo.InvariantCulture);
 
     static double Double(string s) => double.Parse(s, CultureInfo.InvariantCulture);
+}
+
+/// <summary>
+/// The server process's own counters (this process, the clients being in their child): bytes allocated, thread-pool work
+/// items completed and context switches of its threads (voluntary and not; threads that ended meanwhile are not counted) —
+/// per request these do not depend on how fast a loaded machine runs them.
+/// </summary>
+static class ServerCounters
+{
+    public static (long Allocated, long WorkItems, long Switches) Take()
+    {
+        long switches = 0;
+        foreach (var task in Directory.EnumerateDirectories("/proc/self/task"))
+        {
+            try
+            {
+                foreach (var line in File.ReadLines(Path.Combine(task, "status")))
+                    if (line.StartsWith("voluntary_ctxt_switches:", StringComparison.Ordinal) || line.StartsWith("nonvoluntary_ctxt_switches:", StringComparison.Ordinal))
+                        switches += long.Parse(line[(line.IndexOf(':') + 1)..].Trim(), CultureInfo.InvariantCulture);
+            }
+            catch (IOException) { }
+        }
+        return (GC.GetTotalAllocatedBytes(false), ThreadPool.CompletedWorkItemCount, switches);
+    }
 }
