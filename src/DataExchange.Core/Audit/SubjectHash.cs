@@ -19,6 +19,42 @@ public sealed class SubjectHash(MaskKey maskKey)
     public async Task<string[]> OfAsync(string datasetId, IReadOnlyList<string> storedKeys, CancellationToken cancellationToken)
     {
         var key = await maskKey.DeriveAsync(Info, cancellationToken);
-        return [.. storedKeys.Select(k => Convert.ToHexStringLower(HMACSHA256.HashData(key, Encoding.UTF8.GetBytes($"{datasetId}\0{k}"))))];
+        var hashes = new string[storedKeys.Count];
+        for (var i = 0; i < hashes.Length; i++) hashes[i] = Of(key, datasetId, storedKeys[i]);
+        return hashes;
+    }
+
+    // One HMAC context per thread for the subject key, reset after each subject (as PolicyShaper's for masks): the one-shot
+    // HMACSHA256.HashData set a context up per lookup, and the input went through an interpolated string and its bytes.
+    [ThreadStatic] static IncrementalHash? t_hmac;
+    [ThreadStatic] static byte[]? t_hmacKey;
+
+    /// <summary>HMAC-SHA256 under <paramref name="key"/> of the UTF-8 of dataset id, U+0000 and stored key, lowercase hex.</summary>
+    static string Of(byte[] key, string datasetId, string storedKey)
+    {
+        if (t_hmac is null || !key.AsSpan().SequenceEqual(t_hmacKey))
+        {
+            t_hmac?.Dispose();
+            t_hmac = IncrementalHash.CreateHMAC(HashAlgorithmName.SHA256, key);
+            t_hmacKey = [.. key];
+        }
+        Append(t_hmac, datasetId);
+        t_hmac.AppendData([0]);
+        Append(t_hmac, storedKey);
+        Span<byte> mac = stackalloc byte[HMACSHA256.HashSizeInBytes];
+        t_hmac.GetHashAndReset(mac);
+        return Convert.ToHexStringLower(mac);
+    }
+
+    static void Append(IncrementalHash hmac, string text)
+    {
+        var length = Encoding.UTF8.GetMaxByteCount(text.Length);
+        if (length > 1024)
+        {
+            hmac.AppendData(Encoding.UTF8.GetBytes(text));
+            return;
+        }
+        Span<byte> utf8 = stackalloc byte[length];
+        hmac.AppendData(utf8[..Encoding.UTF8.GetBytes(text, utf8)]);
     }
 }
