@@ -20,6 +20,14 @@ public sealed partial class LookupService
         return (read, rows);
     }
 
+    static string Sql(string pinned) => $"""
+        with v as (select max(version) as version from dx.dataset_versions where dataset_id = $1{pinned})
+        select v.version, r.key, r.data::text from v left join dx.records r
+            on r.dataset_id = $1 and r.key = any($2) and r.valid_from <= v.version and (r.valid_to is null or r.valid_to > v.version)
+        """;
+
+    static readonly string LatestSql = Sql(""), PinnedSql = Sql(" and version = $3");
+
     /// <summary>Single-key lookups read together: same dataset, same version asked, same policy object (so the same row filters).</summary>
     readonly record struct ReadShape(string DatasetId, int? Version, AccessPolicy Policy);
 
@@ -51,11 +59,8 @@ public sealed partial class LookupService
             args.Add((v, NpgsqlDbType.Integer));
             pinned = " and version = $3";
         }
-        var sql = $"""
-            with v as (select max(version) as version from dx.dataset_versions where dataset_id = $1{pinned})
-            select v.version, r.key, r.data::text from v left join dx.records r
-                on r.dataset_id = $1 and r.key = any($2) and r.valid_from <= v.version and (r.valid_to is null or r.valid_to > v.version)
-            """ + RowFilter.Compile(policy.Filters, "r", args);
+        // Without row filters the text is one of two constants (not rebuilt per read, and found at once among the prepared).
+        var sql = policy.Filters.Count == 0 ? (version is null ? LatestSql : PinnedSql) : Sql(pinned) + RowFilter.Compile(policy.Filters, "r", args);
         // The lookup pool: no reset per lookup, statements prepared once per connection.
         await using var conn = await reads.Source.OpenConnectionAsync(cancellationToken);
         await using var cmd = conn.CreateCommand();
