@@ -141,7 +141,7 @@ public sealed partial class IngestionRunner(
         // A dataset with no current rows: its records go straight into dx.records, in the publish transaction (FirstLoad).
         await using var load = options.Value.DirectFirstLoad ? await FirstLoad.BeginAsync(dataSource, run, Path.GetDirectoryName(Path.GetFullPath(payload.Path!))!, cancellationToken) : null;
         var stage = await stager.StageAsync(conn, run, payload.Path!, feed, schema, dataset.KeyFields, load, cancellationToken);
-        using var proof = stage.Proof;
+        using var proofInput = stage.Proof;
         var counts = stage.Counts;
         var staged = clock.Elapsed;
         IngestionMetrics.Record(run.DatasetId, "stage", staged);
@@ -151,12 +151,14 @@ public sealed partial class IngestionRunner(
         var restaged = load is null ? 0 : await load.AddFirstCopiesAsync(conn, run, stage, cancellationToken);
         // A re-ingest whose known rows are proven to be exactly the current records outside the changed few: the stage keeps
         // only the others (no row staged by its row hash alone is left), the known rows count as unchanged, their copies as duplicates.
+        var proving = clock.Elapsed;
         var provenDiff = load is null ? await proven.TryAsync(conn, run, feed, stage, cancellationToken) : null;
+        var proved = clock.Elapsed - proving; // its own phase, "prove" (ProvenDiff)
         counts = await deduplicator.DeduplicateAsync(conn, run, reread, provenDiff is null ? stage : stage with { Known = 0 }, cancellationToken);
         if (provenDiff is not null) counts = counts with { Duplicate = counts.Duplicate + provenDiff.Repeats, Unchanged = provenDiff.Known };
         if (load is not null) await load.ResolveAsync(conn, run, stage, cancellationToken);
         var deduplicated = clock.Elapsed;
-        IngestionMetrics.Record(run.DatasetId, "dedupe", deduplicated - staged);
+        IngestionMetrics.Record(run.DatasetId, "dedupe", deduplicated - staged - proved);
         // A first load made sure inside its transaction, under the dataset's locks, that there are no current rows (and the
         // stager that it evaluated every record); asked again from this connection, the question walks the load's
         // uncommitted rows one by one in the index (1.1 s at 1M rows).
