@@ -54,8 +54,11 @@ internal sealed class CurrentHashes : IDisposable
         long rows;
         await using (var count = Db.Command(conn, CurrentRowsSql, run.DatasetId)) rows = (long)(await count.ExecuteScalarAsync(token))!;
         if (rows == 0) return None;
-        var (content, raws, sums) = (new PublishedHashes(rows), new RowHashFilter(rows, options.RowFilterMaxBytes * 8), RowSums.Create());
-        var (current, provable) = (0L, true);
+        var (content, raws) = (new PublishedHashes(rows), new RowHashFilter(rows, options.RowFilterMaxBytes * 8));
+        // Past the filter's cap a proof would fail on its false positives even if only 1% of the rows were unknown (10M rows: about 5%
+        // of them): no sums then, which saves encrypting every row hash twice (ProvenDiff refuses on the same estimate).
+        var (current, provable) = (0L, options.ProvenDiff && raws.FalsePositiveRate(rows) * rows / 100 < 1);
+        var sums = provable ? RowSums.Create() : null;
         var hash = new byte[32];
         await using var cmd = Db.Command(conn, CurrentSql, run.DatasetId, run.SchemaVersion);
         await using var reader = await cmd.ExecuteReaderAsync(System.Data.CommandBehavior.SequentialAccess, token);
@@ -71,11 +74,11 @@ internal sealed class CurrentHashes : IDisposable
                 continue;
             }
             if (sameVersion) raws.Add(hash);
-            sums.Add(hash);
+            sums?.Add(hash);
         }
         if (!provable)
         {
-            sums.Dispose();
+            sums?.Dispose();
             sums = null;
         }
         return new CurrentHashes(content, raws, sums, current);
