@@ -1,5 +1,4 @@
 using System.Buffers.Binary;
-using System.Runtime.InteropServices;
 
 namespace DataExchange.Core.Ingestion;
 
@@ -27,7 +26,7 @@ public sealed unsafe class PublishedHashes : IDisposable
     const int MaxProbes = 11; // optimal for 16 bits per entry: (16 × ln 2) ≈ 11
     const long MaxBits = 8L * 1024 * 1024 * 8;
 
-    ulong* _bits;
+    readonly NativeWords _bits;
     readonly ulong _size;
 
     /// <summary>An empty filter: nothing is known, every record is validated.</summary>
@@ -42,7 +41,7 @@ public sealed unsafe class PublishedHashes : IDisposable
     internal PublishedHashes(long expected, long maxBits)
     {
         var words = (Math.Clamp(expected * BitsPerEntry, 64, maxBits) + 63) / 64;
-        _bits = (ulong*)NativeMemory.AllocZeroed((nuint)words, sizeof(ulong));
+        _bits = new NativeWords((nuint)words);
         _size = (ulong)words * 64;
         Probes = (int)Math.Clamp(Math.Round((double)_size / Math.Max(expected, 1) * Math.Log(2)), 1, MaxProbes);
         IsEmpty = true;
@@ -85,21 +84,11 @@ public sealed unsafe class PublishedHashes : IDisposable
     public void Dispose()
     {
         if (ReferenceEquals(this, None)) return;
-        Free();
-        GC.SuppressFinalize(this);
+        _bits.Dispose();
     }
 
-    // A filter nobody disposed (a test, a run that failed before its staging) still frees its bits.
-    ~PublishedHashes() => Free();
 
-    void Free()
-    {
-        var bits = _bits;
-        _bits = null;
-        if (bits is not null) NativeMemory.Free(bits);
-    }
-
-    ulong* Bits => _bits is not null ? _bits : throw new ObjectDisposedException(nameof(PublishedHashes));
+    ulong* Bits => _bits.Get(nameof(PublishedHashes));
 
     // A SHA-256 is uniformly random already: two of its 64-bit words drive the probes (Kirsch–Mitzenmacher double hashing).
     static (ulong, ulong) Split(ReadOnlySpan<byte> hash) =>

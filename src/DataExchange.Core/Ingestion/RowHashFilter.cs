@@ -1,5 +1,4 @@
 using System.Buffers.Binary;
-using System.Runtime.InteropServices;
 
 namespace DataExchange.Core.Ingestion;
 
@@ -20,7 +19,7 @@ public sealed unsafe class RowHashFilter : IDisposable
     const int WordsPerBlock = 8; // 512 bits
     const int MaxProbes = 21; // 64 bits choose the block, 21 × 9 bits of the remaining 192 place the bits
 
-    ulong* _bits;
+    readonly NativeWords _bits;
     readonly ulong _blocks;
 
     /// <summary>An empty filter: nothing is known.</summary>
@@ -31,7 +30,7 @@ public sealed unsafe class RowHashFilter : IDisposable
     {
         var bits = Math.Clamp(expected * BitsPerEntry, 512, Math.Max(maxBits, 512));
         _blocks = (ulong)(bits / 512);
-        _bits = (ulong*)NativeMemory.AllocZeroed((nuint)(_blocks * WordsPerBlock), sizeof(ulong));
+        _bits = new NativeWords((nuint)(_blocks * WordsPerBlock));
         Probes = BestProbes((double)_blocks * 512 / Math.Max(expected, 1));
     }
 
@@ -73,25 +72,16 @@ public sealed unsafe class RowHashFilter : IDisposable
     public void Dispose()
     {
         if (ReferenceEquals(this, None)) return;
-        Free();
-        GC.SuppressFinalize(this);
+        _bits.Dispose();
     }
 
-    ~RowHashFilter() => Free();
-
-    void Free()
-    {
-        var bits = _bits;
-        _bits = null;
-        if (bits is not null) NativeMemory.Free(bits);
-    }
 
     // A SHA-256 is uniformly random: its first 64 bits choose the block (multiply-shift), the next 192 give 9-bit positions.
     ulong* Block(ReadOnlySpan<byte> hash)
     {
-        if (_bits is null) throw new ObjectDisposedException(nameof(RowHashFilter));
+        var bits = _bits.Get(nameof(RowHashFilter));
         var high = BinaryPrimitives.ReadUInt64LittleEndian(hash);
-        return _bits + Math.BigMul(high, _blocks, out _) * WordsPerBlock;
+        return bits + Math.BigMul(high, _blocks, out _) * WordsPerBlock;
     }
 
     static int Bit(ReadOnlySpan<byte> hash, int i)
