@@ -56,11 +56,11 @@ public static class ConsoleSetup
         app.MapRazorPages();
     }
 
-    /// <summary>Whether the console cookie of this request stands for an admin (the Hangfire dashboard asks).</summary>
-    public static async Task<bool> IsConsoleAdminAsync(HttpContext http)
+    /// <summary>Whether the console cookie of this request stands for an admin of the operator agency (the Hangfire dashboard asks).</summary>
+    public static async Task<bool> IsConsoleOperatorAdminAsync(HttpContext http)
     {
         var result = await http.AuthenticateAsync(Scheme);
-        return result.Succeeded && result.Principal.IsInRole(DataExchange.Core.Common.Role.Admin);
+        return result.Succeeded && Hosting.HangfireSetup.IsOperatorAdmin(result.Principal);
     }
 
     static async Task ValidateAsync(CookieValidatePrincipalContext context)

@@ -55,18 +55,26 @@ public static class HangfireSetup
         jobs.AddOrUpdate<SignInRefusals>("console-sign-in-refusals", s => s.SummariseClosedAsync(CancellationToken.None), Cron.Minutely(), utc);
     }
 
-    /// <summary>The dashboard at /hangfire, for admins only.</summary>
+    /// <summary>The dashboard at /hangfire, for the operator's admins only.</summary>
     public static void MapExchangeHangfireDashboard(this WebApplication app) =>
         app.MapHangfireDashboard("/hangfire", new DashboardOptions { Authorization = [], AsyncAuthorization = [new AdminOnly()], DisplayStorageConnectionString = false, AppPath = "/" });
 
-    /// <summary>An admin's API key, or the web console's session cookie of an admin key.</summary>
+    /// <summary>
+    /// An operator admin's API key, or the web console's session cookie of one. The dashboard shows and drives every
+    /// agency's jobs (trigger, delete, requeue) with their arguments and errors, outside the API's per-agency checks, so
+    /// an agency's own admin may not open it (as /metrics): one could run or unschedule another agency's feed, unaudited.
+    /// </summary>
     sealed class AdminOnly : IDashboardAsyncAuthorizationFilter
     {
         public async Task<bool> AuthorizeAsync(DashboardContext context)
         {
             var http = context.GetHttpContext();
-            if (http.User.Identity?.IsAuthenticated == true) return http.User.IsInRole("admin");
-            return await Console.ConsoleSetup.IsConsoleAdminAsync(http);
+            if (http.User.Identity?.IsAuthenticated == true) return IsOperatorAdmin(http.User);
+            return await Console.ConsoleSetup.IsConsoleOperatorAdminAsync(http);
         }
     }
+
+    /// <summary>Whether <paramref name="user"/> holds the admin role in the operator agency.</summary>
+    public static bool IsOperatorAdmin(System.Security.Claims.ClaimsPrincipal user) =>
+        user.IsInRole(DataExchange.Core.Common.Role.Admin) && user.FindFirst("agency")?.Value == DataExchange.Core.Common.Caller.OperatorAgency;
 }
