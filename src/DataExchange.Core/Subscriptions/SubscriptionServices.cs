@@ -15,7 +15,7 @@ public static class SubscriptionServices
             .Validate(o => o.MaxAttempts > 0 && o.FirstRetryDelay >= TimeSpan.Zero && o.BackoffFactor >= 1 && o.MaxRetryDelay >= o.FirstRetryDelay,
                 "Webhooks: MaxAttempts must be positive, BackoffFactor at least 1, MaxRetryDelay at least FirstRetryDelay.")
             .ValidateOnStart();
-        services.AddSingleton<WebhookMetrics>().AddSingleton<WebhookService>().AddSingleton<WebhookSender>().AddTransient<WebhookJob>().AddHostedService<OutboxDispatcher>();
+        services.AddSingleton<WebhookMetrics>().AddSingleton<WebhookService>().AddSingleton<WebhookSecrets>().AddSingleton<WebhookSender>().AddTransient<WebhookJob>().AddHostedService<OutboxDispatcher>();
         return services;
     }
 }

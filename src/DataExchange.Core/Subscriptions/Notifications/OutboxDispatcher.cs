@@ -13,7 +13,8 @@ namespace DataExchange.Core.Subscriptions.Notifications;
 /// Each queued delivery is marked <c>queued_at</c>; pending deliveries left unmarked a minute after their
 /// creation (the process stopped between the commit and the enqueue) are queued by the same loop.
 /// </summary>
-public sealed partial class OutboxDispatcher(NpgsqlDataSource dataSource, IBackgroundJobClient jobs, TimeProvider time, ILogger<OutboxDispatcher> logger) : BackgroundService
+public sealed partial class OutboxDispatcher(NpgsqlDataSource dataSource, IBackgroundJobClient jobs, WebhookSecrets secrets, TimeProvider time, ILogger<OutboxDispatcher> logger)
+    : BackgroundService
 {
     const string ClaimSql = """
         update dx.outbox o set dispatched_at = $1
@@ -46,10 +47,17 @@ public sealed partial class OutboxDispatcher(NpgsqlDataSource dataSource, IBackg
     /// <inheritdoc />
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        var secretsSealed = false;
         while (!stoppingToken.IsCancellationRequested)
         {
             try
             {
+                // Once per start: webhook secrets kept in clear before migration 0031 are sealed.
+                if (!secretsSealed)
+                {
+                    await secrets.SealStoredAsync(stoppingToken);
+                    secretsSealed = true;
+                }
                 await DispatchAsync(stoppingToken);
                 await RequeueStuckAsync(stoppingToken);
             }

@@ -17,10 +17,10 @@ namespace DataExchange.Core.Subscriptions.Notifications;
 /// with the backoff of <see cref="WebhookOptions"/> (8 retries over ~7 h by default), then gives up.
 /// </summary>
 public sealed class WebhookJob(NpgsqlDataSource dataSource, WebhookSender sender, IBackgroundJobClient jobs, IOptions<WebhookOptions> options,
-    FeedHostList feedHosts, TimeProvider time, WebhookMetrics metrics)
+    FeedHostList feedHosts, WebhookSecrets secrets, TimeProvider time, WebhookMetrics metrics)
 {
     const string LoadSql = """
-        select d.body, w.url, w.secret, s.status, s.expires_at, d.attempts from dx.webhook_deliveries d
+        select d.body, w.url, w.secret, s.status, s.expires_at, d.attempts, w.secret_sealed, w.subscription_id from dx.webhook_deliveries d
         join dx.webhooks w on w.subscription_id = d.subscription_id
         join dx.subscriptions s on s.id = d.subscription_id
         where d.id = $1 and d.status = 'pending'
@@ -39,13 +39,16 @@ public sealed class WebhookJob(NpgsqlDataSource dataSource, WebhookSender sender
     [AutomaticRetry(Attempts = 3, DelaysInSeconds = [10, 60, 300], OnAttemptsExceeded = AttemptsExceededAction.Fail)]
     public async Task DeliverAsync(long deliveryId, CancellationToken cancellationToken)
     {
-        string body, url, secret;
+        string body, url, subscriptionId;
+        string? secret;
+        byte[]? sealedSecret;
         int attempt;
         await using (var cmd = Db.Command(dataSource, LoadSql, deliveryId))
         await using (var r = await cmd.ExecuteReaderAsync(cancellationToken))
         {
             if (!await r.ReadAsync(cancellationToken)) return;
-            (body, url, secret, attempt) = (r.GetString(0), r.GetString(1), r.GetString(2), r.GetInt32(5) + 1);
+            (body, url, secret, attempt) = (r.GetString(0), r.GetString(1), r.Get<string>(2), r.GetInt32(5) + 1);
+            (sealedSecret, subscriptionId) = (r.IsDBNull(6) ? null : r.GetFieldValue<byte[]>(6), r.GetString(7));
             var expires = r.GetNullable<DateTimeOffset>(4);
             if (r.GetString(3) != SubscriptionStatus.Approved || expires <= time.GetUtcNow())
             {
@@ -58,6 +61,15 @@ public sealed class WebhookJob(NpgsqlDataSource dataSource, WebhookSender sender
         if (!feedHosts.Allows(new Uri(url)))
         {
             await RecordAsync(deliveryId, attempt, null, "The host is no longer on the allow-list.", DeliveryStatus.Failed, null, cancellationToken);
+            return;
+        }
+        // Sealed since migration 0031; a row still in clear (not yet sealed by the dispatcher's start) signs with its clear value.
+        if (sealedSecret is not null) secret = await secrets.OpenAsync(subscriptionId, url, sealedSecret, cancellationToken);
+        if (secret is null)
+        {
+            await RecordAsync(deliveryId, attempt, null,
+                "The webhook's secret cannot be opened: the server secret (Pull:HashKey) changed since it was registered, or the row was altered. Register the webhook again.",
+                DeliveryStatus.Failed, null, cancellationToken);
             return;
         }
         var timestamp = time.GetUtcNow().ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);

@@ -34,7 +34,8 @@ public sealed record WebhookDelivery(long Id, string DatasetId, int Version, str
 public sealed record WebhookAttempt(int Attempt, DateTimeOffset At, int? Status, string? Error);
 
 /// <summary>Subscribers' webhooks: registration on allow-listed hosts only, and their deliveries.</summary>
-public sealed class WebhookService(NpgsqlDataSource dataSource, SubscriptionService subscriptions, AuditWriter audit, FeedHostList feedHosts, TimeProvider time)
+public sealed class WebhookService(NpgsqlDataSource dataSource, SubscriptionService subscriptions, AuditWriter audit, FeedHostList feedHosts, WebhookSecrets secrets,
+    TimeProvider time)
 {
     /// <summary>Registers (or replaces) the webhook of the caller's subscription; returns a new signing secret once.</summary>
     public async Task<Webhook> RegisterAsync(Caller caller, string subscriptionId, WebhookRequest request, CancellationToken cancellationToken = default)
@@ -44,14 +45,16 @@ public sealed class WebhookService(NpgsqlDataSource dataSource, SubscriptionServ
             throw new InvalidException("invalid-webhook", "The webhook URL must be http(s) on a host of the exchange's allow-list (Feeds:AllowedHosts).",
                 [new("/url", "host-not-allowed", "Ask the operator to allow-list the host.")]);
         var secret = "whsec_" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32));
+        var sealedSecret = await secrets.SealAsync(sub.Id, uri.ToString(), secret, cancellationToken);
         var now = time.GetUtcNow();
+        // Only sealed: the answer below is the one place the secret is ever in clear.
         const string sql = """
-            insert into dx.webhooks (subscription_id, url, secret, created_at) values ($1, $2, $3, $4)
-            on conflict (subscription_id) do update set url = excluded.url, secret = excluded.secret, created_at = excluded.created_at
+            insert into dx.webhooks (subscription_id, url, secret, secret_sealed, created_at) values ($1, $2, null, $3, $4)
+            on conflict (subscription_id) do update set url = excluded.url, secret = null, secret_sealed = excluded.secret_sealed, created_at = excluded.created_at
             """;
         await using var conn = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var tx = await conn.BeginTransactionAsync(cancellationToken);
-        await using (var cmd = Db.Command(conn, sql, sub.Id, uri.ToString(), secret, now)) await cmd.ExecuteNonQueryAsync(cancellationToken);
+        await using (var cmd = Db.Command(conn, sql, sub.Id, uri.ToString(), sealedSecret, now)) await cmd.ExecuteNonQueryAsync(cancellationToken);
         await audit.AppendAsync(conn, new AuditRecord(caller, AuditAction.WebhookRegistered, AuditOutcome.Succeeded, sub.Id, sub.DatasetId,
             new JsonObject { ["url"] = uri.ToString() }), cancellationToken);
         await tx.CommitAsync(cancellationToken);
