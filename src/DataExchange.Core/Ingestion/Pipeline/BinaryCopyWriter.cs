@@ -26,20 +26,31 @@ internal sealed class BinaryCopyWriter : IAsyncDisposable
 
     const int Capacity = 1 << 16;
 
-    readonly NpgsqlRawCopyStream _stream;
+    readonly Stream _stream;
+    readonly NpgsqlRawCopyStream? _copy;
     readonly byte[] _buffer = new byte[Capacity];
     int _used;
     bool _done;
 
-    BinaryCopyWriter(NpgsqlRawCopyStream stream) => _stream = stream;
+    BinaryCopyWriter(Stream stream, NpgsqlRawCopyStream? copy) => (_stream, _copy) = (stream, copy);
 
     /// <summary>Starts <paramref name="copySql"/> (a binary COPY from stdin) on <paramref name="conn"/>.</summary>
     public static async Task<BinaryCopyWriter> BeginAsync(NpgsqlConnection conn, string copySql, CancellationToken cancellationToken)
     {
-        var writer = new BinaryCopyWriter(await conn.BeginRawBinaryCopyAsync(copySql, cancellationToken));
+        var copy = await conn.BeginRawBinaryCopyAsync(copySql, cancellationToken);
+        var writer = new BinaryCopyWriter(copy, copy);
         writer.Raw(Header);
         return writer;
     }
+
+    /// <summary>
+    /// Rows written to <paramref name="file"/> in the same format, without the COPY's header and trailer, for a COPY later
+    /// (<see cref="KnownRowSpill"/>: <see cref="Raw"/> sends them on as they are); <see cref="FlushRows"/> writes out the buffer. The caller owns the file.
+    /// </summary>
+    public static BinaryCopyWriter ToFile(Stream file) => new(file, null) { _done = true };
+
+    /// <summary>Writes the buffered rows to the file of <see cref="ToFile"/>.</summary>
+    public void FlushRows() => Flush();
 
     /// <summary>Starts a row of <paramref name="fields"/> fields.</summary>
     public void StartRow(short fields)
@@ -140,6 +151,7 @@ internal sealed class BinaryCopyWriter : IAsyncDisposable
     /// <summary>Ends the COPY: the trailer, then PostgreSQL's answer (its error, if a row was refused).</summary>
     public async Task CompleteAsync(CancellationToken cancellationToken)
     {
+        if (_copy is null) throw new InvalidOperationException("Rows written to a file have no COPY to complete.");
         Ensure(2);
         BinaryPrimitives.WriteInt16BigEndian(_buffer.AsSpan(_used), -1);
         _used += 2;
@@ -147,7 +159,7 @@ internal sealed class BinaryCopyWriter : IAsyncDisposable
         _used = 0;
         _done = true;
         // Disposing a raw COPY stream that writes sends CopyDone and reads the command's completion.
-        await _stream.DisposeAsync();
+        await _copy.DisposeAsync();
     }
 
     /// <summary>Cancels the COPY unless it completed.</summary>
@@ -157,7 +169,7 @@ internal sealed class BinaryCopyWriter : IAsyncDisposable
         _done = true;
         try
         {
-            await _stream.CancelAsync();
+            await _copy!.CancelAsync();
         }
         catch (Exception e) when (e is NpgsqlException or InvalidOperationException or IOException or ObjectDisposedException)
         {

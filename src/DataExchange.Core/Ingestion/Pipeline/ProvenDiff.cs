@@ -29,6 +29,17 @@ namespace DataExchange.Core.Ingestion;
 /// instead of the dataset's current records), with F's rows counted as duplicates and P's as unchanged.
 /// </para>
 /// <para>
+/// P is not even staged while a proof is likely (a snapshot with a proof input: <see cref="KnownRowSpill"/>): the proof needs of
+/// P only its count and sum, and its keys in the stager's <see cref="KeyFilter"/>, so that any later row of a P key is flagged
+/// (<c>dup</c>) and lands in F or in O's de-duplication. Nothing needs P's lines or keys to find a P row whose key is also among
+/// O's or the rejected keys: that key's record is in R, the row's hash is a record's of C minus R by the multiset equality, equal
+/// row hashes mean the same key, and C holds one current record per key, so the record would be both in R and outside it: the
+/// sums (or counts) cannot agree, and the proof fails. A P row whose key repeats as another known row makes that row F, checked
+/// here by key against the record outside R. When the proof holds, P's rows are neither de-duplicated nor diffed, so they are
+/// never needed; when it fails, the spill is copied into the stage before the full path, which then finds the stage it would have
+/// written itself (the same rows, <c>dup</c> false for each, as the writer saw them).
+/// </para>
+/// <para>
 /// Anything else takes the full path unchanged: the switch off (<see cref="IngestionOptions.ProvenDiff"/>), incremental mode
 /// (its absent keys are not deletions; its delete markers), a current record without a row hash, a filter false positive
 /// (a row of O taken for known: P no longer matches C minus R), a deletion, a repeated known row that is not an identical
@@ -77,7 +88,13 @@ public sealed partial class ProvenDiff(IOptions<IngestionOptions> options, ILogg
     /// </summary>
     internal async Task<Proven?> TryAsync(NpgsqlConnection conn, RunRow run, FeedDefinition feed, StageOutcome stage, CancellationToken cancellationToken)
     {
-        if (!options.Value.ProvenDiff || stage.Proof is not { } proof || feed.Mode != "snapshot") return null;
+        if (stage.Proof is not { } proof) return null;
+        if (!options.Value.ProvenDiff || feed.Mode != "snapshot")
+        {
+            // Not tried; nothing was spilled then either (RunStager), but the full path must have every row.
+            await RestageAsync(conn, proof, cancellationToken);
+            return null;
+        }
         var clock = System.Diagnostics.Stopwatch.StartNew();
         var others = stage.Counts.Valid - stage.Known;
         var known = proof.Known.Count;
@@ -87,18 +104,31 @@ public sealed partial class ProvenDiff(IOptions<IngestionOptions> options, ILogg
             : proof.FalsePositiveRate * (stage.Counts.Read - stage.Known) >= 1 ? "row filter too full"
             : null;
         if (refusal is null) refusal = await ProveAsync(conn, run, proof, cancellationToken);
-        IngestionMetrics.Record(run.DatasetId, "prove", clock.Elapsed);
         IngestionMetrics.Proof(run.DatasetId, refusal ?? "proved");
         if (refusal is not null)
         {
-            LogRefused(logger, run.Id, refusal);
-            await using var drop = Db.Command(conn, "drop table if exists pg_temp.small, pg_temp.cur");
-            await drop.ExecuteNonQueryAsync(cancellationToken);
+            await using (var drop = Db.Command(conn, "drop table if exists pg_temp.small, pg_temp.cur")) await drop.ExecuteNonQueryAsync(cancellationToken);
+            // The full path reads every row: P's rows, kept out of the stage for the proof, go in now.
+            var restaged = await RestageAsync(conn, proof, cancellationToken);
+            IngestionMetrics.Record(run.DatasetId, "prove", clock.Elapsed);
+            LogRefused(logger, run.Id, refusal, restaged);
             return null;
         }
+        proof.DropSpill();
         LogProved(logger, run.Id, known, proof.Repeats, others);
         await using (var use = Long(Db.Command(conn, UseSmallSql))) await use.ExecuteNonQueryAsync(cancellationToken);
+        IngestionMetrics.Record(run.DatasetId, "prove", clock.Elapsed);
         return new Proven(known, proof.Repeats);
+    }
+
+    /// <summary>Copies the rows of P that were spilled into the stage and analyses it again; returns how many.</summary>
+    static async Task<long> RestageAsync(NpgsqlConnection conn, ProofInput proof, CancellationToken cancellationToken)
+    {
+        var restaged = await proof.RestageAsync(conn, cancellationToken);
+        proof.DropSpill();
+        if (restaged > 0)
+            await using (var analyze = Long(Db.Command(conn, "analyze pg_temp.stage"))) await analyze.ExecuteNonQueryAsync(cancellationToken);
+        return restaged;
     }
 
     /// <summary>Null when the proof holds, else why not.</summary>
@@ -131,8 +161,8 @@ public sealed partial class ProvenDiff(IOptions<IngestionOptions> options, ILogg
     [LoggerMessage(Level = LogLevel.Information, Message = "Run {RunId} proved {Known} rows unchanged and {Repeats} identical copies of them; de-duplicating and diffing {Others} rows")]
     static partial void LogProved(ILogger logger, long runId, long known, long repeats, long others);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Run {RunId} takes the full diff: {Refusal}")]
-    static partial void LogRefused(ILogger logger, long runId, string refusal);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Run {RunId} takes the full diff: {Refusal}; {Restaged} known rows staged from the spill")]
+    static partial void LogRefused(ILogger logger, long runId, string refusal, long restaged);
 }
 
 /// <summary>What a proof found: <paramref name="Known"/> rows unchanged, <paramref name="Repeats"/> identical copies of them.</summary>
@@ -156,20 +186,47 @@ internal sealed class ProofInput(RowSums current, long currentCount, double fals
     /// <summary>The sums of P's row hashes.</summary>
     public RowSums Known { get; } = current.Sibling();
 
+    KnownRowSpill? _spill;
+
     /// <summary>How many rows were staged by their row hash alone with a key the run may have staged before (F).</summary>
     public long Repeats { get; private set; }
 
-    /// <summary>Called by the stage's single writer for each row staged by its row hash alone.</summary>
-    public void Staged(byte[] raw, bool dup)
+    /// <summary>How many rows of P were kept out of the stage (<see cref="SpillTo"/>).</summary>
+    public long Spilled { get; private set; }
+
+    /// <summary>From now on P's rows go to a <see cref="KnownRowSpill"/> in <paramref name="directory"/> instead of the stage.</summary>
+    public void SpillTo(string directory) => _spill ??= new KnownRowSpill(directory);
+
+    /// <summary>
+    /// Called by the stage's single writer for each row read by its row hash alone, <paramref name="dup"/> its <see cref="KeyFilter"/>'s
+    /// answer; false when the row was spilled (P, see <see cref="SpillTo"/>), so not to be staged.
+    /// </summary>
+    public bool Stage(long line, string key, byte[] raw, bool dup)
     {
-        if (dup) Repeats++;
-        else Known.Add(raw);
+        if (dup)
+        {
+            Repeats++;
+            return true;
+        }
+        Known.Add(raw);
+        if (_spill is null) return true;
+        _spill.Add(line, key, raw);
+        Spilled++;
+        return false;
     }
 
-    /// <summary>Disposes the sums.</summary>
+    /// <summary>The spilled rows copied into the stage (the proof failed); returns how many.</summary>
+    public async Task<long> RestageAsync(NpgsqlConnection conn, CancellationToken cancellationToken) =>
+        _spill is null || Spilled == 0 ? 0 : await _spill.StageAsync(conn, cancellationToken);
+
+    /// <summary>Deletes the spill (the proof was decided).</summary>
+    public void DropSpill() => _spill?.Dispose();
+
+    /// <summary>Disposes the sums and deletes the spill.</summary>
     public void Dispose()
     {
         current.Dispose();
         Known.Dispose();
+        _spill?.Dispose();
     }
 }

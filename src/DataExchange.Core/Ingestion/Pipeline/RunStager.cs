@@ -129,6 +129,9 @@ public sealed class RunStager(NpgsqlDataSource dataSource, RunLedger ledger, IOp
 
         try
         {
+            // A snapshot whose proof is likely: the known rows whose key is new to the run (P) stay out of the stage, spilled beside
+            // the payload; ProvenDiff copies them in only if the proof fails (issue 14).
+            if (proof is not null && opts.ProvenDiff && feed.Mode == "snapshot") proof.SpillTo(Path.GetDirectoryName(Path.GetFullPath(path))!);
             var keys = KeyFilter.ForPayload(new FileInfo(path).Length, PayloadReader.IsGzip(path, feed.Gzip));
             var (valid, rejected, maybeDuplicates, skipped, known, direct) = await WriteAsync(conn, run, output.Reader, outputs, position, keys, load, proof, token);
             await producer;
@@ -191,7 +194,21 @@ public sealed class RunStager(NpgsqlDataSource dataSource, RunLedger ledger, IOp
 
     const short StageFields = 8;
 
+    /// <summary>The COPY of the stage's rows, every column in order.</summary>
+    internal const string CopyStageSql = "copy stage (line, key, hash, data, del, checked, dup, raw) from stdin (format binary)";
+
     static readonly byte[] KnownFields = new BinaryCopyWriter.Prepared().Null().Null().Bool(false).Bool(true).Bytes.ToArray();
+
+    /// <summary>The stage row of a row read by its key and source row hash alone: hash and data null, not a delete, checked.</summary>
+    internal static void WriteKnownRow(BinaryCopyWriter stage, long line, string key, byte[] raw, bool dup)
+    {
+        stage.StartRow(StageFields);
+        stage.Int64(line);
+        stage.Text(key);
+        stage.Raw(KnownFields);
+        stage.Bool(dup);
+        stage.Bytes(raw);
+    }
 
     async Task<(long Valid, long Rejected, long MaybeDuplicates, long Skipped, long Known, long Direct)> WriteAsync(NpgsqlConnection conn, RunRow run, ChannelReader<Results> results,
         Recycler<Results> outputs, StrongBox<long> position, KeyFilter keys, FirstLoad? load, ProofInput? proof, CancellationToken token)
@@ -200,7 +217,7 @@ public sealed class RunStager(NpgsqlDataSource dataSource, RunLedger ledger, IOp
         var reported = time.GetTimestamp();
         await using var quarantineConn = await dataSource.OpenConnectionAsync(token);
         // The stage's rows (a re-ingest's million narrow rows) written by our own binary COPY writer, not Npgsql's importer (issue 14).
-        await using (var stage = await BinaryCopyWriter.BeginAsync(conn, "copy stage (line, key, hash, data, del, checked, dup, raw) from stdin (format binary)", token))
+        await using (var stage = await BinaryCopyWriter.BeginAsync(conn, CopyStageSql, token))
         await using (var quarantine = await quarantineConn.BeginBinaryImportAsync(
             "copy dx.rejected_records (run_id, line, raw, errors, schema_version, key) from stdin (format binary)", token))
         await using (var records = load is null ? null : await load.BeginCopyAsync(token))
@@ -238,15 +255,11 @@ public sealed class RunStager(NpgsqlDataSource dataSource, RunLedger ledger, IOp
                 }
                 foreach (var k in batch.Known)
                 {
-                    stage.StartRow(StageFields);
-                    stage.Int64(k.Line);
-                    stage.Text(k.Key);
-                    stage.Raw(KnownFields); // hash and data null, not a delete, checked
                     var dup = keys.Add(k.Key);
-                    stage.Bool(dup);
-                    stage.Bytes(k.Raw);
+                    // Summed for the proof; P spilled instead of staged while a proof is likely (ProofInput.Stage).
+                    if (proof is not null && !proof.Stage(k.Line, k.Key, k.Raw, dup)) continue;
+                    WriteKnownRow(stage, k.Line, k.Key, k.Raw, dup);
                     if (dup) maybeDuplicates++;
-                    proof?.Staged(k.Raw, dup);
                 }
                 known += batch.Known.Count;
                 valid += batch.Staged.Count + batch.Known.Count;
