@@ -18,7 +18,7 @@ return args.FirstOrDefault() switch
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: dotnet run -c Release --project tests/DataExchange.Benchmarks -- ingest --rows 1000000");
+    Console.Error.WriteLine("usage: dotnet run -c Release --project tests/DataExchange.Benchmarks -- ingest --rows 1000000 [--explain FILE] [--warmups N] [--deletions]");
     Console.Error.WriteLine("       dotnet run -c Release --project tests/DataExchange.Benchmarks -- pull --rows 1000000 [--no-audit]");
     Console.Error.WriteLine("       dotnet run -c Release --project tests/DataExchange.Benchmarks -- read [--rows 200000] [--seconds 4] [--clients 1,8] [--limits 100,1000]");
     Console.Error.WriteLine("       dotnet run -c Release --project tests/DataExchange.Benchmarks -- lookup --rows 1000000 [--seconds 30] [--clients 8] [--miss 0.2] [--batch 100] [--durable]");

@@ -28,8 +28,11 @@ public static class BenchCsv
 
     static readonly string[] Categories = ["alpha", "beta", "gamma", "delta"];
 
-    /// <summary>Writes <paramref name="rows"/> data rows; rows whose index is in the changed set (every 100th, offset 37) differ when <paramref name="changed"/>.</summary>
-    public static void Write(string path, int rows, bool changed)
+    /// <summary>
+    /// Writes <paramref name="rows"/> data rows; rows whose index is in the changed set (every 100th, offset 37) differ when <paramref name="changed"/>;
+    /// rows in the deleted set (every 1,000th, offset 611) are left out when <paramref name="deleted"/>.
+    /// </summary>
+    public static void Write(string path, int rows, bool changed, bool deleted = false)
     {
         using var w = new StreamWriter(path, false, new UTF8Encoding(false), 1 << 16);
         w.Write("id,name,category,amount,quantity,active,created,code,score,note\n");
@@ -38,6 +41,7 @@ public static class BenchCsv
         {
             // ~1% duplicates: row i repeats row i-1 exactly (same content, same key).
             var source = i % 100 == 50 && i > 0 ? i - 1 : i;
+            if (deleted && i % 1000 == 611) continue;
             sb.Clear();
             Row(sb, source, changed && source % 100 == 37);
             w.Write(sb);
