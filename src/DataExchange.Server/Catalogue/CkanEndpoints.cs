@@ -61,6 +61,8 @@ public static class CkanEndpoints
         }
         catch (Exception e) when (Error(e) is { } error)
         {
+            // A refusal the capability audited itself (a refused pull's access-denied) is not recorded again as request-refused.
+            if (e is DomainException { Audited: true }) Audit.RefusalAuditMiddleware.MarkRecorded(http);
             envelope["success"] = false;
             envelope["error"] = new JsonObject { ["__type"] = error.Type, ["message"] = e.Message };
             if (e is InvalidException invalid)

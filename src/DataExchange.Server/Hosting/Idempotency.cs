@@ -17,9 +17,12 @@ public static class CarriesSecretExtensions
 }
 
 /// <summary>
-/// Honours <c>Idempotency-Key</c> on JSON POSTs (API.md): the first request runs and its 2xx answer
-/// is stored; a retry with the same key and body gets that answer again, with
-/// <c>Idempotent-Replayed: true</c>; the same key on a different request is refused with 422.
+/// Honours <c>Idempotency-Key</c> on JSON POSTs (API.md): the first request runs and, when it created something
+/// (201 Created, 202 Accepted), its answer is stored; a retry with the same key and body gets that answer again, with
+/// <c>Idempotent-Replayed: true</c>; the same key on a different request is refused with 422. Any other answer (a
+/// lookup's or a CKAN action's records, a verification) is not stored and the key is released, so a retry is decided,
+/// audited and answered again: a stored read served its records after the subscription was revoked, unaudited, and
+/// kept a copy of them for 24 hours (session 13).
 /// An answer that carries a secret (<see cref="CarriesSecretExtensions.CarriesSecret{TBuilder}"/>) is never stored: a retry
 /// learns that the first request succeeded, and where, with 409 <c>idempotent-secret-not-replayed</c>.
 /// Streamed uploads are not covered: hashing them would mean buffering the payload.
@@ -81,7 +84,7 @@ public sealed class Idempotency(RequestDelegate next)
         try
         {
             await next(context);
-            if (context.Response.StatusCode is >= 200 and < 300)
+            if (context.Response.StatusCode is StatusCodes.Status201Created or StatusCodes.Status202Accepted)
                 stored = new IdempotentResponse(context.Response.StatusCode, context.Response.Headers.Location, withhold ? null : buffer.ToArray());
         }
         finally

@@ -47,6 +47,72 @@ public sealed partial class AttackerProbeTests : SecurityFixture
         Assert.That(scheduled[0]!["trigger"]!.GetValue<string>(), Is.EqualTo("schedule"));
     }
 
+    /// <summary>
+    /// A lookup (or a CKAN datastore_search) sent with an Idempotency-Key had its answer — the records — stored for 24 h
+    /// and replayed: after the subscription was revoked, the same request still got the record, with no access decision
+    /// and no audit entry, and dx.idempotency_keys held a copy of the data. Only creates (201, 202) are replayed now; a
+    /// retried read is decided and audited again.
+    /// </summary>
+    [Test]
+    public async Task AnIdempotentReplay_OfALookupOrADatastoreSearch_IsDecidedAgain_AndKeepsNoCopyOfTheRecords()
+    {
+        var consumer = Client(Keys[(C, "consumer")]);
+        var sub = (await consumer.PostAsync("/api/v1/subscriptions", new { datasetId = DatasetId, purpose = "replay probe" }))["id"]!.GetValue<string>();
+        await Client(Keys[(A, "steward")]).PostAsync($"/api/v1/subscriptions/{sub}/approval", new { policy = new { } }, HttpStatusCode.OK);
+        var lookup = ($"/api/v1/datasets/{DatasetId}/lookups", (object)new { keys = new[] { "1" }, purpose = "replay probe" });
+        var search = ("/api/3/action/datastore_search", (object)new { resource_id = DatasetId });
+        foreach (var (path, body) in new[] { lookup, search })
+        {
+            var (status, answer) = await PostWithIdempotencyKeyAsync(consumer.Key!, path, body, "replay-" + path);
+            Assert.That(status, Is.EqualTo(HttpStatusCode.OK), answer);
+            Assert.That(answer, Does.Contain("Li Lei"), path);
+        }
+        await using (var conn = new Npgsql.NpgsqlConnection(ConnectionString))
+        {
+            await conn.OpenAsync();
+            await using var copies = new Npgsql.NpgsqlCommand("select count(*) from dx.idempotency_keys where strpos(convert_from(body, 'UTF8'), 'Li Lei') > 0", conn);
+            Assert.That(await copies.ExecuteScalarAsync(), Is.Zero, "the records were kept as idempotent answers");
+        }
+
+        var (revoked, _, _) = await Client(Keys[(A, "steward")]).SendAsync(HttpMethod.Delete, $"/api/v1/subscriptions/{sub}");
+        Assert.That(revoked, Is.EqualTo(HttpStatusCode.OK));
+        var head = await AuditHeadAsync();
+        foreach (var (path, body) in new[] { lookup, search })
+        {
+            var (status, answer) = await PostWithIdempotencyKeyAsync(consumer.Key!, path, body, "replay-" + path);
+            Assert.That(status, Is.EqualTo(HttpStatusCode.Forbidden), $"{path} replayed after the revocation: {answer}");
+            Assert.That(answer, Does.Not.Contain("Li Lei"));
+        }
+        await using (var conn = new Npgsql.NpgsqlConnection(ConnectionString))
+        {
+            await conn.OpenAsync();
+            await using var refused = new Npgsql.NpgsqlCommand("select array_agg(action order by seq) from dx.audit_log where seq > $1 and actor_client = $2 and outcome = 'denied'", conn)
+            {
+                Parameters = { new() { Value = head }, new() { Value = consumer.Key!.Split('_')[1] } },
+            };
+            var actions = (string[])(await refused.ExecuteScalarAsync())!;
+            Assert.That(actions, Has.Length.EqualTo(2), "both refusals are on the record, once each: " + string.Join(", ", actions));
+        }
+    }
+
+    async Task<long> AuditHeadAsync()
+    {
+        await using var conn = new Npgsql.NpgsqlConnection(ConnectionString);
+        await conn.OpenAsync();
+        await using var cmd = new Npgsql.NpgsqlCommand("select coalesce(max(seq), 0) from dx.audit_log", conn);
+        return (long)(await cmd.ExecuteScalarAsync())!;
+    }
+
+    async Task<(HttpStatusCode Status, string Body)> PostWithIdempotencyKeyAsync(string key, string path, object body, string idempotencyKey)
+    {
+        using var http = Factory.CreateClient();
+        using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = System.Net.Http.Json.JsonContent.Create(body) };
+        request.Headers.Authorization = new("Bearer", key);
+        request.Headers.Add("Idempotency-Key", idempotencyKey);
+        using var response = await http.SendAsync(request);
+        return (response.StatusCode, await response.Content.ReadAsStringAsync());
+    }
+
     /// <summary>Opens the dashboard's recurring jobs with <paramref name="key"/>, then posts its trigger of A's feed with whatever anti-forgery token the page gave.</summary>
     async Task<((HttpStatusCode Status, string Body) Page, HttpStatusCode Trigger)> TriggerFeedJobAsync(string key)
     {
