@@ -5,7 +5,8 @@ namespace DataExchange.Core.Ingestion;
 /// <summary>
 /// Where a run's time goes, as the histogram <c>dx.ingestion.phase.duration</c> (seconds) of meter
 /// <c>DataExchange.Ingestion</c>, tagged with the dataset and the phase: <c>stage</c> (parse, validate and
-/// binary COPY, overlapped), <c>validate</c> (the validators' busy time summed over threads), <c>prove</c> (a re-ingest's
+/// binary COPY, overlapped), <c>filters</c> (a re-ingest's read of the current records' hashes before staging, the first part of
+/// <c>stage</c>: <see cref="CurrentHashes"/>), <c>validate</c> (the validators' busy time summed over threads), <c>prove</c> (a re-ingest's
 /// proof that only the rows it did not know need a diff, <see cref="ProvenDiff"/>), <c>dedupe</c>,
 /// <c>diff</c> (with the check of rows staged by their source row's hash, <see cref="KnownRows"/>, and the verification
 /// of skipped records) and <c>publish</c>. Read by any metrics exporter and by the ingest benchmark.

@@ -234,7 +234,7 @@ public static class IngestBenchmark
         /// <summary>The phases since the last call, as <c>stage=1.23 validate=…</c> (seconds).</summary>
         public string Take()
         {
-            var text = string.Join(' ', new[] { "stage", "validate", "prove", "dedupe", "diff", "publish" }
+            var text = string.Join(' ', new[] { "stage", "filters", "validate", "prove", "dedupe", "diff", "publish" }
                 .Select(p => string.Create(CultureInfo.InvariantCulture, $"{p}={(_seconds.TryGetValue(p, out var s) ? s : 0):F2}")));
             _seconds.Clear();
             var proofs = new List<string>();

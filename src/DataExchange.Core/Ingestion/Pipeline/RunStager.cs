@@ -56,7 +56,9 @@ public sealed class RunStager(NpgsqlDataSource dataSource, RunLedger ledger, IOp
             await memory.ExecuteNonQueryAsync(cancellationToken);
         // A first load has no current rows, so no published hashes: nothing skips the evaluator or is staged by its source row's hash.
         // Freed when the staging ends, after every worker that reads them has stopped (see the catch below).
+        var loading = System.Diagnostics.Stopwatch.GetTimestamp();
         using var current = load is null ? await CurrentHashes.LoadAsync(conn, run, options.Value, cancellationToken) : CurrentHashes.None;
+        if (current.Count > 0) IngestionMetrics.Record(run.DatasetId, "filters", System.Diagnostics.Stopwatch.GetElapsedTime(loading));
         var (published, knownRows) = (current.Content, current.Rows);
         // What ProvenDiff needs from the staging: the sums of the rows staged by their row hash alone (none to prove without them).
         // Disposed by the runner once the diff is done, or here if the staging fails.
