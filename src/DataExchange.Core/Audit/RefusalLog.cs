@@ -6,17 +6,20 @@ using Npgsql;
 namespace DataExchange.Core.Audit;
 
 /// <summary>
-/// A request the API refused (401, 403, 404), as the HTTP layer saw it. <see cref="Caller"/> is null
+/// A request the API refused (401, 403, 404, 429 rate-limited), as the HTTP layer saw it. <see cref="Caller"/> is null
 /// without a valid key; <see cref="Reason"/> then says whether one was sent (missing-key, invalid-key).
+/// <see cref="Windowed"/>: audited once per source, kind and window even with a known caller (a client past its rate
+/// limit keeps sending, and each refusal is cheap to send).
 /// </summary>
 public sealed record Refusal(Caller? Caller, string Method, string? Route, string Path, int Status, string Problem, string? DatasetId, string Source,
-    string? Reason = null);
+    string? Reason = null, bool Windowed = false);
 
 /// <summary>
 /// Puts refused requests on the record as <c>request-refused</c>. A known caller's refusal is one
-/// entry each (its key is rate-limited). A caller without a valid key could send garbage forever, so
-/// those are audited once per source, kind and <see cref="AuditOptions.RefusalWindow"/>: the first
-/// opens a row of dx.refusal_windows and the entry in one transaction; the rest only count there.
+/// entry each (its key is rate-limited). A caller without a valid key could send garbage forever, and a
+/// known caller past its rate limit keeps being refused, so those are audited once per source, kind (with
+/// the client's id for a known caller) and <see cref="AuditOptions.RefusalWindow"/>: the first opens a row
+/// of dx.refusal_windows and the entry in one transaction; the rest only count there.
 /// </summary>
 public sealed class RefusalLog(NpgsqlDataSource dataSource, AuditWriter audit, IOptions<AuditOptions> options, TimeProvider time)
 {
@@ -31,7 +34,7 @@ public sealed class RefusalLog(NpgsqlDataSource dataSource, AuditWriter audit, I
     /// <summary>Audits <paramref name="refusal"/>; throws when it could not be put on the record (the refusal must then not be answered).</summary>
     public async Task RecordAsync(Refusal refusal, CancellationToken cancellationToken = default)
     {
-        if (refusal.Caller is not null)
+        if (refusal.Caller is not null && !refusal.Windowed)
         {
             await audit.AppendAsync(Entry(refusal, null), cancellationToken);
             return;
@@ -39,7 +42,7 @@ public sealed class RefusalLog(NpgsqlDataSource dataSource, AuditWriter audit, I
         var now = time.GetUtcNow();
         var window = options.Value.RefusalWindow;
         var start = new DateTimeOffset(now.UtcTicks - now.UtcTicks % window.Ticks, TimeSpan.Zero);
-        var kind = $"{refusal.Problem}:{refusal.Reason}";
+        var kind = $"{refusal.Problem}:{refusal.Reason ?? refusal.Caller?.ClientId}";
         await using var conn = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var tx = await conn.BeginTransactionAsync(cancellationToken);
         long refused;

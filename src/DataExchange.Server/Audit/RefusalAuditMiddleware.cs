@@ -7,8 +7,8 @@ using Microsoft.AspNetCore.Authorization;
 namespace DataExchange.Server.Audit;
 
 /// <summary>
-/// Puts every refused API request — 401, 403, 404 — on the record before its answer leaves (issue 13,
-/// invariant 10), as <c>request-refused</c> through <see cref="RefusalLog"/>. Placed between
+/// Puts every refused API request — 401, 403, 404, and 429 past the client's rate limit (once per client and window) — on
+/// the record before its answer leaves (issue 13, invariant 10), as <c>request-refused</c> through <see cref="RefusalLog"/>. Placed between
 /// authentication and authorisation, it records at the first of these moments: an endpoint throws a
 /// refusal (before the exception handler answers); the authorisation middleware challenges or
 /// forbids (<see cref="RefusalAuthorizationResultHandler"/>, before the challenge is written); the
@@ -23,7 +23,7 @@ public sealed partial class RefusalAuditMiddleware(RequestDelegate next, ILogger
     /// <summary>Runs the request; records its refusal at the earliest moment it is known.</summary>
     public async Task InvokeAsync(HttpContext context)
     {
-        if (!context.Request.Path.StartsWithSegments("/api"))
+        if (!Audited(context.Request.Path))
         {
             await next(context);
             return;
@@ -53,7 +53,7 @@ public sealed partial class RefusalAuditMiddleware(RequestDelegate next, ILogger
         var reason = authenticated ? null : context.Request.Headers.Authorization.Count == 0 ? "missing-key" : "invalid-key";
         var refusal = new Refusal(authenticated ? context.Caller() : null, context.Request.Method, route is { Length: > 1 } ? route.TrimEnd('/') : route,
             RecordedPath(context, route), status, problem ?? ProblemMapping.CodeOf(status), context.Request.RouteValues["datasetId"] as string,
-            context.Connection.RemoteIpAddress?.ToString() ?? "unknown", reason);
+            context.Connection.RemoteIpAddress?.ToString() ?? "unknown", reason, Windowed: status == StatusCodes.Status429TooManyRequests);
         try
         {
             // Not the request's token: a client that hangs up is still on the record.
@@ -85,6 +85,13 @@ public sealed partial class RefusalAuditMiddleware(RequestDelegate next, ILogger
             : context.Request.Path.Value ?? "";
 
     static bool IsRefusal(int status) => status is 401 or 403 or 404;
+
+    /// <summary>
+    /// The API, and the two other places a key opens: /metrics (the operator's admins) and the jobs dashboard. Their
+    /// refusals went unrecorded (session 13), so a consumer's key probing them left no trace.
+    /// </summary>
+    static bool Audited(PathString path) =>
+        path.StartsWithSegments("/api") || path.StartsWithSegments("/metrics") || path.StartsWithSegments("/hangfire");
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Refusal {Status} of {Method} {Path} could not be audited; answering 503")]
     static partial void LogNotAudited(ILogger logger, Exception exception, int status, string method, string path);

@@ -40,6 +40,8 @@ public static class RateLimiting
             o.OnRejected = async (context, cancellationToken) =>
             {
                 var retry = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var after) ? after : options.Window;
+                // On the record before the answer (session 13: a 429 was not), once per client and refusal window.
+                await Audit.RefusalAuditMiddleware.RecordOnceAsync(context.HttpContext, StatusCodes.Status429TooManyRequests, "rate-limited");
                 context.HttpContext.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(retry.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
                 await Results.Problem(statusCode: 429, title: "Too many requests", type: "urn:dataexchange:problem:rate-limited",
                     detail: $"This API client may make {options.PermitLimit} requests per {options.Window}; retry after the Retry-After seconds.").ExecuteAsync(context.HttpContext);

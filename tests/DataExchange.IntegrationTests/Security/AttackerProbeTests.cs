@@ -95,6 +95,30 @@ public sealed partial class AttackerProbeTests : SecurityFixture
         }
     }
 
+    /// <summary>
+    /// The refusal audit covered /api only: a consumer's key probing /metrics, or an agency admin's the jobs dashboard,
+    /// was refused (403) without a trace. Each is now one request-refused entry naming the caller, before the answer.
+    /// </summary>
+    [Test]
+    public async Task RefusalsOfMetricsAndTheJobsDashboard_AreOnTheRecord()
+    {
+        foreach (var (caller, path) in new[] { ((B, "consumer"), "/metrics"), ((C, "admin"), "/hangfire/recurring"), ((A, "steward"), "/hangfire") })
+        {
+            var head = await AuditHeadAsync();
+            using var http = Factory.CreateClient();
+            using var request = new HttpRequestMessage(HttpMethod.Get, path);
+            request.Headers.Authorization = new("Bearer", Keys[caller]);
+            using var response = await http.SendAsync(request);
+            Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Forbidden), path);
+            await using var conn = new Npgsql.NpgsqlConnection(ConnectionString);
+            await conn.OpenAsync();
+            await using var cmd = new Npgsql.NpgsqlCommand("""
+                select count(*) from dx.audit_log where seq > $1 and action = 'request-refused' and actor_client = $2 and target = $3 and details ->> 'status' = '403'
+                """, conn) { Parameters = { new() { Value = head }, new() { Value = Keys[caller].Split('_')[1] }, new() { Value = path } } };
+            Assert.That(await cmd.ExecuteScalarAsync(), Is.EqualTo(1L), $"{caller} on {path}");
+        }
+    }
+
     async Task<long> AuditHeadAsync()
     {
         await using var conn = new Npgsql.NpgsqlConnection(ConnectionString);
