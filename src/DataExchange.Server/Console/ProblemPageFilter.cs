@@ -23,8 +23,33 @@ public sealed class ProblemPageFilter : IAsyncPageFilter
     {
         var executed = await next();
         if (executed.Exception is not DomainException e || executed.ExceptionHandled) return;
+        var problem = From(e);
+        // A refusal is on the record before its page is shown, as the API's are (session 13: console refusals were not).
+        if (e is ForbiddenException or NotFoundException && !e.Audited) await RecordRefusalAsync(context.HttpContext, problem.Status, e.Code);
         executed.ExceptionHandled = true;
-        executed.Result = Result(From(e));
+        executed.Result = Result(problem);
+    }
+
+    /// <summary>
+    /// Audits a refused page as request-refused, with the signed-in caller, the page's route and, on a dataset's page,
+    /// the dataset (so its owner's auditors see the probe). Unrecorded, it is not shown: 503 audit-unavailable.
+    /// </summary>
+    static async Task RecordRefusalAsync(HttpContext http, int status, string code)
+    {
+        // Razor Pages' templates have no leading slash; the API's (and the entry's readers) do.
+        var route = (http.GetEndpoint() as RouteEndpoint)?.RoutePattern.RawText is { } raw ? "/" + raw.TrimStart('/') : null;
+        var dataset = route?.StartsWith("/console/datasets/", StringComparison.Ordinal) == true ? http.Request.RouteValues["id"] as string : null;
+        var caller = http.User.Identity?.IsAuthenticated == true ? Agencies.CallerExtensions.Caller(http) : null;
+        var refusal = new Core.Audit.Refusal(caller, http.Request.Method, route, http.Request.Path.Value ?? "", status, code, dataset,
+            http.Connection.RemoteIpAddress?.ToString() ?? "unknown");
+        try
+        {
+            await http.RequestServices.GetRequiredService<Core.Audit.RefusalLog>().RecordAsync(refusal, CancellationToken.None);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            throw new Server.Audit.RefusalNotAuditedException(e);
+        }
     }
 
     /// <summary>The problem page for <paramref name="problem"/>.</summary>

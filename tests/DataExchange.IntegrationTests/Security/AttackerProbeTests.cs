@@ -119,6 +119,54 @@ public sealed partial class AttackerProbeTests : SecurityFixture
         }
     }
 
+    /// <summary>
+    /// The console's refusals (403 pages) were not audited: a consumer signed in to the console could try every
+    /// steward's and auditor's page without a trace. Each refused page is now one request-refused entry.
+    /// </summary>
+    [Test]
+    public async Task RefusedConsolePages_AreOnTheRecord()
+    {
+        var key = Keys[(B, "consumer")];
+        using var http = Factory.CreateClient(new Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+        var signInPage = await http.GetStringAsync("/console/signin");
+        var token = FormToken().Match(signInPage).Groups[1].Value;
+        var signedIn = await http.PostAsync("/console/signin", new FormUrlEncodedContent([new("key", key), new("__RequestVerificationToken", token)]));
+        Assert.That(signedIn.StatusCode, Is.EqualTo(HttpStatusCode.Redirect), await signedIn.Content.ReadAsStringAsync());
+
+        foreach (var (path, route) in new[]
+        {
+            ($"/console/datasets/{DatasetId}/runs/{RunId}/rejected", "/console/datasets/{id}/runs/{runId:long}/rejected"),
+            ("/console/audit", "/console/audit"),
+        })
+        {
+            var head = await AuditHeadAsync();
+            using var response = await http.GetAsync(path);
+            Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Forbidden), path);
+            await using var conn = new Npgsql.NpgsqlConnection(ConnectionString);
+            await conn.OpenAsync();
+            await using var cmd = new Npgsql.NpgsqlCommand("""
+                select count(*) from dx.audit_log where seq > $1 and action = 'request-refused' and actor_client = $2 and target = $3
+                  and details ->> 'route' = $4 and details ->> 'status' = '403' and dataset_id is not distinct from $5
+                """, conn)
+            {
+                Parameters =
+                {
+                    new() { Value = head }, new() { Value = key.Split('_')[1] }, new() { Value = path }, new() { Value = route },
+                    new() { Value = path.Contains(DatasetId, StringComparison.Ordinal) ? DatasetId : DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text },
+                },
+            };
+            var found = await cmd.ExecuteScalarAsync();
+            await using var all = new Npgsql.NpgsqlCommand("select coalesce(string_agg(concat_ws(' ', action, target, dataset_id, details::text), E'\n'), '') from dx.audit_log where seq > $1", conn)
+            {
+                Parameters = { new() { Value = head } },
+            };
+            Assert.That(found, Is.EqualTo(1L), $"{path}: {await all.ExecuteScalarAsync()}");
+        }
+    }
+
+    [GeneratedRegex("name=\"__RequestVerificationToken\"[^>]*value=\"([^\"]+)\"")]
+    private static partial Regex FormToken();
+
     async Task<long> AuditHeadAsync()
     {
         await using var conn = new Npgsql.NpgsqlConnection(ConnectionString);
