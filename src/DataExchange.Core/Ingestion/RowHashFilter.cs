@@ -5,7 +5,7 @@ namespace DataExchange.Core.Ingestion;
 /// <summary>
 /// The source row hashes of a dataset's current records (<see cref="SourceRowHash"/>) as a blocked Bloom filter sharp
 /// enough to prove a diff (issue 14, <see cref="ProvenDiff"/>): 64 bits per entry where the content filter
-/// (<see cref="PublishedHashes"/>) has 16, all of an entry's bits in one 64-byte block (one cache miss a question, as
+/// (<see cref="PublishedHashes"/>, built on this one) has 32, all of an entry's bits in one 64-byte block (one cache miss a question, as
 /// <see cref="KeyFilter"/>), the block and the bits taken from the SHA-256 itself. A proof fails on a single false positive
 /// among the rows a run does not know (20,000 in a 1%-changed re-ingest of 1M rows), so the rate must be far below
 /// 1/20,000: with 512-bit blocks it is about 5e-6 at 32 bits per entry, 1.3e-7 at 48 and 8e-9 at 64 (blocks holding a
