@@ -54,9 +54,11 @@ public static class CallerExtensions
         context.User.Identity?.IsAuthenticated == true ? context.Caller() : Core.Common.Caller.Anonymous;
 
     /// <summary>The caller of this request; endpoints require authentication, so it exists.</summary>
-    public static Caller Caller(this HttpContext context)
+    public static Caller Caller(this HttpContext context) => CallerOf(context.User);
+
+    /// <summary>The caller an authenticated principal (an API key's or the console's) stands for.</summary>
+    public static Caller CallerOf(ClaimsPrincipal user)
     {
-        var user = context.User;
         return new Caller(
             user.FindFirstValue(ClaimTypes.NameIdentifier) ?? throw new InvalidOperationException("Unauthenticated request reached an endpoint."),
             user.FindFirstValue("agency")!,

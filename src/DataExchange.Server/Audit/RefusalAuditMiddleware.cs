@@ -2,6 +2,7 @@ using DataExchange.Core.Audit;
 using DataExchange.Core.Common;
 using DataExchange.Server.Agencies;
 using DataExchange.Server.Hosting;
+using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authorization;
 
 namespace DataExchange.Server.Audit;
@@ -48,10 +49,15 @@ public sealed partial class RefusalAuditMiddleware(RequestDelegate next, ILogger
     {
         if (context.Features.Get<Pending>() is not { Recorded: false } pending) return;
         pending.Recorded = true;
-        var authenticated = context.User.Identity?.IsAuthenticated == true;
+        var user = context.User;
+        // The jobs dashboard also opens with the console's cookie, which the API's scheme does not read: name that caller too.
+        if (user.Identity?.IsAuthenticated != true && context.Request.Path.StartsWithSegments("/hangfire")
+            && await context.AuthenticateAsync(Console.ConsoleSetup.Scheme) is { Succeeded: true } console)
+            user = console.Principal;
+        var authenticated = user.Identity?.IsAuthenticated == true;
         var route = (context.GetEndpoint() as RouteEndpoint)?.RoutePattern.RawText;
         var reason = authenticated ? null : context.Request.Headers.Authorization.Count == 0 ? "missing-key" : "invalid-key";
-        var refusal = new Refusal(authenticated ? context.Caller() : null, context.Request.Method, route is { Length: > 1 } ? route.TrimEnd('/') : route,
+        var refusal = new Refusal(authenticated ? CallerExtensions.CallerOf(user) : null, context.Request.Method, route is { Length: > 1 } ? route.TrimEnd('/') : route,
             RecordedPath(context, route), status, problem ?? ProblemMapping.CodeOf(status), context.Request.RouteValues["datasetId"] as string,
             context.Connection.RemoteIpAddress?.ToString() ?? "unknown", reason, Windowed: status == StatusCodes.Status429TooManyRequests);
         try

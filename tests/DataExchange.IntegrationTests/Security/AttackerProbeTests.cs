@@ -133,6 +133,20 @@ public sealed partial class AttackerProbeTests : SecurityFixture
         var signedIn = await http.PostAsync("/console/signin", new FormUrlEncodedContent([new("key", key), new("__RequestVerificationToken", token)]));
         Assert.That(signedIn.StatusCode, Is.EqualTo(HttpStatusCode.Redirect), await signedIn.Content.ReadAsStringAsync());
 
+        // The jobs dashboard through the console's session (which the API's key scheme does not read): refused, and the caller named.
+        var dashboardHead = await AuditHeadAsync();
+        using (var dashboard = await http.GetAsync("/hangfire"))
+            Assert.That(dashboard.StatusCode, Is.AnyOf(HttpStatusCode.Unauthorized, HttpStatusCode.Forbidden));
+        await using (var conn = new Npgsql.NpgsqlConnection(ConnectionString))
+        {
+            await conn.OpenAsync();
+            await using var named = new Npgsql.NpgsqlCommand("select count(*) from dx.audit_log where seq > $1 and action = 'request-refused' and actor_client = $2 and target = '/hangfire'", conn)
+            {
+                Parameters = { new() { Value = dashboardHead }, new() { Value = key.Split('_')[1] } },
+            };
+            Assert.That(await named.ExecuteScalarAsync(), Is.EqualTo(1L), "the dashboard's refusal names the console's caller");
+        }
+
         foreach (var (path, route) in new[]
         {
             ($"/console/datasets/{DatasetId}/runs/{RunId}/rejected", "/console/datasets/{id}/runs/{runId:long}/rejected"),
