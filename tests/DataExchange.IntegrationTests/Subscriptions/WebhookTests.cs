@@ -100,6 +100,41 @@ public sealed class WebhookTests
         Assert.That(await secrets.OpenAsync(subId, "http://127.0.0.1:1/elsewhere", sealedSecret, CancellationToken.None), Is.Null, "bound to its URL");
     }
 
+    /// <summary>
+    /// Review (session 13): during a rolling upgrade a node still running the code before 0031 re-registers a sealed webhook: its
+    /// upsert writes the new secret in clear and leaves the old sealed one. The subscriber holds the new secret, so the delivery
+    /// must sign with it (it signed with the old sealed one).
+    /// </summary>
+    [Test]
+    public async Task AClearSecretBesideASealedOne_IsTheNewest_AndSigns()
+    {
+        await using var bed = await PullTestBed.StartAsync("webhookclearnewest", new Dictionary<string, string?> { ["Feeds:AllowedHosts:0"] = "127.0.0.1" });
+        var consumer = await bed.NewConsumerAsync("hooknewest");
+        var subId = await bed.SubscribeAsync(consumer, new { });
+        var port = FreePort();
+        using var listener = new HttpListener();
+        listener.Prefixes.Add($"http://127.0.0.1:{port}/");
+        listener.Start();
+        var (status, hook, _) = await consumer.SendAsync(HttpMethod.Put, $"/api/v1/subscriptions/{subId}/webhook", new { url = $"http://127.0.0.1:{port}/hook" });
+        Assert.That(status, Is.EqualTo(HttpStatusCode.OK), hook?.ToJsonString());
+        var first = hook!["secret"]!.GetValue<string>();
+
+        // The older node's upsert: url, secret and created_at set, secret_sealed untouched.
+        const string renewed = "whsec_fedcba9876543210fedcba9876543210fedcba9876543210fedcba9876543210";
+        await ExecuteAsync(bed.ConnectionString, "update dx.webhooks set secret = $2 where subscription_id = $1 and secret_sealed is not null", subId, renewed);
+
+        var received = listener.GetContextAsync();
+        await bed.PublishAsync(new { id = "s1", name = "S" });
+        var context = await received.WaitAsync(TimeSpan.FromSeconds(30));
+        var body = await new StreamReader(context.Request.InputStream).ReadToEndAsync();
+        var timestamp = context.Request.Headers["X-DataExchange-Timestamp"]!;
+        var signature = context.Request.Headers["X-DataExchange-Signature"];
+        context.Response.StatusCode = 204;
+        context.Response.Close();
+        Assert.That(signature, Is.EqualTo("v1=" + WebhookJob.Sign(renewed, timestamp, body)));
+        Assert.That(signature, Is.Not.EqualTo("v1=" + WebhookJob.Sign(first, timestamp, body)));
+    }
+
     static async Task ExecuteAsync(string connectionString, string sql, params object[] values)
     {
         await using var conn = new NpgsqlConnection(connectionString);

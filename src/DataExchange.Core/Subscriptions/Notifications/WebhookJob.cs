@@ -64,7 +64,9 @@ public sealed class WebhookJob(NpgsqlDataSource dataSource, WebhookSender sender
             return;
         }
         // Sealed since migration 0031; a row still in clear (not yet sealed by the dispatcher's start) signs with its clear value.
-        if (sealedSecret is not null) secret = await secrets.OpenAsync(subscriptionId, url, sealedSecret, cancellationToken);
+        // A clear value is always the newest: this code seals and clears it in one statement, so only a node still running the
+        // code before 0031 writes one (re-registering a sealed webhook leaves the old sealed secret beside the new clear one).
+        if (secret is null && sealedSecret is not null) secret = await secrets.OpenAsync(subscriptionId, url, sealedSecret, cancellationToken);
         if (secret is null)
         {
             await RecordAsync(deliveryId, attempt, null,
