@@ -82,9 +82,13 @@ public sealed class IngestionService(NpgsqlDataSource dataSource, DatasetRegistr
         return await GetRunAsync(datasetId, runId, cancellationToken);
     }
 
-    /// <summary>Runs of a dataset, newest first. Visible to every authenticated agency (catalogue quality figures).</summary>
-    public async Task<Page<RunInfo>> ListRunsAsync(string datasetId, int? limit, string? after, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Runs of a dataset, newest first: stewards, admins and auditors of the owner and the operator's admins and auditors
+    /// (<see cref="DatasetRegistry.CanReadOperations"/>); counts, payload hashes and failure messages are not catalogue metadata.
+    /// </summary>
+    public async Task<Page<RunInfo>> ListRunsAsync(Caller caller, string datasetId, int? limit, string? after, CancellationToken cancellationToken = default)
     {
+        await registry.RequireOperationsReaderAsync(caller, datasetId, cancellationToken);
         await registry.GetFeedAsync(datasetId, cancellationToken);
         var take = Paging.Limit(limit);
         var before = Paging.Decode(after) is { } c ? long.Parse(c, System.Globalization.CultureInfo.InvariantCulture) : long.MaxValue;
@@ -96,7 +100,14 @@ public sealed class IngestionService(NpgsqlDataSource dataSource, DatasetRegistr
         return new Page<RunInfo>(runs.Take(take).ToList(), next);
     }
 
-    /// <summary>One run; 404 when it is not a run of that dataset.</summary>
+    /// <summary>One run for <paramref name="caller"/> (as <see cref="ListRunsAsync"/>); 404 when it is not a run of that dataset.</summary>
+    public async Task<RunInfo> GetRunAsync(Caller caller, string datasetId, long runId, CancellationToken cancellationToken = default)
+    {
+        await registry.RequireOperationsReaderAsync(caller, datasetId, cancellationToken);
+        return await GetRunAsync(datasetId, runId, cancellationToken);
+    }
+
+    /// <summary>One run, unchecked (for the service's own answers); 404 when it is not a run of that dataset.</summary>
     public async Task<RunInfo> GetRunAsync(string datasetId, long runId, CancellationToken cancellationToken = default)
     {
         await using var cmd = Db.Command(dataSource, $"select {RunColumns} from dx.ingestion_runs where dataset_id = $1 and id = $2", datasetId, runId);

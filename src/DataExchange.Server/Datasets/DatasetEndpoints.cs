@@ -33,9 +33,9 @@ public static class DatasetEndpoints
         }).WithSummary("Search the catalogue by text, owner agency, tag and classification; without a key, the datasets classified public.")
             .AllowPublic(PublicAccess.Scope.List);
 
-        datasets.MapGet("/{datasetId}", async (string datasetId, DatasetRegistry registry, CancellationToken ct) =>
-            TypedResults.Ok(await registry.GetAsync(datasetId, ct)))
-            .WithSummary("A dataset's catalogue entry with its feed and schema versions (without a key: datasets classified public).")
+        datasets.MapGet("/{datasetId}", async (string datasetId, HttpContext http, DatasetRegistry registry, CancellationToken ct) =>
+            TypedResults.Ok(await registry.GetAsync(http.CallerOrAnonymous(), datasetId, ct)))
+            .WithSummary("A dataset's catalogue entry with its schema versions, and its feed for those who may read it (stewards, admins and auditors of the owner; the operator's admins and auditors) (without a key: datasets classified public).")
             .AllowPublic(PublicAccess.Scope.PublicMetadata);
 
         datasets.MapGet("/{datasetId}/schemas", async (string datasetId, DatasetRegistry registry, CancellationToken ct) =>
@@ -48,9 +48,9 @@ public static class DatasetEndpoints
             TypedResults.Ok(await registry.GetSchemaVersionAsync(datasetId, version, ct)))
             .WithSummary("One schema version with its document.");
 
-        datasets.MapGet("/{datasetId}/feed", async (string datasetId, DatasetRegistry registry, CancellationToken ct) =>
-            TypedResults.Ok(await registry.GetFeedAsync(datasetId, ct)))
-            .WithSummary("The dataset's feed definition; of its credential, only the kind.");
+        datasets.MapGet("/{datasetId}/feed", async (string datasetId, HttpContext http, DatasetRegistry registry, CancellationToken ct) =>
+            TypedResults.Ok(await registry.GetFeedAsync(http.Caller(), datasetId, ct)))
+            .WithSummary("The dataset's feed definition; of its credential, only the kind (stewards, admins and auditors of the owner; the operator's admins and auditors). Others: 403, audited.");
 
         datasets.MapPut("/{datasetId}/feed", async (string datasetId, FeedDefinition body, HttpContext http, DatasetRegistry registry, CancellationToken ct) =>
             TypedResults.Ok(await registry.UpdateFeedAsync(http.Caller(), datasetId, body, ct)))

@@ -28,12 +28,12 @@ public static class RunEndpoints
           .WithMetadata(new Microsoft.AspNetCore.Mvc.DisableRequestSizeLimitAttribute());
 
         group.MapGet("/runs", async (string datasetId, int? limit, string? after, HttpContext http, IngestionService service, CancellationToken ct) =>
-            TypedResults.Ok((await service.ListRunsAsync(datasetId, limit, after, ct)).ToBody(http)))
-            .WithSummary("The dataset's runs, newest first, with status, timings and counts.");
+            TypedResults.Ok((await service.ListRunsAsync(http.Caller(), datasetId, limit, after, ct)).ToBody(http)))
+            .WithSummary("The dataset's runs, newest first, with status, timings and counts (stewards, admins and auditors of the owner; the operator's admins and auditors). Others: 403, audited.");
 
-        group.MapGet("/runs/{runId:long}", async (string datasetId, long runId, IngestionService service, CancellationToken ct) =>
-            TypedResults.Ok(await service.GetRunAsync(datasetId, runId, ct)))
-            .WithSummary("One run.");
+        group.MapGet("/runs/{runId:long}", async (string datasetId, long runId, HttpContext http, IngestionService service, CancellationToken ct) =>
+            TypedResults.Ok(await service.GetRunAsync(http.Caller(), datasetId, runId, ct)))
+            .WithSummary("One run (stewards, admins and auditors of the owner; the operator's admins and auditors). Others: 403, audited.");
 
         group.MapGet("/runs/{runId:long}/rejected", async (string datasetId, long runId, int? limit, string? after, HttpContext http, IngestionService service, CancellationToken ct) =>
             TypedResults.Ok((await service.ListRejectedAsync(http.Caller(), datasetId, runId, limit, after, ct)).ToBody(http)))
@@ -57,7 +57,7 @@ public static class RunEndpoints
 
         group.MapGet("/versions", async (string datasetId, IngestionService service, CancellationToken ct) =>
             TypedResults.Ok(new PageBody<DatasetVersion>(await service.ListVersionsAsync(datasetId, ct), null)))
-            .WithSummary("Published versions, newest first, with change counts.");
+            .WithSummary("Published versions, newest first, with change counts (catalogue metadata: any key).");
         return api;
     }
 }

@@ -178,6 +178,53 @@ public sealed partial class AttackerProbeTests : SecurityFixture
         }
     }
 
+    /// <summary>
+    /// Any key — a consumer of an agency with no subscription — read every dataset's runs (counts, payload SHA-256, failure
+    /// messages that may quote source data) and its feed definition (source URL), in the API and in the catalogue entry.
+    /// Now the owner's stewards, admins and auditors and the operator's admins and auditors read them; anyone else gets
+    /// 403 not-owner, one request-refused entry each, and the catalogue entry without its feed.
+    /// </summary>
+    [Test]
+    public async Task RunsAndTheFeed_AreTheOwnersAndTheOperators_AndAnotherAgencysRefusalIsOnTheRecord()
+    {
+        var paths = new[] { $"/api/v1/datasets/{DatasetId}/runs", $"/api/v1/datasets/{DatasetId}/runs/{RunId}", $"/api/v1/datasets/{DatasetId}/feed" };
+        foreach (var caller in new[] { (C, "consumer"), (B, "consumer"), (A, "consumer"), (C, "steward"), (C, "admin") })
+        {
+            var key = Keys[caller];
+            foreach (var path in paths)
+            {
+                var head = await AuditHeadAsync();
+                var (status, answer, _) = await Client(key).SendAsync(HttpMethod.Get, path);
+                var body = answer?.ToJsonString() ?? "";
+                Assert.That(status, Is.EqualTo(HttpStatusCode.Forbidden), $"{caller} {path}: {body}");
+                Assert.That(body, Does.Not.Contain($"{A}/people.csv").And.Not.Contain("payloadSha256"), $"{caller} {path}");
+                await using var conn = new Npgsql.NpgsqlConnection(ConnectionString);
+                await conn.OpenAsync();
+                await using var cmd = new Npgsql.NpgsqlCommand("""
+                    select count(*) from dx.audit_log where seq > $1 and action = 'request-refused' and actor_client = $2 and target = $3
+                      and details ->> 'status' = '403' and dataset_id = $4
+                    """, conn)
+                {
+                    Parameters = { new() { Value = head }, new() { Value = key.Split('_')[1] }, new() { Value = path }, new() { Value = DatasetId } },
+                };
+                Assert.That(await cmd.ExecuteScalarAsync(), Is.EqualTo(1L), $"{caller} {path}: the refusal is not on the record");
+            }
+            var entry = await Client(key).GetAsync($"/api/v1/datasets/{DatasetId}");
+            Assert.That(entry["id"]!.GetValue<string>(), Is.EqualTo(DatasetId));
+            Assert.That(entry["feed"], Is.Null, $"{caller} read the feed in the catalogue entry: {entry.ToJsonString()}");
+        }
+
+        foreach (var caller in new[] { (A, "steward"), (A, "admin"), (A, "auditor"), (Operator, "admin"), (Operator, "auditor") })
+        {
+            var client = Client(Keys[caller]);
+            var runs = (await client.GetAsync(paths[0]))["items"]!.AsArray();
+            Assert.That(runs.Select(r => r!["id"]!.GetValue<string>()), Does.Contain(RunId), caller.ToString());
+            Assert.That((await client.GetAsync(paths[1]))["id"]!.GetValue<string>(), Is.EqualTo(RunId), caller.ToString());
+            Assert.That((await client.GetAsync(paths[2]))["source"]!.GetValue<string>(), Is.EqualTo($"file:{A}/people.csv"), caller.ToString());
+            Assert.That((await client.GetAsync($"/api/v1/datasets/{DatasetId}"))["feed"]!["source"]!.GetValue<string>(), Is.EqualTo($"file:{A}/people.csv"), caller.ToString());
+        }
+    }
+
     [GeneratedRegex("name=\"__RequestVerificationToken\"[^>]*value=\"([^\"]+)\"")]
     private static partial Regex FormToken();
 

@@ -29,7 +29,7 @@ public sealed class AuthorizationMatrixTests : SecurityFixture
         ["POST /api/v1/datasets/{datasetId}/schemas"] = StewardOfA,
         ["GET /api/v1/datasets/{datasetId}/schemas/{version}"] = Anyone,
         ["POST /api/v1/datasets/{datasetId}/schemas/compatibility"] = StewardOfA,
-        ["GET /api/v1/datasets/{datasetId}/feed"] = Anyone,
+        ["GET /api/v1/datasets/{datasetId}/feed"] = OperationsReaderOfA,
         ["PUT /api/v1/datasets/{datasetId}/feed"] = StewardOfA,
         ["PUT /api/v1/datasets/{datasetId}/metadata"] = StewardOfA,
         ["POST /api/v1/datasets/frictionless"] = StewardOfA,
@@ -37,9 +37,9 @@ public sealed class AuthorizationMatrixTests : SecurityFixture
         ["GET /api/v1/schema-components"] = Anyone,
         ["GET /api/v1/schema-components/{version}"] = Anyone,
         ["POST /api/v1/datasets/{datasetId}/runs"] = StewardOfA,
-        ["GET /api/v1/datasets/{datasetId}/runs"] = Anyone,
+        ["GET /api/v1/datasets/{datasetId}/runs"] = OperationsReaderOfA,
         ["POST /api/v1/datasets/{datasetId}/uploads"] = StewardOfA,
-        ["GET /api/v1/datasets/{datasetId}/runs/{runId}"] = Anyone,
+        ["GET /api/v1/datasets/{datasetId}/runs/{runId}"] = OperationsReaderOfA,
         ["GET /api/v1/datasets/{datasetId}/runs/{runId}/rejected"] = StewardOfA,
         ["POST /api/v1/datasets/{datasetId}/runs/{runId}/replay"] = StewardOfA,
         ["POST /api/v1/datasets/{datasetId}/runs/{runId}/release"] = StewardOrAdminOfA,
@@ -98,6 +98,7 @@ public sealed class AuthorizationMatrixTests : SecurityFixture
     static bool AdminOfA(string agency, string role) => role == "admin" && agency is A or Operator;
     static bool StewardOfA(string agency, string role) => role == "steward" && agency == A;
     static bool StewardOrAdminOfA(string agency, string role) => StewardOfA(agency, role) || AdminOfA(agency, role);
+    static bool OperationsReaderOfA(string agency, string role) => (agency == A && role is "steward" or "admin" or "auditor") || (agency == Operator && role is "admin" or "auditor");
 
     [Test]
     public async Task EveryEndpoint_DeniesEveryCallerItsRuleDoesNotAllow()

@@ -28,11 +28,11 @@ public sealed class RunsModel(DatasetRegistry registry, IngestionService ingesti
     /// <summary>Whether the caller may release or discard held runs (the owner's stewards and admins, the operator's admins).</summary>
     public bool MayDecide => IsOwnerSteward || (Caller.Has(Role.Admin) && (Caller.AgencyId == Dataset.Owner || Caller.IsOperator));
 
-    /// <summary>Lists runs, newest first.</summary>
+    /// <summary>Lists runs, newest first (the capability refuses, 403 and audited, all but the owner's stewards, admins and auditors and the operator's).</summary>
     public async Task OnGetAsync(CancellationToken cancellationToken)
     {
         Dataset = await registry.FindAsync(Id, cancellationToken) ?? throw new NotFoundException($"Dataset '{Id}' does not exist.");
-        Runs = await ingestion.ListRunsAsync(Id, 50, string.IsNullOrEmpty(After) ? null : After, cancellationToken);
+        Runs = await ingestion.ListRunsAsync(Caller, Id, 50, string.IsNullOrEmpty(After) ? null : After, cancellationToken);
     }
 
     /// <summary>"Run now": queues a run (the capability refuses anyone but the owner's stewards).</summary>

@@ -31,19 +31,24 @@ public sealed class ShowModel(DatasetRegistry registry, IngestionService ingesti
     /// <summary>Whether the caller may run the feed (stewards of the owning agency).</summary>
     public bool CanRun => Caller.Has(Role.Steward) && Caller.AgencyId == Dataset.Owner;
 
-    /// <summary>Loads everything the page shows.</summary>
+    /// <summary>Whether the caller may see the dataset's runs and feed (<see cref="DatasetRegistry.CanReadOperations"/>).</summary>
+    public bool CanReadOperations => DatasetRegistry.CanReadOperations(Caller, Dataset);
+
+    /// <summary>Loads everything the page shows (runs and the feed only to those who may read them).</summary>
     public async Task OnGetAsync(CancellationToken cancellationToken)
     {
         Now = time.GetUtcNow();
-        Dataset = await registry.GetAsync(Id, cancellationToken);
+        Dataset = await registry.GetAsync(Caller, Id, cancellationToken);
         var versions = Dataset.SchemaVersions!;
         var to = To ?? versions[^1].Version;
         var from = From ?? (versions.Count > 1 ? versions[^2].Version : to);
         (From, To) = (from, to);
         Diff = LineDiff.Compute(await PrettyAsync(from, cancellationToken), await PrettyAsync(to, cancellationToken));
-        var runs = await ingestion.ListRunsAsync(Id, 30, null, cancellationToken);
-        Runs = runs.Items;
-        Chart = QualityChart.Render([.. Runs.Reverse()], text);
+        if (CanReadOperations)
+        {
+            Runs = (await ingestion.ListRunsAsync(Caller, Id, 30, null, cancellationToken)).Items;
+            Chart = QualityChart.Render([.. Runs.Reverse()], text);
+        }
         Versions = [.. (await ingestion.ListVersionsAsync(Id, cancellationToken)).Take(10)];
         Lookups = await lookups.CountAsync(Caller, Id, Dataset.Owner, cancellationToken);
     }
