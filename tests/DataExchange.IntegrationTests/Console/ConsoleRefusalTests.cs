@@ -15,13 +15,19 @@ public sealed partial class ConsoleTests
         await Assertions.Expect(page.GetByRole(AriaRole.Link, new() { Name = "Register", Exact = true })).ToHaveCountAsync(0);
         await Assertions.Expect(page.GetByRole(AriaRole.Link, new() { Name = "Jobs dashboard" })).ToHaveCountAsync(0);
 
-        foreach (var path in new[] { "/console/audit", "/console/datasets/register", $"/console/datasets/{DatasetId}/runs/1/rejected" })
+        foreach (var path in new[] { "/console/audit", "/console/datasets/register", $"/console/datasets/{DatasetId}/runs", $"/console/datasets/{DatasetId}/runs/1/rejected" })
         {
             var response = await page.GotoAsync(path);
             Assert.That(response!.Status, Is.EqualTo(403), path);
             await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Level = 1 })).ToContainTextAsync("Not allowed");
             await Assertions.Expect(page.Locator("table")).ToHaveCountAsync(0);
         }
+        // Another agency's consumer sees the dataset's catalogue entry, without its feed, its runs or their quality chart.
+        var dataset = await page.GotoAsync($"/console/datasets/{DatasetId}");
+        Assert.That(dataset!.Status, Is.EqualTo(200));
+        await Assertions.Expect(page.GetByRole(AriaRole.Link, new() { Name = "All runs" })).ToHaveCountAsync(0);
+        await Assertions.Expect(page.GetByRole(AriaRole.Img, new() { Name = "Valid and rejected records per run" })).ToHaveCountAsync(0);
+        await Assertions.Expect(page.GetByText("Feed", new() { Exact = true })).ToHaveCountAsync(0);
         var dashboard = await page.GotoAsync("/hangfire");
         Assert.That(dashboard!.Status, Is.AnyOf(401, 403), "the dashboard is for admins only");
     }
