@@ -112,21 +112,11 @@ public sealed partial class DatasetRegistry(
         return dataset;
     }
 
-    /// <summary>
-    /// Whether <paramref name="caller"/> may read <paramref name="dataset"/>'s operations — its runs and its feed
-    /// definition (counts, payload hashes, failure messages, source URL): stewards, admins and auditors of the
-    /// owning agency, and the operator's admins and auditors. Consumers, and every other agency, may not.
-    /// </summary>
-    public static bool CanReadOperations(Caller caller, Dataset dataset) =>
-        (dataset.Owner == caller.AgencyId && (caller.Has(Role.Steward) || caller.Has(Role.Admin) || caller.Has(Role.Auditor)))
-        || (caller.IsOperator && (caller.Has(Role.Admin) || caller.Has(Role.Auditor)));
-
-    /// <summary>The dataset, when <see cref="CanReadOperations"/> allows the caller; else refused (not-owner, 403) or 404.</summary>
+    /// <summary>The dataset, when <see cref="DatasetOperations.CanRead"/> allows the caller; else refused (not-owner, 403) or 404.</summary>
     public async Task<Dataset> RequireOperationsReaderAsync(Caller caller, string datasetId, CancellationToken cancellationToken = default)
     {
         var dataset = await FindAsync(datasetId, cancellationToken) ?? throw new NotFoundException($"Dataset '{datasetId}' does not exist.");
-        if (!CanReadOperations(caller, dataset))
-            throw new ForbiddenException("not-owner", $"Only stewards, admins and auditors of '{dataset.Owner}' and the exchange's admins and auditors read '{datasetId}''s runs and feed.");
+        if (!DatasetOperations.CanRead(caller, dataset)) throw DatasetOperations.Refusal(dataset);
         return dataset;
     }
 
@@ -138,13 +128,13 @@ public sealed partial class DatasetRegistry(
     }
 
     /// <summary>
-    /// The dataset with its schema versions, and its feed only when <see cref="CanReadOperations"/> allows the caller
+    /// The dataset with its schema versions, and its feed only when <see cref="DatasetOperations.CanRead"/> allows the caller
     /// (the catalogue entry is for every key; the feed's source URL is not).
     /// </summary>
     public async Task<Dataset> GetAsync(Caller caller, string id, CancellationToken cancellationToken = default)
     {
         var dataset = await GetAsync(id, cancellationToken);
-        return CanReadOperations(caller, dataset) ? dataset : dataset with { Feed = null };
+        return DatasetOperations.CanRead(caller, dataset) ? dataset : dataset with { Feed = null };
     }
 
     /// <summary>The feed of a dataset; of its credential, only the kind.</summary>

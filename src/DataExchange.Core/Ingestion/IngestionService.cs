@@ -84,7 +84,7 @@ public sealed class IngestionService(NpgsqlDataSource dataSource, DatasetRegistr
 
     /// <summary>
     /// Runs of a dataset, newest first: stewards, admins and auditors of the owner and the operator's admins and auditors
-    /// (<see cref="DatasetRegistry.CanReadOperations"/>); counts, payload hashes and failure messages are not catalogue metadata.
+    /// (<see cref="DatasetOperations.CanRead"/>); counts, payload hashes and failure messages are not catalogue metadata.
     /// </summary>
     public async Task<Page<RunInfo>> ListRunsAsync(Caller caller, string datasetId, int? limit, string? after, CancellationToken cancellationToken = default)
     {

@@ -31,8 +31,8 @@ public sealed class ShowModel(DatasetRegistry registry, IngestionService ingesti
     /// <summary>Whether the caller may run the feed (stewards of the owning agency).</summary>
     public bool CanRun => Caller.Has(Role.Steward) && Caller.AgencyId == Dataset.Owner;
 
-    /// <summary>Whether the caller may see the dataset's runs and feed (<see cref="DatasetRegistry.CanReadOperations"/>).</summary>
-    public bool CanReadOperations => DatasetRegistry.CanReadOperations(Caller, Dataset);
+    /// <summary>Whether the caller may see the dataset's runs and feed (<see cref="DatasetOperations.CanRead"/>).</summary>
+    public bool CanReadOperations => DatasetOperations.CanRead(Caller, Dataset);
 
     /// <summary>Loads everything the page shows (runs and the feed only to those who may read them).</summary>
     public async Task OnGetAsync(CancellationToken cancellationToken)
