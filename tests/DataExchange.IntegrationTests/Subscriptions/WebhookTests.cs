@@ -83,14 +83,8 @@ public sealed class WebhookTests
         Assert.That(await secrets.SealStoredAsync(CancellationToken.None), Is.EqualTo(1));
         await AssertInNoTableAsync(bed.ConnectionString, legacy, "dx.webhooks");
 
-        var received = listener.GetContextAsync();
-        await bed.PublishAsync(new { id = "s1", name = "S" });
-        var context = await received.WaitAsync(TimeSpan.FromSeconds(30));
-        var body = await new StreamReader(context.Request.InputStream).ReadToEndAsync();
-        var timestamp = context.Request.Headers["X-DataExchange-Timestamp"]!;
-        Assert.That(context.Request.Headers["X-DataExchange-Signature"], Is.EqualTo("v1=" + WebhookJob.Sign(legacy, timestamp, body)));
-        context.Response.StatusCode = 204;
-        context.Response.Close();
+        var (timestamp, body, signature) = await PublishAndReceiveAsync(bed, listener);
+        Assert.That(signature, Is.EqualTo("v1=" + WebhookJob.Sign(legacy, timestamp, body)));
 
         await using var conn = new NpgsqlConnection(bed.ConnectionString);
         await conn.OpenAsync();
@@ -123,6 +117,14 @@ public sealed class WebhookTests
         const string renewed = "whsec_fedcba9876543210fedcba9876543210fedcba9876543210fedcba9876543210";
         await ExecuteAsync(bed.ConnectionString, "update dx.webhooks set secret = $2 where subscription_id = $1 and secret_sealed is not null", subId, renewed);
 
+        var (timestamp, body, signature) = await PublishAndReceiveAsync(bed, listener);
+        Assert.That(signature, Is.EqualTo("v1=" + WebhookJob.Sign(renewed, timestamp, body)));
+        Assert.That(signature, Is.Not.EqualTo("v1=" + WebhookJob.Sign(first, timestamp, body)));
+    }
+
+    /// <summary>Publishes one record and answers 204 to the delivery it causes; returns its timestamp, body and signature.</summary>
+    static async Task<(string Timestamp, string Body, string? Signature)> PublishAndReceiveAsync(PullTestBed bed, HttpListener listener)
+    {
         var received = listener.GetContextAsync();
         await bed.PublishAsync(new { id = "s1", name = "S" });
         var context = await received.WaitAsync(TimeSpan.FromSeconds(30));
@@ -131,8 +133,7 @@ public sealed class WebhookTests
         var signature = context.Request.Headers["X-DataExchange-Signature"];
         context.Response.StatusCode = 204;
         context.Response.Close();
-        Assert.That(signature, Is.EqualTo("v1=" + WebhookJob.Sign(renewed, timestamp, body)));
-        Assert.That(signature, Is.Not.EqualTo("v1=" + WebhookJob.Sign(first, timestamp, body)));
+        return (timestamp, body, signature);
     }
 
     static async Task ExecuteAsync(string connectionString, string sql, params object[] values)
